@@ -1,0 +1,229 @@
+//! Sessions: what is stored at sign-in, how each request finds its user, and the
+//! redirect to the login page for pages that need one.
+
+use super::{CurrentUser, Role};
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use leptos::prelude::ServerFnError;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+const SIGNED_IN: &str = "signed_in";
+
+/// What the session remembers of a sign-in. The user's role and status are read from
+/// the database on each request, so a change takes effect at once.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SignedIn {
+    user_id: Uuid,
+    signed_in_at: DateTime<Utc>,
+}
+
+/// Starts a session for `user_id` under a new session id (no fixation).
+pub async fn start(session: &Session, user_id: Uuid) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session
+        .insert(
+            SIGNED_IN,
+            SignedIn {
+                user_id,
+                signed_in_at: Utc::now(),
+            },
+        )
+        .await
+}
+
+/// Ends the session and deletes it from the store.
+pub async fn end(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    session.flush().await
+}
+
+/// The user of this session, unless it has passed its absolute lifetime or the user has
+/// been disabled since.
+async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, ResolveError> {
+    let Some(signed_in) = session.get::<SignedIn>(SIGNED_IN).await? else {
+        return Ok(None);
+    };
+    let age = Utc::now().signed_duration_since(signed_in.signed_in_at);
+    if age
+        .to_std()
+        .map_or(false, |age| age > state.config.session_max_age)
+    {
+        end(session).await?;
+        return Ok(None);
+    }
+    let user = load_user(&state.pool, signed_in.user_id).await?;
+    if user.is_none() {
+        end(session).await?;
+    }
+    Ok(user)
+}
+
+/// An enabled user of an open merchant, as pages see them.
+pub async fn load_user(pool: &PgPool, user_id: Uuid) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let row: Option<(String, String, String, Uuid, String, String)> = sqlx::query_as(
+        "SELECT u.email, u.display_name, u.role, m.id, m.name, m.time_zone
+           FROM users u JOIN merchants m ON m.id = u.merchant_id
+          WHERE u.id = $1 AND NOT u.disabled AND m.status <> 'CLOSED'",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(
+        |(email, display_name, role, merchant_id, merchant_name, time_zone)| {
+            Some(CurrentUser {
+                user_id: user_id.to_string(),
+                email,
+                display_name,
+                role: Role::parse(&role).ok()?,
+                merchant_id: merchant_id.to_string(),
+                merchant_name,
+                time_zone,
+            })
+        },
+    ))
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ResolveError {
+    #[error(transparent)]
+    Session(#[from] tower_sessions::session::Error),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Paths anyone may request: the login page, health checks, static files, the signed
+/// open API and the server functions (each of which checks the user itself).
+fn is_public(path: &str) -> bool {
+    path == "/login"
+        || path == "/healthz"
+        || path == "/favicon.ico"
+        || ["/pkg/", "/api/", "/ams/", "/assets/"]
+            .iter()
+            .any(|p| path.starts_with(p))
+}
+
+/// Middleware: puts the session's [`CurrentUser`] into the request's extensions and sends
+/// page requests without one to the login page (and signed-in users away from it).
+pub async fn attach_user(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let Some(session) = req.extensions().get::<Session>().cloned() else {
+        return next.run(req).await;
+    };
+    let user = match resolve(&state, &session).await {
+        Ok(user) => user,
+        Err(err) => {
+            tracing::error!(error = %err, "could not read the session");
+            return (
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                "Paydesk is unavailable; try again shortly.",
+            )
+                .into_response();
+        }
+    };
+    let path = req.uri().path().to_owned();
+    let is_page = req.method() == http::Method::GET && !is_public(&path);
+    match user {
+        Some(user) => {
+            if path == "/login" && req.method() == http::Method::GET {
+                return Redirect::to("/").into_response();
+            }
+            req.extensions_mut().insert(user);
+        }
+        None if is_page => {
+            let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            let next = url_escape(target);
+            return Redirect::to(&format!("/login?next={next}")).into_response();
+        }
+        None => {}
+    }
+    next.run(req).await
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+pub fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The signed-in user in a server function, or an error telling them to sign in again.
+pub async fn require_user() -> Result<CurrentUser, ServerFnError> {
+    let user = leptos_axum::extract::<Option<axum::Extension<CurrentUser>>>()
+        .await
+        .ok()
+        .flatten();
+    match user {
+        Some(axum::Extension(user)) => Ok(user),
+        None => {
+            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(http::StatusCode::UNAUTHORIZED);
+            }
+            Err(ServerFnError::new("Your session has ended. Sign in again."))
+        }
+    }
+}
+
+/// [`require_user`], additionally refusing users whose role lacks `allowed`.
+pub async fn require_role(allowed: impl Fn(Role) -> bool) -> Result<CurrentUser, ServerFnError> {
+    let user = require_user().await?;
+    if allowed(user.role) {
+        Ok(user)
+    } else {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::FORBIDDEN);
+        }
+        Err(ServerFnError::new(format!(
+            "Your role ({}) does not allow this.",
+            user.role
+        )))
+    }
+}
+
+/// A local path to return to after sign-in; anything else (another site, a
+/// protocol-relative URL) becomes the overview.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(
+            safe_next(Some("/transactions?currency=USD")),
+            "/transactions?currency=USD"
+        );
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn the_next_parameter_is_escaped() {
+        assert_eq!(url_escape("/a?b=c&d=é"), "%2Fa%3Fb%3Dc%26d%3D%C3%A9");
+    }
+
+    #[test]
+    fn pages_need_a_session_but_assets_and_the_api_do_not() {
+        assert!(!is_public("/"));
+        assert!(!is_public("/transactions"));
+        assert!(is_public("/login"));
+        assert!(is_public("/pkg/paydesk.wasm"));
+        assert!(is_public("/ams/api/v1/payments/refund"));
+    }
+}

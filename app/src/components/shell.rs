@@ -1,0 +1,112 @@
+//! The frame around every signed-in page: left navigation and a top bar with the
+//! merchant, the user, their role and sign-out.
+
+use crate::auth::{CurrentUser, Role};
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+#[server(endpoint = "fetch_current_user")]
+pub async fn fetch_current_user() -> Result<CurrentUser, ServerFnError> {
+    crate::auth::session::require_user().await
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), ServerFnError> {
+    let session: tower_sessions::Session = leptos_axum::extract().await?;
+    crate::auth::session::end(&session)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[component]
+pub fn AppShell() -> impl IntoView {
+    let user = Resource::new_blocking(|| (), |_| fetch_current_user());
+    view! {
+        <Suspense fallback=|| view! { <div class="app-loading" aria-busy="true">"Loading Paydesk…"</div> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(user) => view! { <Frame user /> }.into_any(),
+                    Err(_) => view! { <SessionEnded /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Frame(user: CurrentUser) -> impl IntoView {
+    let role = user.role;
+    provide_context(user.clone());
+    view! {
+        <div class="app">
+            <aside class="sidebar">
+                <a class="brand" href="/">"Paydesk"</a>
+                <nav aria-label="Main">
+                    <A href="/" exact=true>"Overview"</A>
+                    <A href="/transactions">"Transactions"</A>
+                    <Show when=move || role.can_download_reports()>
+                        <A href="/reports">"Reports"</A>
+                    </Show>
+                    <A href="/settings">"Settings"</A>
+                </nav>
+            </aside>
+            <div class="main">
+                <header class="topbar">
+                    <div class="merchant">
+                        <span class="merchant-name">{user.merchant_name.clone()}</span>
+                        <span class="muted">{user.time_zone.clone()}</span>
+                    </div>
+                    <UserMenu user />
+                </header>
+                <main class="content">
+                    <Outlet />
+                </main>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn UserMenu(user: CurrentUser) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <div class="user">
+            <span class="user-name">{user.display_name}</span>
+            <span class="muted">{user.email}</span>
+            <span class="pill role">{user.role.label()}</span>
+            <ActionForm action=sign_out>
+                <button type="submit" class="btn">"Sign out"</button>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn SessionEnded() -> impl IntoView {
+    view! {
+        <main class="login">
+            <div class="card login-card">
+                <h1>"Your session has ended"</h1>
+                <p><a href="/login">"Sign in again"</a></p>
+            </div>
+        </main>
+    }
+}
+
+/// The signed-in user, for pages inside the shell.
+pub fn use_current_user() -> CurrentUser {
+    expect_context::<CurrentUser>()
+}
+
+/// Shown instead of a page whose content the user's role may not see.
+#[component]
+pub fn Forbidden(role: Role) -> impl IntoView {
+    view! {
+        <section class="empty-state" role="alert">
+            <h2>"Not available for your role"</h2>
+            <p>{format!("Your role ({role}) cannot open this page. Ask an admin of your merchant if you need it.")}</p>
+        </section>
+    }
+}

@@ -1,0 +1,62 @@
+//! Paydesk's pages, components and server functions. The server-side domain (database
+//! access, sessions, password hashing) is compiled only with the `ssr` feature.
+
+pub mod auth;
+pub mod components;
+pub mod money;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod security;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod time;
+
+use components::shell::AppShell;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around every page, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::provide_csp_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Every route of the dashboard, in one place.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/paydesk.css" />
+        <Title formatter=|page: String| format!("{page} · Paydesk") />
+        <Router>
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=path!("/login") view=pages::login::LoginPage />
+                <ParentRoute path=path!("") view=AppShell>
+                    <Route path=path!("") view=pages::overview::OverviewPage />
+                    <Route path=path!("/transactions") view=pages::transactions::TransactionsPage />
+                    <Route path=path!("/reports") view=pages::reports::ReportsPage />
+                    <Route path=path!("/settings") view=pages::settings::SettingsPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,130 @@
+//! The overview: the merchant's balances and the last 30 days at a glance.
+
+use crate::money::format_money;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub balances: Vec<Balance>,
+    pub volumes: Vec<Volume>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Balance {
+    pub currency: String,
+    pub available_minor: i64,
+}
+
+/// Successful payments and refunds of the last 30 days in one currency.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Volume {
+    pub currency: String,
+    pub payments: i64,
+    pub payment_minor: i64,
+    pub refunds: i64,
+    pub refund_minor: i64,
+}
+
+#[server(endpoint = "load_overview")]
+pub async fn load_overview() -> Result<Overview, ServerFnError> {
+    let user = crate::auth::session::require_user().await?;
+    let pool = crate::state::app_state().pool;
+    let merchant_id: uuid::Uuid = user.merchant_id.parse()?;
+    let balances = sqlx::query_as::<_, (String, i64)>(
+        "SELECT currency, available_minor FROM merchant_balances WHERE merchant_id = $1 ORDER BY currency",
+    )
+    .bind(merchant_id)
+    .fetch_all(&pool)
+    .await?
+    .into_iter()
+    .map(|(currency, available_minor)| Balance { currency, available_minor })
+    .collect();
+    let volumes = sqlx::query_as::<_, (String, i64, i64, i64, i64)>(
+        "SELECT currency,
+                count(*) FILTER (WHERE transaction_type = 'PAYMENT'),
+                coalesce(sum(amount_minor) FILTER (WHERE transaction_type = 'PAYMENT'), 0)::bigint,
+                count(*) FILTER (WHERE transaction_type = 'REFUND'),
+                coalesce(sum(amount_minor) FILTER (WHERE transaction_type = 'REFUND'), 0)::bigint
+           FROM transactions
+          WHERE merchant_id = $1 AND status = 'SUCCESS'
+            AND created_at >= now() - interval '30 days'
+          GROUP BY currency ORDER BY currency",
+    )
+    .bind(merchant_id)
+    .fetch_all(&pool)
+    .await?
+    .into_iter()
+    .map(
+        |(currency, payments, payment_minor, refunds, refund_minor)| Volume {
+            currency,
+            payments,
+            payment_minor,
+            refunds,
+            refund_minor,
+        },
+    )
+    .collect();
+    Ok(Overview { balances, volumes })
+}
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| load_overview());
+    view! {
+        <Title text="Overview" />
+        <h1>"Overview"</h1>
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the overview…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(o) => view! { <OverviewTables overview=o /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OverviewTables(overview: Overview) -> impl IntoView {
+    let no_volume = overview.volumes.is_empty();
+    view! {
+        <section class="card">
+            <h2>"Available balance"</h2>
+            <ul class="balances">
+                {overview.balances.into_iter().map(|b| view! {
+                    <li><span class="num">{format_money(b.available_minor, &b.currency)}</span></li>
+                }).collect_view()}
+            </ul>
+        </section>
+        <section class="card">
+            <h2>"Last 30 days"</h2>
+            <Show when=move || !no_volume fallback=|| view! { <p class="empty-state">"No successful transactions in the last 30 days."</p> }>
+                <span></span>
+            </Show>
+            <table class="data">
+                <thead>
+                    <tr>
+                        <th scope="col">"Currency"</th>
+                        <th scope="col" class="num">"Payments"</th>
+                        <th scope="col" class="num">"Payment volume"</th>
+                        <th scope="col" class="num">"Refunds"</th>
+                        <th scope="col" class="num">"Refund volume"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {overview.volumes.into_iter().map(|v| view! {
+                        <tr>
+                            <td>{v.currency.clone()}</td>
+                            <td class="num">{v.payments}</td>
+                            <td class="num">{format_money(v.payment_minor, &v.currency)}</td>
+                            <td class="num">{v.refunds}</td>
+                            <td class="num">{format_money(v.refund_minor, &v.currency)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}

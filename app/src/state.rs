@@ -1,0 +1,52 @@
+//! What the server shares with every request: the database pool and the configuration.
+
+use sqlx::PgPool;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Mark the session cookie `Secure`; set when Paydesk is served over https.
+    pub secure_cookies: bool,
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_max_age: Duration,
+}
+
+impl Config {
+    /// Reads `PAYDESK_*` variables; every one has a default (see `.env.example`).
+    pub fn from_env() -> Result<Config, String> {
+        fn var<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+            match std::env::var(name) {
+                Ok(v) => v.parse().map_err(|_| format!("{name}={v:?} is not valid")),
+                Err(_) => Ok(default),
+            }
+        }
+        Ok(Config {
+            secure_cookies: var("PAYDESK_SECURE_COOKIES", false)?,
+            session_idle: Duration::from_secs(60 * var("PAYDESK_SESSION_IDLE_MINUTES", 30u64)?),
+            session_max_age: Duration::from_secs(3600 * var("PAYDESK_SESSION_MAX_HOURS", 12u64)?),
+        })
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            session_idle: Duration::from_secs(30 * 60),
+            session_max_age: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub config: Config,
+}
+
+/// The state in a server function; the server provides it as context.
+pub fn app_state() -> AppState {
+    leptos::prelude::expect_context::<AppState>()
+}

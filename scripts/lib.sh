@@ -1,0 +1,365 @@
+# shellcheck shell=bash
+# Helpers shared by scripts/run.sh and scripts/test.sh. Source it, don't run it.
+#
+# Everything here is idempotent: each tool is installed only when the right version is
+# missing, and the private PostgreSQL cluster is reused when it is already running, so
+# a second run costs seconds, not the half hour a cold machine needs.
+
+# Versions that build together with this workspace (see Cargo.toml / Cargo.lock).
+CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer rustc
+WASM_BINDGEN_VERSION=0.2.130  # must equal the wasm-bindgen crate pinned in Cargo.toml
+WASM_OPT_VERSION=0.116.1      # Debian's binaryen (108) emits wasm that breaks in the browser
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_STATE_DIR="$REPO_ROOT/.pg"
+
+# cargo-installed tools must win over Debian's (an old /usr/bin/wasm-opt in particular).
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# ---------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------
+
+_APT_UPDATED=0
+apt_install() {
+  if ! is_root; then
+    die "missing system packages: $*; install them with: sudo apt-get install -y $*"
+  fi
+  if [ "$_APT_UPDATED" -eq 0 ]; then
+    log "apt-get update"
+    apt-get update -qq
+    _APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    log "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_cargo_leptos() {
+  if cargo leptos --version 2>/dev/null | grep -qw "$CARGO_LEPTOS_VERSION"; then
+    return
+  fi
+  # no_downloads: cargo-leptos must use the wasm-bindgen/wasm-opt on PATH instead of
+  # fetching prebuilt binaries. LTO off roughly halves the install time on 2 cores.
+  log "cargo install cargo-leptos@$CARGO_LEPTOS_VERSION (slow the first time: ~15 min)"
+  CARGO_PROFILE_RELEASE_LTO=false \
+    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads --force
+}
+
+ensure_wasm_bindgen() {
+  if [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    return
+  fi
+  # No --locked: one of its locked dependency versions is no longer on crates.io.
+  log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (~3 min)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+}
+
+ensure_wasm_opt() {
+  if wasm-opt --version 2>/dev/null | grep -q 'version 116'; then
+    return
+  fi
+  log "cargo install wasm-opt@$WASM_OPT_VERSION (slow the first time: ~11 min)"
+  cargo install "wasm-opt@$WASM_OPT_VERSION" --locked --force
+}
+
+# The newest installed PostgreSQL server binaries, e.g. /usr/lib/postgresql/15/bin.
+pg_bindir() {
+  local d
+  d="$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -name initdb -path '*/bin/*' 2>/dev/null \
+        | sort -V | tail -n 1)"
+  [ -n "$d" ] && dirname "$d"
+}
+
+ensure_postgres() {
+  if [ -z "$(pg_bindir)" ] || ! command -v psql >/dev/null; then
+    apt_install postgresql
+  fi
+  PG_BIN="$(pg_bindir)" || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
+ensure_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt_install nodejs npm
+  fi
+}
+
+# Installs end2end/node_modules from package-lock.json when it is missing or stale.
+# Browsers are never downloaded: the tests drive Debian's /usr/bin/chromium.
+ensure_e2e_deps() {
+  local dir="$REPO_ROOT/end2end"
+  local stamp="$dir/node_modules/.package-lock.json"
+  if [ -f "$stamp" ] && [ "$stamp" -nt "$dir/package-lock.json" ] \
+      && [ -d "$dir/node_modules/@playwright/test" ]; then
+    return
+  fi
+  log "npm ci (end2end)"
+  (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+}
+
+# ---------------------------------------------------------------------------------------
+# Ports and HTTP
+# ---------------------------------------------------------------------------------------
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Prints a free TCP port at or above $1 (default 20000), starting at a random offset so
+# that two checkouts on one machine rarely pick the same one.
+free_port() {
+  local base="${1:-20000}" p i
+  p=$((base + RANDOM % 2000))
+  for ((i = 0; i < 500; i++)); do
+    if ! port_in_use "$p"; then
+      echo "$p"
+      return 0
+    fi
+    p=$((p + 1))
+  done
+  die "no free TCP port found above $base"
+}
+
+# wait_for_http URL TIMEOUT_SECONDS [PID]: polls until URL answers 2xx; gives up early
+# when PID (the server being waited for) has died.
+wait_for_http() {
+  local url="$1" timeout="$2" pid="${3:-}" deadline
+  deadline=$((SECONDS + timeout))
+  while ((SECONDS < deadline)); do
+    if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then
+      return 0
+    fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      return 1
+    fi
+    sleep 0.5
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------
+# Private PostgreSQL cluster
+#
+# .pg/           state kept in the repo (git-ignored)
+#   port         the TCP port the cluster listens on (127.0.0.1 only)
+#   cluster/     data/, run/ (unix socket), postgres.log; owned by the postgres user
+#                when running as root. If that user cannot reach the repo (it lives under
+#                a directory closed to other users), cluster is a symlink to a directory
+#                under the postgres user's home instead, named after the repo path.
+#
+# The cluster trusts every local connection: it only listens on loopback and holds
+# throwaway development data. fsync is off for the same reason: tests create and drop
+# many databases and durability buys nothing here.
+# ---------------------------------------------------------------------------------------
+
+PG_SUPERUSER=postgres
+PG_STARTED_HERE=0
+PG_LOCK_FD=
+
+# Runs a command as the owner of the cluster: initdb and postgres refuse to run as root.
+_pg_as_owner() {
+  if is_root; then
+    # From /: the caller's working directory may be closed to the postgres user.
+    (cd / && runuser -u postgres -- "$@")
+  else
+    "$@"
+  fi
+}
+
+_pg_lock() {
+  mkdir -p "$PG_STATE_DIR"
+  exec {PG_LOCK_FD}>"$PG_STATE_DIR/lock"
+  flock "$PG_LOCK_FD"
+}
+
+_pg_unlock() {
+  if [ -n "$PG_LOCK_FD" ]; then
+    exec {PG_LOCK_FD}>&-
+    PG_LOCK_FD=
+  fi
+}
+
+# Sets PG_HOME to the cluster directory, creating it (and the fallback outside the repo
+# when the postgres user can't reach the repo) on first use.
+_pg_resolve_home() {
+  local link="$PG_STATE_DIR/cluster"
+  mkdir -p "$PG_STATE_DIR"
+  if [ -e "$link" ]; then
+    PG_HOME="$(cd "$link" && pwd -P)"
+    return
+  fi
+  if [ -L "$link" ]; then
+    rm -f "$link" # dangling: the directory it pointed at is gone
+  fi
+  if ! is_root; then
+    mkdir -p "$link"
+    chmod 700 "$link"
+    PG_HOME="$link"
+    return
+  fi
+  mkdir -p "$link"
+  chown postgres: "$link"
+  chmod 700 "$link"
+  if runuser -u postgres -- test -w "$link" -a -x "$link"; then
+    PG_HOME="$link"
+    return
+  fi
+  # The repo lives below a directory postgres cannot traverse. Don't loosen permissions
+  # of directories that aren't ours: keep the cluster in postgres's home instead.
+  rmdir "$link"
+  local pg_user_home key
+  pg_user_home="$(getent passwd postgres | cut -d: -f6)"
+  [ -n "$pg_user_home" ] && [ -d "$pg_user_home" ] || pg_user_home=/var/lib/postgresql
+  key="$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-12)"
+  PG_HOME="$pg_user_home/paydesk-dev/$key"
+  install -d -o postgres -g postgres -m 700 "$pg_user_home/paydesk-dev" "$PG_HOME"
+  ln -s "$PG_HOME" "$link"
+  log "postgres cannot reach $REPO_ROOT: cluster data lives in $PG_HOME (linked from .pg/cluster)"
+}
+
+_pg_ctl() { _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_HOME/data" "$@"; }
+
+pg_is_running() { _pg_ctl status >/dev/null 2>&1; }
+
+_pg_socket_opt() {
+  # A unix socket path may not exceed 107 bytes; deep checkouts then use TCP only.
+  local sock="$PG_HOME/run/.s.PGSQL.65535"
+  if [ "${#sock}" -le 100 ]; then
+    printf '%s' "$PG_HOME/run"
+  fi
+}
+
+# Starts the cluster, or reuses it when it is already running. Sets PG_PORT,
+# PG_ADMIN_URL (to the `postgres` database) and PG_STARTED_HERE=1 if it started it.
+pg_start() {
+  ensure_postgres
+  _pg_lock
+  _pg_resolve_home
+
+  if [ ! -f "$PG_HOME/data/PG_VERSION" ]; then
+    log "initdb (private cluster in .pg/)"
+    _pg_as_owner mkdir -p "$PG_HOME/data" "$PG_HOME/run"
+    _pg_as_owner "$PG_BIN/initdb" -D "$PG_HOME/data" --username="$PG_SUPERUSER" \
+      --auth=trust --encoding=UTF8 --no-locale >"$PG_STATE_DIR/initdb.log" 2>&1 \
+      || { cat "$PG_STATE_DIR/initdb.log" >&2; _pg_unlock; die "initdb failed"; }
+    rm -f "$PG_STATE_DIR/port"
+  fi
+
+  if pg_is_running && [ -f "$PG_STATE_DIR/port" ]; then
+    PG_PORT="$(cat "$PG_STATE_DIR/port")"
+    log "reusing the PostgreSQL cluster on 127.0.0.1:$PG_PORT"
+  else
+    if pg_is_running; then
+      _pg_ctl stop -m fast -w >/dev/null # running but port unknown: restart cleanly
+    fi
+    PG_PORT=""
+    if [ -f "$PG_STATE_DIR/port" ] && ! port_in_use "$(cat "$PG_STATE_DIR/port")"; then
+      PG_PORT="$(cat "$PG_STATE_DIR/port")"
+    fi
+    local attempt sock
+    sock="$(_pg_socket_opt)"
+    for attempt in 1 2 3; do
+      [ -n "$PG_PORT" ] || PG_PORT="$(free_port 54000)"
+      log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+      # The lock's descriptor is closed for pg_ctl: postgres would inherit it and hold
+      # the lock for as long as it runs.
+      if _pg_ctl start -w -t 60 -l "$PG_HOME/postgres.log" -o "-p $PG_PORT \
+            -c listen_addresses=127.0.0.1 -c unix_socket_directories='$sock' \
+            -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+            -c max_connections=300" >/dev/null {PG_LOCK_FD}>&-; then
+        echo "$PG_PORT" >"$PG_STATE_DIR/port"
+        PG_STARTED_HERE=1
+        break
+      fi
+      # Most likely someone took the port between the check and the start.
+      PG_PORT=""
+      if [ "$attempt" -eq 3 ]; then
+        tail -n 30 "$PG_HOME/postgres.log" >&2 || true
+        _pg_unlock
+        die "PostgreSQL did not start (log: .pg/cluster/postgres.log)"
+      fi
+    done
+  fi
+  _pg_unlock
+  PG_ADMIN_URL="postgres://$PG_SUPERUSER@127.0.0.1:$PG_PORT/postgres"
+  export PG_PORT PG_ADMIN_URL
+}
+
+# Stops the private cluster cleanly (no-op when it isn't running).
+pg_stop() {
+  ensure_postgres
+  if [ ! -e "$PG_STATE_DIR/cluster" ]; then
+    return 0
+  fi
+  _pg_resolve_home
+  if pg_is_running; then
+    log "stopping PostgreSQL (.pg/)"
+    _pg_ctl stop -m fast -w >/dev/null
+  fi
+}
+
+# Stops the cluster only if this process started it: a cluster that someone else
+# started (another terminal running scripts/run.sh) is left alone.
+pg_stop_if_started_here() {
+  if [ "$PG_STARTED_HERE" -eq 1 ]; then
+    pg_stop || true
+    PG_STARTED_HERE=0
+  fi
+}
+
+# url_with_db URL NAME: the same connection string with its database replaced.
+url_with_db() {
+  local url="$1" db="$2" base query rest
+  base="${url%%\?*}"
+  query="${url#"$base"}"
+  rest="${base#*://}"
+  if [[ "$rest" == */* ]]; then
+    base="${base%/*}"
+  fi
+  printf '%s/%s%s' "$base" "$db" "$query"
+}
+
+# psql_admin URL SQL...: runs SQL statements against URL, quietly, failing on error.
+psql_admin() {
+  local url="$1"
+  shift
+  psql "$url" -X -q -v ON_ERROR_STOP=1 -At "$@"
+}
+
+# ensure_database ADMIN_URL NAME: creates the database when it doesn't exist.
+ensure_database() {
+  local admin="$1" db="$2"
+  if [ -z "$(psql_admin "$admin" -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+    log "creating database $db"
+    psql_admin "$admin" -c "CREATE DATABASE \"$db\""
+  fi
+}
+
+# recreate_database ADMIN_URL NAME: drops (disconnecting any client) and creates it.
+recreate_database() {
+  local admin="$1" db="$2"
+  log "recreating database $db"
+  psql_admin "$admin" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"
+  psql_admin "$admin" -c "CREATE DATABASE \"$db\""
+}
+
+# Environment the server binary reads (it must run from the repo root).
+export_leptos_env() {
+  export LEPTOS_SITE_ROOT=target/site
+  export LEPTOS_OUTPUT_NAME=paydesk
+  export LEPTOS_SITE_PKG_DIR=pkg
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Builds Paydesk in release mode and serves it with demo data on http://127.0.0.1:3000.
+#
+#   scripts/run.sh          install what is missing, build, migrate, seed, serve
+#   scripts/run.sh stop     stop the private PostgreSQL cluster (.pg/) if one is running
+#
+# Settings (environment, or a .env file in the repo root; see .env.example):
+#   DATABASE_URL               use this database instead of the private cluster
+#   LEPTOS_SITE_ADDR           address to serve on (default 127.0.0.1:3000)
+#   PAYDESK_SEED_TRANSACTIONS  size of the demo data on first run (default 5000)
+#   RUST_LOG                   log filter (default info)
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+case "${1:-}" in
+  "") ;;
+  stop)
+    pg_stop
+    exit 0
+    ;;
+  -h | --help)
+    sed -n '2,12s/^# \{0,1\}//p' "$0"
+    exit 0
+    ;;
+  *) die "unknown argument: $1 (try --help)" ;;
+esac
+
+if [ -f .env ]; then
+  set -a
+  # shellcheck disable=SC1091
+  source ./.env
+  set +a
+fi
+
+export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+export RUST_LOG="${RUST_LOG:-info}"
+SEED_TRANSACTIONS="${PAYDESK_SEED_TRANSACTIONS:-5000}"
+
+if port_in_use "${LEPTOS_SITE_ADDR##*:}"; then
+  die "$LEPTOS_SITE_ADDR is already in use; set LEPTOS_SITE_ADDR=127.0.0.1:PORT to serve elsewhere"
+fi
+
+# Tools. The first run on a fresh machine spends most of its time here (~30 min of
+# cargo installs); later runs only check versions.
+ensure_postgres
+ensure_wasm_target
+ensure_wasm_bindgen
+ensure_cargo_leptos
+ensure_wasm_opt
+
+SERVER_PID=""
+# shellcheck disable=SC2317 # invoked by the EXIT trap
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  pg_stop_if_started_here
+}
+trap cleanup EXIT
+
+if [ -n "${DATABASE_URL:-}" ]; then
+  log "using DATABASE_URL from the environment"
+else
+  pg_start
+  ensure_database "$PG_ADMIN_URL" paydesk
+  export DATABASE_URL
+  DATABASE_URL="$(url_with_db "$PG_ADMIN_URL" paydesk)"
+fi
+
+log "cargo leptos build --release"
+cargo leptos build --release
+
+export_leptos_env
+server=target/release/server
+
+log "migrating"
+"$server" migrate
+
+log "seeding demo data (skipped when the database already has data)"
+seed_output="$("$server" seed --transactions "$SEED_TRANSACTIONS")"
+
+cat <<EOF
+
+$seed_output
+
+Paydesk is starting on  http://$LEPTOS_SITE_ADDR
+Sign in with one of the demo logins above (password: paydesk-demo). Ctrl-C stops it.
+
+EOF
+
+if [ "$PG_STARTED_HERE" -eq 0 ]; then
+  # Nothing to clean up afterwards: hand the process over to the server.
+  trap - EXIT
+  exec "$server" serve
+fi
+
+# This script started the database, so it stays around to stop it when the server ends.
+# The server runs in the background (where a non-interactive shell ignores SIGINT for
+# it) and the script forwards Ctrl-C / SIGTERM to it as SIGTERM.
+"$server" serve &
+SERVER_PID=$!
+trap 'kill -TERM "$SERVER_PID" 2>/dev/null || true' INT TERM
+rc=0
+while kill -0 "$SERVER_PID" 2>/dev/null; do
+  wait "$SERVER_PID" || rc=$?
+done
+SERVER_PID=""
+exit "$rc"

@@ -1,0 +1,4 @@
+//! HTTP middleware shared by every route.
+
+pub mod headers;
+pub mod origin;

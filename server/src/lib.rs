@@ -1,0 +1,16 @@
+//! The Paydesk server: HTTP wiring, operator commands and demo data. The binary in
+//! main.rs parses the command line and calls into here.
+
+pub mod cli;
+pub mod http;
+pub mod seed;
+pub mod serve;
+pub mod users;
+
+use sqlx::PgPool;
+
+/// Applies pending migrations; the server does this at start too.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::migrate!("../migrations").run(pool).await?;
+    Ok(())
+}

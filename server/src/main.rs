@@ -1,0 +1,75 @@
+//! The Paydesk server binary: serves the dashboard and the open API, and runs operator
+//! tasks (migrations, demo data, users).
+
+use clap::Parser;
+use server::cli::{Cli, Command};
+use server::{migrate, seed, serve, users};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+use std::time::Duration;
+
+fn main() -> anyhow::Result<()> {
+    // Leptos reads its settings from the environment; these defaults let the binary run
+    // from the repository root without cargo-leptos.
+    for (name, default) in [
+        ("LEPTOS_OUTPUT_NAME", "paydesk"),
+        ("LEPTOS_SITE_ROOT", "target/site"),
+        ("LEPTOS_SITE_PKG_DIR", "pkg"),
+    ] {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, default);
+        }
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = cli
+        .database_url
+        .ok_or_else(|| anyhow::anyhow!("DATABASE_URL is not set (see .env.example)"))?;
+    let pool = connect(&url).await?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::run(pool).await,
+        Command::Migrate => migrate(&pool).await,
+        Command::Seed(args) => {
+            migrate(&pool).await?;
+            let summary = seed::run(&pool, &args).await?;
+            print_demo_logins(&summary);
+            Ok(())
+        }
+        Command::User(command) => users::run(&pool, command).await,
+    }
+}
+
+async fn connect(url: &str) -> anyhow::Result<PgPool> {
+    Ok(PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await?)
+}
+
+fn print_demo_logins(summary: &seed::SeedSummary) {
+    if summary.skipped {
+        println!("Demo data already present: left as it is.");
+    } else {
+        println!("Loaded {} demo transactions.", summary.transactions);
+    }
+    println!("Demo logins (password: {}):", seed::DEMO_PASSWORD);
+    for merchant in &summary.merchants {
+        println!("  {} ({})", merchant.name, merchant.time_zone);
+        for (email, role) in &merchant.logins {
+            println!("    {email:<32} {role}");
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! `server seed`: deterministic demo data. Four merchants in different time zones with
+//! one user per role, the payment methods and acquirers of the refund rules (spec 002),
+//! 13 months of daily exchange rates, balances, and a bulk of transactions loaded with
+//! COPY. The same seed on the same UTC day gives the same rows.
+
+mod copy;
+mod indexes;
+mod rates;
+mod reference;
+mod transactions;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use sqlx::PgPool;
+
+use crate::cli::SeedArgs;
+use copy::DAY_US;
+use rates::Rates;
+use transactions::{Generator, RowWriter, COPY_STATEMENT, HISTORY_DAYS};
+
+/// The sign-in password of every demo user.
+pub const DEMO_PASSWORD: &str = "paydesk-demo";
+
+#[derive(Debug, Clone)]
+pub struct SeedSummary {
+    pub merchants: Vec<DemoMerchant>,
+    /// Transactions loaded, or already there when the seed was skipped.
+    pub transactions: u64,
+    /// Merchants existed and no reset was asked for: nothing was changed.
+    pub skipped: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoMerchant {
+    pub name: String,
+    pub time_zone: String,
+    /// (e-mail, role) of each user.
+    pub logins: Vec<(String, String)>,
+}
+
+/// Key of the advisory lock that makes concurrent seeds run one after the other.
+const SEED_LOCK: i64 = 0x5eed_0001;
+
+/// Loads the demo data in one transaction: either all of it is there or none.
+pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<SeedSummary> {
+    let started = Instant::now();
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(SEED_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let merchants: i64 = sqlx::query_scalar("SELECT count(*) FROM merchants")
+        .fetch_one(&mut *tx)
+        .await?;
+    if merchants > 0 && !args.reset {
+        let merchants = reference::existing(&mut tx).await?;
+        let transactions: i64 = sqlx::query_scalar("SELECT count(*) FROM transactions")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.rollback().await?;
+        return Ok(SeedSummary {
+            merchants,
+            transactions: transactions as u64,
+            skipped: true,
+        });
+    }
+
+    // History ends at the start of the current UTC day, so it only changes once a day.
+    let end = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
+    let start = transactions::history_start(end);
+    // argon2 takes tens of milliseconds: hash once and share it, which is fine for demo
+    // users with a published password.
+    let password_hash =
+        tokio::task::spawn_blocking(|| app::auth::password::hash_blocking(DEMO_PASSWORD)).await?;
+
+    // Commit durability buys nothing for demo data; index builds sort in memory.
+    sqlx::query("SET LOCAL synchronous_commit = off")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+        .execute(&mut *tx)
+        .await?;
+    reference::clear(&mut tx).await?;
+    let signed_up =
+        DateTime::from_timestamp_micros(start).context("history start")? - Duration::days(30);
+    reference::insert(&mut tx, &password_hash, signed_up).await?;
+    reference::insert_balances(&mut tx, end).await?;
+    // Rates up to and including today, which refunds made today settle at.
+    let rates = Arc::new(Rates::generate(
+        args.seed,
+        start.div_euclid(DAY_US),
+        HISTORY_DAYS as usize + 1,
+    ));
+    rates
+        .copy_to(&mut tx)
+        .await
+        .context("loading exchange rates")?;
+    let reference_done = started.elapsed();
+
+    let dropped = indexes::drop_secondary(&mut tx, "transactions").await?;
+    let generator = Generator::new(args.seed, args.transactions, end, rates.clone());
+    let (rows, ()) = copy::copy_in(&mut tx, COPY_STATEMENT, move |w| {
+        let writer = RowWriter::default();
+        for row in generator {
+            writer.write(w.buf(), &row);
+            if !w.row_done() {
+                return;
+            }
+        }
+    })
+    .await
+    .context("loading transactions")?;
+    let copy_done = started.elapsed();
+    indexes::recreate(&mut tx, &dropped)
+        .await
+        .context("recreating indexes")?;
+    let indexes_done = started.elapsed();
+    sqlx::query(
+        "SELECT setval(pg_get_serial_sequence('transactions', 'id'), COALESCE(max(id), 0) + 1, false)
+         FROM transactions",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("ANALYZE transactions, exchange_rates")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(
+        rows,
+        reference_s = reference_done.as_secs_f64(),
+        copy_s = (copy_done - reference_done).as_secs_f64(),
+        indexes_s = (indexes_done - copy_done).as_secs_f64(),
+        total_s = started.elapsed().as_secs_f64(),
+        "demo data loaded"
+    );
+    Ok(SeedSummary {
+        merchants: reference::demo_merchants(),
+        transactions: rows,
+        skipped: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(transactions: u64, reset: bool) -> SeedArgs {
+        SeedArgs {
+            transactions,
+            seed: 11,
+            reset,
+        }
+    }
+
+    async fn count(pool: &PgPool, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Everything a second seed must leave alone.
+    async fn fingerprint(pool: &PgPool) -> (i64, i64, i64, Option<String>, Option<String>) {
+        sqlx::query_as(
+            "SELECT (SELECT count(*) FROM merchants), (SELECT count(*) FROM users), count(*),
+                    md5(string_agg(concat_ws('|', id, merchant_id, transaction_id, status, amount_minor,
+                        settlement_amount_minor, settlement_quote, original_id, created_at, finished_at),
+                        ',' ORDER BY id)),
+                    (SELECT md5(string_agg(concat_ws('|', rate_date, base_currency, quote_currency, rate),
+                        ',' ORDER BY rate_date, base_currency, quote_currency)) FROM exchange_rates)
+             FROM transactions",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn seeds_consistent_demo_data_once(pool: PgPool) {
+        let index_sql = "SELECT indexname::text, indexdef FROM pg_indexes WHERE tablename = 'transactions' ORDER BY 1";
+        let indexes_before: Vec<(String, String)> =
+            sqlx::query_as(index_sql).fetch_all(&pool).await.unwrap();
+
+        let s = run(&pool, &args(3_000, false)).await.unwrap();
+        assert!(!s.skipped);
+        assert_eq!(s.transactions, 3_000);
+        assert_eq!(s.merchants.len(), 4);
+        assert!(s.merchants.iter().all(|m| m.logins.len() == 4));
+        assert_eq!(
+            count(
+                &pool,
+                "SELECT count(*) FROM merchants WHERE status = 'ACTIVE'"
+            )
+            .await,
+            4
+        );
+        assert_eq!(count(&pool, "SELECT count(*) FROM users").await, 16);
+        assert_eq!(
+            count(&pool, "SELECT count(*) FROM transactions").await,
+            3_000
+        );
+
+        // Children belong to their original's merchant and come after it.
+        let orphans = "SELECT count(*) FROM transactions c JOIN transactions p ON p.id = c.original_id
+                       WHERE p.merchant_id <> c.merchant_id OR p.id >= c.id OR p.created_at >= c.created_at
+                          OR p.currency <> c.currency";
+        assert_eq!(count(&pool, orphans).await, 0);
+        let over_refunded = "SELECT count(*) FROM (
+                SELECT p.id FROM transactions p
+                JOIN transactions r ON r.original_id = p.id AND r.transaction_type = 'REFUND' AND r.status = 'SUCCESS'
+                GROUP BY p.id, p.amount_minor HAVING sum(r.amount_minor) > p.amount_minor) x";
+        assert_eq!(count(&pool, over_refunded).await, 0);
+        assert!(
+            count(
+                &pool,
+                "SELECT count(*) FROM transactions WHERE transaction_type = 'REFUND'"
+            )
+            .await
+                > 50
+        );
+        // Every converted amount has the day's rate to show next to it.
+        let unrated = "SELECT count(*) FROM transactions t WHERE t.currency <> t.settlement_currency
+                AND t.settlement_quote IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM exchange_rates r
+                    WHERE r.rate_date = (coalesce(t.finished_at, t.created_at) AT TIME ZONE 'UTC')::date
+                      AND r.base_currency = t.currency AND r.quote_currency = t.settlement_currency
+                      AND r.rate = t.settlement_quote)";
+        assert_eq!(count(&pool, unrated).await, 0);
+        let low = "SELECT b.available_minor FROM merchant_balances b JOIN merchants m ON m.id = b.merchant_id
+                   WHERE m.name = 'Harbour Books' AND b.currency = 'USD'";
+        assert_eq!(count(&pool, low).await, 25_000);
+
+        // The load put back exactly the indexes the migrations define, and new rows get
+        // fresh ids.
+        let indexes_after: Vec<(String, String)> =
+            sqlx::query_as(index_sql).fetch_all(&pool).await.unwrap();
+        assert_eq!(indexes_before, indexes_after);
+        assert!(
+            count(
+                &pool,
+                "SELECT nextval(pg_get_serial_sequence('transactions', 'id'))"
+            )
+            .await
+                > count(&pool, "SELECT max(id) FROM transactions").await
+        );
+
+        // Demo users can sign in with the published password.
+        let hash: String = sqlx::query_scalar(
+            "SELECT password_hash FROM users WHERE email = 'finance@sakura.example'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert!(app::auth::password::verify_blocking(DEMO_PASSWORD, &hash));
+
+        // A second seed without reset changes nothing.
+        let before = fingerprint(&pool).await;
+        let again = run(&pool, &args(5_000, false)).await.unwrap();
+        assert!(again.skipped);
+        assert_eq!(again.transactions, 3_000);
+        assert_eq!(again.merchants, s.merchants);
+        assert_eq!(fingerprint(&pool).await, before);
+
+        // A reset clears sessions and throttling state and reproduces the same data.
+        sqlx::query(
+            "INSERT INTO tower_sessions.session VALUES ('s1', '\\x00', now() + interval '1 day')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO sign_in_failures (email, address) VALUES ('admin@lotus.example', '127.0.0.1')")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let reset = run(&pool, &args(3_000, true)).await.unwrap();
+        assert!(!reset.skipped);
+        assert_eq!(fingerprint(&pool).await, before);
+        assert_eq!(
+            count(&pool, "SELECT count(*) FROM tower_sessions.session").await,
+            0
+        );
+        assert_eq!(
+            count(&pool, "SELECT count(*) FROM sign_in_failures").await,
+            0
+        );
+    }
+}

@@ -1,0 +1,113 @@
+//! `server serve`: the dashboard (Leptos pages and server functions) and health check
+//! behind sessions, the sign-in guard and the security middleware.
+
+use crate::http;
+use app::auth::session::attach_user;
+use app::state::{AppState, Config};
+use app::{shell, App};
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tower_sessions::cookie::{time, SameSite};
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+pub async fn run(pool: PgPool) -> anyhow::Result<()> {
+    crate::migrate(&pool).await?;
+    let config = Config::from_env().map_err(anyhow::Error::msg)?;
+    let leptos_options = leptos::config::get_configuration(None)?.leptos_options;
+    let addr = leptos_options.site_addr;
+    let store = PostgresStore::new(pool.clone());
+    // Expired sessions are deleted in the background so the table does not grow.
+    tokio::spawn(
+        tower_sessions::ExpiredDeletion::continuously_delete_expired(
+            store.clone(),
+            Duration::from_secs(600),
+        ),
+    );
+    let app = router(AppState { pool, config }, leptos_options, store);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("Paydesk listening on http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+/// The whole HTTP application; tests serve it against their own database.
+pub fn router(state: AppState, leptos_options: LeptosOptions, store: PostgresStore) -> Router {
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("paydesk_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            state.config.session_idle.as_secs() as i64,
+        )));
+    let routes = generate_route_list(App);
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &leptos_options,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(leptos_options)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            attach_user,
+        ))
+        .layer(sessions);
+    let app = Router::new()
+        .route("/healthz", get(healthz).with_state(state.pool.clone()))
+        .merge(pages)
+        .layer(axum::middleware::from_fn(http::origin::same_origin_only));
+    http::headers::add(app).layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// 200 when the database answers within two seconds, 503 otherwise.
+async fn healthz(State(pool): State<PgPool>) -> impl IntoResponse {
+    let ping = tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query("SELECT 1").execute(&pool),
+    )
+    .await;
+    match ping {
+        Ok(Ok(_)) => (axum::http::StatusCode::OK, "ok"),
+        _ => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        ),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

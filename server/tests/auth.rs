@@ -1,0 +1,268 @@
+//! Sign-in, sessions and the request guards, through the real HTTP stack.
+
+mod support;
+
+use app::state::Config;
+use sqlx::PgPool;
+use std::time::Duration;
+use support::{merchant_with_user, TestApp, PASSWORD};
+
+#[sqlx::test(migrations = "../migrations")]
+async fn health_check_answers_when_the_database_does(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let response = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn health_check_answers_503_when_the_database_is_gone(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    pool.close().await;
+    let response = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(response.status(), 503);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_send_visitors_without_a_session_to_the_login(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let response = app
+        .browser()
+        .get(app.url("/transactions?currency=USD"))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection());
+    assert_eq!(
+        response.headers()["location"],
+        "/login?next=%2Ftransactions%3Fcurrency%3DUSD"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn signing_in_opens_the_dashboard_of_the_users_merchant(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn(pool).await;
+    let browser = app.browser();
+    assert_eq!(
+        app.sign_in(&browser, "ADA@lotus.example", PASSWORD).await,
+        "/"
+    );
+    let page = browser.get(app.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Lotus Tea House"));
+    assert!(html.contains("Sign out"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn(pool).await;
+    let browser = app.browser();
+    let wrong_password = app
+        .sign_in(&browser, "ada@lotus.example", "not the password")
+        .await;
+    let unknown_email = app
+        .sign_in(&browser, "nobody@lotus.example", PASSWORD)
+        .await;
+    assert_eq!(wrong_password, "/login?error=invalid");
+    assert_eq!(unknown_email, wrong_password);
+    let page = browser
+        .get(app.url(&wrong_password))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Incorrect email or password."));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn repeated_failures_pause_sign_ins_for_the_account(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn(pool).await;
+    let browser = app.browser();
+    for _ in 0..5 {
+        assert_eq!(
+            app.sign_in(&browser, "ada@lotus.example", "guess").await,
+            "/login?error=invalid"
+        );
+    }
+    // Even the right password is refused while the account is paused.
+    let location = app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    assert!(
+        location.starts_with("/login?error=throttled&retry="),
+        "{location}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn signing_in_again_replaces_the_session_id(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    let first: Vec<String> = sqlx::query_scalar("SELECT id FROM tower_sessions.session")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    let second: Vec<String> = sqlx::query_scalar("SELECT id FROM tower_sessions.session")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(second.len(), 1);
+    assert_ne!(first, second, "the session id must change at sign-in");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_session_cookie_is_http_only_and_same_site(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn_with(
+        pool,
+        Config {
+            secure_cookies: true,
+            ..Config::default()
+        },
+    )
+    .await;
+    let response = app
+        .browser()
+        .post(app.url("/api/sign_in"))
+        .header("origin", &app.base)
+        .form(&[
+            ("email", "ada@lotus.example"),
+            ("password", PASSWORD),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("paydesk_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn signing_out_ends_the_session(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    let out = app.call(&browser, "sign_out").await;
+    assert!(out.status().is_redirection() || out.status().is_success());
+    let page = browser.get(app.url("/")).send().await.unwrap();
+    assert!(page.status().is_redirection());
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_disabled_user_loses_their_session_at_once(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    sqlx::query("UPDATE users SET disabled = true")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let page = browser.get(app.url("/")).send().await.unwrap();
+    assert!(page.status().is_redirection());
+    assert_eq!(app.call(&browser, "load_overview").await.status(), 401);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sessions_end_after_their_absolute_lifetime(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let config = Config {
+        session_max_age: Duration::from_secs(1),
+        ..Config::default()
+    };
+    let app = TestApp::spawn_with(pool, config).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    assert_eq!(
+        browser.get(app.url("/")).send().await.unwrap().status(),
+        200
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(browser
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .is_redirection());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn server_functions_refuse_callers_without_a_session(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let response = app.call(&app.browser(), "load_overview").await;
+    assert_eq!(response.status(), 401);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn requests_from_another_origin_are_refused(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let response = app
+        .browser()
+        .post(app.url("/api/sign_in"))
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("email", "ada@lotus.example"),
+            ("password", PASSWORD),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0, "a refused request must change nothing");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_carry_security_headers_and_a_csp_with_their_nonce(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let response = reqwest::get(app.url("/login")).await.unwrap();
+    let headers = response.headers().clone();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"));
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the CSP");
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the page's scripts must carry the CSP nonce"
+    );
+    // A second page gets a fresh nonce.
+    let again = reqwest::get(app.url("/login")).await.unwrap();
+    assert!(!again.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains(nonce));
+}
