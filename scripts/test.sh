@@ -76,10 +76,11 @@ count_results() {
 }
 
 # ---- 1. Rust tests -------------------------------------------------------------------
-# sqlx::test creates a database per test through this URL.
+# sqlx::test creates a database per test through this URL. --no-fail-fast: one failing
+# test binary must not hide the results of the others.
 rust_started=$SECONDS
 log "cargo test --workspace"
-if DATABASE_URL="$ADMIN_URL" cargo test --workspace 2>&1 | tee "$LOG_DIR/cargo-test.log"; then
+if DATABASE_URL="$ADMIN_URL" cargo test --workspace --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo-test.log"; then
   rust_rc=0
 else
   rust_rc=$?

@@ -5,12 +5,15 @@ pub mod auth;
 pub mod components;
 pub mod money;
 pub mod pages;
+pub mod refunds;
 #[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod time;
+pub mod transactions;
+pub mod url;
 
 use components::shell::AppShell;
 use leptos::prelude::*;
@@ -53,6 +56,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppShell>
                     <Route path=path!("") view=pages::overview::OverviewPage />
                     <Route path=path!("/transactions") view=pages::transactions::TransactionsPage />
+                    <Route path=path!("/transactions/:id") view=pages::transactions::TransactionDetailsPage />
                     <Route path=path!("/reports") view=pages::reports::ReportsPage />
                     <Route path=path!("/settings") view=pages::settings::SettingsPage />
                 </ParentRoute>

@@ -23,6 +23,9 @@ pub enum Command {
     /// Manage dashboard users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the open API's keys: merchants' public keys and the platform key.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -75,5 +78,49 @@ pub enum UserCommand {
         email: String,
         #[arg(long, action = clap::ArgAction::Set)]
         disabled: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key pair for a merchant (demos and tests), register its public key under
+    /// a new or given client id and write both keys and the platform public key as PEM.
+    Demo {
+        /// The merchant's name or id.
+        #[arg(long)]
+        merchant: String,
+        /// The client id; a new `SANDBOX_…` id when absent.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Where to write the PEM files.
+        #[arg(long, default_value = ".")]
+        out_dir: std::path::PathBuf,
+        /// Also set the merchant's default notifyRefund URL.
+        #[arg(long)]
+        notify_url: Option<String>,
+    },
+    /// Register a merchant's RSA public key (X.509 SubjectPublicKeyInfo, PEM or DER).
+    Register {
+        /// The merchant's name or id.
+        #[arg(long)]
+        merchant: String,
+        #[arg(long)]
+        client_id: String,
+        /// The public key file.
+        #[arg(long)]
+        public_key: std::path::PathBuf,
+        /// The key version; the client's next one when absent.
+        #[arg(long)]
+        key_version: Option<i32>,
+        /// Also set the merchant's default notifyRefund URL.
+        #[arg(long)]
+        notify_url: Option<String>,
+    },
+    /// Print the platform public key (to verify responses and notifications) and, for a
+    /// merchant, its client ids.
+    Platform {
+        /// The merchant's name or id.
+        #[arg(long)]
+        merchant: Option<String>,
     },
 }

@@ -1,11 +1,13 @@
 //! The Paydesk server: HTTP wiring, operator commands and demo data. The binary in
 //! main.rs parses the command line and calls into here.
 
+pub mod api;
 pub mod cli;
 pub mod http;
 pub mod seed;
 pub mod serve;
 pub mod users;
+pub mod workers;
 
 use sqlx::PgPool;
 

@@ -48,6 +48,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => users::run(&pool, command).await,
+        Command::Keys(command) => server::api::keys::run(&pool, command).await,
     }
 }
 

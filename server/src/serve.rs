@@ -32,7 +32,16 @@ pub async fn run(pool: PgPool) -> anyhow::Result<()> {
             Duration::from_secs(600),
         ),
     );
-    let app = router(AppState { pool, config }, leptos_options, store);
+    let api = crate::api::ApiState::new(
+        pool.clone(),
+        crate::api::ApiConfig::from_env().map_err(anyhow::Error::msg)?,
+    );
+    // Started here rather than in `router`, so that tests decide when workers run.
+    crate::workers::spawn(
+        pool.clone(),
+        crate::workers::WorkerConfig::from_env().map_err(anyhow::Error::msg)?,
+    );
+    let app = router_with_api(AppState { pool, config }, leptos_options, store, api);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("Paydesk listening on http://{addr}");
     axum::serve(
@@ -46,6 +55,17 @@ pub async fn run(pool: PgPool) -> anyhow::Result<()> {
 
 /// The whole HTTP application; tests serve it against their own database.
 pub fn router(state: AppState, leptos_options: LeptosOptions, store: PostgresStore) -> Router {
+    let api = crate::api::ApiState::new(state.pool.clone(), crate::api::ApiConfig::default());
+    router_with_api(state, leptos_options, store, api)
+}
+
+/// [`router`] with the open API's settings given.
+pub fn router_with_api(
+    state: AppState,
+    leptos_options: LeptosOptions,
+    store: PostgresStore,
+    api: crate::api::ApiState,
+) -> Router {
     let sessions = SessionManagerLayer::new(store)
         .with_name("paydesk_session")
         .with_http_only(true)
@@ -77,6 +97,7 @@ pub fn router(state: AppState, leptos_options: LeptosOptions, store: PostgresSto
         .layer(sessions);
     let app = Router::new()
         .route("/healthz", get(healthz).with_state(state.pool.clone()))
+        .merge(crate::api::router(api))
         .merge(pages)
         .layer(axum::middleware::from_fn(http::origin::same_origin_only));
     http::headers::add(app).layer(tower_http::trace::TraceLayer::new_for_http())

@@ -68,14 +68,45 @@ async fn a_user_sees_only_their_own_merchants_data(pool: PgPool) {
         "another merchant's balance leaked: {overview}"
     );
 
-    let latest = app
-        .call(&browser, "latest_transactions")
+    let own = app
+        .call_with(
+            &browser,
+            "search_transactions",
+            &[("params[status]", "ANY")],
+        )
         .await
         .text()
         .await
         .unwrap();
-    assert!(latest.contains("LOTUS-PAYMENT-1"));
-    assert!(!latest.contains("SAKURA-PAYMENT-1"));
+    assert!(own.contains("LOTUS-PAYMENT-1"), "{own}");
+    assert!(!own.contains("SAKURA-PAYMENT-1"));
+    // Even an exact ID search does not reach another merchant's payment.
+    let other = app
+        .call_with(
+            &browser,
+            "search_transactions",
+            &[
+                ("params[id_type]", "transaction_id"),
+                ("params[id]", "SAKURA-PAYMENT-1"),
+            ],
+        )
+        .await;
+    assert_eq!(other.status(), 200);
+    assert!(!other.text().await.unwrap().contains("SAKURA-PAYMENT-1"));
+    let details = browser
+        .get(app.url("/transactions/SAKURA-PAYMENT-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(details.status(), 404);
+    assert!(!details.text().await.unwrap().contains("98,000"));
+    let own_details = browser
+        .get(app.url("/transactions/LOTUS-PAYMENT-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own_details.status(), 200);
+    assert!(own_details.text().await.unwrap().contains("123.45 USD"));
 
     for path in ["/", "/transactions", "/settings"] {
         let html = browser

@@ -55,7 +55,7 @@ fn login_url(error: &str, retry: Option<i64>, next: &str) -> String {
     }
     if next != "/" {
         url.push_str("&next=");
-        url.push_str(&crate::auth::session::url_escape(next));
+        url.push_str(&crate::url::encode_component(next));
     }
     url
 }

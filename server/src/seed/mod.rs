@@ -4,8 +4,8 @@
 //! COPY. The same seed on the same UTC day gives the same rows.
 
 mod copy;
-mod indexes;
 mod rates;
+mod rebuild;
 mod reference;
 mod transactions;
 
@@ -100,7 +100,7 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<SeedSummary> 
         .context("loading exchange rates")?;
     let reference_done = started.elapsed();
 
-    let dropped = indexes::drop_secondary(&mut tx, "transactions").await?;
+    let set_aside = rebuild::set_aside(&mut tx, "transactions").await?;
     let generator = Generator::new(args.seed, args.transactions, end, rates.clone());
     let (rows, ()) = copy::copy_in(&mut tx, COPY_STATEMENT, move |w| {
         let writer = RowWriter::default();
@@ -114,10 +114,10 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<SeedSummary> 
     .await
     .context("loading transactions")?;
     let copy_done = started.elapsed();
-    indexes::recreate(&mut tx, &dropped)
+    rebuild::restore(&mut tx, &set_aside)
         .await
-        .context("recreating indexes")?;
-    let indexes_done = started.elapsed();
+        .context("restoring indexes and foreign keys")?;
+    let restore_done = started.elapsed();
     sqlx::query(
         "SELECT setval(pg_get_serial_sequence('transactions', 'id'), COALESCE(max(id), 0) + 1, false)
          FROM transactions",
@@ -132,7 +132,8 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<SeedSummary> 
         rows,
         reference_s = reference_done.as_secs_f64(),
         copy_s = (copy_done - reference_done).as_secs_f64(),
-        indexes_s = (indexes_done - copy_done).as_secs_f64(),
+        indexes_and_keys = set_aside.len(),
+        restore_s = (restore_done - copy_done).as_secs_f64(),
         total_s = started.elapsed().as_secs_f64(),
         "demo data loaded"
     );
@@ -180,7 +181,12 @@ mod tests {
 
     #[sqlx::test(migrations = "../migrations")]
     async fn seeds_consistent_demo_data_once(pool: PgPool) {
-        let index_sql = "SELECT indexname::text, indexdef FROM pg_indexes WHERE tablename = 'transactions' ORDER BY 1";
+        let index_sql =
+            "SELECT indexname::text, indexdef FROM pg_indexes WHERE tablename = 'transactions'
+                         UNION ALL
+                         SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+                         WHERE conrelid = 'transactions'::regclass
+                         ORDER BY 1";
         let indexes_before: Vec<(String, String)> =
             sqlx::query_as(index_sql).fetch_all(&pool).await.unwrap();
 
@@ -233,8 +239,8 @@ mod tests {
                    WHERE m.name = 'Harbour Books' AND b.currency = 'USD'";
         assert_eq!(count(&pool, low).await, 25_000);
 
-        // The load put back exactly the indexes the migrations define, and new rows get
-        // fresh ids.
+        // The load put back exactly the indexes and constraints the migrations define,
+        // and new rows get fresh ids.
         let indexes_after: Vec<(String, String)> =
             sqlx::query_as(index_sql).fetch_all(&pool).await.unwrap();
         assert_eq!(indexes_before, indexes_after);

@@ -193,6 +193,8 @@ pub struct Generator {
     handed_out: u64,
     planned: u64,
     groups: u64,
+    /// Rows and payments planned for the latest day.
+    last_day: (u64, u64),
     next_id: i64,
     day: i64,
     /// Cumulative share of all rows up to and including each day.
@@ -282,6 +284,7 @@ impl Generator {
             handed_out: 0,
             planned: 0,
             groups: 0,
+            last_day: (0, 0),
             next_id: 1,
             day: 0,
             cum_share,
@@ -307,10 +310,12 @@ impl Generator {
         if target <= self.planned {
             return;
         }
-        let rows_per_payment = if self.groups == 0 {
-            1.6
-        } else {
-            self.planned as f64 / self.groups as f64
+        // Payments near the end have fewer children (their refunds would lie in the
+        // future), so the latest day's ratio predicts better than the overall one.
+        let rows_per_payment = match self.last_day {
+            (rows, payments) if payments >= 50 => rows as f64 / payments as f64,
+            _ if self.groups > 0 => self.planned as f64 / self.groups as f64,
+            _ => 1.6,
         };
         let payments =
             (((target - self.planned) as f64 / rows_per_payment).round() as usize).max(1);
@@ -331,10 +336,12 @@ impl Generator {
             ));
         }
         slots.sort_unstable();
+        let planned_before = self.planned;
         for &(t, m) in &slots {
             self.payment(m as usize, t);
             self.groups += 1;
         }
+        self.last_day = (self.planned - planned_before, slots.len() as u64);
         self.slots = slots;
     }
 
@@ -1133,6 +1140,20 @@ mod tests {
             }
         }
         assert!(day > 10 * night, "day {day}, night {night}");
+    }
+
+    #[test]
+    fn the_last_day_gets_no_more_than_its_share() {
+        let g = generator(6, 100_000);
+        let start = g.start;
+        let mut per_day = vec![0_u32; HISTORY_DAYS as usize];
+        for r in g.filter(|r| r.kind == Kind::Payment) {
+            per_day[((r.created_at - start) / DAY_US) as usize] += 1;
+        }
+        let (last, week) = per_day[per_day.len() - 8..].split_last().unwrap();
+        let average = week.iter().sum::<u32>() as f64 / week.len() as f64;
+        assert!(f64::from(*last) < 1.3 * average, "{per_day:?}");
+        assert!(per_day.iter().all(|&n| n > 0), "{per_day:?}");
     }
 
     #[test]

@@ -68,6 +68,7 @@ impl TestApp {
         let response = client
             .post(self.url("/api/sign_in"))
             .header("origin", &self.base)
+            .header("accept", "text/html")
             .form(&[("email", email), ("password", password), ("next", "")])
             .send()
             .await
@@ -80,12 +81,24 @@ impl TestApp {
         response.headers()["location"].to_str().unwrap().to_owned()
     }
 
-    /// Calls a server function the way the hydrated page does.
+    /// Calls a server function without arguments the way the hydrated page does.
     pub async fn call(&self, client: &reqwest::Client, endpoint: &str) -> reqwest::Response {
+        self.call_with(client, endpoint, &[]).await
+    }
+
+    /// Calls a server function with form-encoded arguments (`params[from]` for fields of
+    /// a struct argument).
+    pub async fn call_with(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        args: &[(&str, &str)],
+    ) -> reqwest::Response {
         client
             .post(self.url(&format!("/api/{endpoint}")))
             .header("origin", &self.base)
-            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .form(args)
             .send()
             .await
             .unwrap()
@@ -120,4 +133,350 @@ pub async fn add_user(pool: &PgPool, merchant: Uuid, email: &str, role: &str) {
     .execute(pool)
     .await
     .unwrap();
+}
+
+/// The open API: a test merchant with a registered key pair, payments to refund, and a
+/// client that signs requests and checks every response's signature.
+#[allow(dead_code)]
+pub mod api {
+    use super::TestApp;
+    use app::state::{AppState, Config};
+    use aws_lc_rs::rsa::KeySize;
+    use aws_lc_rs::signature::RsaKeyPair;
+    use chrono::{DateTime, Duration, Utc};
+    use leptos::config::LeptosOptions;
+    use serde_json::Value;
+    use server::api::{keys, signature, ApiConfig, ApiState};
+    use sqlx::PgPool;
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+    use tower_sessions_sqlx_store::PostgresStore;
+    use uuid::Uuid;
+
+    pub const REFUND: &str = "/ams/api/v1/payments/refund";
+    pub const INQUIRY: &str = "/ams/api/v1/payments/inquiryRefund";
+
+    impl TestApp {
+        /// The application with the given open-API settings (rate limit, clock skew).
+        pub async fn spawn_api(pool: PgPool, api: ApiConfig) -> TestApp {
+            let options = LeptosOptions::builder()
+                .output_name("paydesk")
+                .site_root("target/site")
+                .build();
+            let store = PostgresStore::new(pool.clone());
+            let app = server::serve::router_with_api(
+                AppState {
+                    pool: pool.clone(),
+                    config: Config::default(),
+                },
+                options,
+                store,
+                ApiState::new(pool.clone(), api),
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tokio::spawn(async move {
+                axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .await
+                .unwrap()
+            });
+            TestApp {
+                base: format!("http://{addr}"),
+                pool,
+            }
+        }
+    }
+
+    /// No rate limit: most tests send many requests at once.
+    pub fn unlimited() -> ApiConfig {
+        ApiConfig {
+            rate_per_second: 0.0,
+            ..ApiConfig::default()
+        }
+    }
+
+    /// A key pair shared by the tests of one binary (generating one takes a while).
+    pub fn merchant_key() -> Arc<RsaKeyPair> {
+        static KEY: std::sync::OnceLock<Arc<RsaKeyPair>> = std::sync::OnceLock::new();
+        KEY.get_or_init(|| Arc::new(RsaKeyPair::generate(KeySize::Rsa2048).unwrap()))
+            .clone()
+    }
+
+    pub fn other_key() -> Arc<RsaKeyPair> {
+        static KEY: std::sync::OnceLock<Arc<RsaKeyPair>> = std::sync::OnceLock::new();
+        KEY.get_or_init(|| Arc::new(RsaKeyPair::generate(KeySize::Rsa2048).unwrap()))
+            .clone()
+    }
+
+    /// Acquirers and payment methods as in the demo data (spec 002's capabilities).
+    pub async fn reference_data(pool: &PgPool) {
+        sqlx::query(
+            "INSERT INTO acquirers (code, name, sync_card_refunds) VALUES
+                ('2C2P_HK', '2C2P HK', true), ('ADYEN', 'Adyen', false), ('ANTOM', 'Antom', false)
+             ON CONFLICT DO NOTHING",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO payment_methods (code, name, is_card, refund_supported,
+                 partial_refund_supported, multiple_refunds_supported, refund_window_days,
+                 refund_mode, min_refund_minor) VALUES
+                ('GCASH', 'GCash', false, true, true, true, 180, 'SYNC', 100),
+                ('DANA', 'DANA', false, true, true, true, 7, 'SYNC', 100),
+                ('VISA', 'Visa', true, true, true, true, 180, 'ASYNC', 100),
+                ('PAYPAY', 'PayPay', false, true, true, true, 365, 'ASYNC', 1),
+                ('GRABPAY', 'GrabPay', false, true, false, false, 30, 'ASYNC', 100),
+                ('PIX', 'Pix', false, true, true, false, 90, 'ASYNC', 1),
+                ('KONBINI', 'Konbini', false, false, false, false, 30, 'ASYNC', 1)
+             ON CONFLICT DO NOTHING",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+
+    /// An active merchant settling in `settlement` with a large balance in USD, EUR,
+    /// SGD and JPY.
+    pub async fn merchant(pool: &PgPool, name: &str, settlement: &str) -> Uuid {
+        let id = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO merchants (id, name, time_zone, settlement_currency) VALUES ($1, $2, 'Asia/Singapore', $3)",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(settlement)
+        .execute(pool)
+        .await
+        .unwrap();
+        for c in ["USD", "EUR", "SGD", "JPY"] {
+            set_balance(pool, id, c, 1_000_000_000).await;
+        }
+        id
+    }
+
+    pub async fn set_balance(pool: &PgPool, merchant: Uuid, currency: &str, minor: i64) {
+        sqlx::query(
+            "INSERT INTO merchant_balances (merchant_id, currency, available_minor) VALUES ($1, $2, $3)
+             ON CONFLICT (merchant_id, currency) DO UPDATE SET available_minor = EXCLUDED.available_minor",
+        )
+        .bind(merchant)
+        .bind(currency)
+        .bind(minor)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+
+    pub async fn balance(pool: &PgPool, merchant: Uuid, currency: &str) -> i64 {
+        sqlx::query_scalar(
+            "SELECT available_minor FROM merchant_balances WHERE merchant_id = $1 AND currency = $2",
+        )
+        .bind(merchant)
+        .bind(currency)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    }
+
+    /// Inserts a transaction row; returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transaction(
+        pool: &PgPool,
+        merchant: Uuid,
+        transaction_id: &str,
+        kind: &str,
+        status: &str,
+        method: &str,
+        acquirer: &str,
+        currency: &str,
+        amount: i64,
+        original: Option<i64>,
+        finished_at: Option<DateTime<Utc>>,
+    ) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO transactions (merchant_id, transaction_id, reference_transaction_id,
+                 serial_no, transaction_type, status, amount_minor, currency,
+                 payment_method_type, acquirer_code, original_id, created_at, finished_at)
+             VALUES ($1, $2, 'ORDER-' || $2, '1', $3, $4, $5, $6, $7, $8, $9,
+                     coalesce($10, now()) - interval '5 seconds', $10)
+             RETURNING id",
+        )
+        .bind(merchant)
+        .bind(transaction_id)
+        .bind(kind)
+        .bind(status)
+        .bind(amount)
+        .bind(currency)
+        .bind(method)
+        .bind(acquirer)
+        .bind(original)
+        .bind(finished_at)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    }
+
+    /// A payment that succeeded an hour ago.
+    pub async fn payment(
+        pool: &PgPool,
+        merchant: Uuid,
+        transaction_id: &str,
+        method: &str,
+        currency: &str,
+        amount: i64,
+    ) -> i64 {
+        let acquirer = if method == "VISA" { "ADYEN" } else { "ANTOM" };
+        transaction(
+            pool,
+            merchant,
+            transaction_id,
+            "PAYMENT",
+            "SUCCESS",
+            method,
+            acquirer,
+            currency,
+            amount,
+            None,
+            Some(Utc::now() - Duration::hours(1)),
+        )
+        .await
+    }
+
+    /// A merchant API client: its id, the key it signs with and the application.
+    pub struct Client {
+        pub app: TestApp,
+        pub merchant: Uuid,
+        pub client_id: String,
+        pub key: Arc<RsaKeyPair>,
+        pub http: reqwest::Client,
+        pub platform_public_key: Vec<u8>,
+    }
+
+    /// Registers `merchant_key()` for `merchant` under `client_id`.
+    pub async fn register(pool: &PgPool, merchant: Uuid, client_id: &str) {
+        let public = signature::public_key_der(&merchant_key());
+        keys::register(pool, merchant, client_id, Some(1), &public)
+            .await
+            .unwrap();
+    }
+
+    impl Client {
+        pub async fn new(app: TestApp, merchant: Uuid, client_id: &str) -> Client {
+            register(&app.pool, merchant, client_id).await;
+            let platform = keys::platform_key(&app.pool).await.unwrap();
+            Client {
+                merchant,
+                client_id: client_id.to_string(),
+                key: merchant_key(),
+                http: reqwest::Client::new(),
+                platform_public_key: platform.public_der,
+                app,
+            }
+        }
+
+        /// POSTs `body` to `path` signed as `client_id` with `key` at `time`; returns
+        /// the answer after checking its signature.
+        pub async fn send_as(
+            &self,
+            path: &str,
+            body: &str,
+            client_id: &str,
+            key: &RsaKeyPair,
+            time: &str,
+        ) -> Value {
+            let content = signature::signed_content("POST", path, client_id, time, body.as_bytes());
+            let sig = signature::sign(key, &content);
+            self.send_raw(
+                path,
+                body,
+                client_id,
+                time,
+                Some(&signature::header_value(1, &sig)),
+            )
+            .await
+        }
+
+        /// POSTs with exactly these headers (None: no Signature header).
+        pub async fn send_raw(
+            &self,
+            path: &str,
+            body: &str,
+            client_id: &str,
+            time: &str,
+            signature_header: Option<&str>,
+        ) -> Value {
+            let mut req = self
+                .http
+                .post(self.app.url(path))
+                .header("content-type", "application/json; charset=UTF-8")
+                .header("client-id", client_id)
+                .header("request-time", time)
+                .body(body.to_string());
+            if let Some(s) = signature_header {
+                req = req.header("signature", s);
+            }
+            let response = req.send().await.unwrap();
+            assert_eq!(response.status(), 200, "business results are HTTP 200");
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.unwrap();
+            // Every answer is signed by the platform, over the exact body.
+            let h = |n: &str| {
+                headers
+                    .get(n)
+                    .unwrap_or_else(|| panic!("no {n} header"))
+                    .to_str()
+                    .unwrap()
+                    .to_string()
+            };
+            assert_eq!(h("client-id"), client_id);
+            let parsed = signature::parse_header(&h("signature")).unwrap();
+            let content =
+                signature::signed_content("POST", path, client_id, &h("response-time"), &bytes);
+            assert!(
+                signature::verify(&self.platform_public_key, &content, &parsed.signature),
+                "the response signature does not verify"
+            );
+            serde_json::from_slice(&bytes).unwrap()
+        }
+
+        pub async fn send(&self, path: &str, body: &str) -> Value {
+            let time = signature::format_time(Utc::now());
+            self.send_as(path, body, &self.client_id, &self.key, &time)
+                .await
+        }
+
+        pub async fn refund(
+            &self,
+            request_id: &str,
+            payment_id: &str,
+            currency: &str,
+            value: &str,
+        ) -> Value {
+            let body = serde_json::json!({
+                "refundRequestId": request_id,
+                "paymentId": payment_id,
+                "refundAmount": {"currency": currency, "value": value},
+            });
+            self.send(REFUND, &body.to_string()).await
+        }
+
+        pub async fn inquire(&self, body: Value) -> Value {
+            self.send(INQUIRY, &body.to_string()).await
+        }
+    }
+
+    /// `result.resultCode` of an answer.
+    pub fn code(v: &Value) -> &str {
+        v["result"]["resultCode"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no result code in {v}"))
+    }
+
+    pub fn status(v: &Value) -> &str {
+        v["result"]["resultStatus"].as_str().unwrap()
+    }
 }

@@ -1,0 +1,226 @@
+//! The details page of one transaction: every field in groups, the related
+//! transactions, and the Refund button (greyed out with the reason when refused).
+
+use super::table::StatusPill;
+use crate::transactions::filter::{label_of, TRANSACTION_TYPES};
+use crate::transactions::view::TransactionView;
+use crate::transactions::view::{Details, RefundState};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+#[server(endpoint = "transaction_details")]
+pub async fn transaction_details(transaction_id: String) -> Result<Option<Details>, ServerFnError> {
+    let user = crate::auth::session::require_user().await?;
+    let pool = crate::state::app_state().pool;
+    let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let details = crate::transactions::details::load(
+        &pool,
+        user.merchant_id.parse()?,
+        &transaction_id,
+        zone,
+        chrono::Utc::now(),
+    )
+    .await?;
+    if details.is_none() {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::NOT_FOUND);
+        }
+    }
+    Ok(details)
+}
+
+#[component]
+pub fn TransactionDetailsPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    // Blocking, so that a missing transaction answers 404 rather than a streamed 200.
+    let details = Resource::new_blocking(id, transaction_details);
+    view! {
+        <Title text="Transaction details" />
+        <p class="breadcrumb"><A href="/transactions">"← Transaction query"</A></p>
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the transaction…"</p> }>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Ok(Some(d)) => view! { <DetailsView details=d /> }.into_any(),
+                    Ok(None) => view! { <NotFound /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="empty-state" role="alert">
+            <h1>"Transaction not found"</h1>
+            <p>"No transaction of your merchant has this ID."</p>
+        </section>
+    }
+}
+
+#[component]
+fn DetailsView(details: Details) -> impl IntoView {
+    let Details {
+        transaction: t,
+        related,
+        refund,
+    } = details;
+    let is_payment = matches!(t.transaction_type.as_str(), "PAYMENT" | "AUTHORIZATION");
+    let kind = label_of(&TRANSACTION_TYPES, &t.transaction_type);
+    view! {
+        <div class="page-head">
+            <h1>{format!("{kind} {}", t.transaction_id)}</h1>
+            <StatusPill status=t.status.clone() />
+            <RefundButton refund />
+        </div>
+        <div class="details-grid">
+            <section class="card" aria-labelledby="g-summary">
+                <h2 id="g-summary">"Summary"</h2>
+                <dl class="fields">
+                    <dt>"Transaction type"</dt><dd>{kind.clone()}</dd>
+                    <dt>"Status"</dt><dd>{label_of(&crate::transactions::filter::STATUSES, &t.status)}</dd>
+                    <dt>"Amount"</dt><dd class="num-inline">{format!("{} {}", t.amount, t.currency)}</dd>
+                    <dt>"Serial no."</dt><dd>{t.serial_no.clone()}</dd>
+                    <dt>"Reason"</dt><dd>{t.reason.clone().unwrap_or_else(|| "—".into())}</dd>
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="g-settlement">
+                <h2 id="g-settlement">"Amounts and settlement"</h2>
+                <dl class="fields">
+                    <dt>"Transaction amount"</dt><dd class="num-inline">{format!("{} {}", t.amount, t.currency)}</dd>
+                    <dt>"Settlement amount"</dt>
+                    <dd class="num-inline">{t.settlement_amount.clone().map_or("—".into(), |a| format!("{a} {}", t.settlement_currency.clone().unwrap_or_default()))}</dd>
+                    <dt>"Settlement quote"</dt>
+                    <dd>{t.settlement_quote.clone().map_or("—".into(), |q| format!("1 {} = {q} {}", t.currency, t.settlement_currency.clone().unwrap_or_default()))}</dd>
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="g-method">
+                <h2 id="g-method">"Payment method and acquirer"</h2>
+                <dl class="fields">
+                    <dt>"Payment method type"</dt><dd>{t.payment_method.clone()}</dd>
+                    <dt>"Acquirer"</dt><dd>{t.acquirer.clone()}</dd>
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="g-ids">
+                <h2 id="g-ids">"IDs"</h2>
+                <dl class="fields">
+                    <IdField label="Transaction ID" value=Some(t.transaction_id.clone()) />
+                    <IdField label="Reference transaction ID" value=t.reference_transaction_id.clone() />
+                    <IdField label="Transaction request ID" value=t.transaction_request_id.clone() />
+                    <IdField label="Acquirer transaction ID" value=t.acquirer_transaction_id.clone() />
+                    <IdField label="Original transaction ID" value=t.original_transaction_id.clone() />
+                </dl>
+            </section>
+            <section class="card" aria-labelledby="g-times">
+                <h2 id="g-times">"Times"</h2>
+                <dl class="fields">
+                    <dt>"Creation time"</dt><dd>{t.created_at.clone()}</dd>
+                    <dt>"Finish time"</dt><dd>{t.finished_at.clone().unwrap_or_else(|| "—".into())}</dd>
+                </dl>
+            </section>
+        </div>
+        <RelatedTransactions related is_payment />
+    }
+}
+
+/// An ID with a button that copies it.
+#[component]
+fn IdField(label: &'static str, value: Option<String>) -> impl IntoView {
+    let Some(value) = value else {
+        return view! { <dt>{label}</dt><dd>"—"</dd> }.into_any();
+    };
+    let copied = RwSignal::new(false);
+    let text = value.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&text);
+                copied.set(true);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &text;
+    };
+    view! {
+        <dt>{label}</dt>
+        <dd class="id-value">
+            <span class="mono">{value}</span>
+            <button type="button" class="btn small" on:click=copy aria-label=format!("Copy {label}")>
+                {move || if copied.get() { "Copied" } else { "Copy" }}
+            </button>
+        </dd>
+    }
+    .into_any()
+}
+
+#[component]
+fn RefundButton(refund: RefundState) -> impl IntoView {
+    match refund {
+        RefundState::NotOffered => ().into_any(),
+        RefundState::Available { refundable, currency, .. } => view! {
+            <div class="refund-action">
+                <button type="button" class="btn primary">"Refund"</button>
+                <span class="muted">{format!("Refundable: {refundable} {currency}")}</span>
+            </div>
+        }
+        .into_any(),
+        RefundState::Blocked { reason } => view! {
+            <div class="refund-action">
+                <button type="button" class="btn" disabled=true aria-describedby="refund-blocked">"Refund"</button>
+                <span id="refund-blocked" class="muted">{reason}</span>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl IntoView {
+    let title = if is_payment {
+        "Related transactions"
+    } else {
+        "Original payment"
+    };
+    view! {
+        <section class="card" aria-labelledby="g-related">
+            <h2 id="g-related">{title}</h2>
+            {if related.is_empty() {
+                view! { <p class="empty-state">"No related transactions."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data" aria-labelledby="g-related">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Transaction ID"</th>
+                                <th scope="col">"Transaction type"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col" class="num">"Amount"</th>
+                                <th scope="col">"Creation time"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {related.into_iter().map(|r| view! {
+                                <tr>
+                                    <td class="mono"><A href=format!("/transactions/{}", crate::url::encode_component(&r.transaction_id))>{r.transaction_id.clone()}</A></td>
+                                    <td>{label_of(&TRANSACTION_TYPES, &r.transaction_type)}</td>
+                                    <td><StatusPill status=r.status.clone() /></td>
+                                    <td class="num">{format!("{} {}", r.amount, r.currency)}</td>
+                                    <td>{r.created_at.clone()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,64 @@
+//! Display settings: which columns the table shows and in what order. Each button is a
+//! form submit, so it works from the keyboard and before the WASM loads.
+
+use crate::transactions::columns::Column;
+use leptos::prelude::*;
+
+#[server(endpoint = "change_columns")]
+pub async fn change_columns(change: String) -> Result<(), ServerFnError> {
+    use crate::transactions::{columns::Change, display_settings};
+    let user = crate::auth::session::require_user().await?;
+    let change =
+        Change::parse(&change).ok_or_else(|| ServerFnError::new("Unknown display setting."))?;
+    let pool = crate::state::app_state().pool;
+    display_settings::change(&pool, user.user_id.parse()?, change).await?;
+    Ok(())
+}
+
+#[component]
+pub fn DisplaySettings(columns: Vec<Column>, action: ServerAction<ChangeColumns>) -> impl IntoView {
+    let shown = columns.clone();
+    let hidden: Vec<Column> = Column::ALL
+        .into_iter()
+        .filter(|c| !columns.contains(c))
+        .collect();
+    let last = shown.len().saturating_sub(1);
+    view! {
+        <details class="display-settings">
+            <summary>"Display settings"</summary>
+            <ActionForm action>
+                <div class="columns-grid">
+                    <section>
+                        <h2>"Shown columns"</h2>
+                        <ol class="column-list">
+                            {shown.into_iter().enumerate().map(|(i, c)| view! {
+                                <li>
+                                    <span>{c.label()}</span>
+                                    <button type="submit" class="btn small" name="change" value=format!("up:{}", c.key())
+                                        disabled=i == 0 aria-label=format!("Move {} left", c.label())>"↑"</button>
+                                    <button type="submit" class="btn small" name="change" value=format!("down:{}", c.key())
+                                        disabled=i == last aria-label=format!("Move {} right", c.label())>"↓"</button>
+                                    <button type="submit" class="btn small" name="change" value=format!("hide:{}", c.key())
+                                        disabled=c == Column::TransactionId aria-label=format!("Hide {}", c.label())>"Hide"</button>
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    </section>
+                    <section>
+                        <h2>"Other fields"</h2>
+                        <ul class="column-list">
+                            {hidden.into_iter().map(|c| view! {
+                                <li>
+                                    <span>{c.label()}</span>
+                                    <button type="submit" class="btn small" name="change" value=format!("show:{}", c.key())
+                                        aria-label=format!("Show {}", c.label())>"Show"</button>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <button type="submit" class="btn" name="change" value="reset">"Reset to defaults"</button>
+                    </section>
+                </div>
+            </ActionForm>
+        </details>
+    }
+}

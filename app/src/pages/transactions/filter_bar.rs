@@ -1,0 +1,224 @@
+//! The filter bar: an ID search and the filters of spec 000, as plain GET forms so they
+//! work before the WASM loads and keep every filter in the URL.
+
+use super::FilterOptions;
+use crate::transactions::filter::{
+    FieldErrors, QueryParams, ID_TYPES, PAGE_SIZES, STATUSES, TRANSACTION_TYPES,
+};
+use leptos::prelude::*;
+use leptos_router::components::Form;
+
+/// A labelled field with its error message beside it.
+fn field(name: &'static str, label: &'static str, errors: &FieldErrors, input: AnyView) -> AnyView {
+    let error = errors.get(name);
+    let invalid = error.is_some();
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=format!("f-{name}")>{label}</label>
+            {input}
+            {error.map(|e| view! { <p class="field-error" id=format!("f-{name}-error")>{e}</p> })}
+        </div>
+    }
+    .into_any()
+}
+
+fn text_input(
+    name: &'static str,
+    v: String,
+    kind: &'static str,
+    mode: Option<&'static str>,
+    errors: &FieldErrors,
+) -> AnyView {
+    let invalid = errors.get(name).is_some();
+    view! {
+        <input id=format!("f-{name}") name=name type=kind value=v inputmode=mode
+            aria-invalid=invalid.then_some("true") aria-describedby=invalid.then(|| format!("f-{name}-error")) />
+    }
+    .into_any()
+}
+
+fn value(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+/// A `<select>` of `(value, label)` choices with an "All" first option.
+#[component]
+fn Choice(
+    name: &'static str,
+    all: &'static str,
+    choices: Vec<(String, String)>,
+    selected: String,
+    errors: FieldErrors,
+) -> impl IntoView {
+    let invalid = errors.get(name).is_some();
+    view! {
+        <select id=format!("f-{name}") name=name aria-invalid=invalid.then_some("true")
+            aria-describedby=invalid.then(|| format!("f-{name}-error"))>
+            <option value="">{all}</option>
+            {choices.into_iter().map(|(v, l)| {
+                let is = v == selected;
+                view! { <option value=v selected=is>{l}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
+
+fn pairs(table: &[(&str, &str)]) -> Vec<(String, String)> {
+    table
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
+        .collect()
+}
+
+#[component]
+pub fn IdSearch(params: QueryParams, errors: FieldErrors) -> impl IntoView {
+    let id_type = value(&params.id_type);
+    let id_error = errors.get("id");
+    let id_invalid = id_error.is_some();
+    view! {
+        <Form method="GET" action="/transactions" attr:class="filter-bar id-search" attr:role="search" attr:aria-label="Search by ID">
+            <div class="field">
+                <label for="f-id_type">"ID type"</label>
+                <select id="f-id_type" name="id_type">
+                    {ID_TYPES.iter().map(|(v, l)| {
+                        let is = *v == id_type;
+                        view! { <option value=*v selected=is>{*l}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field grow" class:invalid=id_invalid>
+                <label for="f-id">"ID"</label>
+                <input id="f-id" name="id" type="search" maxlength="64" value=value(&params.id)
+                    placeholder="Exact ID, any date" aria-invalid=id_invalid.then_some("true")
+                    aria-describedby=id_invalid.then_some("f-id-error") />
+                {id_error.map(|e| view! { <p class="field-error" id="f-id-error">{e}</p> })}
+            </div>
+            <button type="submit" class="btn primary">"Search"</button>
+            {params.id.as_ref().filter(|v| !v.is_empty()).map(|_| view! {
+                <a class="btn" href="/transactions">"Clear ID search"</a>
+            })}
+        </Form>
+    }
+}
+
+#[component]
+pub fn FilterBar(
+    params: QueryParams,
+    errors: FieldErrors,
+    options: FilterOptions,
+    from: String,
+    to: String,
+) -> impl IntoView {
+    let e = &errors;
+    let choice = |name: &'static str,
+                  all: &'static str,
+                  choices: Vec<(String, String)>,
+                  selected: &Option<String>| {
+        view! { <Choice name all choices selected=value(selected) errors=errors.clone() /> }
+            .into_any()
+    };
+    let status = params
+        .status
+        .clone()
+        .unwrap_or_else(|| "SUCCESS".to_owned());
+    let mut statuses = pairs(&STATUSES);
+    statuses.push(("ANY".to_owned(), "Any status".to_owned()));
+    let status_select = view! {
+        <select id="f-status" name="status">
+            {statuses.into_iter().map(|(v, l)| {
+                let is = v == status;
+                view! { <option value=v selected=is>{l}</option> }
+            }).collect_view()}
+        </select>
+    }
+    .into_any();
+    let size = value(&params.size);
+    let size_select = view! {
+        <select id="f-size" name="size">
+            {PAGE_SIZES.iter().map(|n| {
+                let is = size == n.to_string();
+                view! { <option value=n.to_string() selected=is>{n.to_string()}</option> }
+            }).collect_view()}
+        </select>
+    }
+    .into_any();
+    let currencies = options
+        .currencies
+        .iter()
+        .map(|c| (c.clone(), c.clone()))
+        .collect();
+    let fields = vec![
+        field(
+            "from",
+            "Created from",
+            e,
+            text_input("from", from, "date", None, e),
+        ),
+        field("to", "Created to", e, text_input("to", to, "date", None, e)),
+        field(
+            "currency",
+            "Currency",
+            e,
+            choice("currency", "All currencies", currencies, &params.currency),
+        ),
+        field(
+            "serial",
+            "Serial no.",
+            e,
+            text_input("serial", value(&params.serial), "text", Some("numeric"), e),
+        ),
+        field(
+            "kind",
+            "Transaction type",
+            e,
+            choice("kind", "All types", pairs(&TRANSACTION_TYPES), &params.kind),
+        ),
+        field(
+            "method",
+            "Payment method type",
+            e,
+            choice(
+                "method",
+                "All methods",
+                options.methods.clone(),
+                &params.method,
+            ),
+        ),
+        field(
+            "acquirer",
+            "Acquirer",
+            e,
+            choice(
+                "acquirer",
+                "All acquirers",
+                options.acquirers.clone(),
+                &params.acquirer,
+            ),
+        ),
+        field("status", "Status", e, status_select),
+        field(
+            "min",
+            "Amount from",
+            e,
+            text_input("min", value(&params.min), "text", Some("decimal"), e),
+        ),
+        field(
+            "max",
+            "Amount to",
+            e,
+            text_input("max", value(&params.max), "text", Some("decimal"), e),
+        ),
+        field("size", "Rows per page", e, size_select),
+    ];
+    let page_error = errors.get("page");
+    view! {
+        <Form method="GET" action="/transactions" attr:class="filter-bar" attr:aria-label="Filters">
+            {fields}
+            <div class="actions">
+                <button type="submit" class="btn primary">"Apply filters"</button>
+                <a class="btn" href="/transactions">"Reset"</a>
+            </div>
+            {page_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+        </Form>
+    }
+}

@@ -1,0 +1,183 @@
+//! Transactions > Transaction query, and the details page of one transaction.
+
+mod details;
+mod display_settings;
+mod filter_bar;
+mod pager;
+mod table;
+
+pub use details::TransactionDetailsPage;
+
+use crate::transactions::columns::Column;
+use crate::transactions::filter::{FieldErrors, QueryParams};
+use crate::transactions::view::Page;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// What the query page needs from one round trip.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    /// Messages for filters that were not understood; no page is searched then.
+    pub errors: FieldErrors,
+    pub page: Option<Page>,
+    pub columns: Vec<Column>,
+    pub options: FilterOptions,
+    /// The date range searched, as YYYY-MM-DD in the merchant's zone.
+    pub from: String,
+    pub to: String,
+}
+
+/// The choices of the filter bar's lists.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterOptions {
+    pub currencies: Vec<String>,
+    pub methods: Vec<(String, String)>,
+    pub acquirers: Vec<(String, String)>,
+}
+
+#[server(endpoint = "search_transactions")]
+pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, ServerFnError> {
+    use crate::transactions::{display_settings, filter, query};
+    let user = crate::auth::session::require_user().await?;
+    let pool = crate::state::app_state().pool;
+    let merchant: uuid::Uuid = user.merchant_id.parse()?;
+    let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    let columns = display_settings::load(&pool, user.user_id.parse()?).await?;
+    let options = filter_options(&pool, merchant).await?;
+    let mut result = SearchResult {
+        errors: FieldErrors::default(),
+        page: None,
+        columns,
+        options,
+        from: params.from.clone().unwrap_or_default(),
+        to: params.to.clone().unwrap_or_default(),
+    };
+    match filter::parse(&params, today) {
+        Err(errors) => result.errors = errors,
+        Ok(f) => {
+            let mut errors = FieldErrors::default();
+            if f.method
+                .as_ref()
+                .is_some_and(|m| !result.options.methods.iter().any(|(c, _)| c == m))
+            {
+                errors.0.push((
+                    "method".into(),
+                    "Choose a payment method from the list.".into(),
+                ));
+            }
+            if f.acquirer
+                .as_ref()
+                .is_some_and(|a| !result.options.acquirers.iter().any(|(c, _)| c == a))
+            {
+                errors.0.push((
+                    "acquirer".into(),
+                    "Choose an acquirer from the list.".into(),
+                ));
+            }
+            result.from = f.from.to_string();
+            result.to = f.to.to_string();
+            if errors.is_empty() {
+                result.page = Some(query::search(&pool, merchant, &f, zone).await?);
+            } else {
+                result.errors = errors;
+            }
+        }
+    }
+    Ok(result)
+}
+
+#[cfg(feature = "ssr")]
+async fn filter_options(
+    pool: &sqlx::PgPool,
+    merchant: uuid::Uuid,
+) -> Result<FilterOptions, sqlx::Error> {
+    let currencies = sqlx::query_scalar(
+        "SELECT DISTINCT currency::text FROM merchant_balances WHERE merchant_id = $1 ORDER BY 1",
+    )
+    .bind(merchant)
+    .fetch_all(pool)
+    .await?;
+    let methods = sqlx::query_as("SELECT code, name FROM payment_methods ORDER BY name")
+        .fetch_all(pool)
+        .await?;
+    let acquirers = sqlx::query_as("SELECT code, name FROM acquirers ORDER BY name")
+        .fetch_all(pool)
+        .await?;
+    Ok(FilterOptions {
+        currencies,
+        methods,
+        acquirers,
+    })
+}
+
+#[component]
+pub fn TransactionsPage() -> impl IntoView {
+    let query = use_query_map();
+    let params = Memo::new(move |_| {
+        let q = query.read();
+        QueryParams::from_lookup(|k| q.get(k))
+    });
+    let change_columns = ServerAction::<display_settings::ChangeColumns>::new();
+    let result = Resource::new(
+        move || (params.get(), change_columns.version().get()),
+        |(p, _)| search_transactions(p),
+    );
+    let (pending, set_pending) = signal(false);
+    view! {
+        <Title text="Transaction query" />
+        <div class="page-head">
+            <h1>"Transaction query"</h1>
+            <span class="loading-bar" class:active=pending aria-live="polite">
+                {move || if pending.get() { "Loading…" } else { "" }}
+            </span>
+        </div>
+        <Transition
+            fallback=|| view! { <p class="loading" aria-busy="true">"Loading transactions…"</p> }
+            set_pending
+        >
+            {move || Suspend::new(async move {
+                match result.await {
+                    Ok(r) => view! { <Results result=r params=params.get_untracked() change_columns /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Results(
+    result: SearchResult,
+    params: QueryParams,
+    change_columns: ServerAction<display_settings::ChangeColumns>,
+) -> impl IntoView {
+    let SearchResult {
+        errors,
+        page,
+        columns,
+        options,
+        from,
+        to,
+    } = result;
+    view! {
+        <filter_bar::IdSearch params=params.clone() errors=errors.clone() />
+        <filter_bar::FilterBar params=params.clone() errors=errors.clone() options from to />
+        <display_settings::DisplaySettings columns=columns.clone() action=change_columns />
+        {match page {
+            None => view! {
+                <p class="empty-state" role="alert">"Correct the highlighted filters to see transactions."</p>
+            }.into_any(),
+            Some(page) if page.rows.is_empty() => view! {
+                <p class="empty-state">"No transactions match these filters."</p>
+                <pager::Pager params page />
+            }.into_any(),
+            Some(page) => view! {
+                <table::TransactionTable rows=page.rows.clone() columns />
+                <pager::Pager params page />
+            }.into_any(),
+        }}
+    }
+}

@@ -1,0 +1,55 @@
+//! Previous / next links: keyset cursors in the URL, the other filters kept.
+
+use crate::transactions::filter::QueryParams;
+use crate::transactions::view::Page;
+use crate::url::encode_component;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The query page's URL for `params`, empty values left out.
+pub fn href(params: &QueryParams) -> String {
+    let query: Vec<String> = params
+        .pairs()
+        .into_iter()
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", encode_component(v)))
+        })
+        .collect();
+    if query.is_empty() {
+        "/transactions".to_owned()
+    } else {
+        format!("/transactions?{}", query.join("&"))
+    }
+}
+
+#[component]
+pub fn Pager(params: QueryParams, page: Page) -> impl IntoView {
+    let prev = page.prev.map(|c| {
+        href(&QueryParams {
+            after: None,
+            before: Some(c),
+            ..params.clone()
+        })
+    });
+    let next = page.next.map(|c| {
+        href(&QueryParams {
+            after: Some(c),
+            before: None,
+            ..params.clone()
+        })
+    });
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {match prev {
+                Some(h) => view! { <A href=h attr:class="btn" attr:rel="prev">"Previous"</A> }.into_any(),
+                None => view! { <span class="btn" aria-disabled="true">"Previous"</span> }.into_any(),
+            }}
+            {match next {
+                Some(h) => view! { <A href=h attr:class="btn" attr:rel="next">"Next"</A> }.into_any(),
+                None => view! { <span class="btn" aria-disabled="true">"Next"</span> }.into_any(),
+            }}
+        </nav>
+    }
+}

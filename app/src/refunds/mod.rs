@@ -1,0 +1,9 @@
+//! Refunds: the rules of specs 002–004 and the values requests are made of (pure, also
+//! compiled for the browser) and, on the server, the engine that records each refund in
+//! one database transaction.
+
+pub mod rules;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod engine;

@@ -1,0 +1,530 @@
+//! The refund rules of specs 002 and 004 as pure functions, shared by the open API, the
+//! dashboard's refund form and the transaction details page (which shows how much can
+//! still be refunded, or why nothing can, before anyone asks).
+//!
+//! Everything here works on facts already read from the database, so the same decision
+//! is made in the browser for display and inside the refund transaction for real.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::money::format_money;
+
+/// What a payment method allows (the `payment_methods` row).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodRules {
+    pub refund_supported: bool,
+    pub partial_refund_supported: bool,
+    pub multiple_refunds_supported: bool,
+    /// Days after payment success during which a refund is accepted.
+    pub refund_window_days: i32,
+    /// Smallest refund, in minor units of the payment currency.
+    pub min_refund_minor: i64,
+    pub is_card: bool,
+}
+
+/// What is known about the payment a refund would belong to. A refund requested on a
+/// capture is decided on the facts of the capture's payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentFacts {
+    /// `PAYMENT`, `AUTHORIZATION`, `CAPTURE`, `REFUND` ... of the resolved transaction.
+    pub transaction_type: String,
+    pub status: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// When the payment succeeded; the refund window counts from here.
+    pub succeeded_at: Option<DateTime<Utc>>,
+    /// Card payments only: a capture of the payment succeeded.
+    pub captured: bool,
+    /// A chargeback whose liability is not yet judged (status PROCESSING).
+    pub chargeback_pending: bool,
+    /// Refunds that succeeded or are still processing. Failed refunds give their amount
+    /// back; refund reversals do not (spec 002 leaves returned funds to the merchant).
+    pub refunded_minor: i64,
+    /// Number of refunds that succeeded or are still processing.
+    pub refund_count: i64,
+    /// Taken back from the merchant by chargebacks the cardholder won (SUCCESS): those
+    /// funds have already gone back, so refunding them again would pay twice.
+    pub charged_back_minor: i64,
+}
+
+/// Why a payment cannot be refunded at all, whatever the amount.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RefundBlocked {
+    /// Only payments (and authorisations) are refunded; refunds, cancels, chargebacks
+    /// and reversals are not.
+    NotRefundableType,
+    /// The payment is processing, failed or closed.
+    NotSuccessful,
+    /// A card payment that was authorised but never captured.
+    NotCaptured,
+    ChargebackPending,
+    MethodHasNoRefunds,
+    /// Everything has been refunded (or is being refunded).
+    NothingLeft,
+    /// Less than the method's minimum refund is left, so no refund can be accepted.
+    RemainderBelowMinimum {
+        left_minor: i64,
+        min_minor: i64,
+    },
+    WindowEnded {
+        ended_at: DateTime<Utc>,
+    },
+    /// The method allows one refund per payment and there already is one.
+    OnlyOneRefund,
+}
+
+impl RefundBlocked {
+    /// The Antom result code the refund API answers with.
+    pub fn result_code(&self) -> &'static str {
+        match self {
+            RefundBlocked::NotRefundableType
+            | RefundBlocked::NotSuccessful
+            | RefundBlocked::NotCaptured
+            | RefundBlocked::ChargebackPending => "ORDER_STATUS_INVALID",
+            RefundBlocked::MethodHasNoRefunds => "PAYMENT_METHOD_NOT_SUPPORTED",
+            RefundBlocked::NothingLeft | RefundBlocked::RemainderBelowMinimum { .. } => {
+                "REFUND_AMOUNT_EXCEED"
+            }
+            RefundBlocked::WindowEnded { .. } => "REFUND_WINDOW_EXCEED",
+            RefundBlocked::OnlyOneRefund => "MULTIPLE_REFUNDS_NOT_SUPPORTED",
+        }
+    }
+
+    /// One sentence for people. Dates are UTC here; the dashboard formats `ended_at` in
+    /// the merchant's zone itself when it needs to.
+    pub fn message(&self) -> String {
+        match self {
+            RefundBlocked::NotRefundableType => "Only payments can be refunded.".into(),
+            RefundBlocked::NotSuccessful => "The payment has not succeeded.".into(),
+            RefundBlocked::NotCaptured => {
+                "The card payment has not been captured; only captured payments can be refunded."
+                    .into()
+            }
+            RefundBlocked::ChargebackPending => {
+                "A chargeback on this payment is not yet decided.".into()
+            }
+            RefundBlocked::MethodHasNoRefunds => {
+                "The payment method does not support refunds.".into()
+            }
+            RefundBlocked::NothingLeft => "The payment has been refunded in full.".into(),
+            RefundBlocked::RemainderBelowMinimum { .. } => {
+                "What is left of the payment is less than the minimum refund.".into()
+            }
+            RefundBlocked::WindowEnded { ended_at } => format!(
+                "The refund window ended on {}.",
+                ended_at.format("%Y-%m-%d")
+            ),
+            RefundBlocked::OnlyOneRefund => {
+                "The payment method allows only one refund per payment.".into()
+            }
+        }
+    }
+}
+
+/// Why a particular refund request is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RefundRefusal {
+    Blocked(RefundBlocked),
+    CurrencyMismatch {
+        payment_currency: String,
+    },
+    /// Zero, negative or under the method's minimum.
+    BelowMinimum {
+        min_minor: i64,
+        currency: String,
+    },
+    /// More than is left to refund.
+    ExceedsAvailable {
+        available_minor: i64,
+        currency: String,
+    },
+    /// The method refunds only the whole payment.
+    PartialNotSupported {
+        full_minor: i64,
+        currency: String,
+    },
+}
+
+impl RefundRefusal {
+    pub fn result_code(&self) -> &'static str {
+        match self {
+            RefundRefusal::Blocked(b) => b.result_code(),
+            RefundRefusal::CurrencyMismatch { .. } => "CURRENCY_NOT_SUPPORT",
+            RefundRefusal::BelowMinimum { .. } | RefundRefusal::ExceedsAvailable { .. } => {
+                "REFUND_AMOUNT_EXCEED"
+            }
+            RefundRefusal::PartialNotSupported { .. } => "PARTIAL_REFUND_NOT_SUPPORTED",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            RefundRefusal::Blocked(b) => b.message(),
+            RefundRefusal::CurrencyMismatch { payment_currency } => {
+                format!("The refund currency must be the payment currency, {payment_currency}.")
+            }
+            RefundRefusal::BelowMinimum {
+                min_minor,
+                currency,
+            } => format!(
+                "The refund amount must be at least {}.",
+                format_money(*min_minor, currency)
+            ),
+            RefundRefusal::ExceedsAvailable {
+                available_minor,
+                currency,
+            } => format!(
+                "The refund amount exceeds the refundable amount of {}.",
+                format_money(*available_minor, currency)
+            ),
+            RefundRefusal::PartialNotSupported {
+                full_minor,
+                currency,
+            } => format!(
+                "The payment method allows only a full refund of {}.",
+                format_money(*full_minor, currency)
+            ),
+        }
+    }
+}
+
+impl From<RefundBlocked> for RefundRefusal {
+    fn from(b: RefundBlocked) -> Self {
+        RefundRefusal::Blocked(b)
+    }
+}
+
+/// When the refund window of a payment that succeeded at `succeeded_at` ends.
+pub fn window_end(succeeded_at: DateTime<Utc>, m: &MethodRules) -> DateTime<Utc> {
+    succeeded_at + Duration::days(i64::from(m.refund_window_days))
+}
+
+/// How much can still be refunded, or why nothing can.
+///
+/// Checks run from the most permanent reason to the most passing one, so the dashboard
+/// shows the reason that matters (a Konbini payment says "no refunds", not "not
+/// successful").
+pub fn availability(
+    p: &PaymentFacts,
+    m: &MethodRules,
+    now: DateTime<Utc>,
+) -> Result<i64, RefundBlocked> {
+    if !matches!(p.transaction_type.as_str(), "PAYMENT" | "AUTHORIZATION") {
+        return Err(RefundBlocked::NotRefundableType);
+    }
+    if !m.refund_supported {
+        return Err(RefundBlocked::MethodHasNoRefunds);
+    }
+    let succeeded_at = match (p.status.as_str(), p.succeeded_at) {
+        ("SUCCESS", Some(at)) => at,
+        _ => return Err(RefundBlocked::NotSuccessful),
+    };
+    if m.is_card && !p.captured {
+        return Err(RefundBlocked::NotCaptured);
+    }
+    if p.chargeback_pending {
+        return Err(RefundBlocked::ChargebackPending);
+    }
+    let ended_at = window_end(succeeded_at, m);
+    if now > ended_at {
+        return Err(RefundBlocked::WindowEnded { ended_at });
+    }
+    let left = p.amount_minor - p.refunded_minor - p.charged_back_minor;
+    if left <= 0 {
+        return Err(RefundBlocked::NothingLeft);
+    }
+    if p.refund_count > 0 && !m.multiple_refunds_supported {
+        return Err(RefundBlocked::OnlyOneRefund);
+    }
+    if left < m.min_refund_minor {
+        return Err(RefundBlocked::RemainderBelowMinimum {
+            left_minor: left,
+            min_minor: m.min_refund_minor,
+        });
+    }
+    Ok(left)
+}
+
+/// The full decision for a refund of `amount_minor` of `currency`.
+pub fn decide(
+    p: &PaymentFacts,
+    m: &MethodRules,
+    currency: &str,
+    amount_minor: i64,
+    now: DateTime<Utc>,
+) -> Result<(), RefundRefusal> {
+    let left = availability(p, m, now)?;
+    if !currency.eq_ignore_ascii_case(p.currency.trim()) {
+        return Err(RefundRefusal::CurrencyMismatch {
+            payment_currency: p.currency.trim().to_string(),
+        });
+    }
+    if amount_minor > left {
+        return Err(RefundRefusal::ExceedsAvailable {
+            available_minor: left,
+            currency: p.currency.trim().to_string(),
+        });
+    }
+    if amount_minor < m.min_refund_minor || amount_minor <= 0 {
+        return Err(RefundRefusal::BelowMinimum {
+            min_minor: m.min_refund_minor.max(1),
+            currency: p.currency.trim().to_string(),
+        });
+    }
+    // Only a refund of the whole payment is a full refund; availability already
+    // guarantees nothing else was refunded when `left` equals the payment amount.
+    if !m.partial_refund_supported && amount_minor != p.amount_minor {
+        return Err(RefundRefusal::PartialNotSupported {
+            full_minor: p.amount_minor,
+            currency: p.currency.trim().to_string(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(y: i32, mo: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, 12, 0, 0).unwrap()
+    }
+
+    fn wallet() -> MethodRules {
+        MethodRules {
+            refund_supported: true,
+            partial_refund_supported: true,
+            multiple_refunds_supported: true,
+            refund_window_days: 30,
+            min_refund_minor: 100,
+            is_card: false,
+        }
+    }
+
+    fn paid(amount: i64) -> PaymentFacts {
+        PaymentFacts {
+            transaction_type: "PAYMENT".into(),
+            status: "SUCCESS".into(),
+            amount_minor: amount,
+            currency: "USD".into(),
+            succeeded_at: Some(t(2026, 3, 1)),
+            captured: false,
+            chargeback_pending: false,
+            refunded_minor: 0,
+            refund_count: 0,
+            charged_back_minor: 0,
+        }
+    }
+
+    const NOW: fn() -> DateTime<Utc> = || t(2026, 3, 10);
+
+    fn code(r: Result<(), RefundRefusal>) -> &'static str {
+        r.err().map(|e| e.result_code()).unwrap_or("OK")
+    }
+
+    #[test]
+    fn full_and_partial_refunds_of_a_fresh_payment() {
+        let p = paid(10_000);
+        assert_eq!(availability(&p, &wallet(), NOW()), Ok(10_000));
+        assert_eq!(decide(&p, &wallet(), "USD", 10_000, NOW()), Ok(()));
+        assert_eq!(decide(&p, &wallet(), "USD", 100, NOW()), Ok(()));
+        assert_eq!(decide(&p, &wallet(), "usd", 100, NOW()), Ok(()));
+    }
+
+    #[test]
+    fn currency_must_match() {
+        let r = decide(&paid(10_000), &wallet(), "EUR", 100, NOW());
+        assert_eq!(code(r.clone()), "CURRENCY_NOT_SUPPORT");
+        assert!(r.unwrap_err().message().contains("USD"));
+    }
+
+    #[test]
+    fn amount_between_minimum_and_what_is_left() {
+        let mut p = paid(10_000);
+        p.refunded_minor = 9_000;
+        p.refund_count = 2;
+        assert_eq!(availability(&p, &wallet(), NOW()), Ok(1_000));
+        assert_eq!(
+            code(decide(&p, &wallet(), "USD", 1_001, NOW())),
+            "REFUND_AMOUNT_EXCEED"
+        );
+        assert_eq!(code(decide(&p, &wallet(), "USD", 1_000, NOW())), "OK");
+        assert_eq!(
+            code(decide(&p, &wallet(), "USD", 99, NOW())),
+            "REFUND_AMOUNT_EXCEED"
+        );
+        assert_eq!(
+            code(decide(&p, &wallet(), "USD", 0, NOW())),
+            "REFUND_AMOUNT_EXCEED"
+        );
+        assert_eq!(
+            code(decide(&p, &wallet(), "USD", -5, NOW())),
+            "REFUND_AMOUNT_EXCEED"
+        );
+        let msg = decide(&p, &wallet(), "USD", 1_001, NOW())
+            .unwrap_err()
+            .message();
+        assert_eq!(
+            msg,
+            "The refund amount exceeds the refundable amount of 10.00 USD."
+        );
+    }
+
+    #[test]
+    fn fully_refunded_and_remainder_below_minimum() {
+        let mut p = paid(10_000);
+        p.refunded_minor = 10_000;
+        p.refund_count = 1;
+        assert_eq!(
+            availability(&p, &wallet(), NOW()),
+            Err(RefundBlocked::NothingLeft)
+        );
+        p.refunded_minor = 9_950;
+        let b = availability(&p, &wallet(), NOW()).unwrap_err();
+        assert_eq!(b.result_code(), "REFUND_AMOUNT_EXCEED");
+        assert_eq!(
+            b,
+            RefundBlocked::RemainderBelowMinimum {
+                left_minor: 50,
+                min_minor: 100
+            }
+        );
+    }
+
+    #[test]
+    fn won_chargebacks_reduce_what_is_left() {
+        let mut p = paid(10_000);
+        p.charged_back_minor = 10_000;
+        assert_eq!(
+            availability(&p, &wallet(), NOW()),
+            Err(RefundBlocked::NothingLeft)
+        );
+    }
+
+    #[test]
+    fn payment_must_have_succeeded() {
+        for status in ["PROCESSING", "FAIL", "CLOSED"] {
+            let mut p = paid(10_000);
+            p.status = status.into();
+            assert_eq!(
+                code(decide(&p, &wallet(), "USD", 100, NOW())),
+                "ORDER_STATUS_INVALID"
+            );
+        }
+        let mut p = paid(10_000);
+        p.succeeded_at = None;
+        assert_eq!(
+            availability(&p, &wallet(), NOW()),
+            Err(RefundBlocked::NotSuccessful)
+        );
+    }
+
+    #[test]
+    fn only_payments_are_refundable() {
+        for ty in [
+            "REFUND",
+            "CANCEL",
+            "CHARGEBACK",
+            "REFUND_REVERSAL",
+            "CAPTURE",
+        ] {
+            let mut p = paid(10_000);
+            p.transaction_type = ty.into();
+            assert_eq!(
+                availability(&p, &wallet(), NOW()),
+                Err(RefundBlocked::NotRefundableType)
+            );
+        }
+    }
+
+    #[test]
+    fn cards_must_be_captured_and_free_of_open_chargebacks() {
+        let card = MethodRules {
+            is_card: true,
+            ..wallet()
+        };
+        let mut p = paid(10_000);
+        assert_eq!(
+            availability(&p, &card, NOW()),
+            Err(RefundBlocked::NotCaptured)
+        );
+        p.captured = true;
+        assert_eq!(availability(&p, &card, NOW()), Ok(10_000));
+        p.chargeback_pending = true;
+        let b = availability(&p, &card, NOW()).unwrap_err();
+        assert_eq!(b, RefundBlocked::ChargebackPending);
+        assert_eq!(b.result_code(), "ORDER_STATUS_INVALID");
+    }
+
+    #[test]
+    fn refund_window() {
+        let p = paid(10_000);
+        let m = wallet();
+        // Succeeded 2026-03-01 12:00, 30 days: the last instant is 2026-03-31 12:00.
+        assert_eq!(availability(&p, &m, t(2026, 3, 31)), Ok(10_000));
+        let late = t(2026, 3, 31) + Duration::seconds(1);
+        let b = availability(&p, &m, late).unwrap_err();
+        assert_eq!(b.result_code(), "REFUND_WINDOW_EXCEED");
+        assert_eq!(b.message(), "The refund window ended on 2026-03-31.");
+    }
+
+    #[test]
+    fn method_without_refunds() {
+        let m = MethodRules {
+            refund_supported: false,
+            partial_refund_supported: false,
+            multiple_refunds_supported: false,
+            ..wallet()
+        };
+        let mut p = paid(10_000);
+        p.status = "FAIL".into();
+        assert_eq!(
+            code(decide(&p, &m, "USD", 10_000, NOW())),
+            "PAYMENT_METHOD_NOT_SUPPORTED"
+        );
+    }
+
+    #[test]
+    fn full_refund_only() {
+        let m = MethodRules {
+            partial_refund_supported: false,
+            multiple_refunds_supported: false,
+            ..wallet()
+        };
+        let p = paid(10_000);
+        assert_eq!(
+            code(decide(&p, &m, "USD", 9_999, NOW())),
+            "PARTIAL_REFUND_NOT_SUPPORTED"
+        );
+        assert_eq!(code(decide(&p, &m, "USD", 10_000, NOW())), "OK");
+        let mut p2 = p.clone();
+        p2.refunded_minor = 10_000;
+        p2.refund_count = 1;
+        assert_eq!(
+            code(decide(&p2, &m, "USD", 10_000, NOW())),
+            "REFUND_AMOUNT_EXCEED"
+        );
+    }
+
+    #[test]
+    fn one_refund_only() {
+        let m = MethodRules {
+            multiple_refunds_supported: false,
+            ..wallet()
+        };
+        let mut p = paid(10_000);
+        assert_eq!(code(decide(&p, &m, "USD", 4_000, NOW())), "OK");
+        p.refunded_minor = 4_000;
+        p.refund_count = 1;
+        assert_eq!(
+            code(decide(&p, &m, "USD", 1_000, NOW())),
+            "MULTIPLE_REFUNDS_NOT_SUPPORTED"
+        );
+        // A failed first refund does not count (the caller leaves it out of the facts).
+        p.refunded_minor = 0;
+        p.refund_count = 0;
+        assert_eq!(code(decide(&p, &m, "USD", 1_000, NOW())), "OK");
+    }
+}

@@ -1,0 +1,554 @@
+//! The transaction query's filters as they arrive in the URL, and their parsing into a
+//! [`Filter`] the database query can trust. Every bad value becomes a message for the
+//! field it came from; nothing from the URL reaches SQL unparsed.
+
+use crate::money::Currency;
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// The longest creation-time range one query may span (spec 000).
+pub const MAX_RANGE_DAYS: u64 = 40;
+/// The range a query spans when the URL names none: the last 7 days.
+pub const DEFAULT_RANGE_DAYS: u64 = 7;
+pub const PAGE_SIZES: [i64; 3] = [20, 50, 100];
+
+/// The query string of the transaction query page, as typed or linked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryParams {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub currency: Option<String>,
+    pub serial: Option<String>,
+    pub kind: Option<String>,
+    pub method: Option<String>,
+    pub acquirer: Option<String>,
+    pub status: Option<String>,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub id_type: Option<String>,
+    pub id: Option<String>,
+    pub size: Option<String>,
+    pub after: Option<String>,
+    pub before: Option<String>,
+}
+
+impl QueryParams {
+    /// The names used in the URL, paired with their values, in a stable order.
+    pub fn pairs(&self) -> Vec<(&'static str, &Option<String>)> {
+        vec![
+            ("from", &self.from),
+            ("to", &self.to),
+            ("currency", &self.currency),
+            ("serial", &self.serial),
+            ("kind", &self.kind),
+            ("method", &self.method),
+            ("acquirer", &self.acquirer),
+            ("status", &self.status),
+            ("min", &self.min),
+            ("max", &self.max),
+            ("id_type", &self.id_type),
+            ("id", &self.id),
+            ("size", &self.size),
+            ("after", &self.after),
+            ("before", &self.before),
+        ]
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> QueryParams {
+        QueryParams {
+            from: get("from"),
+            to: get("to"),
+            currency: get("currency"),
+            serial: get("serial"),
+            kind: get("kind"),
+            method: get("method"),
+            acquirer: get("acquirer"),
+            status: get("status"),
+            min: get("min"),
+            max: get("max"),
+            id_type: get("id_type"),
+            id: get("id"),
+            size: get("size"),
+            after: get("after"),
+            before: get("before"),
+        }
+    }
+}
+
+pub const TRANSACTION_TYPES: [(&str, &str); 7] = [
+    ("PAYMENT", "Payment"),
+    ("AUTHORIZATION", "Authorization"),
+    ("CAPTURE", "Capture"),
+    ("REFUND", "Refund"),
+    ("CANCEL", "Cancel"),
+    ("CHARGEBACK", "Chargeback"),
+    ("REFUND_REVERSAL", "Refund reversal"),
+];
+
+pub const STATUSES: [(&str, &str); 4] = [
+    ("SUCCESS", "Successful"),
+    ("PROCESSING", "Processing"),
+    ("FAIL", "Failed"),
+    ("CLOSED", "Closed"),
+];
+
+/// The four IDs a transaction can be found by (spec 001).
+pub const ID_TYPES: [(&str, &str); 4] = [
+    ("transaction_id", "Transaction ID"),
+    ("reference_transaction_id", "Reference transaction ID"),
+    ("transaction_request_id", "Transaction request ID"),
+    ("acquirer_transaction_id", "Acquirer transaction ID"),
+];
+
+pub fn label_of(table: &[(&'static str, &'static str)], code: &str) -> String {
+    table
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or_else(|| code.to_owned(), |(_, l)| (*l).to_owned())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdType {
+    TransactionId,
+    ReferenceTransactionId,
+    TransactionRequestId,
+    AcquirerTransactionId,
+}
+
+impl IdType {
+    pub fn column(self) -> &'static str {
+        match self {
+            IdType::TransactionId => "transaction_id",
+            IdType::ReferenceTransactionId => "reference_transaction_id",
+            IdType::TransactionRequestId => "transaction_request_id",
+            IdType::AcquirerTransactionId => "acquirer_transaction_id",
+        }
+    }
+}
+
+/// A position in the newest-first list: the creation time (µs since the epoch) and row
+/// id of the last row seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_micros: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(self) -> String {
+        format!("{}.{}", self.created_micros, self.id)
+    }
+
+    fn parse(s: &str) -> Option<Cursor> {
+        let (micros, id) = s.split_once('.')?;
+        Some(Cursor {
+            created_micros: micros.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Older rows than the cursor (the next page).
+    After(Cursor),
+    /// Newer rows than the cursor (the previous page).
+    Before(Cursor),
+    First,
+}
+
+/// A filter that has been checked field by field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Filter {
+    /// Creation dates in the merchant's zone, both inclusive.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub currency: Option<Currency>,
+    pub serial: Option<String>,
+    pub kind: Option<&'static str>,
+    pub method: Option<String>,
+    pub acquirer: Option<String>,
+    /// None: any status.
+    pub status: Option<&'static str>,
+    pub min_minor: Option<i64>,
+    pub max_minor: Option<i64>,
+    /// An exact ID: when present the other filters do not apply.
+    pub id: Option<(IdType, String)>,
+    pub page_size: i64,
+    pub direction: Direction,
+}
+
+/// Messages for the fields that were not understood, by field name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn get(&self, field: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.clone())
+    }
+
+    fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_owned(), message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Trimmed, and None when empty: an empty form field means "no filter".
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A code from one of the option lists: capitals, digits and underscores.
+fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// An ID as merchants and acquirers write them: up to 64 visible ASCII characters.
+fn is_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Parses `params`, with `today` the current date in the merchant's zone.
+pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let date = |field: &str, value: &Option<String>, errors: &mut FieldErrors| {
+        present(value).and_then(|v| match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.add(field, "Enter a date as YYYY-MM-DD.");
+                None
+            }
+        })
+    };
+    let to = date("to", &params.to, &mut errors).unwrap_or(today);
+    let from = date("from", &params.from, &mut errors).unwrap_or_else(|| {
+        to.checked_sub_days(Days::new(DEFAULT_RANGE_DAYS - 1))
+            .unwrap_or(to)
+    });
+    if from > to {
+        errors.add("from", "The start date is after the end date.");
+    } else if (to - from).num_days() as u64 + 1 > MAX_RANGE_DAYS {
+        errors.add(
+            "from",
+            format!("The creation time range can be at most {MAX_RANGE_DAYS} days."),
+        );
+    }
+
+    let currency = present(&params.currency).and_then(|c| match Currency::parse(c) {
+        Ok(c) => Some(c),
+        Err(_) => {
+            errors.add(
+                "currency",
+                "Choose a currency from the list (ISO 4217 code).",
+            );
+            None
+        }
+    });
+    let serial = present(&params.serial).and_then(|s| {
+        if s.len() <= 32 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Some(s.to_owned())
+        } else {
+            errors.add("serial", "A serial no. has only digits (up to 32).");
+            None
+        }
+    });
+    let pick = |field: &str,
+                table: &[(&'static str, &'static str)],
+                value: &Option<String>,
+                errors: &mut FieldErrors| {
+        present(value).and_then(|v| match table.iter().find(|(code, _)| *code == v) {
+            Some((code, _)) => Some(*code),
+            None => {
+                errors.add(field, "Choose a value from the list.");
+                None
+            }
+        })
+    };
+    let kind = pick("kind", &TRANSACTION_TYPES, &params.kind, &mut errors);
+    // Successful transactions unless the user asks for another status or any.
+    let status = match present(&params.status) {
+        Some("ANY") => None,
+        None => Some("SUCCESS"),
+        Some(_) => pick("status", &STATUSES, &params.status, &mut errors),
+    };
+    let code = |field: &str, value: &Option<String>, errors: &mut FieldErrors| {
+        present(value).and_then(|v| {
+            if is_code(v) {
+                Some(v.to_owned())
+            } else {
+                errors.add(field, "Choose a value from the list.");
+                None
+            }
+        })
+    };
+    let method = code("method", &params.method, &mut errors);
+    let acquirer = code("acquirer", &params.acquirer, &mut errors);
+
+    let amount = |field: &str, value: &Option<String>, errors: &mut FieldErrors| {
+        let v = present(value)?;
+        let Some(currency) = currency else {
+            if present(&params.currency).is_none() {
+                errors.add(field, "Choose a currency to filter by amount.");
+            }
+            return None;
+        };
+        match parse_major_amount(v, currency) {
+            Ok(minor) => Some(minor),
+            Err(message) => {
+                errors.add(field, message);
+                None
+            }
+        }
+    };
+    let min_minor = amount("min", &params.min, &mut errors);
+    let max_minor = amount("max", &params.max, &mut errors);
+    if let (Some(min), Some(max)) = (min_minor, max_minor) {
+        if min > max {
+            errors.add("max", "The maximum is below the minimum.");
+        }
+    }
+
+    let id = match (present(&params.id_type), present(&params.id)) {
+        (_, None) => None,
+        (id_type, Some(value)) => {
+            let id_type = match id_type.unwrap_or("transaction_id") {
+                "transaction_id" => Some(IdType::TransactionId),
+                "reference_transaction_id" => Some(IdType::ReferenceTransactionId),
+                "transaction_request_id" => Some(IdType::TransactionRequestId),
+                "acquirer_transaction_id" => Some(IdType::AcquirerTransactionId),
+                _ => {
+                    errors.add("id_type", "Choose an ID type from the list.");
+                    None
+                }
+            };
+            if !is_id(value) {
+                errors.add(
+                    "id",
+                    "An ID has up to 64 letters, digits and symbols, without spaces.",
+                );
+            }
+            id_type
+                .filter(|_| is_id(value))
+                .map(|t| (t, value.to_owned()))
+        }
+    };
+
+    let page_size = match present(&params.size) {
+        None => PAGE_SIZES[0],
+        Some(s) => match s.parse::<i64>().ok().filter(|n| PAGE_SIZES.contains(n)) {
+            Some(n) => n,
+            None => {
+                errors.add("size", "Choose 20, 50 or 100 rows per page.");
+                PAGE_SIZES[0]
+            }
+        },
+    };
+    let cursor = |value: &Option<String>, errors: &mut FieldErrors| {
+        present(value).and_then(|v| {
+            let c = Cursor::parse(v);
+            if c.is_none() {
+                errors.add(
+                    "page",
+                    "This page link is damaged; start again from the first page.",
+                );
+            }
+            c
+        })
+    };
+    let direction = match (
+        cursor(&params.after, &mut errors),
+        cursor(&params.before, &mut errors),
+    ) {
+        (Some(c), _) => Direction::After(c),
+        (None, Some(c)) => Direction::Before(c),
+        (None, None) => Direction::First,
+    };
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Filter {
+        from,
+        to,
+        currency,
+        serial,
+        kind,
+        method,
+        acquirer,
+        status,
+        min_minor,
+        max_minor,
+        id,
+        page_size,
+        direction,
+    })
+}
+
+/// "12.34" in the currency's major units to minor units, refusing more decimals than
+/// the currency has, signs, exponents and anything that is not a plain number.
+pub fn parse_major_amount(s: &str, currency: Currency) -> Result<i64, String> {
+    let digits = currency.minor_units();
+    let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+    let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty()
+        || !plain(whole)
+        || !plain(fraction)
+        || (s.contains('.') && fraction.is_empty())
+    {
+        return Err("Enter an amount like 12.50.".to_owned());
+    }
+    if fraction.len() as u32 > digits {
+        return Err(match digits {
+            0 => format!("{} has no decimals.", currency.code()),
+            n => format!("{} has {n} decimals.", currency.code()),
+        });
+    }
+    let padded = format!("{whole}{fraction:0<width$}", width = digits as usize);
+    padded
+        .parse::<i64>()
+        .map_err(|_| "The amount is too large.".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> QueryParams {
+        QueryParams::from_lookup(|k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn no_filter_means_the_last_seven_days_of_successful_transactions() {
+        let f = parse(&QueryParams::default(), today()).unwrap();
+        assert_eq!(f.from, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        assert_eq!(f.to, today());
+        assert_eq!(f.status, Some("SUCCESS"));
+        assert_eq!(f.page_size, 20);
+        assert_eq!(f.direction, Direction::First);
+    }
+
+    #[test]
+    fn a_range_over_forty_days_is_refused() {
+        let ok = parse(
+            &params(&[("from", "2026-10-21"), ("to", "2026-11-29")]),
+            today(),
+        );
+        assert!(ok.is_ok(), "40 days are allowed");
+        let err = parse(
+            &params(&[("from", "2026-10-20"), ("to", "2026-11-29")]),
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.get("from").unwrap(),
+            "The creation time range can be at most 40 days."
+        );
+    }
+
+    #[test]
+    fn hostile_and_malformed_values_get_messages_beside_their_fields() {
+        let err = parse(
+            &params(&[
+                ("from", "2026-13-01"),
+                ("currency", "XXX' OR 1=1"),
+                ("serial", "12a"),
+                ("kind", "<script>"),
+                ("method", "alipay; drop table"),
+                ("size", "100000"),
+                ("after", "not-a-cursor"),
+                ("id", "has space"),
+            ]),
+            today(),
+        )
+        .unwrap_err();
+        for field in [
+            "from", "currency", "serial", "kind", "method", "size", "page", "id",
+        ] {
+            assert!(err.get(field).is_some(), "no message for {field}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn amounts_follow_the_currencys_decimals() {
+        let usd = Currency::parse("USD").unwrap();
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(parse_major_amount("12.5", usd), Ok(1250));
+        assert_eq!(parse_major_amount("12", usd), Ok(1200));
+        assert_eq!(parse_major_amount("1500", jpy), Ok(1500));
+        assert_eq!(
+            parse_major_amount("12.5", jpy).unwrap_err(),
+            "JPY has no decimals."
+        );
+        assert_eq!(
+            parse_major_amount("1.234", usd).unwrap_err(),
+            "USD has 2 decimals."
+        );
+        for bad in ["-1", "1e3", "12.", ".5", "1,000", "99999999999999999999"] {
+            assert!(parse_major_amount(bad, usd).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn an_amount_range_needs_a_currency() {
+        let err = parse(&params(&[("min", "10")]), today()).unwrap_err();
+        assert_eq!(
+            err.get("min").unwrap(),
+            "Choose a currency to filter by amount."
+        );
+        let f = parse(
+            &params(&[("currency", "KRW"), ("min", "1000"), ("max", "5000")]),
+            today(),
+        )
+        .unwrap();
+        assert_eq!((f.min_minor, f.max_minor), (Some(1000), Some(5000)));
+    }
+
+    #[test]
+    fn id_search_defaults_to_the_transaction_id_and_cursors_round_trip() {
+        let f = parse(&params(&[("id", "2026112900001")]), today()).unwrap();
+        assert_eq!(
+            f.id,
+            Some((IdType::TransactionId, "2026112900001".to_owned()))
+        );
+        let c = Cursor {
+            created_micros: 1_764_000_000_000_000,
+            id: 42,
+        };
+        let f = parse(&params(&[("before", &c.encode())]), today()).unwrap();
+        assert_eq!(f.direction, Direction::Before(c));
+    }
+
+    #[test]
+    fn any_status_lifts_the_default() {
+        assert_eq!(
+            parse(&params(&[("status", "ANY")]), today())
+                .unwrap()
+                .status,
+            None
+        );
+        assert_eq!(
+            parse(&params(&[("status", "FAIL")]), today())
+                .unwrap()
+                .status,
+            Some("FAIL")
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! Transactions as merchants find them: the fields (columns), the query's filters and,
+//! on the server, the SQL behind the query and details pages.
+
+pub mod columns;
+pub mod filter;
+pub mod view;
+
+#[cfg(feature = "ssr")]
+pub mod details;
+#[cfg(feature = "ssr")]
+pub mod display_settings;
+#[cfg(feature = "ssr")]
+pub mod query;

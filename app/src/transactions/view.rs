@@ -1,0 +1,97 @@
+//! A transaction as pages show it: every field already formatted on the server (money
+//! in its currency's decimals, times in the merchant's zone), so the browser needs no
+//! time-zone database.
+
+use super::columns::Column;
+use super::filter::{label_of, STATUSES, TRANSACTION_TYPES};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TransactionView {
+    pub transaction_id: String,
+    pub reference_transaction_id: Option<String>,
+    pub transaction_request_id: Option<String>,
+    pub acquirer_transaction_id: Option<String>,
+    pub serial_no: String,
+    pub transaction_type: String,
+    pub status: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// `amount_minor` formatted with the currency's decimals, e.g. "1,234.56".
+    pub amount: String,
+    pub settlement_amount: Option<String>,
+    pub settlement_currency: Option<String>,
+    pub settlement_quote: Option<String>,
+    pub payment_method: String,
+    pub acquirer: String,
+    pub original_transaction_id: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+impl TransactionView {
+    /// The text of one table cell.
+    pub fn cell(&self, column: Column) -> String {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        match column {
+            Column::TransactionId => self.transaction_id.clone(),
+            Column::ReferenceTransactionId => opt(&self.reference_transaction_id),
+            Column::TransactionRequestId => opt(&self.transaction_request_id),
+            Column::AcquirerTransactionId => opt(&self.acquirer_transaction_id),
+            Column::SerialNo => self.serial_no.clone(),
+            Column::TransactionType => label_of(&TRANSACTION_TYPES, &self.transaction_type),
+            Column::Status => label_of(&STATUSES, &self.status),
+            Column::Amount => format!("{} {}", self.amount, self.currency),
+            Column::Currency => self.currency.clone(),
+            Column::SettlementAmount => {
+                match (&self.settlement_amount, &self.settlement_currency) {
+                    (Some(a), Some(c)) => format!("{a} {c}"),
+                    _ => String::new(),
+                }
+            }
+            Column::SettlementCurrency => opt(&self.settlement_currency),
+            Column::SettlementQuote => opt(&self.settlement_quote),
+            Column::PaymentMethod => self.payment_method.clone(),
+            Column::Acquirer => self.acquirer.clone(),
+            Column::OriginalTransactionId => opt(&self.original_transaction_id),
+            Column::Reason => opt(&self.reason),
+            Column::CreatedAt => self.created_at.clone(),
+            Column::FinishedAt => opt(&self.finished_at),
+        }
+    }
+}
+
+/// One page of the newest-first list, with the cursors of its neighbours.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub rows: Vec<TransactionView>,
+    /// `after` cursor of the next (older) page, if there is one.
+    pub next: Option<String>,
+    /// `before` cursor of the previous (newer) page, if there is one.
+    pub prev: Option<String>,
+}
+
+/// One transaction with its related transactions and refund state (details page).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Details {
+    pub transaction: TransactionView,
+    /// For a payment: its captures, refunds (whatever their status), chargebacks and
+    /// cancels, and the reversals of its refunds. For anything else: its original.
+    pub related: Vec<TransactionView>,
+    pub refund: RefundState,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RefundState {
+    /// Not a payment or capture: no Refund button.
+    NotOffered,
+    Available {
+        refundable_minor: i64,
+        refundable: String,
+        currency: String,
+    },
+    Blocked {
+        reason: String,
+    },
+}

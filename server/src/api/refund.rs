@@ -1,0 +1,114 @@
+//! `POST /ams/api/v1/payments/refund`
+
+use app::refunds::engine::{self, RefundCommand, RefundSource};
+use app::refunds::types::{
+    parse_notify_url, parse_reason, CurrencyCode, MinorAmount, ParamError, RefundRequestId,
+    TransactionRef,
+};
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{Map, Value};
+
+use super::{authenticate, respond, wire, ApiState};
+
+pub async fn handle(
+    State(state): State<ApiState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path();
+    let auth = match authenticate(&state, path, &headers, &body).await {
+        Ok(a) => a,
+        Err(answer) => return answer,
+    };
+    let answer = match parse(&body, &auth.client_id) {
+        Err(e) => wire::param_illegal(&e),
+        Ok((cmd, fields)) => match wire::merchant_account_matches(&fields, auth.merchant_id) {
+            Err(e) => wire::param_illegal(&e),
+            Ok(false) => wire::only_result(
+                "ACCESS_DENIED",
+                "F",
+                "merchantAccountId is not the account of this Client-Id.",
+            ),
+            Ok(true) => match engine::refund(&state.pool, auth.merchant_id, cmd).await {
+                Ok(record) => wire::refund_answer(&record),
+                Err(e) => {
+                    if let engine::RefundError::Database(err) = &e {
+                        tracing::error!(error = %err, "refund failed");
+                    }
+                    wire::refund_error(&e)
+                }
+            },
+        },
+    };
+    respond(&state, path, &auth.client_id, answer).await
+}
+
+/// The request body as a command; any missing, over-long or malformed field is
+/// PARAM_ILLEGAL. Unknown fields (extendInfo, isAsyncRefund …) are ignored.
+fn parse(body: &[u8], client_id: &str) -> Result<(RefundCommand, Map<String, Value>), ParamError> {
+    let m = wire::object(body)?;
+    let refund_request_id = RefundRequestId::parse(wire::req_str(&m, "refundRequestId")?)?;
+    let payment_id = TransactionRef::parse("paymentId", wire::req_str(&m, "paymentId")?)?;
+    if let Some(r) = wire::opt_str(&m, "referenceRefundId")? {
+        if r.chars().count() > 64 {
+            return Err(ParamError(
+                "referenceRefundId is longer than 64 characters.".into(),
+            ));
+        }
+    }
+    let (currency, value) = wire::req_amount(&m, "refundAmount")?;
+    let currency = CurrencyCode::parse(currency)?;
+    let amount = MinorAmount::parse(value)?;
+    let reason = parse_reason(wire::opt_str(&m, "refundReason")?)?;
+    let notify_url = parse_notify_url(wire::opt_str(&m, "refundNotifyUrl")?)?;
+    let cmd = RefundCommand {
+        refund_request_id,
+        payment_id,
+        currency,
+        amount,
+        reason,
+        notify_url,
+        source: RefundSource::Api {
+            client_id: client_id.to_string(),
+        },
+    };
+    Ok((cmd, m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(body: &str) -> Result<(), String> {
+        parse(body.as_bytes(), "C").map(|_| ()).map_err(|e| e.0)
+    }
+
+    #[test]
+    fn fields() {
+        let ok = r#"{"refundRequestId":"r1","paymentId":"p1","refundAmount":{"currency":"USD","value":"100"}}"#;
+        assert!(code(ok).is_ok());
+        for bad in [
+            "",
+            "[]",
+            r#"{"paymentId":"p1","refundAmount":{"currency":"USD","value":"100"}}"#,
+            r#"{"refundRequestId":"r1","refundAmount":{"currency":"USD","value":"100"}}"#,
+            r#"{"refundRequestId":"r1","paymentId":"p1"}"#,
+            r#"{"refundRequestId":"r1","paymentId":"p1","refundAmount":{"currency":"USD","value":100}}"#,
+            r#"{"refundRequestId":"r1","paymentId":"p1","refundAmount":{"currency":"USD","value":"1.00"}}"#,
+            r#"{"refundRequestId":"r1","paymentId":"p1","refundAmount":{"currency":"usd","value":"100"}}"#,
+            r#"{"refundRequestId":"r 1","paymentId":"p1","refundAmount":{"currency":"USD","value":"100"}}"#,
+            r#"{"refundRequestId":12,"paymentId":"p1","refundAmount":{"currency":"USD","value":"100"}}"#,
+        ] {
+            assert!(code(bad).is_err(), "{bad}");
+        }
+        let long = format!(
+            r#"{{"refundRequestId":"{}","paymentId":"p1","refundAmount":{{"currency":"USD","value":"100"}}}}"#,
+            "x".repeat(65)
+        );
+        assert!(code(&long).is_err());
+    }
+}

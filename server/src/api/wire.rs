@@ -1,0 +1,201 @@
+//! The Antom JSON shapes (../WIRE.md): every scalar a string, money as
+//! `{"currency","value"}` in minor units, a `result` in every answer.
+
+use app::refunds::engine::{RefundError, RefundRecord};
+use app::refunds::types::{ParamError, RefundStatus};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use super::signature::format_time;
+
+/// `result` of an answer.
+pub fn result(code: &str, status: &str, message: &str) -> Value {
+    json!({ "resultCode": code, "resultStatus": status, "resultMessage": message })
+}
+
+/// An answer with nothing but its result.
+pub fn only_result(code: &str, status: &str, message: &str) -> Value {
+    json!({ "result": result(code, status, message) })
+}
+
+pub fn success() -> Value {
+    result("SUCCESS", "S", "success")
+}
+
+pub fn param_illegal(e: &ParamError) -> Value {
+    only_result("PARAM_ILLEGAL", "F", &e.0)
+}
+
+/// The answer for an engine error: database trouble is U (retry with the same
+/// refundRequestId), everything else F.
+pub fn refund_error(e: &RefundError) -> Value {
+    let status = if matches!(e, RefundError::Database(_)) {
+        "U"
+    } else {
+        "F"
+    };
+    only_result(e.result_code(), status, &e.message())
+}
+
+pub fn money(amount_minor: i64, currency: &str) -> Value {
+    json!({ "currency": currency, "value": amount_minor.to_string() })
+}
+
+pub fn time(t: DateTime<Utc>) -> String {
+    format_time(t)
+}
+
+/// refundAmount, and the settlement pair when it is a conversion: Antom returns
+/// grossSettlementAmount and settlementQuote only when the currencies differ.
+fn amounts(out: &mut Map<String, Value>, r: &RefundRecord) {
+    out.insert("refundAmount".into(), money(r.amount_minor, &r.currency));
+    if r.status == RefundStatus::Success {
+        if let Some(at) = r.finished_at {
+            out.insert("refundTime".into(), Value::String(time(at)));
+        }
+        if let Some(s) = r.settlement.as_ref().filter(|s| s.currency != r.currency) {
+            out.insert(
+                "grossSettlementAmount".into(),
+                money(s.amount_minor, &s.currency),
+            );
+            out.insert(
+                "settlementQuote".into(),
+                json!({
+                    "quoteCurrencyPair": format!("{}/{}", r.currency, s.currency),
+                    "quotePrice": s.quote,
+                }),
+            );
+        }
+    }
+}
+
+/// The refund API's answer for a refund record: S when it succeeded, U while it is in
+/// process, F when the acquirer failed it (seen on a repeated request).
+pub fn refund_answer(r: &RefundRecord) -> Value {
+    let mut out = Map::new();
+    out.insert(
+        "result".into(),
+        match r.status {
+            RefundStatus::Success => success(),
+            RefundStatus::Processing => {
+                result("REFUND_IN_PROCESS", "U", "The refund is being processed.")
+            }
+            RefundStatus::Fail => result("PROCESS_FAIL", "F", "The refund failed."),
+        },
+    );
+    out.insert(
+        "refundRequestId".into(),
+        Value::String(r.refund_request_id.clone()),
+    );
+    out.insert("refundId".into(), Value::String(r.refund_id.clone()));
+    out.insert("paymentId".into(), Value::String(r.payment_id.clone()));
+    amounts(&mut out, r);
+    Value::Object(out)
+}
+
+/// inquiryRefund's answer: the call succeeded; refundStatus says where the refund is.
+pub fn inquiry_answer(r: &RefundRecord) -> Value {
+    let mut out = Map::new();
+    out.insert("result".into(), success());
+    out.insert("refundId".into(), Value::String(r.refund_id.clone()));
+    out.insert(
+        "refundRequestId".into(),
+        Value::String(r.refund_request_id.clone()),
+    );
+    out.insert(
+        "refundStatus".into(),
+        Value::String(r.status.as_str().into()),
+    );
+    amounts(&mut out, r);
+    Value::Object(out)
+}
+
+/// notifyRefund's body for a refund that reached SUCCESS or FAIL.
+pub fn notify_body(r: &RefundRecord) -> Value {
+    let mut out = Map::new();
+    out.insert("notifyType".into(), Value::String("REFUND_RESULT".into()));
+    out.insert(
+        "result".into(),
+        match r.status {
+            RefundStatus::Success => success(),
+            _ => result("PROCESS_FAIL", "F", "The refund failed."),
+        },
+    );
+    out.insert(
+        "refundStatus".into(),
+        Value::String(r.status.as_str().into()),
+    );
+    out.insert(
+        "refundRequestId".into(),
+        Value::String(r.refund_request_id.clone()),
+    );
+    out.insert("refundId".into(), Value::String(r.refund_id.clone()));
+    out.insert("paymentId".into(), Value::String(r.payment_id.clone()));
+    amounts(&mut out, r);
+    Value::Object(out)
+}
+
+/// A request body: a JSON object, else PARAM_ILLEGAL.
+pub fn object(body: &[u8]) -> Result<Map<String, Value>, ParamError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ParamError("The request body must be a JSON object.".into())),
+        Err(_) => Err(ParamError("The request body is not valid JSON.".into())),
+    }
+}
+
+/// An optional string field; present with another type (a JSON number, say) is
+/// PARAM_ILLEGAL, as Antom wants every scalar as a string.
+pub fn opt_str<'a>(m: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, ParamError> {
+    match m.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(ParamError(format!("{field} must be a string."))),
+    }
+}
+
+pub fn req_str<'a>(m: &'a Map<String, Value>, field: &str) -> Result<&'a str, ParamError> {
+    match opt_str(m, field)? {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(ParamError(format!("{field} is required."))),
+    }
+}
+
+/// A required Amount object: (currency, value) strings.
+pub fn req_amount<'a>(
+    m: &'a Map<String, Value>,
+    field: &str,
+) -> Result<(&'a str, &'a str), ParamError> {
+    match m.get(field) {
+        Some(Value::Object(a)) => Ok((
+            req_str(a, "currency").map_err(|_| {
+                ParamError(format!(
+                    "{field}.currency is required and must be a string."
+                ))
+            })?,
+            req_str(a, "value").map_err(|_| {
+                ParamError(format!("{field}.value is required and must be a string."))
+            })?,
+        )),
+        None | Some(Value::Null) => Err(ParamError(format!("{field} is required."))),
+        Some(_) => Err(ParamError(format!(
+            "{field} must be an object with currency and value."
+        ))),
+    }
+}
+
+/// merchantAccountId: at most 32 characters; when given it must name the merchant of
+/// the client id (its id as 32 hex digits), since Paydesk ties a client id to one
+/// merchant.
+pub fn merchant_account_matches(
+    m: &Map<String, Value>,
+    merchant_id: uuid::Uuid,
+) -> Result<bool, ParamError> {
+    match opt_str(m, "merchantAccountId")? {
+        None | Some("") => Ok(true),
+        Some(s) if s.chars().count() > 32 => Err(ParamError(
+            "merchantAccountId is longer than 32 characters.".into(),
+        )),
+        Some(s) => Ok(s.eq_ignore_ascii_case(&merchant_id.simple().to_string())),
+    }
+}
