@@ -16,8 +16,17 @@ use crate::api::{keys, signature};
 
 pub async fn run(pool: PgPool, config: WorkerConfig) {
     let client = http_client(config.notify_timeout);
+    let key = loop {
+        match keys::platform_key(&pool).await {
+            Ok(k) => break k,
+            Err(e) => {
+                tracing::warn!(error = %e, "the platform key is unavailable; retrying");
+                tokio::time::sleep(config.poll_interval.max(Duration::from_secs(1))).await;
+            }
+        }
+    };
     loop {
-        match deliver_one(&pool, &client, &config).await {
+        match deliver_one(&pool, &client, &key, &config).await {
             Ok(true) => continue,
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "notifyRefund delivery failed; retrying"),
@@ -40,17 +49,21 @@ pub fn http_client(timeout: Duration) -> reqwest::Client {
 /// one-off runs.
 pub async fn deliver_due(pool: &PgPool, config: &WorkerConfig) -> anyhow::Result<usize> {
     let client = http_client(config.notify_timeout);
+    let key = keys::platform_key(pool).await?;
     let mut n = 0;
-    while deliver_one(pool, &client, config).await? {
+    while deliver_one(pool, &client, &key, config).await? {
         n += 1;
     }
     Ok(n)
 }
 
-/// Makes one attempt of one due notification; false when none is due.
+/// Makes one attempt of one due notification; false when none is due. The key is
+/// loaded by the caller: the row lock holds a connection, and taking a second one per
+/// delivery could exhaust a small pool.
 pub async fn deliver_one(
     pool: &PgPool,
     client: &reqwest::Client,
+    key: &keys::PlatformKey,
     config: &WorkerConfig,
 ) -> anyhow::Result<bool> {
     let mut tx = pool.begin().await?;
@@ -73,10 +86,9 @@ pub async fn deliver_one(
     let body: String = row.get("body");
     let attempt_no: i32 = row.get::<i32, _>("attempts") + 1;
 
-    let key = keys::platform_key(pool).await?;
     let attempted_at = Utc::now();
     let started = Instant::now();
-    let outcome = send(client, &key, &url, &client_id, &body).await;
+    let outcome = send(client, key, &url, &client_id, &body).await;
     let latency_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
     let (http_status, delivered, error) = match outcome {
         Ok((status, acknowledged)) => (

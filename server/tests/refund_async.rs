@@ -1,0 +1,475 @@
+//! Asynchronous refunds: the simulated acquirer decides them, and notifyRefund reaches
+//! the merchant through the outbox, retried until acknowledged.
+
+#[allow(dead_code)]
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use serde_json::{json, Value};
+use server::api::{keys, signature};
+use server::workers::{self, acquirer, notify, WorkerConfig};
+use sqlx::PgPool;
+use support::api::{self, code, status, Client, REFUND};
+use support::TestApp;
+
+/// A merchant's notification endpoint that fails its first `fail_first` deliveries
+/// (HTTP 500), then acknowledges. It keeps what it received.
+#[derive(Clone)]
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<(HeaderMap, String)>>>,
+}
+
+#[derive(Clone)]
+struct ReceiverState {
+    got: Arc<Mutex<Vec<(HeaderMap, String)>>>,
+    fail_first: usize,
+    delay: Duration,
+}
+
+async fn receive(
+    State(s): State<ReceiverState>,
+    headers: HeaderMap,
+    body: String,
+) -> (StatusCode, String) {
+    tokio::time::sleep(s.delay).await;
+    let n = {
+        let mut got = s.got.lock().unwrap();
+        got.push((headers, body));
+        got.len()
+    };
+    if n <= s.fail_first {
+        (StatusCode::INTERNAL_SERVER_ERROR, "not now".into())
+    } else {
+        (
+            StatusCode::OK,
+            r#"{"result":{"resultCode":"SUCCESS","resultStatus":"S","resultMessage":"success"}}"#
+                .into(),
+        )
+    }
+}
+
+async fn receiver(fail_first: usize, delay: Duration) -> Receiver {
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let app = Router::new()
+        .route("/notify/refunds", post(receive))
+        .with_state(ReceiverState {
+            got: got.clone(),
+            fail_first,
+            delay,
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Receiver {
+        url: format!("http://{addr}/notify/refunds"),
+        got,
+    }
+}
+
+impl Receiver {
+    fn received(&self) -> Vec<(HeaderMap, String)> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+/// A merchant settling in SGD, so that settlement converts.
+async fn client(pool: PgPool) -> Client {
+    api::reference_data(&pool).await;
+    let merchant = api::merchant(&pool, "Merlion Goods", "SGD").await;
+    sqlx::query(
+        "INSERT INTO exchange_rates (rate_date, base_currency, quote_currency, rate)
+         VALUES (current_date, 'USD', 'SGD', 1.35)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let app = TestApp::spawn_api(pool, api::unlimited()).await;
+    Client::new(app, merchant, "SANDBOX_MERLION").await
+}
+
+fn fast(schedule: &[f64]) -> WorkerConfig {
+    WorkerConfig {
+        async_refund_delay: Duration::ZERO,
+        poll_interval: Duration::from_millis(50),
+        notify_schedule: schedule
+            .iter()
+            .map(|s| Duration::from_secs_f64(*s))
+            .collect(),
+        notify_timeout: Duration::from_secs(5),
+        notify_concurrency: 2,
+    }
+}
+
+async fn refund_with(c: &Client, id: &str, payment: &str, value: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "refundRequestId": id,
+        "paymentId": payment,
+        "refundAmount": {"currency": "USD", "value": value},
+    });
+    body.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    c.send(REFUND, &body.to_string()).await
+}
+
+/// Checks the platform's signature of a received notification.
+async fn assert_signed(pool: &PgPool, client_id: &str, headers: &HeaderMap, body: &str) {
+    let platform = keys::platform_key(pool).await.unwrap();
+    let h = |n: &str| headers[n].to_str().unwrap().to_string();
+    assert_eq!(h("client-id"), client_id);
+    let sig = signature::parse_header(&h("signature")).unwrap();
+    let content = signature::signed_content(
+        "POST",
+        "/notify/refunds",
+        client_id,
+        &h("request-time"),
+        body.as_bytes(),
+    );
+    assert!(
+        signature::verify(&platform.public_der, &content, &sig.signature),
+        "notification signature"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_async_refund_settles_and_its_notification_arrives_after_a_failure(pool: PgPool) {
+    let c = client(pool.clone()).await;
+    api::payment(&pool, c.merchant, "PAY-1", "PAYPAY", "USD", 10_000).await;
+    let rx = receiver(1, Duration::ZERO).await;
+    let before = api::balance(&pool, c.merchant, "USD").await;
+
+    let r = refund_with(
+        &c,
+        "R-1",
+        "PAY-1",
+        "2000",
+        json!({"refundNotifyUrl": rx.url}),
+    )
+    .await;
+    assert_eq!((code(&r), status(&r)), ("REFUND_IN_PROCESS", "U"), "{r}");
+    let refund_id = r["refundId"].as_str().unwrap().to_string();
+    assert!(r.get("refundTime").is_none());
+    let q = c.inquire(json!({"refundId": refund_id})).await;
+    assert_eq!(
+        (code(&q), q["refundStatus"].as_str().unwrap()),
+        ("SUCCESS", "PROCESSING")
+    );
+    // The amount is held from the start: the balance and what is left to refund.
+    assert_eq!(api::balance(&pool, c.merchant, "USD").await, before - 2000);
+    assert_eq!(
+        code(&refund_with(&c, "R-X", "PAY-1", "8001", json!({})).await),
+        "REFUND_AMOUNT_EXCEED"
+    );
+
+    // The acquirer answers.
+    assert_eq!(acquirer::run_once(&pool, Duration::ZERO).await.unwrap(), 1);
+    let q = c.inquire(json!({"refundRequestId": "R-1"})).await;
+    assert_eq!(q["refundStatus"], "SUCCESS");
+    assert!(q["refundTime"].is_string());
+    // 20.00 USD × 1.35 = 27.00 SGD.
+    assert_eq!(
+        q["grossSettlementAmount"],
+        json!({"currency": "SGD", "value": "2700"})
+    );
+    assert_eq!(q["settlementQuote"]["quotePrice"], "1.35");
+    // A repeat of the request now shows the final refund.
+    let again = refund_with(
+        &c,
+        "R-1",
+        "PAY-1",
+        "2000",
+        json!({"refundNotifyUrl": rx.url}),
+    )
+    .await;
+    assert_eq!(
+        (code(&again), again["refundId"].as_str().unwrap()),
+        ("SUCCESS", refund_id.as_str())
+    );
+
+    // First delivery fails (HTTP 500); the retry 0.3 s later is acknowledged.
+    let config = fast(&[0.0, 0.3, 0.3]);
+    assert_eq!(notify::deliver_due(&pool, &config).await.unwrap(), 1);
+    assert_eq!(
+        notify::deliver_due(&pool, &config).await.unwrap(),
+        0,
+        "the retry is not due yet"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(notify::deliver_due(&pool, &config).await.unwrap(), 1);
+    assert_eq!(
+        notify::deliver_due(&pool, &config).await.unwrap(),
+        0,
+        "delivered: nothing more"
+    );
+
+    let got = rx.received();
+    assert_eq!(got.len(), 2);
+    for (headers, body) in &got {
+        assert_signed(&pool, &c.client_id, headers, body).await;
+    }
+    assert_eq!(got[0].1, got[1].1, "the same notification each time");
+    let n: Value = serde_json::from_str(&got[1].1).unwrap();
+    assert_eq!(n["notifyType"], "REFUND_RESULT");
+    assert_eq!(n["refundStatus"], "SUCCESS");
+    assert_eq!(n["refundId"], refund_id.as_str());
+    assert_eq!(n["refundRequestId"], "R-1");
+    assert_eq!(
+        n["refundAmount"],
+        json!({"currency": "USD", "value": "2000"})
+    );
+    assert_eq!(
+        n["grossSettlementAmount"],
+        json!({"currency": "SGD", "value": "2700"})
+    );
+
+    // Every attempt is on record for the dashboard.
+    let attempts: Vec<(i32, Option<i32>, i32, Option<String>)> = sqlx::query_as(
+        "SELECT a.attempt_no, a.http_status, a.latency_ms, a.error
+         FROM refund_notification_attempts a JOIN refund_notifications n ON n.id = a.notification_id
+         ORDER BY a.attempt_no",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(attempts.len(), 2);
+    assert_eq!((attempts[0].0, attempts[0].1), (1, Some(500)));
+    assert!(attempts[0].3.is_some());
+    assert_eq!(
+        (attempts[1].0, attempts[1].1, attempts[1].3.clone()),
+        (2, Some(200), None)
+    );
+    assert!(attempts.iter().all(|a| a.2 >= 0));
+    let state: String = sqlx::query_scalar("SELECT status FROM refund_notifications")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "DELIVERED");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_failed_async_refund_gives_the_amount_back(pool: PgPool) {
+    let c = client(pool.clone()).await;
+    let rx = receiver(0, Duration::ZERO).await;
+    // No refundNotifyUrl: the merchant's configured URL is used.
+    sqlx::query("UPDATE merchants SET notify_url = $2 WHERE id = $1")
+        .bind(c.merchant)
+        .bind(&rx.url)
+        .execute(&pool)
+        .await
+        .unwrap();
+    api::payment(&pool, c.merchant, "PAY-1", "PAYPAY", "USD", 10_000).await;
+    let before = api::balance(&pool, c.merchant, "USD").await;
+    let r = refund_with(
+        &c,
+        "R-1",
+        "PAY-1",
+        "10000",
+        json!({"refundReason": "SIMULATE_FAIL"}),
+    )
+    .await;
+    assert_eq!(code(&r), "REFUND_IN_PROCESS");
+    assert_eq!(
+        code(&refund_with(&c, "R-2", "PAY-1", "100", json!({})).await),
+        "REFUND_AMOUNT_EXCEED"
+    );
+
+    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
+    let q = c.inquire(json!({"refundRequestId": "R-1"})).await;
+    assert_eq!(q["refundStatus"], "FAIL");
+    assert!(q.get("refundTime").is_none() && q.get("grossSettlementAmount").is_none());
+    let row_status: String =
+        sqlx::query_scalar("SELECT status FROM transactions WHERE transaction_request_id = 'R-1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(row_status, "FAIL");
+    assert_eq!(api::balance(&pool, c.merchant, "USD").await, before);
+    let kinds: Vec<(String, i64)> =
+        sqlx::query_as("SELECT kind, amount_minor FROM balance_entries ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        kinds,
+        vec![("REFUND".into(), -10_000), ("REFUND_FAILED".into(), 10_000)]
+    );
+    // The whole payment is refundable again.
+    assert_eq!(
+        code(&refund_with(&c, "R-3", "PAY-1", "10000", json!({})).await),
+        "REFUND_IN_PROCESS"
+    );
+    let replay = refund_with(
+        &c,
+        "R-1",
+        "PAY-1",
+        "10000",
+        json!({"refundReason": "SIMULATE_FAIL"}),
+    )
+    .await;
+    assert_eq!((code(&replay), status(&replay)), ("PROCESS_FAIL", "F"));
+
+    notify::deliver_due(&pool, &fast(&[0.0])).await.unwrap();
+    let got = rx.received();
+    assert_eq!(got.len(), 1);
+    let n: Value = serde_json::from_str(&got[0].1).unwrap();
+    assert_eq!(
+        (
+            n["refundStatus"].as_str(),
+            n["result"]["resultStatus"].as_str()
+        ),
+        (Some("FAIL"), Some("F"))
+    );
+    assert_signed(&pool, &c.client_id, &got[0].0, &got[0].1).await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn background_workers_finish_what_a_stopped_instance_left(pool: PgPool) {
+    let c = client(pool.clone()).await;
+    api::payment(&pool, c.merchant, "PAY-1", "PAYPAY", "USD", 10_000).await;
+    let rx = receiver(1, Duration::ZERO).await;
+    let r = refund_with(
+        &c,
+        "R-1",
+        "PAY-1",
+        "500",
+        json!({"refundNotifyUrl": rx.url}),
+    )
+    .await;
+    assert_eq!(code(&r), "REFUND_IN_PROCESS");
+    // One instance decided the refund and made the first (failed) attempt, then
+    // stopped; what it left is in PostgreSQL only.
+    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
+    notify::deliver_due(&pool, &fast(&[0.0, 0.5]))
+        .await
+        .unwrap();
+    assert_eq!(rx.received().len(), 1);
+
+    // A fresh instance's workers, with a real delay for the acquirer, pick it up.
+    let mut config = fast(&[0.0, 0.5]);
+    config.async_refund_delay = Duration::from_millis(300);
+    workers::spawn(pool.clone(), config);
+    let second = refund_with(
+        &c,
+        "R-2",
+        "PAY-1",
+        "700",
+        json!({"refundNotifyUrl": rx.url}),
+    )
+    .await;
+    assert_eq!(code(&second), "REFUND_IN_PROCESS");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let delivered: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM refund_notifications WHERE status = 'DELIVERED'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if delivered == 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "notifications not delivered in time"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let q = c.inquire(json!({"refundRequestId": "R-2"})).await;
+    assert_eq!(q["refundStatus"], "SUCCESS");
+    // Attempts: R-1 failed once then succeeded, R-2 succeeded at once.
+    assert_eq!(rx.received().len(), 3);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn concurrent_workers_never_send_the_same_attempt_twice(pool: PgPool) {
+    let c = client(pool.clone()).await;
+    api::payment(&pool, c.merchant, "PAY-1", "PAYPAY", "USD", 100_000).await;
+    // A slow receiver, so that workers overlap.
+    let rx = receiver(0, Duration::from_millis(30)).await;
+    for i in 0..20 {
+        let r = refund_with(
+            &c,
+            &format!("R-{i}"),
+            "PAY-1",
+            "100",
+            json!({"refundNotifyUrl": rx.url}),
+        )
+        .await;
+        assert_eq!(code(&r), "REFUND_IN_PROCESS");
+    }
+    // Two "instances" deciding refunds at once share them out.
+    let (a, b) = tokio::join!(
+        acquirer::run_once(&pool, Duration::ZERO),
+        acquirer::run_once(&pool, Duration::ZERO)
+    );
+    assert_eq!(
+        a.unwrap() + b.unwrap() + acquirer::run_once(&pool, Duration::ZERO).await.unwrap(),
+        20
+    );
+    let config = fast(&[0.0, 60.0]);
+    let runs =
+        futures_util::future::join_all((0..6).map(|_| notify::deliver_due(&pool, &config))).await;
+    let attempts: usize = runs.into_iter().map(|r| r.unwrap()).sum();
+    assert_eq!(attempts, 20);
+    assert_eq!(rx.received().len(), 20);
+    let mut ids: Vec<String> = rx
+        .received()
+        .iter()
+        .map(|(_, b)| {
+            serde_json::from_str::<Value>(b).unwrap()["refundId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20, "each refund notified once");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn delivery_gives_up_after_the_schedule(pool: PgPool) {
+    let c = client(pool.clone()).await;
+    api::payment(&pool, c.merchant, "PAY-1", "PAYPAY", "USD", 10_000).await;
+    // Nothing listens on this port.
+    let unused = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/notify/refunds", unused.local_addr().unwrap());
+    drop(unused);
+    refund_with(&c, "R-1", "PAY-1", "500", json!({"refundNotifyUrl": url})).await;
+    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
+    // Three attempts with no wait in between, then no more.
+    assert_eq!(
+        notify::deliver_due(&pool, &fast(&[0.0, 0.0, 0.0]))
+            .await
+            .unwrap(),
+        3
+    );
+    let (state, attempts): (String, i32) =
+        sqlx::query_as("SELECT status, attempts FROM refund_notifications")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((state.as_str(), attempts), ("GAVE_UP", 3));
+    let recorded: Vec<(Option<i32>, Option<String>)> = sqlx::query_as(
+        "SELECT http_status, error FROM refund_notification_attempts ORDER BY attempt_no",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(recorded.len(), 3);
+    assert!(recorded.iter().all(|(s, e)| s.is_none() && e.is_some()));
+}
+
+#[test]
+fn the_default_schedule_is_antoms() {
+    let s = WorkerConfig::default().notify_schedule;
+    let secs: Vec<u64> = s.iter().map(|d| d.as_secs()).collect();
+    assert_eq!(secs, vec![0, 120, 600, 600, 3600, 7200, 21600, 54000]);
+}
