@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust tests (cargo test --workspace, against PostgreSQL) and the
+# Runs every test: the Rust tests (cargo test -p app -p server, against PostgreSQL) and the
 # browser tests (Playwright in Debian's Chromium, against a debug build of the server
 # with fresh demo data). Installs what is missing first; exits non-zero if anything failed.
 #
@@ -79,8 +79,10 @@ count_results() {
 # sqlx::test creates a database per test through this URL. --no-fail-fast: one failing
 # test binary must not hide the results of the others.
 rust_started=$SECONDS
-log "cargo test --workspace"
-if DATABASE_URL="$ADMIN_URL" cargo test --workspace --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo-test.log"; then
+# app and server are tested together, so app's tests run with the server-side `ssr`
+# code they cover (a whole-workspace build would also switch on the browser's `hydrate`).
+log "cargo test -p app -p server"
+if DATABASE_URL="$ADMIN_URL" cargo test -p app -p server --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo-test.log"; then
   rust_rc=0
 else
   rust_rc=$?
@@ -150,7 +152,7 @@ verdict() { if [ "$1" -eq 0 ]; then echo ok; else echo FAILED; fi; }
 
 echo
 echo "==================================== summary ===================================="
-printf 'rust tests (cargo test --workspace): %-6s %d passed; %d failed (%ds)\n' \
+printf 'rust tests (cargo test -p app -p server): %-6s %d passed; %d failed (%ds)\n' \
   "$(verdict "$rust_rc")" "$rust_passed" "$rust_failed" "$rust_secs"
 printf 'browser tests (playwright):          %-6s %d passed; %d failed (%ds)\n' \
   "$(verdict "$e2e_rc")" "$e2e_passed" "$e2e_failed" "$e2e_secs"

@@ -184,6 +184,14 @@ struct Order {
     order_no: u32,
 }
 
+/// How a row ended and when: `finished_at` is None while it is PROCESSING.
+#[derive(Clone, Copy)]
+struct Outcome {
+    status: Status,
+    created_at: i64,
+    finished_at: Option<i64>,
+}
+
 pub struct Generator {
     rng: ChaCha8Rng,
     rates: Arc<Rates>,
@@ -440,12 +448,14 @@ impl Generator {
         &mut self,
         o: &Order,
         kind: Kind,
-        status: Status,
         amount: i64,
         original_id: Option<i64>,
         reason: Option<&'static str>,
-        created_at: i64,
-        finished_at: Option<i64>,
+        Outcome {
+            status,
+            created_at,
+            finished_at,
+        }: Outcome,
     ) -> usize {
         let settles = !matches!(status, Status::Fail | Status::Closed) && kind != Kind::Cancel;
         let settlement = settles.then(|| {
@@ -523,12 +533,14 @@ impl Generator {
         let at = self.push(
             &o,
             Kind::Payment,
-            status,
             o.amount,
             None,
             reason,
-            t0,
-            finished,
+            Outcome {
+                status,
+                created_at: t0,
+                finished_at: finished,
+            },
         );
         let pay_id = self.queue[at].id;
         let Some(paid) = finished else { return };
@@ -540,12 +552,14 @@ impl Generator {
                     self.push(
                         &o,
                         Kind::Cancel,
-                        Status::Success,
                         o.amount,
                         Some(pay_id),
                         reason,
-                        tc,
-                        Some(paid),
+                        Outcome {
+                            status: Status::Success,
+                            created_at: tc,
+                            finished_at: Some(paid),
+                        },
                     );
                 }
                 return;
@@ -578,12 +592,14 @@ impl Generator {
                 self.push(
                     &o,
                     Kind::Capture,
-                    st,
                     o.amount,
                     Some(pay_id),
                     None,
-                    tc,
-                    Some(tf),
+                    Outcome {
+                        status: st,
+                        created_at: tc,
+                        finished_at: Some(tf),
+                    },
                 );
                 if failed {
                     return;
@@ -604,12 +620,14 @@ impl Generator {
                 self.push(
                     &o,
                     Kind::Cancel,
-                    Status::Success,
                     o.amount,
                     Some(pay_id),
                     Some(reason),
-                    tc,
-                    Some(tf),
+                    Outcome {
+                        status: Status::Success,
+                        created_at: tc,
+                        finished_at: Some(tf),
+                    },
                 );
                 let p = &mut self.queue[at];
                 p.status = Status::Closed;
@@ -650,12 +668,14 @@ impl Generator {
         self.push(
             o,
             Kind::Chargeback,
-            status,
             o.amount,
             Some(pay_id),
             Some(reason),
-            t,
-            finished,
+            Outcome {
+                status,
+                created_at: t,
+                finished_at: finished,
+            },
         );
         true
     }
@@ -745,12 +765,14 @@ impl Generator {
             let at = self.push(
                 o,
                 Kind::Refund,
-                status,
                 amount,
                 Some(pay_id),
                 reason,
-                t,
-                finished,
+                Outcome {
+                    status,
+                    created_at: t,
+                    finished_at: finished,
+                },
             );
             if status == Status::Fail {
                 if self.rng.gen_bool(0.5) {
@@ -773,12 +795,14 @@ impl Generator {
                         self.push(
                             o,
                             Kind::RefundReversal,
-                            st,
                             amount,
                             Some(refund_id),
                             Some(reason),
-                            tr,
-                            Some(tf),
+                            Outcome {
+                                status: st,
+                                created_at: tr,
+                                finished_at: Some(tf),
+                            },
                         );
                     }
                 }

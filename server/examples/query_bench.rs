@@ -1,0 +1,279 @@
+//! Transaction query benchmark: for each filter case, the first page and a page 1,000
+//! rows deep, timed through the real HTTP stack (session, server function, JSON) next
+//! to the bare SQL of the same page, both measured in this run against the same data.
+//!
+//! Run by `bench/query.sh`, which seeds the database first.
+
+use app::state::{AppState, Config};
+use app::transactions::filter::{parse, Direction, QueryParams};
+use app::transactions::query::{page_query, search};
+use chrono::Utc;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tower_sessions_sqlx_store::PostgresStore;
+use uuid::Uuid;
+
+const RUNS: usize = 60;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let url = std::env::var("DATABASE_URL")?;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(8)
+        .connect(&url)
+        .await?;
+    let (merchant, zone): (Uuid, String) =
+        sqlx::query_as("SELECT id, time_zone FROM merchants ORDER BY name LIMIT 1")
+            .fetch_one(&pool)
+            .await?;
+    let tz: chrono_tz::Tz = zone.parse()?;
+    let base = serve(pool.clone()).await?;
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    let email: String =
+        sqlx::query_scalar("SELECT email FROM users WHERE merchant_id = $1 AND role = 'admin'")
+            .bind(merchant)
+            .fetch_one(&pool)
+            .await?;
+    client
+        .post(format!("{base}/api/sign_in"))
+        .header("origin", &base)
+        .header("accept", "text/html")
+        .form(&[
+            ("email", email.as_str()),
+            ("password", "paydesk-demo"),
+            ("next", ""),
+        ])
+        .send()
+        .await?;
+
+    println!("| case | page | server fn p50 | server fn p99 | SQL p50 | SQL p99 | p99 ratio |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    for (name, mut params) in cases(&pool, merchant).await? {
+        for deep in [false, true] {
+            if deep {
+                match cursor_at_depth(&pool, merchant, &params, tz, 1_000).await? {
+                    Some(c) => params.after = Some(c),
+                    None => {
+                        println!("| {name} | 1,000 deep | (fewer than 1,000 rows) | | | | |");
+                        continue;
+                    }
+                }
+            }
+            let server = time(|| async {
+                let response = client
+                    .post(format!("{base}/api/search_transactions"))
+                    .header("origin", &base)
+                    .header("accept", "application/json")
+                    .form(&form(&params))
+                    .send()
+                    .await
+                    .expect("request");
+                assert!(response.status().is_success(), "{}", response.status());
+                response.bytes().await.expect("body");
+            })
+            .await;
+            let today = Utc::now().with_timezone(&tz).date_naive();
+            let filter = parse(&params, today).map_err(|e| anyhow::anyhow!("{name}: {e:?}"))?;
+            let sql = time(|| async {
+                page_query(merchant, &filter, tz)
+                    .build()
+                    .fetch_all(&pool)
+                    .await
+                    .expect("query");
+            })
+            .await;
+            let (s50, s99) = percentiles(server);
+            let (q50, q99) = percentiles(sql);
+            println!(
+                "| {name} | {} | {} | {} | {} | {} | {:.2}× |",
+                if deep { "1,000 deep" } else { "first" },
+                ms(s50),
+                ms(s99),
+                ms(q50),
+                ms(q99),
+                s99.as_secs_f64() / q99.as_secs_f64()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The cases of the benchmark, with values picked from the data so that each matches.
+async fn cases(pool: &PgPool, merchant: Uuid) -> anyhow::Result<Vec<(String, QueryParams)>> {
+    let sample: (String, String, String, String, String, String, String, String, i64) = sqlx::query_as(
+        "SELECT transaction_id, coalesce(reference_transaction_id, ''), coalesce(transaction_request_id, ''),
+                coalesce(acquirer_transaction_id, ''), serial_no, currency, payment_method_type, acquirer_code,
+                amount_minor
+           FROM transactions WHERE merchant_id = $1 AND transaction_type = 'PAYMENT' AND status = 'SUCCESS'
+          ORDER BY created_at DESC LIMIT 1 OFFSET 100",
+    )
+    .bind(merchant)
+    .fetch_one(pool)
+    .await?;
+    let (id, reference, request, acquirer_id, serial, currency, method, acquirer, _) = sample;
+    let p = |f: &dyn Fn(&mut QueryParams)| {
+        let mut params = QueryParams::default();
+        f(&mut params);
+        params
+    };
+    let some = |s: &str| Some(s.to_owned());
+    Ok(vec![
+        ("no filter (7 days)".into(), p(&|_| {})),
+        ("currency".into(), p(&|q| q.currency = some(&currency))),
+        ("serial no.".into(), p(&|q| q.serial = some(&serial))),
+        ("type REFUND".into(), p(&|q| q.kind = some("REFUND"))),
+        ("payment method".into(), p(&|q| q.method = some(&method))),
+        ("acquirer".into(), p(&|q| q.acquirer = some(&acquirer))),
+        ("status any".into(), p(&|q| q.status = some("ANY"))),
+        ("status FAIL".into(), p(&|q| q.status = some("FAIL"))),
+        (
+            "amount range".into(),
+            p(&|q| {
+                q.currency = some(&currency);
+                q.min = some("10");
+                q.max = some("500");
+            }),
+        ),
+        (
+            "typical: currency + payments + method, 40 days".into(),
+            p(&|q| {
+                let to = Utc::now().date_naive();
+                q.from = Some((to - chrono::Days::new(39)).to_string());
+                q.to = Some(to.to_string());
+                q.currency = some(&currency);
+                q.kind = some("PAYMENT");
+                q.method = some(&method);
+            }),
+        ),
+        ("ID: transaction ID".into(), p(&|q| q.id = some(&id))),
+        (
+            "ID: reference transaction ID".into(),
+            p(&|q| {
+                q.id_type = some("reference_transaction_id");
+                q.id = some(&reference);
+            }),
+        ),
+        (
+            "ID: transaction request ID".into(),
+            p(&|q| {
+                q.id_type = some("transaction_request_id");
+                q.id = some(&request);
+            }),
+        ),
+        (
+            "ID: acquirer transaction ID".into(),
+            p(&|q| {
+                q.id_type = some("acquirer_transaction_id");
+                q.id = some(&acquirer_id);
+            }),
+        ),
+    ])
+}
+
+/// The `after` cursor `depth` rows into the list, walking pages of 100.
+async fn cursor_at_depth(
+    pool: &PgPool,
+    merchant: Uuid,
+    params: &QueryParams,
+    tz: chrono_tz::Tz,
+    depth: usize,
+) -> anyhow::Result<Option<String>> {
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let mut filter = parse(
+        &QueryParams {
+            size: Some("100".into()),
+            ..params.clone()
+        },
+        today,
+    )
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let mut seen = 0;
+    while seen < depth {
+        let page = search(pool, merchant, &filter, tz).await?;
+        seen += page.rows.len();
+        let Some(next) = page.next else {
+            return Ok(None);
+        };
+        let next_filter = parse(
+            &QueryParams {
+                after: Some(next.clone()),
+                size: Some("100".into()),
+                ..params.clone()
+            },
+            today,
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        filter.direction = next_filter.direction;
+        if seen >= depth {
+            return Ok(match filter.direction {
+                Direction::After(c) => Some(c.encode()),
+                _ => None,
+            });
+        }
+    }
+    Ok(None)
+}
+
+fn form(params: &QueryParams) -> Vec<(String, String)> {
+    params
+        .pairs()
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (format!("params[{k}]"), v)))
+        .collect()
+}
+
+async fn time<F, Fut>(mut f: F) -> Vec<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    // Warm caches and connections first: the figures are for a running server.
+    for _ in 0..5 {
+        f().await;
+    }
+    let mut samples = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        f().await;
+        samples.push(start.elapsed());
+    }
+    samples
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
+    samples.sort();
+    let at = |p: f64| samples[((samples.len() as f64 * p).ceil() as usize).saturating_sub(1)];
+    (at(0.50), at(0.99))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn serve(pool: PgPool) -> anyhow::Result<String> {
+    let options = LeptosOptions::builder()
+        .output_name("paydesk")
+        .site_root("target/site")
+        .build();
+    let store = PostgresStore::new(pool.clone());
+    let app = server::serve::router(
+        AppState {
+            pool,
+            config: Config::default(),
+        },
+        options,
+        store,
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    Ok(format!("http://{addr}"))
+}
