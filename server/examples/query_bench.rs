@@ -66,7 +66,7 @@ async fn main() -> anyhow::Result<()> {
                     .post(format!("{base}/api/search_transactions"))
                     .header("origin", &base)
                     .header("accept", "application/json")
-                    .form(&form(&params))
+                    .json(&serde_json::json!({ "params": params }))
                     .send()
                     .await
                     .expect("request");
@@ -214,14 +214,6 @@ async fn cursor_at_depth(
         }
     }
     Ok(None)
-}
-
-fn form(params: &QueryParams) -> Vec<(String, String)> {
-    params
-        .pairs()
-        .into_iter()
-        .filter_map(|(k, v)| v.clone().map(|v| (format!("params[{k}]"), v)))
-        .collect()
 }
 
 async fn time<F, Fut>(mut f: F) -> Vec<Duration>

@@ -69,11 +69,7 @@ async fn a_user_sees_only_their_own_merchants_data(pool: PgPool) {
     );
 
     let own = app
-        .call_with(
-            &browser,
-            "search_transactions",
-            &[("params[status]", "ANY")],
-        )
+        .call_json(&browser, "search_transactions", serde_json::json!({ "params": { "status": "ANY" } }))
         .await
         .text()
         .await
@@ -82,13 +78,10 @@ async fn a_user_sees_only_their_own_merchants_data(pool: PgPool) {
     assert!(!own.contains("SAKURA-PAYMENT-1"));
     // Even an exact ID search does not reach another merchant's payment.
     let other = app
-        .call_with(
+        .call_json(
             &browser,
             "search_transactions",
-            &[
-                ("params[id_type]", "transaction_id"),
-                ("params[id]", "SAKURA-PAYMENT-1"),
-            ],
+            serde_json::json!({ "params": { "id_type": "transaction_id", "id": "SAKURA-PAYMENT-1" } }),
         )
         .await;
     assert_eq!(other.status(), 200);

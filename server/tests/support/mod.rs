@@ -86,6 +86,18 @@ impl TestApp {
         self.call_with(client, endpoint, &[]).await
     }
 
+    /// Calls a server function that takes JSON.
+    pub async fn call_json(&self, client: &reqwest::Client, endpoint: &str, args: serde_json::Value) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("origin", &self.base)
+            .header("accept", "application/json")
+            .json(&args)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Calls a server function with form-encoded arguments (`params[from]` for fields of
     /// a struct argument).
     pub async fn call_with(

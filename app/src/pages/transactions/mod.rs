@@ -37,7 +37,8 @@ pub struct FilterOptions {
     pub acquirers: Vec<(String, String)>,
 }
 
-#[server(endpoint = "search_transactions")]
+// JSON in: a query with no filter at all must still arrive as one (empty) argument.
+#[server(endpoint = "search_transactions", input = leptos::server_fn::codec::Json)]
 pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, ServerFnError> {
     use crate::transactions::{display_settings, filter, query};
     let user = crate::auth::session::require_user().await?;

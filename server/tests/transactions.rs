@@ -1,0 +1,148 @@
+//! The transaction query server function against a seeded database.
+
+mod support;
+
+use serde_json::{json, Value};
+use server::cli::SeedArgs;
+use sqlx::PgPool;
+use support::TestApp;
+
+async fn seeded_app(pool: PgPool) -> (TestApp, reqwest::Client) {
+    server::seed::run(&pool, &SeedArgs { transactions: 3_000, seed: 7, reset: false }).await.unwrap();
+    let app = TestApp::spawn(pool).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "admin@lotus.example", server::seed::DEMO_PASSWORD).await;
+    (app, browser)
+}
+
+async fn search(app: &TestApp, browser: &reqwest::Client, params: Value) -> Value {
+    let response = app.call_json(browser, "search_transactions", json!({ "params": params })).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+fn ids(result: &Value) -> Vec<String> {
+    result["page"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["transaction_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn forty_days() -> Value {
+    let to = chrono::Utc::now().date_naive();
+    json!({ "from": (to - chrono::Days::new(39)).to_string(), "to": to.to_string() })
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_query_without_any_filter_shows_the_last_seven_days(pool: PgPool) {
+    let (app, browser) = seeded_app(pool).await;
+    let result = search(&app, &browser, json!({})).await;
+    assert_eq!(result["errors"], json!([]));
+    let from = chrono::NaiveDate::parse_from_str(result["from"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let to = chrono::NaiveDate::parse_from_str(result["to"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    assert_eq!((to - from).num_days(), 6);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_follow_each_other_without_gaps_or_repeats(pool: PgPool) {
+    let (app, browser) = seeded_app(pool.clone()).await;
+    let mut params = forty_days();
+    params["status"] = json!("ANY");
+    let mut seen = Vec::new();
+    let mut pages = Vec::new();
+    loop {
+        let result = search(&app, &browser, params.clone()).await;
+        let page_ids = ids(&result);
+        assert!(page_ids.len() <= 20);
+        seen.extend(page_ids.clone());
+        pages.push((page_ids, result["page"]["prev"].clone()));
+        match result["page"]["next"].as_str() {
+            Some(next) => params["after"] = json!(next),
+            None => break,
+        }
+    }
+    assert!(pages.len() > 2, "the demo data spans several pages");
+    // Every listed row once, newest first, and nothing a listing should show is missing.
+    let mut unique = seen.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len());
+    let merchant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM merchants WHERE name = 'Lotus Tea House'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let (from, to) = (params["from"].as_str().unwrap(), params["to"].as_str().unwrap());
+    let expected: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM transactions WHERE merchant_id = $1
+            AND created_at >= ($2::date)::timestamp AT TIME ZONE 'Asia/Shanghai'
+            AND created_at < ($3::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
+            AND NOT (transaction_type = 'REFUND' AND status <> 'SUCCESS')",
+    )
+    .bind(merchant)
+    .bind(from)
+    .bind(to)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(seen.len() as i64, expected);
+    // Going back from the second page gives the first again.
+    let mut back = params.clone();
+    back["after"] = Value::Null;
+    back["before"] = pages[1].1.clone();
+    assert_eq!(ids(&search(&app, &browser, back).await), pages[0].0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn refunds_in_progress_or_failed_are_not_listed(pool: PgPool) {
+    let (app, browser) = seeded_app(pool.clone()).await;
+    let hidden: Vec<String> = sqlx::query_scalar(
+        "SELECT transaction_id FROM transactions WHERE transaction_type = 'REFUND' AND status <> 'SUCCESS'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(!hidden.is_empty(), "the demo data has unfinished refunds");
+    for id in hidden.iter().take(5) {
+        let result = search(&app, &browser, json!({ "id": id, "status": "ANY" })).await;
+        assert!(ids(&result).is_empty(), "{id} listed");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn bad_filters_come_back_as_messages_and_search_nothing(pool: PgPool) {
+    let (app, browser) = seeded_app(pool).await;
+    let result = search(
+        &app,
+        &browser,
+        json!({ "from": "2026-01-01", "to": "2026-03-01", "method": "NOT_A_METHOD", "size": "7" }),
+    )
+    .await;
+    assert_eq!(result["page"], Value::Null);
+    let errors = result["errors"].to_string();
+    assert!(errors.contains("at most 40 days"), "{errors}");
+    assert!(errors.contains("Choose 20, 50 or 100 rows per page."), "{errors}");
+    let result = search(&app, &browser, json!({ "method": "NOT_A_METHOD" })).await;
+    assert!(result["errors"].to_string().contains("Choose a payment method from the list."));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn column_choices_are_kept_per_user(pool: PgPool) {
+    let (app, browser) = seeded_app(pool).await;
+    let change = |c: &'static str| {
+        let app = &app;
+        let browser = &browser;
+        async move { app.call_with(browser, "change_columns", &[("change", c)]).await.status() }
+    };
+    assert!(change("show:serial_no").await.is_success());
+    assert!(change("up:serial_no").await.is_success());
+    let columns = search(&app, &browser, json!({})).await["columns"].clone();
+    let columns: Vec<String> = serde_json::from_value(columns).unwrap();
+    assert_eq!(columns.last().map(String::as_str), Some("ReferenceTransactionId"));
+    assert_eq!(columns[columns.len() - 2], "SerialNo");
+    // Another session of the same user (another device) sees the same choice.
+    let other = app.browser();
+    app.sign_in(&other, "admin@lotus.example", server::seed::DEMO_PASSWORD).await;
+    assert_eq!(search(&app, &other, json!({})).await["columns"], json!(columns));
+    assert_eq!(change("explode:serial_no").await.as_u16(), 500);
+}
