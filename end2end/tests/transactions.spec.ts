@@ -236,3 +236,26 @@ test("another merchant's transaction answers 404", async ({ browser }) => {
   await expect(lotus.getByRole('heading', { name: 'Transaction not found' })).toBeVisible();
   await lotus.close();
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('signing in, filtering and paging work as plain forms and links', async ({ page }) => {
+    await page.goto('/login');
+    await page.getByLabel('Email', { exact: true }).fill('admin@lotus.example');
+    await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('banner')).toContainText('Lotus Tea House');
+    await page.goto('/transactions');
+    const today = await page.getByLabel('Created to', { exact: true }).inputValue();
+    await page.getByLabel('Created from', { exact: true }).fill(daysBefore(today, 39));
+    await page.getByLabel('Transaction type', { exact: true }).selectOption({ label: 'Payment' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect(page).toHaveURL(/kind=PAYMENT/);
+    expect(new Set(await column(page, 'Transaction type'))).toEqual(new Set(['Payment']));
+    const first = await column(page, 'Transaction ID');
+    await page.getByRole('link', { name: 'Next' }).click();
+    await expect(page).toHaveURL(/after=/);
+    expect((await column(page, 'Transaction ID'))[0]).not.toEqual(first[0]);
+  });
+});

@@ -2,6 +2,7 @@
 
 mod details;
 mod display_settings;
+mod export;
 mod filter_bar;
 mod pager;
 mod table;
@@ -46,8 +47,20 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Se
     let merchant: uuid::Uuid = user.merchant_id.parse()?;
     let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
-    let columns = display_settings::load(&pool, user.user_id.parse()?).await?;
-    let options = filter_options(&pool, merchant).await?;
+    let user_id: uuid::Uuid = user.user_id.parse()?;
+    let parsed = filter::parse(&params, today);
+    // The page's own query runs beside the lookups of columns and list options.
+    let page = async {
+        match &parsed {
+            Ok(f) => query::search(&pool, merchant, f, zone).await.map(Some),
+            Err(_) => Ok(None),
+        }
+    };
+    let (columns, options, page) = tokio::try_join!(
+        display_settings::load(&pool, user_id),
+        filter_options(&pool, merchant),
+        page
+    )?;
     let mut result = SearchResult {
         errors: FieldErrors::default(),
         page: None,
@@ -56,15 +69,17 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Se
         from: params.from.clone().unwrap_or_default(),
         to: params.to.clone().unwrap_or_default(),
     };
-    match filter::parse(&params, today) {
+    match parsed {
         Err(errors) => result.errors = errors,
         Ok(f) => {
-            let mut errors = FieldErrors::default();
+            result.from = f.from.to_string();
+            result.to = f.to.to_string();
+            // Codes that match the pattern but no list entry find nothing; say why.
             if f.method
                 .as_ref()
                 .is_some_and(|m| !result.options.methods.iter().any(|(c, _)| c == m))
             {
-                errors.0.push((
+                result.errors.0.push((
                     "method".into(),
                     "Choose a payment method from the list.".into(),
                 ));
@@ -73,17 +88,13 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Se
                 .as_ref()
                 .is_some_and(|a| !result.options.acquirers.iter().any(|(c, _)| c == a))
             {
-                errors.0.push((
+                result.errors.0.push((
                     "acquirer".into(),
                     "Choose an acquirer from the list.".into(),
                 ));
             }
-            result.from = f.from.to_string();
-            result.to = f.to.to_string();
-            if errors.is_empty() {
-                result.page = Some(query::search(&pool, merchant, &f, zone).await?);
-            } else {
-                result.errors = errors;
+            if result.errors.is_empty() {
+                result.page = page;
             }
         }
     }
@@ -163,10 +174,19 @@ fn Results(
         from,
         to,
     } = result;
+    // Finance and admins export; the server checks the role again on download.
+    let user = crate::components::shell::use_current_user();
+    let export = user.role.can_download_reports().then(|| {
+        view! {
+            <export::ExportPanel params=params.clone() merchant_name=user.merchant_name.clone()
+                time_zone=user.time_zone.clone() from=from.clone() to=to.clone() />
+        }
+    });
     view! {
         <filter_bar::IdSearch params=params.clone() errors=errors.clone() />
         <filter_bar::FilterBar params=params.clone() errors=errors.clone() options from to />
         <display_settings::DisplaySettings columns=columns.clone() action=change_columns />
+        {export}
         {match page {
             None => view! {
                 <p class="empty-state" role="alert">"Correct the highlighted filters to see transactions."</p>
