@@ -5,6 +5,9 @@ const baseURL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
   testDir: './tests',
+  // scripts/test.sh points this at target/test-logs/ so that its run and an ad-hoc run in
+  // end2end/ don't wipe each other's traces (Playwright empties the folder at start).
+  outputDir: process.env.PLAYWRIGHT_OUTPUT_DIR ?? 'test-results',
   globalSetup: './global-setup.ts',
   // One worker: the dev server and the database share two cores with the browser, and
   // the tests sign in as shared demo users.

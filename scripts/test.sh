@@ -123,7 +123,8 @@ run_e2e() {
 
   log "npx playwright test"
   local rc=0
-  (cd end2end && BASE_URL="$base_url" npx --no-install playwright test) 2>&1 \
+  (cd end2end && BASE_URL="$base_url" PLAYWRIGHT_OUTPUT_DIR="$REPO_ROOT/$LOG_DIR/playwright-results" \
+    npx --no-install playwright test) 2>&1 \
     | tee "$LOG_DIR/playwright.log" || rc=$?
   stop_server
   if [ "$rc" -ne 0 ]; then
@@ -154,7 +155,7 @@ echo
 echo "==================================== summary ===================================="
 printf 'rust tests (cargo test -p app -p server): %-6s %d passed; %d failed (%ds)\n' \
   "$(verdict "$rust_rc")" "$rust_passed" "$rust_failed" "$rust_secs"
-printf 'browser tests (playwright):          %-6s %d passed; %d failed (%ds)\n' \
+printf 'browser tests (playwright):               %-6s %d passed; %d failed (%ds)\n' \
   "$(verdict "$e2e_rc")" "$e2e_passed" "$e2e_failed" "$e2e_secs"
 echo "logs: $LOG_DIR/"
 echo "total: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed"

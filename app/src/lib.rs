@@ -5,7 +5,9 @@ pub mod auth;
 pub mod components;
 pub mod money;
 pub mod pages;
+pub mod receipts;
 pub mod refunds;
+pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]
@@ -20,7 +22,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The HTML document around every page, rendered on the server only.
@@ -43,7 +45,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Every route of the dashboard, in one place.
+/// Every route of the dashboard, in one place. Pages render whole on the server
+/// (`SsrMode::Async`) so that they are complete before, or without, the WASM.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -52,13 +55,13 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · Paydesk") />
         <Router>
             <Routes fallback=pages::not_found::NotFound>
-                <Route path=path!("/login") view=pages::login::LoginPage />
-                <ParentRoute path=path!("") view=AppShell>
-                    <Route path=path!("") view=pages::overview::OverviewPage />
-                    <Route path=path!("/transactions") view=pages::transactions::TransactionsPage />
-                    <Route path=path!("/transactions/:id") view=pages::transactions::TransactionDetailsPage />
-                    <Route path=path!("/reports") view=pages::reports::ReportsPage />
-                    <Route path=path!("/settings") view=pages::settings::SettingsPage />
+                <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
+                    <Route path=path!("") view=pages::overview::OverviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/transactions") view=pages::transactions::TransactionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/transactions/:id") view=pages::transactions::TransactionDetailsPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

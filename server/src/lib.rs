@@ -3,7 +3,10 @@
 
 pub mod api;
 pub mod cli;
+pub mod exports;
 pub mod http;
+pub mod receipts;
+pub mod reports_job;
 pub mod seed;
 pub mod serve;
 pub mod users;

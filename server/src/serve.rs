@@ -41,6 +41,11 @@ pub async fn run(pool: PgPool) -> anyhow::Result<()> {
         pool.clone(),
         crate::workers::WorkerConfig::from_env().map_err(anyhow::Error::msg)?,
     );
+    // The reports calendar's job; every instance may run it (see reports_job).
+    crate::reports_job::spawn(
+        pool.clone(),
+        crate::reports_job::JobConfig::from_env().map_err(anyhow::Error::msg)?,
+    );
     let app = router_with_api(AppState { pool, config }, leptos_options, store, api);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("Paydesk listening on http://{addr}");
@@ -90,6 +95,12 @@ pub fn router_with_api(
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
+        // Inside the session and sign-in layers: downloads are the signed-in merchant's.
+        .merge(crate::receipts::router(
+            state.pool.clone(),
+            crate::receipts::ReceiptConfig::from_env(),
+        ))
+        .merge(crate::exports::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             attach_user,

@@ -69,7 +69,11 @@ async fn a_user_sees_only_their_own_merchants_data(pool: PgPool) {
     );
 
     let own = app
-        .call_json(&browser, "search_transactions", serde_json::json!({ "params": { "status": "ANY" } }))
+        .call_json(
+            &browser,
+            "search_transactions",
+            serde_json::json!({ "params": { "status": "ANY" } }),
+        )
         .await
         .text()
         .await

@@ -8,15 +8,27 @@ use sqlx::PgPool;
 use support::TestApp;
 
 async fn seeded_app(pool: PgPool) -> (TestApp, reqwest::Client) {
-    server::seed::run(&pool, &SeedArgs { transactions: 3_000, seed: 7, reset: false }).await.unwrap();
+    server::seed::run(
+        &pool,
+        &SeedArgs {
+            transactions: 3_000,
+            seed: 7,
+            reset: false,
+        },
+    )
+    .await
+    .unwrap();
     let app = TestApp::spawn(pool).await;
     let browser = app.browser();
-    app.sign_in(&browser, "admin@lotus.example", server::seed::DEMO_PASSWORD).await;
+    app.sign_in(&browser, "admin@lotus.example", server::seed::DEMO_PASSWORD)
+        .await;
     (app, browser)
 }
 
 async fn search(app: &TestApp, browser: &reqwest::Client, params: Value) -> Value {
-    let response = app.call_json(browser, "search_transactions", json!({ "params": params })).await;
+    let response = app
+        .call_json(browser, "search_transactions", json!({ "params": params }))
+        .await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
 }
@@ -40,7 +52,8 @@ async fn a_query_without_any_filter_shows_the_last_seven_days(pool: PgPool) {
     let (app, browser) = seeded_app(pool).await;
     let result = search(&app, &browser, json!({})).await;
     assert_eq!(result["errors"], json!([]));
-    let from = chrono::NaiveDate::parse_from_str(result["from"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let from =
+        chrono::NaiveDate::parse_from_str(result["from"].as_str().unwrap(), "%Y-%m-%d").unwrap();
     let to = chrono::NaiveDate::parse_from_str(result["to"].as_str().unwrap(), "%Y-%m-%d").unwrap();
     assert_eq!((to - from).num_days(), 6);
 }
@@ -68,11 +81,15 @@ async fn pages_follow_each_other_without_gaps_or_repeats(pool: PgPool) {
     let mut unique = seen.clone();
     unique.dedup();
     assert_eq!(unique.len(), seen.len());
-    let merchant: uuid::Uuid = sqlx::query_scalar("SELECT id FROM merchants WHERE name = 'Lotus Tea House'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let (from, to) = (params["from"].as_str().unwrap(), params["to"].as_str().unwrap());
+    let merchant: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM merchants WHERE name = 'Lotus Tea House'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let (from, to) = (
+        params["from"].as_str().unwrap(),
+        params["to"].as_str().unwrap(),
+    );
     let expected: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM transactions WHERE merchant_id = $1
             AND created_at >= ($2::date)::timestamp AT TIME ZONE 'Asia/Shanghai'
@@ -121,9 +138,14 @@ async fn bad_filters_come_back_as_messages_and_search_nothing(pool: PgPool) {
     assert_eq!(result["page"], Value::Null);
     let errors = result["errors"].to_string();
     assert!(errors.contains("at most 40 days"), "{errors}");
-    assert!(errors.contains("Choose 20, 50 or 100 rows per page."), "{errors}");
+    assert!(
+        errors.contains("Choose 20, 50 or 100 rows per page."),
+        "{errors}"
+    );
     let result = search(&app, &browser, json!({ "method": "NOT_A_METHOD" })).await;
-    assert!(result["errors"].to_string().contains("Choose a payment method from the list."));
+    assert!(result["errors"]
+        .to_string()
+        .contains("Choose a payment method from the list."));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -132,17 +154,28 @@ async fn column_choices_are_kept_per_user(pool: PgPool) {
     let change = |c: &'static str| {
         let app = &app;
         let browser = &browser;
-        async move { app.call_with(browser, "change_columns", &[("change", c)]).await.status() }
+        async move {
+            app.call_with(browser, "change_columns", &[("change", c)])
+                .await
+                .status()
+        }
     };
     assert!(change("show:serial_no").await.is_success());
     assert!(change("up:serial_no").await.is_success());
     let columns = search(&app, &browser, json!({})).await["columns"].clone();
     let columns: Vec<String> = serde_json::from_value(columns).unwrap();
-    assert_eq!(columns.last().map(String::as_str), Some("ReferenceTransactionId"));
+    assert_eq!(
+        columns.last().map(String::as_str),
+        Some("ReferenceTransactionId")
+    );
     assert_eq!(columns[columns.len() - 2], "SerialNo");
     // Another session of the same user (another device) sees the same choice.
     let other = app.browser();
-    app.sign_in(&other, "admin@lotus.example", server::seed::DEMO_PASSWORD).await;
-    assert_eq!(search(&app, &other, json!({})).await["columns"], json!(columns));
+    app.sign_in(&other, "admin@lotus.example", server::seed::DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        search(&app, &other, json!({})).await["columns"],
+        json!(columns)
+    );
     assert_eq!(change("explode:serial_no").await.as_u16(), 500);
 }

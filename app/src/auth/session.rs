@@ -102,6 +102,7 @@ fn is_public(path: &str) -> bool {
     path == "/login"
         || path == "/healthz"
         || path == "/favicon.ico"
+        || path == "/receipts/verify"
         || ["/pkg/", "/api/", "/ams/", "/assets/"]
             .iter()
             .any(|p| path.starts_with(p))

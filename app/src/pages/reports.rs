@@ -1,8 +1,179 @@
-//! Transactions > Transaction reports, for finance and admins only.
+//! Transactions > Transaction reports: the calendar of daily and monthly reports, for
+//! finance and admins only. The month view shows each day's count and volume as a heat
+//! map with a download for every closed day; the year view shows each month, with its
+//! report from the 2nd of the following month. "Today" is the merchant's.
 
 use crate::components::shell::{use_current_user, Forbidden};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// One day (month view) or month (year view) of the calendar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalendarCell {
+    /// `2026-11-28` or `2026-11`.
+    pub key: String,
+    pub label: String,
+    /// Transactions in the period's report.
+    pub count: i64,
+    /// Successful payments' settled volume, formatted, with the currency.
+    pub volume: String,
+    /// Heat-map level 0–4 against the busiest cell.
+    pub level: u8,
+    /// Where the report's zip downloads, once the period has closed.
+    pub download: Option<String>,
+    /// SHA-256 of the stored zip, once made.
+    pub checksum: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Calendar {
+    /// `month` or `year`.
+    pub view: String,
+    pub title: String,
+    pub year: i32,
+    pub month: u32,
+    /// Empty cells before the 1st, to start weeks on Monday (month view).
+    pub lead: u32,
+    pub cells: Vec<CalendarCell>,
+    pub prev: String,
+    pub next: String,
+    pub today: String,
+    pub time_zone: String,
+}
+
+#[server(endpoint = "report_calendar")]
+pub async fn report_calendar(
+    view: Option<String>,
+    year: Option<i32>,
+    month: Option<u32>,
+) -> Result<Calendar, ServerFnError> {
+    use crate::money::format_money;
+    use crate::reports::calendar::{heat_level, month_days, Period};
+    use crate::reports::store::checksums;
+    use crate::transactions::query::start_of_day;
+    use chrono::{Datelike, Months, NaiveDate};
+    let user = crate::auth::session::require_role(crate::auth::Role::can_download_reports).await?;
+    let pool = crate::state::app_state().pool;
+    let merchant: uuid::Uuid = user.merchant_id.parse()?;
+    let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    let year = year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or(today.year());
+    let month = month
+        .filter(|m| (1..=12).contains(m))
+        .unwrap_or(today.month());
+    let by_year = view.as_deref() == Some("year");
+    let first = NaiveDate::from_ymd_opt(year, if by_year { 1 } else { month }, 1)
+        .ok_or_else(|| ServerFnError::new("No such month."))?;
+    let end = first
+        .checked_add_months(Months::new(if by_year { 12 } else { 1 }))
+        .ok_or_else(|| ServerFnError::new("No such month."))?;
+    let settlement: String =
+        sqlx::query_scalar("SELECT settlement_currency::text FROM merchants WHERE id = $1")
+            .bind(merchant)
+            .fetch_one(&pool)
+            .await?;
+    // The same rows as the reports: successful transactions, by local creation date.
+    let bucket = if by_year {
+        "date_trunc('month', t.created_at AT TIME ZONE $2)::date"
+    } else {
+        "(t.created_at AT TIME ZONE $2)::date"
+    };
+    let totals: Vec<(NaiveDate, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT {bucket}, count(*),
+                coalesce(sum(t.settlement_amount_minor) FILTER (
+                    WHERE t.transaction_type = 'PAYMENT' AND t.settlement_currency = $5), 0)::bigint
+           FROM transactions t
+          WHERE t.merchant_id = $1 AND t.status = 'SUCCESS'
+            AND t.created_at >= $3 AND t.created_at < $4
+          GROUP BY 1"
+    ))
+    .bind(merchant)
+    .bind(zone.name())
+    .bind(start_of_day(first, zone))
+    .bind(start_of_day(end, zone))
+    .bind(&settlement)
+    .fetch_all(&pool)
+    .await?;
+    let kind = if by_year { "monthly" } else { "daily" };
+    let sums = checksums(&pool, merchant, kind, first, end.pred_opt().unwrap_or(end)).await?;
+    let max = totals.iter().map(|t| t.1).max().unwrap_or(0);
+    let periods: Vec<Period> = if by_year {
+        (1..=12).map(|m| Period::Month { year, month: m }).collect()
+    } else {
+        month_days(year, month)
+            .into_iter()
+            .map(Period::Day)
+            .collect()
+    };
+    let cells = periods
+        .into_iter()
+        .map(|p| {
+            let start = p.start();
+            let (count, volume) = totals
+                .iter()
+                .find(|t| t.0 == start)
+                .map_or((0, 0), |t| (t.1, t.2));
+            CalendarCell {
+                key: p.key(),
+                label: match p {
+                    Period::Day(d) => d.day().to_string(),
+                    Period::Month { month, .. } => MONTHS[month as usize - 1].to_owned(),
+                },
+                count,
+                volume: format_money(volume, &settlement),
+                level: heat_level(count, max),
+                download: p.available(today).then(|| p.download_path()),
+                checksum: sums.iter().find(|s| s.0 == start).map(|s| s.1.clone()),
+            }
+        })
+        .collect();
+    let (prev, next, title) = if by_year {
+        (
+            format!("/reports?view=year&year={}", year - 1),
+            format!("/reports?view=year&year={}", year + 1),
+            year.to_string(),
+        )
+    } else {
+        let p = first.checked_sub_months(Months::new(1)).unwrap_or(first);
+        (
+            format!("/reports?year={}&month={}", p.year(), p.month()),
+            format!("/reports?year={}&month={}", end.year(), end.month()),
+            format!("{} {year}", MONTHS[month as usize - 1]),
+        )
+    };
+    Ok(Calendar {
+        view: if by_year { "year" } else { "month" }.to_owned(),
+        title,
+        year,
+        month,
+        lead: first.weekday().num_days_from_monday(),
+        cells,
+        prev,
+        next,
+        today: today.to_string(),
+        time_zone: zone.name().to_owned(),
+    })
+}
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
@@ -14,16 +185,95 @@ pub fn ReportsPage() -> impl IntoView {
         }
     }
     view! {
-        <Title text="Reports" />
+        <Title text="Transaction reports" />
         <h1>"Transaction reports"</h1>
         {if user.role.can_download_reports() {
-            view! {
-                <p class="muted">
-                    {format!("Daily and monthly transaction reports of {}, in {}.", user.merchant_name, user.time_zone)}
-                </p>
-            }.into_any()
+            view! { <ReportsCalendar /> }.into_any()
         } else {
             view! { <Forbidden role=user.role /> }.into_any()
         }}
+    }
+}
+
+#[component]
+fn ReportsCalendar() -> impl IntoView {
+    let query = use_query_map();
+    let args = Memo::new(move |_| {
+        let q = query.read();
+        (
+            q.get("view"),
+            q.get("year").and_then(|y| y.parse::<i32>().ok()),
+            q.get("month").and_then(|m| m.parse::<u32>().ok()),
+        )
+    });
+    let calendar = Resource::new(move || args.get(), |(v, y, m)| report_calendar(v, y, m));
+    view! {
+        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the calendar…"</p> }>
+            {move || Suspend::new(async move {
+                match calendar.await {
+                    Ok(c) => view! { <CalendarView c /> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CalendarView(c: Calendar) -> impl IntoView {
+    let by_year = c.view == "year";
+    let month_link = format!("/reports?year={}&month={}", c.year, c.month);
+    let year_link = format!("/reports?view=year&year={}", c.year);
+    let note = if by_year {
+        "Each month's report is available from the 2nd of the following month."
+    } else {
+        "Each day's report is available once the day has ended; today's is not."
+    };
+    view! {
+        <p class="muted">
+            {format!("Times and days in {}; today is {}. {note} Every download is a .zip holding the report as .csv and .xlsx.", c.time_zone, c.today)}
+        </p>
+        <nav class="calendar-nav" aria-label="Calendar">
+            <a href=month_link class:current=!by_year aria-current=if by_year { None } else { Some("page") }>"Month"</a>
+            <a href=year_link class:current=by_year aria-current=if by_year { Some("page") } else { None }>"Year"</a>
+            <a href=c.prev.clone() rel="prev" aria-label="Previous">"‹"</a>
+            <h2 data-testid="calendar-title">{c.title.clone()}</h2>
+            <a href=c.next.clone() rel="next" aria-label="Next">"›"</a>
+        </nav>
+        <div class=if by_year { "calendar calendar-year" } else { "calendar calendar-month" } role="grid">
+            {(!by_year).then(|| {
+                ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                    .into_iter()
+                    .map(|d| view! { <div class="weekday" role="columnheader">{d}</div> })
+                    .collect_view()
+            })}
+            {(0..if by_year { 0 } else { c.lead }).map(|_| view! { <div class="blank"></div> }).collect_view()}
+            {c.cells.into_iter().map(|cell| view! { <Cell cell /> }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn Cell(cell: CalendarCell) -> impl IntoView {
+    let class = format!("cell heat-{}", cell.level);
+    let summary = format!("{} transactions", cell.count);
+    view! {
+        <div class=class role="gridcell" data-period=cell.key.clone()>
+            <span class="cell-label">{cell.label}</span>
+            <span class="cell-count">{summary}</span>
+            <span class="cell-volume">{cell.volume}</span>
+            {match cell.download {
+                Some(href) => view! {
+                    <a class="cell-download" href=href download rel="external">"Download"</a>
+                    {match cell.checksum {
+                        Some(sum) => view! {
+                            <code class="cell-checksum" title=format!("SHA-256 {sum}")>{format!("sha256 {}…", &sum[..12.min(sum.len())])}</code>
+                        }.into_any(),
+                        None => view! { <span class="cell-checksum muted">"made on first download"</span> }.into_any(),
+                    }}
+                }.into_any(),
+                None => view! { <span class="cell-pending muted">"Not yet available"</span> }.into_any(),
+            }}
+        </div>
     }
 }

@@ -186,7 +186,7 @@ mod tests {
                          UNION ALL
                          SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
                          WHERE conrelid = 'transactions'::regclass
-                         ORDER BY 1";
+                         ORDER BY 1, 2";
         let indexes_before: Vec<(String, String)> =
             sqlx::query_as(index_sql).fetch_all(&pool).await.unwrap();
 

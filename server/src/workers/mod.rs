@@ -16,8 +16,8 @@ pub struct WorkerConfig {
     pub async_refund_delay: Duration,
     /// How often idle workers look for due work.
     pub poll_interval: Duration,
-    /// Delays before each notification attempt, the first counted from when the refund
-    /// became final, the others from the previous attempt.
+    /// Delays before each notification attempt, each counted from the previous one. The
+    /// first attempt is made as soon as the refund is final, so the first entry is 0.
     pub notify_schedule: Vec<Duration>,
     /// How long one delivery may take.
     pub notify_timeout: Duration,
@@ -53,9 +53,11 @@ impl WorkerConfig {
         }
         let d = WorkerConfig::default();
         let schedule = match std::env::var("PAYDESK_NOTIFY_RETRY_SCHEDULE") {
-            Ok(v) => parse_schedule(&v).ok_or_else(|| {
-                format!("PAYDESK_NOTIFY_RETRY_SCHEDULE={v:?} is not a list of seconds")
-            })?,
+            Ok(v) => parse_schedule(&v)
+                .filter(|s| s[0].is_zero())
+                .ok_or_else(|| {
+                    format!("PAYDESK_NOTIFY_RETRY_SCHEDULE={v:?} is not a list of seconds starting with 0")
+                })?,
             Err(_) => d.notify_schedule,
         };
         Ok(WorkerConfig {

@@ -87,7 +87,12 @@ impl TestApp {
     }
 
     /// Calls a server function that takes JSON.
-    pub async fn call_json(&self, client: &reqwest::Client, endpoint: &str, args: serde_json::Value) -> reqwest::Response {
+    pub async fn call_json(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        args: serde_json::Value,
+    ) -> reqwest::Response {
         client
             .post(self.url(&format!("/api/{endpoint}")))
             .header("origin", &self.base)

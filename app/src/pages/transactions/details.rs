@@ -2,6 +2,7 @@
 //! transactions, and the Refund button (greyed out with the reason when refused).
 
 use super::table::StatusPill;
+use crate::receipts::menu::ReceiptMenu;
 use crate::transactions::filter::{label_of, TRANSACTION_TYPES};
 use crate::transactions::view::TransactionView;
 use crate::transactions::view::{Details, RefundState};
@@ -75,11 +76,29 @@ fn DetailsView(details: Details) -> impl IntoView {
     } = details;
     let is_payment = matches!(t.transaction_type.as_str(), "PAYMENT" | "AUTHORIZATION");
     let kind = label_of(&TRANSACTION_TYPES, &t.transaction_type);
+    // Receipts exist for successful refunds only: on the refund itself, and on its
+    // payment one menu per successful refund.
+    let receipts: Vec<String> = if t.transaction_type == "REFUND" && t.status == "SUCCESS" {
+        vec![t.transaction_id.clone()]
+    } else if is_payment {
+        related
+            .iter()
+            .filter(|r| r.transaction_type == "REFUND" && r.status == "SUCCESS")
+            .map(|r| r.transaction_id.clone())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let several = receipts.len() > 1;
     view! {
         <div class="page-head">
             <h1>{format!("{kind} {}", t.transaction_id)}</h1>
             <StatusPill status=t.status.clone() />
             <RefundButton refund />
+            {receipts.into_iter().map(|id| {
+                let label = several.then(|| format!("Download refund receipt ({id})"));
+                view! { <ReceiptMenu refund_id=id label=label /> }
+            }).collect_view()}
         </div>
         <div class="details-grid">
             <section class="card" aria-labelledby="g-summary">

@@ -1,0 +1,321 @@
+//! Export on the query page: the current filter as .csv or .xlsx with the fields the
+//! user ticks, in a time zone they choose (the merchant's by default). A plain GET form
+//! that downloads without the WASM; once hydrated, the download runs through `fetch` so
+//! the page can show rows written of the total and cancel (aborting the request, which
+//! makes the server stop).
+
+use crate::reports::calendar::export_file_name;
+use crate::transactions::columns::Column;
+use crate::transactions::filter::QueryParams;
+use leptos::prelude::*;
+
+/// Offered zones besides the merchant's own.
+const ZONES: [&str; 8] = [
+    "UTC",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Asia/Singapore",
+    "Europe/London",
+    "America/Sao_Paulo",
+    "America/New_York",
+    "America/Los_Angeles",
+];
+
+/// Fields ticked before the user chooses.
+const DEFAULT: [Column; 10] = [
+    Column::TransactionId,
+    Column::ReferenceTransactionId,
+    Column::TransactionType,
+    Column::Status,
+    Column::Amount,
+    Column::SettlementAmount,
+    Column::PaymentMethod,
+    Column::Acquirer,
+    Column::CreatedAt,
+    Column::FinishedAt,
+];
+
+/// Only the hydrated page runs exports through `fetch`; the server renders `Idle`.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Clone, Debug, PartialEq)]
+enum State {
+    Idle,
+    Running { done: u64, total: Option<i64> },
+    Done(String),
+    Cancelled,
+    Failed(String),
+}
+
+#[component]
+pub fn ExportPanel(
+    params: QueryParams,
+    merchant_name: String,
+    time_zone: String,
+    from: String,
+    to: String,
+) -> impl IntoView {
+    let (state, set_state) = signal(State::Idle);
+    let abort = abort_store();
+    let example = match (from.parse(), to.parse()) {
+        (Ok(f), Ok(t)) => export_file_name(&merchant_name, f, t, &time_zone, "csv"),
+        _ => String::new(),
+    };
+    let mut zones = vec![time_zone.clone()];
+    zones.extend(
+        ZONES
+            .iter()
+            .map(|z| (*z).to_owned())
+            .filter(|z| *z != time_zone),
+    );
+    let hidden = params
+        .pairs()
+        .into_iter()
+        .filter(|(k, _)| !matches!(*k, "size" | "after" | "before"))
+        .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .map(|(k, v)| view! { <input type="hidden" name=k value=v /> })
+        .collect_view();
+    let start = move |ev: leptos::ev::MouseEvent, action: &'static str| {
+        #[cfg(feature = "hydrate")]
+        {
+            ev.prevent_default();
+            hydrate::start(ev, action, set_state, abort);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, action, set_state, abort);
+    };
+    let cancel = move |_| {
+        if let Some(handle) = abort.get_value() {
+            handle.abort();
+        }
+    };
+    view! {
+        <details class="export-panel">
+            <summary>"Export"</summary>
+            <form method="get" action="/exports/transactions.csv" class="export-form" id="export-form">
+                {hidden}
+                <fieldset class="export-fields">
+                    <legend>"Fields"</legend>
+                    {Column::ALL.into_iter().map(|c| {
+                        let checked = DEFAULT.contains(&c);
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" name="fields" value=c.key() checked=checked
+                                    aria-label=format!("Export field {}", c.label()) />
+                                {c.label()}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <div class="field">
+                    <label for="export-tz">"Time zone"</label>
+                    <select id="export-tz" name="tz">
+                        {zones.into_iter().map(|z| view! { <option value=z.clone()>{z.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <p class="muted">
+                    {format!("The rows of the current filter, up to 40 days in one file, e.g. {example}. Amounts come with their minor units and currency.")}
+                </p>
+                <div class="export-actions">
+                    <button type="submit" formaction="/exports/transactions.csv"
+                        on:click=move |ev| start(ev, "/exports/transactions.csv")
+                        disabled=move || matches!(state.get(), State::Running { .. })>"Export .csv"</button>
+                    <button type="submit" formaction="/exports/transactions.xlsx"
+                        on:click=move |ev| start(ev, "/exports/transactions.xlsx")
+                        disabled=move || matches!(state.get(), State::Running { .. })>"Export .xlsx"</button>
+                    <Show when=move || matches!(state.get(), State::Running { .. })>
+                        <button type="button" class="secondary" on:click=cancel>"Cancel"</button>
+                    </Show>
+                </div>
+                <p class="export-status" role="status" aria-live="polite">
+                    {move || match state.get() {
+                        State::Idle => String::new(),
+                        State::Running { done, total: Some(t) } => format!("Exporting… {done} of {t} rows"),
+                        State::Running { done, total: None } => format!("Exporting… {done} rows"),
+                        State::Done(name) => format!("Downloaded {name}."),
+                        State::Cancelled => "Export cancelled.".to_owned(),
+                        State::Failed(m) => format!("Export failed: {m}"),
+                    }}
+                </p>
+            </form>
+        </details>
+    }
+}
+
+/// The running export's abort handle. Browser objects live in local storage; the server
+/// renders on many threads and only ever stores `None`, so it uses shared storage.
+#[cfg(feature = "hydrate")]
+type AbortStore = StoredValue<Option<AbortHandle>, LocalStorage>;
+#[cfg(not(feature = "hydrate"))]
+type AbortStore = StoredValue<Option<AbortHandle>>;
+
+fn abort_store() -> AbortStore {
+    #[cfg(feature = "hydrate")]
+    return StoredValue::new_local(None);
+    #[cfg(not(feature = "hydrate"))]
+    StoredValue::new(None)
+}
+
+/// Aborts the running export's request.
+#[derive(Clone)]
+struct AbortHandle(#[cfg(feature = "hydrate")] web_sys::AbortController);
+
+impl AbortHandle {
+    fn abort(&self) {
+        #[cfg(feature = "hydrate")]
+        self.0.abort();
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod hydrate {
+    use super::{AbortHandle, AbortStore, State};
+    use leptos::prelude::*;
+    use std::time::Duration;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+
+    fn js_err(e: wasm_bindgen::JsValue) -> String {
+        e.as_string()
+            .or_else(|| {
+                e.dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+            })
+            .unwrap_or_else(|| "the request failed".to_owned())
+    }
+
+    pub fn start(
+        ev: leptos::ev::MouseEvent,
+        action: &'static str,
+        set_state: WriteSignal<State>,
+        abort: AbortStore,
+    ) {
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlButtonElement>().ok())
+            .and_then(|b| b.form())
+        else {
+            return;
+        };
+        let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+            return;
+        };
+        let Ok(query) = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data) else {
+            return;
+        };
+        let job = format!("{:x}", (js_sys::Math::random() * 1e15) as u64);
+        query.append("job", &job);
+        let url = format!("{action}?{}", String::from(query.to_string()));
+        let Ok(controller) = web_sys::AbortController::new() else {
+            return;
+        };
+        abort.set_value(Some(AbortHandle(controller.clone())));
+        set_state.set(State::Running {
+            done: 0,
+            total: None,
+        });
+        let poll = set_interval_with_handle(
+            move || {
+                let job = job.clone();
+                leptos::task::spawn_local(async move {
+                    if let Ok((done, total)) = progress(&job).await {
+                        set_state.update(|s| {
+                            if matches!(s, State::Running { .. }) {
+                                *s = State::Running { done, total };
+                            }
+                        });
+                    }
+                });
+            },
+            Duration::from_millis(400),
+        )
+        .ok();
+        leptos::task::spawn_local(async move {
+            let result = download(&url, &controller).await;
+            if let Some(p) = poll {
+                p.clear();
+            }
+            abort.set_value(None);
+            set_state.set(match result {
+                Ok(name) => State::Done(name),
+                Err(_) if controller.signal().aborted() => State::Cancelled,
+                Err(m) => State::Failed(m),
+            });
+        });
+    }
+
+    async fn progress(job: &str) -> Result<(u64, Option<i64>), String> {
+        let window = web_sys::window().ok_or("no window")?;
+        let resp: web_sys::Response =
+            JsFuture::from(window.fetch_with_str(&format!("/exports/progress?job={job}")))
+                .await
+                .map_err(js_err)?
+                .dyn_into()
+                .map_err(js_err)?;
+        if !resp.ok() {
+            return Err("no progress yet".into());
+        }
+        let json = JsFuture::from(resp.json().map_err(js_err)?)
+            .await
+            .map_err(js_err)?;
+        let get = |k: &str| {
+            js_sys::Reflect::get(&json, &k.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+        };
+        Ok((
+            get("done").unwrap_or(0.0) as u64,
+            get("total").map(|t| t as i64),
+        ))
+    }
+
+    /// Fetches `url` and saves the body under the server's file name.
+    async fn download(url: &str, controller: &web_sys::AbortController) -> Result<String, String> {
+        let window = web_sys::window().ok_or("no window")?;
+        let init = web_sys::RequestInit::new();
+        init.set_signal(Some(&controller.signal()));
+        let resp: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+            .await
+            .map_err(js_err)?
+            .dyn_into()
+            .map_err(js_err)?;
+        if !resp.ok() {
+            let text = JsFuture::from(resp.text().map_err(js_err)?)
+                .await
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default();
+            return Err(text);
+        }
+        let name = resp
+            .headers()
+            .get("content-disposition")
+            .ok()
+            .flatten()
+            .and_then(|d| {
+                d.split("filename=\"")
+                    .nth(1)
+                    .map(|n| n.trim_end_matches('"').to_owned())
+            })
+            .unwrap_or_else(|| "transactions".to_owned());
+        let blob: web_sys::Blob = JsFuture::from(resp.blob().map_err(js_err)?)
+            .await
+            .map_err(js_err)?
+            .dyn_into()
+            .map_err(js_err)?;
+        let href = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
+        let document = window.document().ok_or("no document")?;
+        let a: web_sys::HtmlAnchorElement = document
+            .create_element("a")
+            .map_err(js_err)?
+            .dyn_into()
+            .map_err(|_| "not a link".to_owned())?;
+        a.set_href(&href);
+        a.set_download(&name);
+        let body = document.body().ok_or("no body")?;
+        body.append_child(&a).map_err(js_err)?;
+        a.click();
+        a.remove();
+        let _ = web_sys::Url::revoke_object_url(&href);
+        Ok(name)
+    }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Signed refund requests per second and latency percentiles through the real HTTP stack
+# (release server: signature check, refund engine, signed response), set beside
+# pgbench's simple-update TPS on the same database, measured in the same run.
+#
+# Uses the server of DATABASE_URL (its role must be allowed to CREATE DATABASE), or
+# without it the private cluster of scripts/lib.sh. Works in the database
+# paydesk_bench_refund, which it drops at the end.
+#   REQUESTS=5000 CONCURRENCY=32 SECONDS_PGBENCH=20 SEED_N=200000 bench/refund.sh
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+cd "$REPO_ROOT"
+
+REQUESTS="${REQUESTS:-5000}"
+CONCURRENCY="${CONCURRENCY:-32}"
+SECONDS_PGBENCH="${SECONDS_PGBENCH:-20}"
+SEED_N="${SEED_N:-200000}"
+DB=paydesk_bench_refund
+OUT=bench/out
+mkdir -p "$OUT"
+KEYS="$(mktemp -d)"
+
+if [ -n "${DATABASE_URL:-}" ]; then
+  ADMIN_URL="$DATABASE_URL"
+else
+  pg_start
+  ADMIN_URL="$PG_ADMIN_URL"
+fi
+URL="$(url_with_db "$ADMIN_URL" "$DB")"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$KEYS"
+  psql_admin "$ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" || true
+  pg_stop_if_started_here
+}
+trap cleanup EXIT
+
+log "cargo build --release -p server (and the load generator)"
+cargo build --release -p server
+cargo test --release -p server --test refund_bench --no-run
+
+recreate_database "$ADMIN_URL" "$DB"
+log "server seed --transactions $SEED_N"
+DATABASE_URL="$URL" target/release/server seed --reset --transactions "$SEED_N" >"$OUT/refund-seed.log" 2>&1
+
+# One API client per demo merchant, so that refunds spread over merchants as real
+# traffic does (each merchant's balance row is a point where its refunds queue).
+psql_admin "$URL" -c "SELECT name FROM merchants ORDER BY created_at" | while read -r name; do
+  DATABASE_URL="$URL" target/release/server keys demo --merchant "$name" --out-dir "$KEYS" >/dev/null
+done
+
+PORT="$(free_port 23000)"
+log "server serve on 127.0.0.1:$PORT"
+DATABASE_URL="$URL" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=warn \
+  PAYDESK_API_RATE_PER_SECOND=0 PAYDESK_ASYNC_REFUND_DELAY_SECONDS=1 \
+  target/release/server serve >"$OUT/refund-server.log" 2>&1 &
+SERVER_PID=$!
+wait_for_http "http://127.0.0.1:$PORT/healthz" 60 "$SERVER_PID" || die "the server did not start (see $OUT/refund-server.log)"
+
+log "reference: pgbench simple-update, $CONCURRENCY clients, ${SECONDS_PGBENCH}s"
+pgbench -i -s 10 -q "$URL" >"$OUT/refund-pgbench-init.log" 2>&1
+pgbench -b simple-update -c "$CONCURRENCY" -j 2 -T "$SECONDS_PGBENCH" "$URL" >"$OUT/refund-pgbench.log" 2>&1
+pg_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$OUT/refund-pgbench.log" | tail -1)
+pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$OUT/refund-pgbench.log" | tail -1)
+
+log "signed refunds: $REQUESTS requests, $CONCURRENCY at a time"
+BENCH_BASE_URL="http://127.0.0.1:$PORT" BENCH_KEYS_DIR="$KEYS" DATABASE_URL="$URL" \
+  BENCH_REQUESTS="$REQUESTS" BENCH_CONCURRENCY="$CONCURRENCY" \
+  cargo test --release -p server --test refund_bench -- --ignored --nocapture 2>&1 | tee "$OUT/refund-load.log" | grep -E '^(RESULT|signed|result codes)' || true
+result=$(grep '^RESULT' "$OUT/refund-load.log" || die "the load generator failed (see $OUT/refund-load.log)")
+field() { echo "$result" | sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
+
+printf '\n%-62s %10s %10s %10s\n' "" "per second" "p50 ms" "p99 ms"
+printf '%-62s %10s %10s %10s\n' "signed refunds through HTTP ($(field requests) requests, $CONCURRENCY conc.)" \
+  "$(field refund_rps)" "$(field p50_ms)" "$(field p99_ms)"
+printf '%-62s %10.0f %10s %10s\n' "reference: pgbench simple-update ($CONCURRENCY clients)" "$pg_tps" "${pg_lat:-?} avg" "-"
+echo "ratio: $(awk -v a="$(field refund_rps)" -v b="$pg_tps" 'BEGIN { printf "%.2f", a / b }') refunds per pgbench transaction"

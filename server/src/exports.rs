@@ -1,0 +1,456 @@
+//! Downloads for finance and admins: the query page's filter exported as .csv or .xlsx
+//! (`/exports/transactions.{csv,xlsx}`), the progress of an export, and the calendar's
+//! report zips (`/reports/{daily|monthly}/{period}.zip`).
+//!
+//! CSV rows flow from a PostgreSQL cursor into a bounded channel and out as the response
+//! body: memory holds one 64 KiB chunk per slot whatever the row count, and a closed
+//! connection closes the channel, which stops the query. XLSX is written in
+//! constant-memory mode on a blocking thread into a temporary file, then streamed.
+
+use app::auth::CurrentUser;
+use app::reports::calendar::{export_file_name, Period};
+use app::reports::export::{
+    count_query, export_query, layout, parse_fields, CsvSink, ExportRow, Out,
+};
+use app::reports::store::{get_or_create, pump_rows, RowCursor, RowsOf};
+use app::state::AppState;
+use app::transactions::filter::{self, Filter, QueryParams};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use chrono_tz::Tz;
+use serde::Serialize;
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::io::{Seek, SeekFrom};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+/// Chunks of CSV in flight between the writer and the connection.
+const CHANNEL_CHUNKS: usize = 8;
+/// CSV bytes gathered before a chunk is sent.
+const CHUNK_BYTES: usize = 64 * 1024;
+/// How long a finished export's progress can still be read.
+const PROGRESS_KEPT: Duration = Duration::from_secs(60);
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/exports/transactions.csv", get(export_csv))
+        .route("/exports/transactions.xlsx", get(export_xlsx))
+        .route("/exports/progress", get(progress))
+        .route("/reports/{kind}/{file}", get(report_zip))
+        .with_state(state)
+}
+
+/// What the page polls while its download runs: rows written so far of the total.
+#[derive(Default)]
+struct Progress {
+    done: Arc<AtomicU64>,
+    /// -1 until the count query answers.
+    total: AtomicI64,
+    finished: AtomicBool,
+}
+
+#[derive(Serialize)]
+struct ProgressView {
+    done: u64,
+    total: Option<i64>,
+    finished: bool,
+}
+
+/// Exports in progress by (user, job id the page chose). Keyed by user so nobody reads
+/// another user's progress; entries go away shortly after their export ends.
+static PROGRESS: LazyLock<Mutex<HashMap<(String, String), Arc<Progress>>>> =
+    LazyLock::new(Default::default);
+
+fn track(user: &CurrentUser, job: Option<&str>) -> Arc<Progress> {
+    let progress = Arc::new(Progress {
+        total: AtomicI64::new(-1),
+        ..Progress::default()
+    });
+    if let Some(job) = job.filter(|j| {
+        !j.is_empty() && j.len() <= 64 && j.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    }) {
+        let key = (user.user_id.clone(), job.to_owned());
+        PROGRESS
+            .lock()
+            .expect("not poisoned")
+            .insert(key.clone(), progress.clone());
+        let held = progress.clone();
+        tokio::spawn(async move {
+            // Kept while the export runs, and a little after for the last poll.
+            while Arc::strong_count(&held) > 2 {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            held.finished.store(true, Ordering::Relaxed);
+            tokio::time::sleep(PROGRESS_KEPT).await;
+            PROGRESS.lock().expect("not poisoned").remove(&key);
+        });
+    }
+    progress
+}
+
+async fn progress(
+    user: Option<Extension<CurrentUser>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(Extension(user)) = user else {
+        return (StatusCode::UNAUTHORIZED, "Sign in again.").into_response();
+    };
+    let job = q.get("job").cloned().unwrap_or_default();
+    let found = PROGRESS
+        .lock()
+        .expect("not poisoned")
+        .get(&(user.user_id.clone(), job))
+        .cloned();
+    match found {
+        None => (StatusCode::NOT_FOUND, "No such export.").into_response(),
+        Some(p) => {
+            let total = p.total.load(Ordering::Relaxed);
+            Json(ProgressView {
+                done: p.done.load(Ordering::Relaxed),
+                total: (total >= 0).then_some(total),
+                finished: p.finished.load(Ordering::Relaxed),
+            })
+            .into_response()
+        }
+    }
+}
+
+/// An export request checked: who, which rows, which columns, which zone.
+struct Export {
+    pool: PgPool,
+    merchant: Uuid,
+    filter: Filter,
+    zone: Tz,
+    layout: Vec<Out>,
+    file_name: String,
+    progress: Arc<Progress>,
+}
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
+    let mut r = (status, message.into()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+/// The signed-in user, if their role may download reports.
+fn allowed(user: Option<Extension<CurrentUser>>) -> Result<CurrentUser, Response> {
+    match user {
+        None => Err(refuse(StatusCode::UNAUTHORIZED, "Sign in again.")),
+        Some(Extension(u)) if !u.role.can_download_reports() => Err(refuse(
+            StatusCode::FORBIDDEN,
+            format!("Your role ({}) does not allow downloads.", u.role),
+        )),
+        Some(Extension(u)) => Ok(u),
+    }
+}
+
+fn prepare(
+    state: &AppState,
+    user: Option<Extension<CurrentUser>>,
+    pairs: &[(String, String)],
+    ext: &str,
+) -> Result<Export, Response> {
+    let user = allowed(user)?;
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let merchant: Uuid = user
+        .merchant_id
+        .parse()
+        .map_err(|_| refuse(StatusCode::INTERNAL_SERVER_ERROR, "Bad merchant."))?;
+    let zone_name = get("tz")
+        .filter(|z| !z.trim().is_empty())
+        .unwrap_or_else(|| user.time_zone.clone());
+    let zone: Tz = zone_name
+        .trim()
+        .parse()
+        .map_err(|_| refuse(StatusCode::BAD_REQUEST, "Choose a time zone from the list."))?;
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    // Paging does not apply: an export holds every row of the filter.
+    let params = QueryParams {
+        size: None,
+        after: None,
+        before: None,
+        ..QueryParams::from_lookup(|k| get(k))
+    };
+    let filter = filter::parse(&params, today).map_err(|errors| {
+        let text: Vec<String> = errors.0.iter().map(|(f, m)| format!("{f}: {m}")).collect();
+        refuse(StatusCode::BAD_REQUEST, text.join("\n"))
+    })?;
+    // `fields=a,b` from a link, or one `fields=a` per ticked box from the form.
+    let chosen: Vec<&str> = pairs
+        .iter()
+        .filter(|(n, _)| n == "fields")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let fields = parse_fields(Some(&chosen.join(",")));
+    let progress = track(&user, get("job").as_deref());
+    Ok(Export {
+        pool: state.pool.clone(),
+        merchant,
+        file_name: export_file_name(
+            &user.merchant_name,
+            filter.from,
+            filter.to,
+            zone.name(),
+            ext,
+        ),
+        filter,
+        zone,
+        layout: layout(&fields),
+        progress,
+    })
+}
+
+/// Counts the export's rows for its progress, alongside the export itself.
+fn count_in_background(e: &Export) {
+    let (pool, progress) = (e.pool.clone(), e.progress.clone());
+    let mut q = count_query(e.merchant, &e.filter, e.zone);
+    tokio::spawn(async move {
+        match q.build_query_scalar::<i64>().fetch_one(&pool).await {
+            Ok(n) => progress.total.store(n, Ordering::Relaxed),
+            Err(err) => tracing::warn!(error = %err, "export count failed"),
+        }
+    });
+}
+
+fn attachment(content_type: &'static str, file_name: &str, body: Body) -> Response {
+    let mut r = Response::new(body);
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let e = match prepare(&state, user, &pairs, "csv") {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    count_in_background(&e);
+    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHANNEL_CHUNKS);
+    let file_name = e.file_name.clone();
+    tokio::spawn(write_csv(e, tx));
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
+    attachment(
+        "text/csv; charset=utf-8",
+        &file_name,
+        Body::from_stream(body),
+    )
+}
+
+async fn write_csv(e: Export, tx: mpsc::Sender<Result<Bytes, std::io::Error>>) {
+    let fail = |what: String| std::io::Error::other(what);
+    let mut sink = match CsvSink::new(e.layout.clone(), e.zone) {
+        Ok(s) => s,
+        Err(err) => {
+            let _ = tx.send(Err(fail(err.to_string()))).await;
+            return;
+        }
+    };
+    let mut cursor =
+        match RowCursor::open(&e.pool, export_query(e.merchant, &e.filter, e.zone, false)).await {
+            Ok(c) => c,
+            Err(err) => {
+                tracing::error!(error = %err, "CSV export failed");
+                let _ = tx.send(Err(fail(err.to_string()))).await;
+                return;
+            }
+        };
+    let mut written = 0u64;
+    loop {
+        let batch = match cursor.next_batch().await {
+            Ok(Some(b)) => b,
+            Ok(None) => break,
+            Err(err) => {
+                tracing::error!(error = %err, "CSV export failed");
+                // An error in the body aborts the response: the download fails visibly
+                // rather than ending as a file that looks complete.
+                let _ = tx.send(Err(fail(err.to_string()))).await;
+                return;
+            }
+        };
+        for row in &batch {
+            if let Err(err) = sink.write(row) {
+                let _ = tx.send(Err(fail(err.to_string()))).await;
+                return;
+            }
+            written += 1;
+            if sink.buffered() >= CHUNK_BYTES {
+                let chunk = match sink.take() {
+                    Ok(c) => c,
+                    Err(err) => {
+                        let _ = tx.send(Err(err)).await;
+                        return;
+                    }
+                };
+                if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
+                    tracing::info!(rows = written, "CSV export cancelled by the client");
+                    return;
+                }
+            }
+        }
+        e.progress.done.store(written, Ordering::Relaxed);
+    }
+    match sink.take() {
+        Ok(last) => {
+            let _ = tx.send(Ok(Bytes::from(last))).await;
+        }
+        Err(err) => {
+            let _ = tx.send(Err(err)).await;
+        }
+    }
+    e.progress.done.store(written, Ordering::Relaxed);
+    e.progress.finished.store(true, Ordering::Relaxed);
+}
+
+async fn export_xlsx(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let e = match prepare(&state, user, &pairs, "xlsx") {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    count_in_background(&e);
+    let file = match tempfile::tempfile() {
+        Ok(f) => f,
+        Err(err) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()),
+    };
+    let (tx, rx) = mpsc::channel::<Vec<ExportRow>>(4);
+    let (layout, zone) = (e.layout.clone(), e.zone);
+    // When the client goes away this handler is dropped with `tx`: the writer sees the
+    // channel end, closes the workbook early and the temporary file is deleted.
+    let writer = tokio::task::spawn_blocking(move || {
+        let mut file = file;
+        let rows = app::reports::export::write_xlsx(
+            RowsOf::new(rx),
+            &layout,
+            zone,
+            "Transactions",
+            std::io::BufWriter::new(&mut file),
+        );
+        rows.map(|_| file)
+    });
+    let pumped = pump_rows(
+        &e.pool,
+        export_query(e.merchant, &e.filter, e.zone, false),
+        tx,
+        e.progress.done.clone(),
+    )
+    .await;
+    let written = writer.await;
+    match pumped {
+        Err(err) => {
+            tracing::error!(error = %err, "XLSX export failed");
+            return refuse(StatusCode::INTERNAL_SERVER_ERROR, "The export failed; try again.");
+        }
+        // The writer stopped taking rows before the end: the sheet is full. A cut-off
+        // file would pass for a complete one, so there is none.
+        Ok(false) => {
+            return refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "More than {} rows: an .xlsx sheet cannot hold them. Narrow the filter or export .csv.",
+                    app::reports::export::XLSX_MAX_ROWS
+                ),
+            )
+        }
+        Ok(true) => {}
+    }
+    let mut file = match written {
+        Ok(Ok(f)) => f,
+        Ok(Err(err)) => {
+            tracing::error!(error = %err, "XLSX export failed");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The export failed; try again.",
+            );
+        }
+        Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "The export failed."),
+    };
+    e.progress.finished.store(true, Ordering::Relaxed);
+    let length = file.seek(SeekFrom::End(0)).ok();
+    if file.seek(SeekFrom::Start(0)).is_err() {
+        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "The export failed.");
+    }
+    let stream =
+        tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
+    let mut r = attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &e.file_name,
+        Body::from_stream(stream),
+    );
+    if let Some(n) = length.and_then(|n| HeaderValue::from_str(&n.to_string()).ok()) {
+        r.headers_mut().insert(header::CONTENT_LENGTH, n);
+    }
+    r
+}
+
+/// A calendar report's zip, made now if the scheduled job has not made it yet.
+async fn report_zip(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    Path((kind, file)): Path<(String, String)>,
+) -> Response {
+    let user = match allowed(user) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Some(period) = file
+        .strip_suffix(".zip")
+        .and_then(|key| Period::parse(&kind, key))
+    else {
+        return refuse(StatusCode::NOT_FOUND, "No such report.");
+    };
+    let Ok(merchant) = user.merchant_id.parse::<Uuid>() else {
+        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Bad merchant.");
+    };
+    let zone: Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    if !period.available(today) {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "This report is not available yet: days close at midnight and months on the 2nd of the next month, in the merchant's time zone.",
+        );
+    }
+    match get_or_create(&state.pool, merchant, period).await {
+        Ok(report) => {
+            let mut r = attachment(
+                "application/zip",
+                &report.file_name,
+                Body::from(report.content),
+            );
+            if let Ok(v) = HeaderValue::from_str(&report.sha256) {
+                r.headers_mut().insert("x-checksum-sha256", v);
+            }
+            r
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "report generation failed");
+            refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The report could not be made; try again.",
+            )
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! Refund receipts over HTTP: the PDF download for the signed-in merchant, and the
+//! public page where anyone holding a receipt checks that it is genuine.
+//!
+//! - `GET /receipts/{refund ID}.pdf?lang=en|zh-CN|pt-BR`: a plain link, so it works
+//!   before the page's WASM has loaded. Needs a session (the sign-in guard redirects
+//!   without one) and is scoped to the user's merchant: another merchant's refund is
+//!   404, like one that does not exist.
+//! - `GET /receipts/verify?refund=…&code=…`: public. "Genuine" with the refund's key
+//!   facts when the code matches, "Not genuine" otherwise, and the same answer for an
+//!   unknown refund ID so that the page reveals nothing without a valid code. JSON when
+//!   the request accepts `application/json`.
+
+use app::auth::CurrentUser;
+use app::receipts::{content::RefundFacts, load, verify, Language};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use serde::Deserialize;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// The key used when `PAYDESK_RECEIPT_KEY` is unset. Fine for development and tests
+/// only: anyone who knows it can make codes that verify.
+pub const DEV_KEY: &str = "paydesk-development-receipt-key-change-me";
+
+#[derive(Clone)]
+pub struct ReceiptConfig {
+    /// The HMAC key of verification codes.
+    pub key: Arc<[u8]>,
+    /// Paydesk's public address as printed on receipts (no trailing slash); when unset,
+    /// taken from the request's Host header.
+    pub public_url: Option<String>,
+}
+
+impl ReceiptConfig {
+    /// `PAYDESK_RECEIPT_KEY` and `PAYDESK_PUBLIC_URL` (see `.env.example`).
+    pub fn from_env() -> ReceiptConfig {
+        let key = match std::env::var("PAYDESK_RECEIPT_KEY") {
+            Ok(k) if !k.is_empty() => k,
+            _ => {
+                tracing::warn!("PAYDESK_RECEIPT_KEY is not set: receipts use the development key, so their codes prove nothing");
+                DEV_KEY.to_owned()
+            }
+        };
+        ReceiptConfig {
+            key: Arc::from(key.into_bytes()),
+            public_url: std::env::var("PAYDESK_PUBLIC_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+                .map(|u| u.trim_end_matches('/').to_owned()),
+        }
+    }
+}
+
+impl Default for ReceiptConfig {
+    fn default() -> Self {
+        ReceiptConfig {
+            key: Arc::from(DEV_KEY.as_bytes()),
+            public_url: None,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct ReceiptState {
+    pool: PgPool,
+    config: ReceiptConfig,
+}
+
+/// The routes; mount them inside the session and sign-in layers.
+pub fn router(pool: PgPool, config: ReceiptConfig) -> Router {
+    Router::new()
+        .route("/receipts/verify", get(verify_page))
+        .route("/receipts/{file}", get(download))
+        .with_state(ReceiptState { pool, config })
+}
+
+#[derive(Deserialize)]
+struct DownloadQuery {
+    lang: Option<String>,
+}
+
+fn text(status: StatusCode, message: impl Into<String>) -> Response {
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        message.into(),
+    )
+        .into_response()
+}
+
+fn base_url(config: &ReceiptConfig, headers: &HeaderMap) -> String {
+    if let Some(u) = &config.public_url {
+        return u.clone();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("127.0.0.1:3000");
+    format!("http://{host}")
+}
+
+async fn download(
+    State(state): State<ReceiptState>,
+    user: Option<Extension<CurrentUser>>,
+    Path(file): Path<String>,
+    Query(query): Query<DownloadQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(Extension(user)) = user else {
+        return text(
+            StatusCode::UNAUTHORIZED,
+            "Your session has ended. Sign in again.",
+        );
+    };
+    let Some(refund_id) = file.strip_suffix(".pdf").filter(|id| !id.is_empty()) else {
+        return text(StatusCode::NOT_FOUND, "Not found.");
+    };
+    let language = match query.lang.as_deref() {
+        None => Language::En,
+        Some(tag) => match Language::parse(tag) {
+            Some(l) => l,
+            None => {
+                return text(
+                    StatusCode::BAD_REQUEST,
+                    format!("Receipts are available in English (en), Chinese (zh-CN) and Portuguese (pt-BR), not {tag:?}."),
+                )
+            }
+        },
+    };
+    let Ok(merchant) = user.merchant_id.parse() else {
+        return text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Your merchant could not be read.",
+        );
+    };
+    let facts = match load::for_merchant(&state.pool, merchant, refund_id).await {
+        Ok(load::Lookup::Found(facts)) => *facts,
+        Ok(load::Lookup::NotFound) => {
+            return text(
+                StatusCode::NOT_FOUND,
+                "No refund of your merchant has this ID.",
+            )
+        }
+        Ok(load::Lookup::NotARefund) => {
+            return text(
+                StatusCode::CONFLICT,
+                "This transaction is not a refund: only successful refunds have receipts.",
+            )
+        }
+        Ok(load::Lookup::NotSuccessful { status }) => {
+            return text(
+                StatusCode::CONFLICT,
+                format!("This refund is {status}: only successful refunds have receipts."),
+            )
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "could not load a refund for its receipt");
+            return text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Paydesk is unavailable; try again shortly.",
+            );
+        }
+    };
+    let base = base_url(&state.config, &headers);
+    let pdf = match app::receipts::generate(facts, language, state.config.key.clone(), base).await {
+        Ok(pdf) => pdf,
+        Err(err) => {
+            tracing::error!(error = %err, "receipt generation failed");
+            return text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The receipt could not be generated.",
+            );
+        }
+    };
+    // The ID in the file name is the refund's; keep it to characters safe in a header.
+    let safe: String = refund_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"refund-receipt-{safe}-{}.pdf\"",
+        language.tag()
+    );
+    let mut response = (StatusCode::OK, pdf).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+struct VerifyQuery {
+    refund: Option<String>,
+    code: Option<String>,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+async fn verify_page(
+    State(state): State<ReceiptState>,
+    Query(query): Query<VerifyQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let refund = query.refund.unwrap_or_default().trim().to_owned();
+    let code = query.code.unwrap_or_default();
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"));
+    let genuine: Option<RefundFacts> = if refund.is_empty() || code.trim().is_empty() {
+        None
+    } else {
+        match load::for_verification(&state.pool, &refund).await {
+            Ok(found) => found.filter(|f| verify::check(&state.config.key, f, &code)),
+            Err(err) => {
+                tracing::error!(error = %err, "could not load a refund to verify");
+                return text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Paydesk is unavailable; try again shortly.",
+                );
+            }
+        }
+    };
+    let asked = !refund.is_empty() || !code.trim().is_empty();
+    if wants_json {
+        let body = match &genuine {
+            Some(f) => serde_json::json!({
+                "genuine": true,
+                "merchant": f.merchant_name,
+                "refundId": f.refund_id,
+                "paymentId": f.payment_id,
+                "refundAmount": {"value": f.refund_amount_minor.to_string(), "currency": f.refund_currency.trim()},
+                "refundTime": f.refunded_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "status": f.status,
+            }),
+            None => serde_json::json!({"genuine": false}),
+        };
+        return ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response();
+    }
+    let result = match (&genuine, asked) {
+        (Some(f), _) => {
+            let rows = [
+                ("Merchant", f.merchant_name.clone()),
+                ("Refund ID", f.refund_id.clone()),
+                ("Original payment ID", f.payment_id.clone()),
+                (
+                    "Refund amount",
+                    app::receipts::content::money(Language::En, f.refund_amount_minor, &f.refund_currency),
+                ),
+                ("Refund time (UTC)", f.refunded_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()),
+                ("Status", "Successful".to_owned()),
+            ];
+            let dl: String = rows
+                .iter()
+                .map(|(k, v)| format!("<dt>{k}</dt><dd>{}</dd>", escape(v)))
+                .collect();
+            format!(
+                "<section class=\"verify-result genuine\" role=\"status\"><h2>Genuine</h2>\
+                 <p>This receipt was issued by Paydesk and its facts are unaltered. Compare them with your copy:</p>\
+                 <dl class=\"fields\">{dl}</dl></section>"
+            )
+        }
+        (None, true) => "<section class=\"verify-result not-genuine\" role=\"alert\"><h2>Not genuine</h2>\
+             <p>No receipt issued by Paydesk has this refund ID and verification code. Check both against the receipt; \
+             if they match, the receipt was not issued by Paydesk or has been altered.</p></section>"
+            .to_owned(),
+        (None, false) => String::new(),
+    };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Verify a refund receipt · Paydesk</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/paydesk.css\"></head>\
+         <body><main class=\"verify-page\"><h1>Verify a refund receipt</h1>\
+         <p>Enter the refund ID and the verification code printed on a Paydesk refund receipt.</p>\
+         <form method=\"get\" action=\"/receipts/verify\" class=\"verify-form\">\
+         <label for=\"refund\">Refund ID</label><input id=\"refund\" name=\"refund\" value=\"{}\" required>\
+         <label for=\"code\">Verification code</label><input id=\"code\" name=\"code\" value=\"{}\" required autocomplete=\"off\">\
+         <button type=\"submit\" class=\"btn primary\">Verify</button></form>{result}</main></body></html>",
+        escape(&refund),
+        escape(&code),
+    );
+    let mut response = (StatusCode::OK, axum::response::Html(html)).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    response
+}

@@ -1,0 +1,403 @@
+//! Refund receipts through HTTP: each language's PDF read back as text, the public
+//! verification of its code, and who may download what.
+
+#[allow(dead_code)] // shared helpers this file does not all use
+mod support;
+
+use sqlx::PgPool;
+use support::{merchant_with_user, TestApp, PASSWORD};
+use uuid::Uuid;
+
+const REFUND: &str = "RFD-2026-0001";
+const PAYMENT: &str = "PAY-2026-0001";
+
+async fn reference(pool: &PgPool) {
+    sqlx::query(
+        "INSERT INTO acquirers (code, name) VALUES ('ANTOM', 'Antom') ON CONFLICT DO NOTHING",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO payment_methods (code, name, refund_supported, partial_refund_supported,
+             multiple_refunds_supported, refund_window_days, refund_mode)
+         VALUES ('PIX', 'Pix', true, true, true, 90, 'ASYNC') ON CONFLICT DO NOTHING",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// A payment of 12,345.67 USD and its refund of 1,234.56 USD with `status`, settled
+/// in CNY; returns nothing, the IDs are `payment_id` and `refund_id`.
+async fn payment_and_refund(
+    pool: &PgPool,
+    merchant: Uuid,
+    payment_id: &str,
+    refund_id: &str,
+    status: &str,
+) {
+    let payment: i64 = sqlx::query_scalar(
+        "INSERT INTO transactions (merchant_id, transaction_id, serial_no, transaction_type, status,
+             amount_minor, currency, payment_method_type, acquirer_code, created_at, finished_at)
+         VALUES ($1, $2, '1', 'PAYMENT', 'SUCCESS', 1234567, 'USD', 'PIX', 'ANTOM',
+                 '2026-11-28 10:00:00+00', '2026-11-28 10:00:05+00') RETURNING id",
+    )
+    .bind(merchant)
+    .bind(payment_id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO transactions (merchant_id, transaction_id, transaction_request_id, serial_no,
+             transaction_type, status, amount_minor, currency, settlement_amount_minor,
+             settlement_currency, settlement_quote, payment_method_type, acquirer_code,
+             original_id, reason, created_at, finished_at)
+         VALUES ($1, $2, 'REQ-' || $2, '1', 'REFUND', $3, 123456, 'USD', 879432, 'CNY', 7.1234,
+                 'PIX', 'ANTOM', $4, 'Produto danificado — devolução', '2026-11-29 18:05:00+00',
+                 '2026-11-29 18:05:11+00')",
+    )
+    .bind(merchant)
+    .bind(refund_id)
+    .bind(status)
+    .bind(payment)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+async fn signed_in(pool: PgPool) -> (TestApp, reqwest::Client, Uuid) {
+    reference(&pool).await;
+    let lotus = merchant_with_user(
+        &pool,
+        "莲花茶馆 Lotus Tea House",
+        "ada@lotus.example",
+        "viewer",
+    )
+    .await;
+    payment_and_refund(&pool, lotus, PAYMENT, REFUND, "SUCCESS").await;
+    let app = TestApp::spawn(pool).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    (app, browser, lotus)
+}
+
+async fn download(
+    app: &TestApp,
+    client: &reqwest::Client,
+    refund: &str,
+    lang: &str,
+) -> reqwest::Response {
+    client
+        .get(app.url(&format!("/receipts/{refund}.pdf?lang={lang}")))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn pdf(app: &TestApp, client: &reqwest::Client, lang: &str) -> Vec<u8> {
+    let response = download(app, client, REFUND, lang).await;
+    assert_eq!(response.status(), 200, "{lang}");
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment;")
+            && disposition.contains(&format!("{REFUND}-{lang}.pdf")),
+        "{disposition}"
+    );
+    response.bytes().await.unwrap().to_vec()
+}
+
+/// The text of a PDF's first page, whitespace collapsed.
+fn text(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).expect("a valid PDF");
+    assert_eq!(doc.get_pages().len(), 1);
+    let raw = doc.extract_text(&[1]).unwrap();
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn each_language_has_its_labels_amounts_and_characters(pool: PgPool) {
+    let (app, browser, _) = signed_in(pool).await;
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            "en",
+            &[
+                "Refund receipt",
+                "Merchant",
+                "莲花茶馆 Lotus Tea House",
+                "Refund ID",
+                REFUND,
+                "Refund request ID",
+                "REQ-RFD-2026-0001",
+                "Original payment ID",
+                PAYMENT,
+                "Original payment amount",
+                "12,345.67 USD",
+                "Refund amount",
+                "1,234.56 USD",
+                "Payment method",
+                "Pix (PIX)",
+                "Refund time (merchant time zone)",
+                "30 Nov 2026, 02:05:11 (UTC+08:00, Asia/Shanghai)",
+                "Refund time (UTC)",
+                "29 Nov 2026, 18:05:11 UTC",
+                "Status",
+                "Successful",
+                "Refund reason",
+                "Produto danificado — devolução",
+                "Settlement amount",
+                "8,794.32 CNY",
+                "Settlement quote",
+                "1 USD = 7.1234 CNY",
+                "Verification code",
+            ],
+        ),
+        (
+            "zh-CN",
+            &[
+                "退款回单",
+                "商户",
+                "莲花茶馆",
+                "退款编号",
+                "退款请求编号",
+                "原支付编号",
+                "原支付金额",
+                "12,345.67 USD",
+                "退款金额",
+                "1,234.56 USD",
+                "支付方式",
+                "退款时间（商户时区）",
+                "2026年11月30日 02:05:11",
+                "退款时间（UTC）",
+                "状态",
+                "成功",
+                "退款原因",
+                "结算金额",
+                "8,794.32 CNY",
+                "结算汇率",
+                "验证码",
+            ],
+        ),
+        (
+            "pt-BR",
+            &[
+                "Comprovante de reembolso",
+                "Estabelecimento",
+                "ID do reembolso",
+                "Valor do pagamento original",
+                "12.345,67 USD",
+                "Valor do reembolso",
+                "1.234,56 USD",
+                "Método de pagamento",
+                "30/11/2026 02:05:11",
+                "Situação",
+                "Concluído com sucesso",
+                "Motivo do reembolso",
+                "Produto danificado — devolução",
+                "Valor de liquidação",
+                "8.794,32 CNY",
+                "Cotação de liquidação",
+                "1 USD = 7,1234 CNY",
+                "Código de verificação",
+            ],
+        ),
+    ];
+    for (lang, expected) in cases {
+        let bytes = pdf(&app, &browser, lang).await;
+        assert!(bytes.len() < 200 * 1024, "{lang}: {} bytes", bytes.len());
+        // The same refund and language always give the same bytes.
+        assert_eq!(
+            bytes,
+            pdf(&app, &browser, lang).await,
+            "{lang} is not reproducible"
+        );
+        let text = text(&bytes);
+        for e in expected {
+            assert!(text.contains(e), "{lang}: {e:?} missing from {text}");
+        }
+        // Fonts are embedded (subset), not left to the viewer.
+        let raw = String::from_utf8_lossy(&bytes);
+        assert!(raw.contains("/FontFile"), "{lang}: no embedded font");
+    }
+}
+
+/// The verification URL printed on a receipt, relative to the application.
+fn printed_verify_path(text: &str) -> String {
+    let start = text.find("/receipts/verify?").expect("a verification URL");
+    text[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_printed_code_verifies_and_an_altered_one_does_not(pool: PgPool) {
+    let (app, browser, _) = signed_in(pool).await;
+    let text_en = text(&pdf(&app, &browser, "en").await);
+    let path = printed_verify_path(&text_en);
+    assert!(
+        text_en.contains(&format!("{}{path}", app.base)),
+        "the URL is absolute: {text_en}"
+    );
+    let code = path.split("code=").nth(1).unwrap().to_owned();
+    assert_eq!(code.len(), 20);
+    // The code is the same whatever the language, and printed grouped.
+    let text_zh = text(&pdf(&app, &browser, "zh-CN").await);
+    assert!(text_zh.contains(&code));
+    let grouped = format!(
+        "{}-{}-{}-{}",
+        &code[..5],
+        &code[5..10],
+        &code[10..15],
+        &code[15..]
+    );
+    assert!(text_zh.contains(&grouped), "{text_zh}");
+
+    // Anyone may check, without a session.
+    let anyone = app.browser();
+    let page = anyone.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<h2>Genuine</h2>"), "{html}");
+    assert!(
+        html.contains("1,234.56 USD") && html.contains(REFUND),
+        "{html}"
+    );
+
+    // The grouped, lower-case form as a person types it is accepted too.
+    let typed = anyone
+        .get(app.url("/receipts/verify"))
+        .query(&[("refund", REFUND), ("code", &grouped.to_lowercase())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(typed.contains("<h2>Genuine</h2>"));
+
+    let flip = |c: char| if c == 'A' { 'B' } else { 'A' };
+    let altered_code: String = code
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i == 7 { flip(c) } else { c })
+        .collect();
+    for (refund, code) in [
+        (REFUND, altered_code.as_str()),
+        (PAYMENT, code.as_str()),
+        ("NO-SUCH", code.as_str()),
+        (REFUND, ""),
+    ] {
+        let html = anyone
+            .get(app.url("/receipts/verify"))
+            .query(&[("refund", refund), ("code", code)])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Not genuine") || code.is_empty(),
+            "{refund} {code}: {html}"
+        );
+        assert!(!html.contains("<h2>Genuine</h2>"), "{refund} {code}");
+        assert!(
+            !html.contains("1,234.56"),
+            "facts shown without a valid code"
+        );
+    }
+
+    let json: serde_json::Value = anyone
+        .get(app.url(&path))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["genuine"], true);
+    assert_eq!(json["refundAmount"]["value"], "123456");
+
+    // A receipt whose facts no longer match the record (here the amount) is not genuine.
+    sqlx::query("UPDATE transactions SET amount_minor = 123457 WHERE transaction_id = $1")
+        .bind(REFUND)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let json: serde_json::Value = anyone
+        .get(app.url(&path))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["genuine"], false);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn only_the_merchants_own_successful_refunds_have_receipts(pool: PgPool) {
+    let (app, browser, lotus) = signed_in(pool.clone()).await;
+    let sakura =
+        merchant_with_user(&pool, "Sakura Electronics", "ken@sakura.example", "admin").await;
+    payment_and_refund(&pool, sakura, "SAKURA-PAY", "SAKURA-REFUND", "SUCCESS").await;
+    payment_and_refund(
+        &pool,
+        lotus,
+        "LOTUS-PAY-2",
+        "LOTUS-REFUND-PENDING",
+        "PROCESSING",
+    )
+    .await;
+
+    // Another merchant's refund is as absent as one that does not exist.
+    let other = download(&app, &browser, "SAKURA-REFUND", "en").await;
+    assert_eq!(other.status(), 404);
+    let body = other.text().await.unwrap();
+    assert!(!body.contains("Sakura"), "{body}");
+    assert_eq!(
+        download(&app, &browser, "NO-SUCH-REFUND", "en")
+            .await
+            .status(),
+        404
+    );
+
+    let pending = download(&app, &browser, "LOTUS-REFUND-PENDING", "en").await;
+    assert_eq!(pending.status(), 409);
+    assert!(pending
+        .text()
+        .await
+        .unwrap()
+        .contains("only successful refunds have receipts"));
+    let payment = download(&app, &browser, PAYMENT, "en").await;
+    assert_eq!(payment.status(), 409);
+    assert!(payment.text().await.unwrap().contains("not a refund"));
+
+    let unknown = download(&app, &browser, REFUND, "fr").await;
+    assert_eq!(unknown.status(), 400);
+    assert!(unknown.text().await.unwrap().contains("pt-BR"));
+
+    // Without a session the download sends the browser to sign in first.
+    let stranger = app.browser();
+    let response = download(&app, &stranger, REFUND, "en").await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert!(response.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login?next="));
+
+    // Sakura's user gets their own receipt, and not Lotus's.
+    let ken = app.browser();
+    app.sign_in(&ken, "ken@sakura.example", PASSWORD).await;
+    assert_eq!(
+        download(&app, &ken, "SAKURA-REFUND", "pt-BR")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(download(&app, &ken, REFUND, "en").await.status(), 404);
+}
