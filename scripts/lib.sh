@@ -114,6 +114,52 @@ ensure_e2e_deps() {
 }
 
 # ---------------------------------------------------------------------------------------
+# Locks
+#
+# flock(1) on a descriptor of this shell. Children inherit such descriptors, so anything
+# that may outlive the script (postgres above all) is started through without_locks:
+# otherwise it would hold the lock for as long as it runs.
+# ---------------------------------------------------------------------------------------
+
+_LOCK_FDS=()
+
+# take_lock FILE [MESSAGE]: waits for an exclusive lock on FILE, saying MESSAGE if busy.
+# Prints nothing; the lock is held until release_lock or the end of the script.
+take_lock() {
+  local file="$1" msg="${2:-waiting for $1}" fd
+  mkdir -p "$(dirname "$file")"
+  exec {fd}>"$file"
+  if ! flock -n "$fd"; then
+    log "$msg"
+    flock "$fd"
+  fi
+  _LOCK_FDS+=("$fd")
+  _LAST_LOCK_FD="$fd"
+}
+
+# release_lock FD
+release_lock() {
+  local fd="$1" kept=() f
+  exec {fd}>&-
+  for f in "${_LOCK_FDS[@]}"; do
+    [ "$f" = "$fd" ] || kept+=("$f")
+  done
+  _LOCK_FDS=("${kept[@]}")
+}
+
+# without_locks CMD...: closes the lock descriptors, then runs CMD (exec's it when it is
+# a program). Closing them releases the locks, so only call it in a subshell or as a
+# background job: `(without_locks cmd)` or `without_locks prog &`, where $! is then the
+# program's own pid.
+without_locks() {
+  local fd
+  for fd in "${_LOCK_FDS[@]}"; do
+    exec {fd}>&-
+  done
+  if declare -F "$1" >/dev/null; then "$@"; else exec "$@"; fi
+}
+
+# ---------------------------------------------------------------------------------------
 # Ports and HTTP
 # ---------------------------------------------------------------------------------------
 
@@ -180,15 +226,15 @@ _pg_as_owner() {
   fi
 }
 
+# Serialises starting and stopping the cluster between scripts running side by side.
 _pg_lock() {
-  mkdir -p "$PG_STATE_DIR"
-  exec {PG_LOCK_FD}>"$PG_STATE_DIR/lock"
-  flock "$PG_LOCK_FD"
+  take_lock "$PG_STATE_DIR/lock" "waiting for another script to start PostgreSQL"
+  PG_LOCK_FD="$_LAST_LOCK_FD"
 }
 
 _pg_unlock() {
   if [ -n "$PG_LOCK_FD" ]; then
-    exec {PG_LOCK_FD}>&-
+    release_lock "$PG_LOCK_FD"
     PG_LOCK_FD=
   fi
 }
@@ -275,12 +321,10 @@ pg_start() {
     for attempt in 1 2 3; do
       [ -n "$PG_PORT" ] || PG_PORT="$(free_port 54000)"
       log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-      # The lock's descriptor is closed for pg_ctl: postgres would inherit it and hold
-      # the lock for as long as it runs.
-      if _pg_ctl start -w -t 60 -l "$PG_HOME/postgres.log" -o "-p $PG_PORT \
+      if (without_locks _pg_ctl start -w -t 60 -l "$PG_HOME/postgres.log" -o "-p $PG_PORT \
             -c listen_addresses=127.0.0.1 -c unix_socket_directories='$sock' \
             -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-            -c max_connections=300" >/dev/null {PG_LOCK_FD}>&-; then
+            -c max_connections=300") >/dev/null; then
         echo "$PG_PORT" >"$PG_STATE_DIR/port"
         PG_STARTED_HERE=1
         break
@@ -305,11 +349,13 @@ pg_stop() {
   if [ ! -e "$PG_STATE_DIR/cluster" ]; then
     return 0
   fi
+  _pg_lock
   _pg_resolve_home
   if pg_is_running; then
     log "stopping PostgreSQL (.pg/)"
-    _pg_ctl stop -m fast -w >/dev/null
+    _pg_ctl stop -m fast -w >/dev/null || { _pg_unlock; return 1; }
   fi
+  _pg_unlock
 }
 
 # Stops the cluster only if this process started it: a cluster that someone else

@@ -27,6 +27,12 @@ ensure_wasm_target
 ensure_wasm_bindgen
 ensure_cargo_leptos
 
+# One run at a time per checkout: runs side by side would rebuild target/ under each
+# other, drop each other's paydesk_e2e database and collide in sqlx::test, whose database
+# names are fixed per test.
+take_lock "$PG_STATE_DIR/test.lock" \
+  "another scripts/test.sh is running in this checkout; waiting for it to finish"
+
 SERVER_PID=""
 stop_server() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -111,8 +117,8 @@ run_e2e() {
   port="$(free_port 30000)"
   base_url="http://127.0.0.1:$port"
   log "starting the server on $base_url (log: $LOG_DIR/server.log)"
-  DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG="${RUST_LOG:-info}" \
-    target/debug/server serve >"$LOG_DIR/server.log" 2>&1 &
+  without_locks env DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+    RUST_LOG="${RUST_LOG:-info}" target/debug/server serve >"$LOG_DIR/server.log" 2>&1 &
   SERVER_PID=$!
   if ! wait_for_http "$base_url/healthz" 60 "$SERVER_PID"; then
     printf '\nthe server did not answer %s/healthz within 60 s; its log:\n' "$base_url" >&2

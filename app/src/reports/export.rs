@@ -23,20 +23,6 @@ pub enum FileFormat {
     Xlsx,
 }
 
-/// The fields offered before the user chooses.
-pub const DEFAULT_FIELDS: [Column; 10] = [
-    Column::TransactionId,
-    Column::ReferenceTransactionId,
-    Column::TransactionType,
-    Column::Status,
-    Column::Amount,
-    Column::SettlementAmount,
-    Column::PaymentMethod,
-    Column::Acquirer,
-    Column::CreatedAt,
-    Column::FinishedAt,
-];
-
 /// One column of an export file. An amount field brings its minor-unit value and
 /// currency along, so a file never holds an amount without its currency.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +43,7 @@ pub enum Out {
 /// chosen means the defaults).
 pub fn layout(fields: &[Column]) -> Vec<Out> {
     let fields = if fields.is_empty() {
-        &DEFAULT_FIELDS[..]
+        &Column::EXPORT_DEFAULT[..]
     } else {
         fields
     };

@@ -59,6 +59,20 @@ impl Column {
         Column::ReferenceTransactionId,
     ];
 
+    /// The fields an export offers ticked before the user chooses.
+    pub const EXPORT_DEFAULT: [Column; 10] = [
+        Column::TransactionId,
+        Column::ReferenceTransactionId,
+        Column::TransactionType,
+        Column::Status,
+        Column::Amount,
+        Column::SettlementAmount,
+        Column::PaymentMethod,
+        Column::Acquirer,
+        Column::CreatedAt,
+        Column::FinishedAt,
+    ];
+
     /// The stable name stored in settings and used in forms.
     pub fn key(self) -> &'static str {
         match self {

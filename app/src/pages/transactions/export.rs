@@ -21,20 +21,6 @@ const ZONES: [&str; 8] = [
     "America/Los_Angeles",
 ];
 
-/// Fields ticked before the user chooses.
-const DEFAULT: [Column; 10] = [
-    Column::TransactionId,
-    Column::ReferenceTransactionId,
-    Column::TransactionType,
-    Column::Status,
-    Column::Amount,
-    Column::SettlementAmount,
-    Column::PaymentMethod,
-    Column::Acquirer,
-    Column::CreatedAt,
-    Column::FinishedAt,
-];
-
 /// Only the hydrated page runs exports through `fetch`; the server renders `Idle`.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 #[derive(Clone, Debug, PartialEq)]
@@ -96,7 +82,7 @@ pub fn ExportPanel(
                 <fieldset class="export-fields">
                     <legend>"Fields"</legend>
                     {Column::ALL.into_iter().map(|c| {
-                        let checked = DEFAULT.contains(&c);
+                        let checked = Column::EXPORT_DEFAULT.contains(&c);
                         view! {
                             <label class="check">
                                 <input type="checkbox" name="fields" value=c.key() checked=checked
