@@ -1,5 +1,6 @@
 //! Sign-in, sessions and the request guards, through the real HTTP stack.
 
+#[allow(dead_code)] // shared helpers this file does not all use
 mod support;
 
 use app::state::Config;

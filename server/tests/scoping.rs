@@ -1,5 +1,6 @@
 //! A user of one merchant can reach nothing of another.
 
+#[allow(dead_code)] // shared helpers this file does not all use
 mod support;
 
 use sqlx::PgPool;

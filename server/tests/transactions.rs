@@ -1,5 +1,6 @@
 //! The transaction query server function against a seeded database.
 
+#[allow(dead_code)] // shared helpers this file does not all use
 mod support;
 
 use serde_json::{json, Value};
