@@ -13,20 +13,7 @@ use support::{add_user, merchant_with_user, TestApp, PASSWORD};
 use uuid::Uuid;
 
 async fn reference(pool: &PgPool) {
-    sqlx::query(
-        "INSERT INTO acquirers (code, name) VALUES ('ANTOM', 'Antom') ON CONFLICT DO NOTHING",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO payment_methods (code, name, refund_supported, partial_refund_supported,
-             multiple_refunds_supported, refund_window_days, refund_mode)
-         VALUES ('GCASH', 'GCash', true, true, true, 365, 'SYNC') ON CONFLICT DO NOTHING",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    support::antom_and_method(pool, "GCASH", "GCash", 365, "SYNC").await;
 }
 
 #[allow(clippy::too_many_arguments)]

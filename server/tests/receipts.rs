@@ -12,20 +12,7 @@ const REFUND: &str = "RFD-2026-0001";
 const PAYMENT: &str = "PAY-2026-0001";
 
 async fn reference(pool: &PgPool) {
-    sqlx::query(
-        "INSERT INTO acquirers (code, name) VALUES ('ANTOM', 'Antom') ON CONFLICT DO NOTHING",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO payment_methods (code, name, refund_supported, partial_refund_supported,
-             multiple_refunds_supported, refund_window_days, refund_mode)
-         VALUES ('PIX', 'Pix', true, true, true, 90, 'ASYNC') ON CONFLICT DO NOTHING",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    support::antom_and_method(pool, "PIX", "Pix", 90, "ASYNC").await;
 }
 
 /// A payment of 12,345.67 USD and its refund of 1,234.56 USD with `status`, settled

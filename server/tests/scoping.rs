@@ -8,20 +8,7 @@ use support::{merchant_with_user, TestApp, PASSWORD};
 use uuid::Uuid;
 
 async fn payment(pool: &PgPool, merchant: Uuid, transaction_id: &str, currency: &str, amount: i64) {
-    sqlx::query(
-        "INSERT INTO acquirers (code, name) VALUES ('ANTOM', 'Antom') ON CONFLICT DO NOTHING",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO payment_methods (code, name, refund_supported, partial_refund_supported,
-             multiple_refunds_supported, refund_window_days, refund_mode)
-         VALUES ('GCASH', 'GCash', true, true, true, 365, 'SYNC') ON CONFLICT DO NOTHING",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    support::antom_and_method(pool, "GCASH", "GCash", 365, "SYNC").await;
     sqlx::query(
         "INSERT INTO transactions (merchant_id, transaction_id, serial_no, transaction_type, status,
              amount_minor, currency, payment_method_type, acquirer_code, created_at, finished_at)

@@ -497,3 +497,26 @@ pub mod api {
         v["result"]["resultStatus"].as_str().unwrap()
     }
 }
+
+/// The acquirer ANTOM and the payment method `code` (refunds of every kind allowed), as
+/// test transactions reference them; safe to call more than once.
+pub async fn antom_and_method(pool: &PgPool, code: &str, name: &str, window_days: i32, mode: &str) {
+    sqlx::query(
+        "INSERT INTO acquirers (code, name) VALUES ('ANTOM', 'Antom') ON CONFLICT DO NOTHING",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO payment_methods (code, name, refund_supported, partial_refund_supported,
+             multiple_refunds_supported, refund_window_days, refund_mode)
+         VALUES ($1, $2, true, true, true, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(code)
+    .bind(name)
+    .bind(window_days)
+    .bind(mode)
+    .execute(pool)
+    .await
+    .unwrap();
+}
