@@ -23,21 +23,11 @@ pub async fn handle(
     };
     let answer = match parse(&body) {
         Err(e) => wire::param_illegal(&e),
-        Ok((lookup, fields)) => match wire::merchant_account_matches(&fields, auth.merchant_id) {
-            Err(e) => wire::param_illegal(&e),
-            Ok(false) => wire::only_result(
-                "ACCESS_DENIED",
-                "F",
-                "merchantAccountId is not the account of this Client-Id.",
-            ),
-            Ok(true) => match engine::inquire(&state.pool, auth.merchant_id, &lookup).await {
+        Ok((lookup, fields)) => match wire::account_refusal(&fields, auth.merchant_id) {
+            Some(refusal) => refusal,
+            None => match engine::inquire(&state.pool, auth.merchant_id, &lookup).await {
                 Ok(record) => wire::inquiry_answer(&record),
-                Err(e) => {
-                    if let engine::RefundError::Database(err) = &e {
-                        tracing::error!(error = %err, "refund inquiry failed");
-                    }
-                    wire::refund_error(&e)
-                }
+                Err(e) => wire::engine_failure(&e, "refund inquiry"),
             },
         },
     };

@@ -26,21 +26,11 @@ pub async fn handle(
     };
     let answer = match parse(&body, &auth.client_id) {
         Err(e) => wire::param_illegal(&e),
-        Ok((cmd, fields)) => match wire::merchant_account_matches(&fields, auth.merchant_id) {
-            Err(e) => wire::param_illegal(&e),
-            Ok(false) => wire::only_result(
-                "ACCESS_DENIED",
-                "F",
-                "merchantAccountId is not the account of this Client-Id.",
-            ),
-            Ok(true) => match engine::refund(&state.pool, auth.merchant_id, cmd).await {
+        Ok((cmd, fields)) => match wire::account_refusal(&fields, auth.merchant_id) {
+            Some(refusal) => refusal,
+            None => match engine::refund(&state.pool, auth.merchant_id, cmd).await {
                 Ok(record) => wire::refund_answer(&record),
-                Err(e) => {
-                    if let engine::RefundError::Database(err) = &e {
-                        tracing::error!(error = %err, "refund failed");
-                    }
-                    wire::refund_error(&e)
-                }
+                Err(e) => wire::engine_failure(&e, "refund"),
             },
         },
     };

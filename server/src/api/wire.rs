@@ -26,6 +26,29 @@ pub fn param_illegal(e: &ParamError) -> Value {
     only_result("PARAM_ILLEGAL", "F", &e.0)
 }
 
+/// [`refund_error`] for the answer of `what`; database faults are also logged, since
+/// the caller only sees a U.
+pub fn engine_failure(e: &RefundError, what: &str) -> Value {
+    if let RefundError::Database(err) = e {
+        tracing::error!(error = %err, "{what} failed");
+    }
+    refund_error(e)
+}
+
+/// The answer that stops a parsed request whose merchantAccountId is malformed
+/// (PARAM_ILLEGAL) or names another account than the client id's (ACCESS_DENIED).
+pub fn account_refusal(m: &Map<String, Value>, merchant_id: uuid::Uuid) -> Option<Value> {
+    match merchant_account_matches(m, merchant_id) {
+        Err(e) => Some(param_illegal(&e)),
+        Ok(false) => Some(only_result(
+            "ACCESS_DENIED",
+            "F",
+            "merchantAccountId is not the account of this Client-Id.",
+        )),
+        Ok(true) => None,
+    }
+}
+
 /// The answer for an engine error: database trouble is U (retry with the same
 /// refundRequestId), everything else F.
 pub fn refund_error(e: &RefundError) -> Value {
