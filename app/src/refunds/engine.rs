@@ -244,14 +244,7 @@ pub async fn refund(
         .fetch_one(&mut *tx)
         .await?;
     let facts = payment_facts(&mut tx, &p).await?;
-    let method = MethodRules {
-        refund_supported: p.get("refund_supported"),
-        partial_refund_supported: p.get("partial_refund_supported"),
-        multiple_refunds_supported: p.get("multiple_refunds_supported"),
-        refund_window_days: p.get("refund_window_days"),
-        min_refund_minor: p.get("min_refund_minor"),
-        is_card: p.get("is_card"),
-    };
+    let method = method_rules(&p);
     let amount = cmd.amount.get();
     if let Err(refusal) = rules::decide(&facts, &method, cmd.currency.as_str(), amount, now) {
         let err = RefundError::refused(&refusal);
@@ -441,6 +434,18 @@ async fn replay(
 }
 
 /// What the rules need to know about the locked payment row `p`.
+/// The method's refund capabilities from a row that selected them with the payment.
+fn method_rules(p: &sqlx::postgres::PgRow) -> MethodRules {
+    MethodRules {
+        refund_supported: p.get("refund_supported"),
+        partial_refund_supported: p.get("partial_refund_supported"),
+        multiple_refunds_supported: p.get("multiple_refunds_supported"),
+        refund_window_days: p.get("refund_window_days"),
+        min_refund_minor: p.get("min_refund_minor"),
+        is_card: p.get("is_card"),
+    }
+}
+
 async fn payment_facts(
     conn: &mut PgConnection,
     p: &sqlx::postgres::PgRow,
@@ -513,14 +518,7 @@ pub async fn refund_facts(
     .fetch_one(&mut *conn)
     .await?;
     let facts = payment_facts(&mut conn, &p).await?;
-    let method = MethodRules {
-        refund_supported: p.get("refund_supported"),
-        partial_refund_supported: p.get("partial_refund_supported"),
-        multiple_refunds_supported: p.get("multiple_refunds_supported"),
-        refund_window_days: p.get("refund_window_days"),
-        min_refund_minor: p.get("min_refund_minor"),
-        is_card: p.get("is_card"),
-    };
+    let method = method_rules(&p);
     Ok(Some((facts, method)))
 }
 

@@ -34,6 +34,11 @@ impl TestApp {
             options,
             store,
         );
+        TestApp::serve(app, pool).await
+    }
+
+    /// Serves `app` on a free port of the loopback address.
+    pub async fn serve(app: axum::Router, pool: PgPool) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -165,7 +170,6 @@ pub mod api {
     use serde_json::Value;
     use server::api::{keys, signature, ApiConfig, ApiState};
     use sqlx::PgPool;
-    use std::net::SocketAddr;
     use std::sync::Arc;
     use tower_sessions_sqlx_store::PostgresStore;
     use uuid::Uuid;
@@ -190,20 +194,7 @@ pub mod api {
                 store,
                 ApiState::new(pool.clone(), api),
             );
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            tokio::spawn(async move {
-                axum::serve(
-                    listener,
-                    app.into_make_service_with_connect_info::<SocketAddr>(),
-                )
-                .await
-                .unwrap()
-            });
-            TestApp {
-                base: format!("http://{addr}"),
-                pool,
-            }
+            TestApp::serve(app, pool).await
         }
     }
 
