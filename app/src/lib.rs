@@ -1,10 +1,12 @@
 //! Paydesk's pages, components and server functions. The server-side domain (database
 //! access, sessions, password hashing) is compiled only with the `ssr` feature.
 
+pub mod audit;
 pub mod auth;
 pub mod components;
 pub mod money;
 pub mod pages;
+pub mod payment_password;
 pub mod receipts;
 pub mod refunds;
 pub mod reports;

@@ -177,6 +177,23 @@ pub async fn require_role(allowed: impl Fn(Role) -> bool) -> Result<CurrentUser,
     }
 }
 
+/// The client's IP address, for the audit log and sign-in throttling.
+pub async fn client_address() -> Result<String, ServerFnError> {
+    let axum::extract::ConnectInfo(peer) =
+        leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>().await?;
+    Ok(peer.ip().to_string())
+}
+
+/// The signed-in user whose role passes `allowed`, as an audit [`Actor`] from this
+/// request's address.
+pub async fn require_actor(
+    allowed: impl Fn(Role) -> bool,
+) -> Result<(CurrentUser, crate::audit::Actor), ServerFnError> {
+    let user = require_role(allowed).await?;
+    let actor = crate::audit::Actor::user(&user, &client_address().await?);
+    Ok((user, actor))
+}
+
 /// A local path to return to after sign-in; anything else (another site, a
 /// protocol-relative URL) becomes the overview.
 pub fn safe_next(next: Option<&str>) -> &str {

@@ -3,6 +3,7 @@
 //! counts the same attempts.
 
 use super::password;
+use crate::audit::{self, Actor, AuditAction, Event};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -38,21 +39,32 @@ pub async fn attempt(
             retry_after_minutes,
         });
     }
-    let user: Option<(Uuid, String, bool)> = sqlx::query_as(
-        "SELECT id, password_hash, disabled FROM users WHERE lower(email) = lower($1)",
+    let user: Option<(Uuid, Uuid, String, String, bool)> = sqlx::query_as(
+        "SELECT id, merchant_id, email, password_hash, disabled
+           FROM users WHERE lower(email) = lower($1)",
     )
     .bind(email)
     .fetch_optional(pool)
     .await?;
     // A missing user is checked against a decoy hash, so it takes as long as a wrong
     // password.
-    let (user_id, hash, disabled) = match user {
-        Some(u) => (Some(u.0), u.1, u.2),
-        None => (None, password::decoy_hash().to_owned(), true),
+    let (hash, disabled) = match &user {
+        Some(u) => (u.3.clone(), u.4),
+        None => (password::decoy_hash().to_owned(), true),
     };
     let matches = password::verify(pass.to_owned(), hash).await;
-    match user_id {
+    // Attempts on a known account go to its merchant's audit log.
+    let actor = user.as_ref().map(|(id, merchant_id, email, ..)| Actor {
+        merchant_id: *merchant_id,
+        user_id: Some(*id),
+        name: email.clone(),
+        address: Some(address.to_owned()),
+    });
+    match user.map(|u| u.0) {
         Some(id) if matches && !disabled => {
+            if let Some(actor) = &actor {
+                audit::record(pool, actor, Event::new(AuditAction::SignIn)).await?;
+            }
             sqlx::query("DELETE FROM sign_in_failures WHERE lower(email) = lower($1)")
                 .bind(email)
                 .execute(pool)
@@ -64,6 +76,11 @@ pub async fn attempt(
             Ok(Outcome::SignedIn(id))
         }
         _ => {
+            if let Some(actor) = &actor {
+                let why = if disabled { "user disabled" } else { "wrong password" };
+                audit::record(pool, actor, Event::new(AuditAction::SignInFailed).detail(why))
+                    .await?;
+            }
             sqlx::query("INSERT INTO sign_in_failures (email, address) VALUES ($1, $2)")
                 .bind(email)
                 .bind(address)

@@ -12,7 +12,14 @@ pub async fn fetch_current_user() -> Result<CurrentUser, ServerFnError> {
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), ServerFnError> {
+    use crate::audit::{record, AuditAction, Event};
     let session: tower_sessions::Session = leptos_axum::extract().await?;
+    // Signing out of a session that has already ended is not an event.
+    let user = leptos_axum::extract::<Option<axum::Extension<CurrentUser>>>().await?;
+    if let Some(axum::Extension(user)) = user {
+        let actor = crate::audit::Actor::user(&user, &crate::auth::session::client_address().await?);
+        record(&crate::state::app_state().pool, &actor, Event::new(AuditAction::SignOut)).await?;
+    }
     crate::auth::session::end(&session)
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?;

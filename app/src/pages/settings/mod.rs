@@ -1,0 +1,47 @@
+//! Settings: the signed-in user's account and payment password and, for admins, the
+//! merchant's users, API keys and audit log. Every page here shares [`SettingsNav`].
+
+use crate::components::shell::use_current_user;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+/// The tabs across the settings pages; the admin ones show for admins only (their
+/// server functions refuse everyone else anyway).
+#[component]
+pub fn SettingsNav() -> impl IntoView {
+    let role = use_current_user().role;
+    view! {
+        <nav class="tabs" aria-label="Settings">
+            <A href="/settings" exact=true>"Your account"</A>
+            <Show when=move || role.can_refund()>
+                <A href="/settings/payment-password">"Payment password"</A>
+            </Show>
+            <Show when=move || role.can_administer()>
+                <A href="/settings/users">"Users"</A>
+                <A href="/settings/api-keys">"API keys"</A>
+                <A href="/settings/audit">"Audit log"</A>
+            </Show>
+        </nav>
+    }
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let user = use_current_user();
+    view! {
+        <Title text="Settings" />
+        <h1>"Settings"</h1>
+        <SettingsNav />
+        <section class="card">
+            <h2>"Your account"</h2>
+            <dl class="fields">
+                <dt>"Name"</dt><dd>{user.display_name}</dd>
+                <dt>"Email"</dt><dd>{user.email}</dd>
+                <dt>"Role"</dt><dd>{user.role.label()}</dd>
+                <dt>"Merchant"</dt><dd>{user.merchant_name}</dd>
+                <dt>"Time zone"</dt><dd>{user.time_zone}</dd>
+            </dl>
+        </section>
+    }
+}

@@ -1,0 +1,277 @@
+//! Payment passwords in PostgreSQL. Checks lock the user's row, so that concurrent
+//! wrong attempts are all counted and the lock comes after exactly
+//! [`MAX_FAILURES`](super::MAX_FAILURES) of them.
+
+use super::{
+    PasswordState, PaymentPassword, PaymentPasswordError, LOCK_MINUTES, MAX_FAILURES,
+};
+use crate::audit::{self, AuditAction, Actor, Event};
+use crate::auth::password;
+use chrono::{DateTime, Utc};
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+impl From<sqlx::Error> for PaymentPasswordError {
+    fn from(e: sqlx::Error) -> Self {
+        tracing::error!(error = %e, "payment password: database error");
+        PaymentPasswordError::Unavailable
+    }
+}
+
+struct Row {
+    email: String,
+    login_hash: String,
+    payment_hash: Option<String>,
+    failures: i32,
+    locked_until: Option<DateTime<Utc>>,
+}
+
+/// The user's row, locked for the rest of `tx`; None for a user of another merchant.
+async fn lock_user(
+    tx: &mut Transaction<'_, Postgres>,
+    merchant_id: Uuid,
+    user_id: Uuid,
+) -> Result<Row, PaymentPasswordError> {
+    let row: Option<(String, String, Option<String>, i32, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT email, password_hash, payment_password_hash, payment_password_failures,
+                refunds_locked_until
+           FROM users WHERE id = $1 AND merchant_id = $2 FOR UPDATE",
+    )
+    .bind(user_id)
+    .bind(merchant_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (email, login_hash, payment_hash, failures, locked_until) =
+        row.ok_or(PaymentPasswordError::UnknownUser)?;
+    Ok(Row {
+        email,
+        login_hash,
+        payment_hash,
+        failures,
+        locked_until,
+    })
+}
+
+fn actor_ids(actor: &Actor) -> Result<Uuid, PaymentPasswordError> {
+    actor.user_id.ok_or(PaymentPasswordError::UnknownUser)
+}
+
+/// The actor's own payment password state.
+pub async fn state(pool: &PgPool, actor: &Actor) -> Result<PasswordState, PaymentPasswordError> {
+    let row: Option<(bool, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT payment_password_hash IS NOT NULL, refunds_locked_until
+           FROM users WHERE id = $1 AND merchant_id = $2",
+    )
+    .bind(actor_ids(actor)?)
+    .bind(actor.merchant_id)
+    .fetch_optional(pool)
+    .await?;
+    let (set, locked_until) = row.ok_or(PaymentPasswordError::UnknownUser)?;
+    Ok(match locked_until {
+        Some(until) if until > Utc::now() => PasswordState::Locked { until },
+        _ if !set => PasswordState::NotSet,
+        _ => PasswordState::Ready,
+    })
+}
+
+/// Checks the actor's payment password before a refund. A wrong one counts; the
+/// [`MAX_FAILURES`]th in a row locks the actor's refunds for [`LOCK_MINUTES`]. The
+/// count and the audit events commit whatever the refund does next.
+pub async fn verify(pool: &PgPool, actor: &Actor, given: &str) -> Result<(), PaymentPasswordError> {
+    let user_id = actor_ids(actor)?;
+    let mut tx = pool.begin().await?;
+    let row = lock_user(&mut tx, actor.merchant_id, user_id).await?;
+    if let Some(until) = row.locked_until.filter(|u| *u > Utc::now()) {
+        return Err(PaymentPasswordError::Locked { until });
+    }
+    let Some(hash) = row.payment_hash else {
+        return Err(PaymentPasswordError::NotSet);
+    };
+    if password::verify(given.to_owned(), hash).await {
+        if row.failures > 0 || row.locked_until.is_some() {
+            sqlx::query(
+                "UPDATE users SET payment_password_failures = 0, refunds_locked_until = NULL
+                  WHERE id = $1",
+            )
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        return Ok(());
+    }
+    let failures = row.failures + 1;
+    let outcome = if failures >= MAX_FAILURES {
+        let until: DateTime<Utc> = sqlx::query_scalar(
+            "UPDATE users SET payment_password_failures = 0,
+                    refunds_locked_until = now() + make_interval(mins => $2)
+              WHERE id = $1 RETURNING refunds_locked_until",
+        )
+        .bind(user_id)
+        .bind(LOCK_MINUTES as i32)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::record(
+            &mut *tx,
+            actor,
+            Event::new(AuditAction::RefundsLocked)
+                .subject(row.email.as_str())
+                .detail(format!("{MAX_FAILURES} wrong payment passwords in a row")),
+        )
+        .await?;
+        PaymentPasswordError::Locked { until }
+    } else {
+        sqlx::query("UPDATE users SET payment_password_failures = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(failures)
+            .execute(&mut *tx)
+            .await?;
+        PaymentPasswordError::Wrong {
+            attempts_left: MAX_FAILURES - failures,
+        }
+    };
+    audit::record(
+        &mut *tx,
+        actor,
+        Event::new(AuditAction::PaymentPasswordWrong).subject(row.email.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    Err(outcome)
+}
+
+/// Sets the actor's first payment password (or the first after an admin's reset),
+/// confirmed with their sign-in password.
+pub async fn set_first(
+    pool: &PgPool,
+    actor: &Actor,
+    login_password: &str,
+    new: &PaymentPassword,
+) -> Result<(), PaymentPasswordError> {
+    let user_id = actor_ids(actor)?;
+    if new.expose() == login_password {
+        return Err(PaymentPasswordError::SameAsLogin);
+    }
+    let mut tx = pool.begin().await?;
+    let row = lock_user(&mut tx, actor.merchant_id, user_id).await?;
+    if row.payment_hash.is_some() {
+        return Err(PaymentPasswordError::AlreadySet);
+    }
+    if !password::verify(login_password.to_owned(), row.login_hash).await {
+        return Err(PaymentPasswordError::WrongLoginPassword);
+    }
+    store_hash(&mut tx, user_id, new).await?;
+    audit::record(
+        &mut *tx,
+        actor,
+        Event::new(AuditAction::PaymentPasswordSet).subject(row.email.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes the actor's payment password; the old one is checked like a refund's, so
+/// this form is no way around the lock.
+pub async fn change(
+    pool: &PgPool,
+    actor: &Actor,
+    old: &str,
+    new: &PaymentPassword,
+) -> Result<(), PaymentPasswordError> {
+    verify(pool, actor, old).await?;
+    let user_id = actor_ids(actor)?;
+    let mut tx = pool.begin().await?;
+    let row = lock_user(&mut tx, actor.merchant_id, user_id).await?;
+    store_hash(&mut tx, user_id, new).await?;
+    audit::record(
+        &mut *tx,
+        actor,
+        Event::new(AuditAction::PaymentPasswordChanged).subject(row.email.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An admin sets `user_id`'s payment password (to hand it over in person); it also
+/// lifts a lock.
+pub async fn set_by_admin(
+    pool: &PgPool,
+    admin: &Actor,
+    user_id: Uuid,
+    new: &PaymentPassword,
+) -> Result<(), PaymentPasswordError> {
+    let mut tx = pool.begin().await?;
+    let row = lock_user(&mut tx, admin.merchant_id, user_id).await?;
+    store_hash(&mut tx, user_id, new).await?;
+    audit::record(
+        &mut *tx,
+        admin,
+        Event::new(AuditAction::PaymentPasswordSetByAdmin).subject(row.email.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An admin resets `user_id`'s payment password: the user sets a new one, with their
+/// sign-in password, before their next refund.
+pub async fn reset_by_admin(pool: &PgPool, admin: &Actor, user_id: Uuid) -> Result<(), PaymentPasswordError> {
+    let mut tx = pool.begin().await?;
+    let row = lock_user(&mut tx, admin.merchant_id, user_id).await?;
+    sqlx::query(
+        "UPDATE users SET payment_password_hash = NULL, payment_password_failures = 0,
+                refunds_locked_until = NULL
+          WHERE id = $1",
+    )
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        admin,
+        Event::new(AuditAction::PaymentPasswordReset).subject(row.email.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An admin lifts the lock on `user_id`'s refunds and clears their wrong attempts.
+pub async fn unlock(pool: &PgPool, admin: &Actor, user_id: Uuid) -> Result<(), PaymentPasswordError> {
+    let mut tx = pool.begin().await?;
+    let row = lock_user(&mut tx, admin.merchant_id, user_id).await?;
+    sqlx::query(
+        "UPDATE users SET payment_password_failures = 0, refunds_locked_until = NULL WHERE id = $1",
+    )
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        admin,
+        Event::new(AuditAction::RefundsUnlocked).subject(row.email.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn store_hash(
+    tx: &mut Transaction<'_, Postgres>,
+    user_id: Uuid,
+    new: &PaymentPassword,
+) -> Result<(), PaymentPasswordError> {
+    let hash = password::hash(new.expose().to_owned()).await;
+    sqlx::query(
+        "UPDATE users SET payment_password_hash = $2, payment_password_failures = 0,
+                refunds_locked_until = NULL
+          WHERE id = $1",
+    )
+    .bind(user_id)
+    .bind(hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
