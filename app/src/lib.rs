@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/transactions/:id") view=pages::transactions::TransactionDetailsPage ssr=SsrMode::Async />
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/payment-password") view=pages::settings::payment_password::PaymentPasswordPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -45,6 +45,12 @@ pub fn format_amount(amount_minor: i64, currency: Currency) -> String {
     }
 }
 
+/// `amount_minor` of `currency` as a plain decimal, e.g. `1234.56`: what a user types
+/// into an amount field.
+pub fn plain_amount(amount_minor: i64, currency: Currency) -> String {
+    format_amount(amount_minor, currency).replace(',', "")
+}
+
 /// [`format_amount`] followed by the currency code; an unknown code shows the raw minor
 /// units rather than guessing the decimals.
 pub fn format_money(amount_minor: i64, currency_code: &str) -> String {
@@ -56,6 +62,31 @@ pub fn format_money(amount_minor: i64, currency_code: &str) -> String {
         ),
         Err(_) => format!("{amount_minor} (minor units) {currency_code}"),
     }
+}
+
+/// "12.34" in the currency's major units to minor units, refusing more decimals than
+/// the currency has, signs, exponents and anything that is not a plain number.
+pub fn parse_major_amount(s: &str, currency: Currency) -> Result<i64, String> {
+    let digits = currency.minor_units();
+    let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+    let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty()
+        || !plain(whole)
+        || !plain(fraction)
+        || (s.contains('.') && fraction.is_empty())
+    {
+        return Err("Enter an amount like 12.50.".to_owned());
+    }
+    if fraction.len() as u32 > digits {
+        return Err(match digits {
+            0 => format!("{} has no decimals.", currency.code()),
+            n => format!("{} has {n} decimals.", currency.code()),
+        });
+    }
+    let padded = format!("{whole}{fraction:0<width$}", width = digits as usize);
+    padded
+        .parse::<i64>()
+        .map_err(|_| "The amount is too large.".to_owned())
 }
 
 fn group_thousands(n: u64) -> String {
@@ -87,6 +118,27 @@ mod tests {
         assert_eq!(format_amount(1000000, krw), "1,000,000");
         assert_eq!(format_amount(1234, bhd), "1.234");
         assert_eq!(format_money(1050, "USD"), "10.50 USD");
+        assert_eq!(plain_amount(123456, usd), "1234.56");
+    }
+
+    #[test]
+    fn amounts_follow_the_currencys_decimals() {
+        let usd = Currency::parse("USD").unwrap();
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(parse_major_amount("12.5", usd), Ok(1250));
+        assert_eq!(parse_major_amount("12", usd), Ok(1200));
+        assert_eq!(parse_major_amount("1500", jpy), Ok(1500));
+        assert_eq!(
+            parse_major_amount("12.5", jpy).unwrap_err(),
+            "JPY has no decimals."
+        );
+        assert_eq!(
+            parse_major_amount("1.234", usd).unwrap_err(),
+            "USD has 2 decimals."
+        );
+        for bad in ["-1", "1e3", "12.", ".5", "1,000", "99999999999999999999"] {
+            assert!(parse_major_amount(bad, usd).is_err(), "{bad} accepted");
+        }
     }
 
     #[test]

@@ -484,7 +484,12 @@ async fn the_engine_serves_the_dashboard_too(pool: PgPool) {
         amount: MinorAmount::new(amount).unwrap(),
         reason: Some("Damaged in transit".into()),
         notify_url: None,
-        source: RefundSource::Dashboard,
+        source: RefundSource::Dashboard(app::audit::Actor {
+            merchant_id: merchant,
+            user_id: None,
+            name: "ada@lotus.example".into(),
+            address: Some("127.0.0.1".into()),
+        }),
     };
     let id = format!("DASH-{}", Uuid::new_v4().simple());
     let record = engine::refund(&pool, merchant, cmd(&id, 4_000))
@@ -501,14 +506,15 @@ async fn the_engine_serves_the_dashboard_too(pool: PgPool) {
         "The refund amount exceeds the refundable amount of 60.00 USD."
     );
     // What the details page shows.
-    let (facts, method) = engine::refund_facts(&pool, merchant, "PAY-1")
+    let facts = engine::refund_facts(&pool, merchant, "PAY-1")
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
-        app::refunds::rules::availability(&facts, &method, Utc::now()),
+        app::refunds::rules::availability(&facts.facts, &facts.rules, Utc::now()),
         Ok(6_000)
     );
+    assert!(facts.sync, "GCash refunds synchronously");
     let found = engine::inquire(
         &pool,
         merchant,

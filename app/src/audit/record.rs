@@ -6,7 +6,7 @@ use sqlx::PgExecutor;
 use uuid::Uuid;
 
 /// Who acted, as the audit log shows them.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
     pub merchant_id: Uuid,
     pub user_id: Option<Uuid>,

@@ -48,7 +48,7 @@ impl fmt::Debug for PaymentPassword {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum InvalidPaymentPassword {
     #[error("Use at least 8 characters.")]
     TooShort,
@@ -63,7 +63,8 @@ pub enum InvalidPaymentPassword {
 pub enum PasswordState {
     /// Never set, or reset by an admin: the user sets one before their next refund.
     NotSet,
-    Ready,
+    /// Set; `attempts_left` wrong ones lock the user's refunds.
+    Ready { attempts_left: i32 },
     /// Too many wrong payment passwords; refunds resume at `until`.
     Locked { until: DateTime<Utc> },
 }
@@ -83,7 +84,7 @@ pub enum PaymentPasswordError {
     #[error("You already have a payment password: enter the current one to change it.")]
     AlreadySet,
     #[error("{0}")]
-    Invalid(String),
+    Invalid(InvalidPaymentPassword),
     #[error("The new passwords do not match.")]
     Mismatch,
     #[error("The payment password must differ from the sign-in password.")]
@@ -117,9 +118,68 @@ impl PaymentPasswordError {
     }
 }
 
+impl PaymentPasswordError {
+    /// Every error but `Wrong` and `Locked`, whose details come from the user's state.
+    const PLAIN: [PaymentPasswordError; 10] = [
+        PaymentPasswordError::NotSet,
+        PaymentPasswordError::WrongLoginPassword,
+        PaymentPasswordError::AlreadySet,
+        PaymentPasswordError::Invalid(InvalidPaymentPassword::TooShort),
+        PaymentPasswordError::Invalid(InvalidPaymentPassword::TooLong),
+        PaymentPasswordError::Invalid(InvalidPaymentPassword::OneCharacter),
+        PaymentPasswordError::Mismatch,
+        PaymentPasswordError::SameAsLogin,
+        PaymentPasswordError::UnknownUser,
+        PaymentPasswordError::Unavailable,
+    ];
+
+    /// A short name for the error, for the URL a no-JavaScript form is sent back to
+    /// (words in a URL could be forged; a key can only pick one of these messages).
+    pub fn key(&self) -> &'static str {
+        match self {
+            PaymentPasswordError::NotSet => "not_set",
+            PaymentPasswordError::Wrong { .. } => "wrong",
+            PaymentPasswordError::Locked { .. } => "locked",
+            PaymentPasswordError::WrongLoginPassword => "wrong_login",
+            PaymentPasswordError::AlreadySet => "already_set",
+            PaymentPasswordError::Invalid(InvalidPaymentPassword::TooShort) => "too_short",
+            PaymentPasswordError::Invalid(InvalidPaymentPassword::TooLong) => "too_long",
+            PaymentPasswordError::Invalid(InvalidPaymentPassword::OneCharacter) => "one_character",
+            PaymentPasswordError::Mismatch => "mismatch",
+            PaymentPasswordError::SameAsLogin => "same_as_login",
+            PaymentPasswordError::UnknownUser => "unknown_user",
+            PaymentPasswordError::Unavailable => "unavailable",
+        }
+    }
+
+    /// The error a [`key`](Self::key) names, with the user's current `state` for the
+    /// attempts left and the end of a lock.
+    pub fn from_key(key: &str, state: &PasswordState) -> Option<PaymentPasswordError> {
+        match (key, state) {
+            ("wrong", PasswordState::Ready { attempts_left }) => Some(PaymentPasswordError::Wrong {
+                attempts_left: *attempts_left,
+            }),
+            ("wrong" | "locked", PasswordState::Locked { until }) => {
+                Some(PaymentPasswordError::Locked { until: *until })
+            }
+            _ => PaymentPasswordError::PLAIN.into_iter().find(|e| e.key() == key),
+        }
+    }
+
+    /// Whether the error is about the new password rather than the one checked.
+    pub fn concerns_new_password(&self) -> bool {
+        matches!(
+            self,
+            PaymentPasswordError::Invalid(_)
+                | PaymentPasswordError::Mismatch
+                | PaymentPasswordError::SameAsLogin
+        )
+    }
+}
+
 impl From<InvalidPaymentPassword> for PaymentPasswordError {
     fn from(e: InvalidPaymentPassword) -> Self {
-        PaymentPasswordError::Invalid(e.to_string())
+        PaymentPasswordError::Invalid(e)
     }
 }
 
@@ -163,6 +223,19 @@ mod tests {
             Err(PaymentPasswordError::Mismatch)
         );
         assert!(parse_new("pay-2468", "pay-2468").is_ok());
+    }
+
+    #[test]
+    fn errors_survive_the_round_trip_through_their_key() {
+        let ready = PasswordState::Ready { attempts_left: 2 };
+        for e in PaymentPasswordError::PLAIN {
+            assert_eq!(PaymentPasswordError::from_key(e.key(), &ready), Some(e));
+        }
+        assert_eq!(
+            PaymentPasswordError::from_key("wrong", &ready),
+            Some(PaymentPasswordError::Wrong { attempts_left: 2 })
+        );
+        assert_eq!(PaymentPasswordError::from_key("<script>", &ready), None);
     }
 
     #[test]

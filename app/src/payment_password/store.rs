@@ -58,19 +58,22 @@ fn actor_ids(actor: &Actor) -> Result<Uuid, PaymentPasswordError> {
 
 /// The actor's own payment password state.
 pub async fn state(pool: &PgPool, actor: &Actor) -> Result<PasswordState, PaymentPasswordError> {
-    let row: Option<(bool, Option<DateTime<Utc>>)> = sqlx::query_as(
-        "SELECT payment_password_hash IS NOT NULL, refunds_locked_until
+    let row: Option<(bool, i32, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT payment_password_hash IS NOT NULL, payment_password_failures,
+                refunds_locked_until
            FROM users WHERE id = $1 AND merchant_id = $2",
     )
     .bind(actor_ids(actor)?)
     .bind(actor.merchant_id)
     .fetch_optional(pool)
     .await?;
-    let (set, locked_until) = row.ok_or(PaymentPasswordError::UnknownUser)?;
+    let (set, failures, locked_until) = row.ok_or(PaymentPasswordError::UnknownUser)?;
     Ok(match locked_until {
         Some(until) if until > Utc::now() => PasswordState::Locked { until },
         _ if !set => PasswordState::NotSet,
-        _ => PasswordState::Ready,
+        _ => PasswordState::Ready {
+            attempts_left: MAX_FAILURES - failures,
+        },
     })
 }
 

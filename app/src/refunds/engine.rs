@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::rules::{self, MethodRules, PaymentFacts, RefundRefusal};
 use super::types::{CurrencyCode, MinorAmount, RefundRequestId, RefundStatus, TransactionRef};
+use crate::audit::{self, Actor, AuditAction, Event};
 use crate::money::Currency;
 
 /// Who asked for the refund.
@@ -24,7 +25,18 @@ pub enum RefundSource {
     Api {
         client_id: String,
     },
-    Dashboard,
+    /// A signed-in user, who has given their payment password.
+    Dashboard(Actor),
+}
+
+impl RefundSource {
+    /// Who the audit log names for this refund.
+    fn actor(&self, merchant_id: Uuid) -> Actor {
+        match self {
+            RefundSource::Api { client_id } => Actor::api_client(merchant_id, client_id),
+            RefundSource::Dashboard(actor) => actor.clone(),
+        }
+    }
 }
 
 /// A refund request, already parsed.
@@ -222,11 +234,11 @@ pub async fn refund(
     .bind(cmd.currency.as_str())
     .bind(match cmd.source {
         RefundSource::Api { .. } => "API",
-        RefundSource::Dashboard => "DASHBOARD",
+        RefundSource::Dashboard(_) => "DASHBOARD",
     })
     .bind(match &cmd.source {
         RefundSource::Api { client_id } => Some(client_id.as_str()),
-        RefundSource::Dashboard => None,
+        RefundSource::Dashboard(_) => None,
     })
     .bind(cmd.notify_url.as_deref())
     .fetch_optional(&mut *tx)
@@ -277,9 +289,7 @@ pub async fn refund(
     let n: i64 = sqlx::query_scalar("SELECT nextval('refund_number_seq')")
         .fetch_one(&mut *tx)
         .await?;
-    let is_card: bool = p.get("is_card");
-    let sync = p.get::<String, _>("refund_mode") == "SYNC"
-        || (is_card && p.get::<bool, _>("sync_card_refunds"));
+    let sync = is_sync(&p);
     let settlement = if sync {
         settlement(
             &mut tx,
@@ -355,6 +365,19 @@ pub async fn refund(
     .bind((!sync).then_some(now))
     .execute(&mut *tx)
     .await?;
+    audit::record(
+        &mut *tx,
+        &cmd.source.actor(merchant_id),
+        Event::new(AuditAction::Refund)
+            .subject(refund_id.as_str())
+            .amount(amount, facts.currency.as_str())
+            .detail(format!(
+                "Refund of payment {} ({})",
+                p.get::<String, _>("transaction_id"),
+                if sync { "successful" } else { "processing" }
+            )),
+    )
+    .await?;
 
     tx.commit().await?;
     Ok(RefundRecord {
@@ -390,7 +413,16 @@ async fn record_refusal(
     .bind(cmd.refund_request_id.as_str())
     .bind(err.result_code())
     .bind(err.message())
-    .execute(conn)
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        &cmd.source.actor(merchant_id),
+        Event::new(AuditAction::RefundRefused)
+            .subject(cmd.payment_id.as_str())
+            .amount(cmd.amount.get(), cmd.currency.as_str())
+            .detail(format!("{}: {}", err.result_code(), err.message())),
+    )
     .await?;
     Ok(())
 }
@@ -401,36 +433,60 @@ async fn replay(
     merchant_id: Uuid,
     cmd: &RefundCommand,
 ) -> Result<Option<Result<RefundRecord, RefundError>>, sqlx::Error> {
+    let Some((request, answer)) = answer(pool, merchant_id, &cmd.refund_request_id).await? else {
+        return Ok(None);
+    };
+    let same = request.payment_ref == cmd.payment_id.as_str()
+        && request.amount_minor == cmd.amount.get()
+        && request.currency == cmd.currency.as_str();
+    if !same {
+        return Ok(Some(Err(RefundError::Inconsistent)));
+    }
+    Ok(Some(answer))
+}
+
+/// What a refund request asked for.
+pub struct RequestedRefund {
+    pub payment_ref: String,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+/// What was asked and answered under `refund_request_id`: the refund made (in its
+/// current status) or the refusal. None if the merchant never used the ID.
+pub async fn answer(
+    pool: &PgPool,
+    merchant_id: Uuid,
+    refund_request_id: &RefundRequestId,
+) -> Result<Option<(RequestedRefund, Result<RefundRecord, RefundError>)>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT payment_ref, amount_minor, currency::text AS currency, result_code,
                 result_message, refund_id
          FROM refund_requests WHERE merchant_id = $1 AND refund_request_id = $2",
     )
     .bind(merchant_id)
-    .bind(cmd.refund_request_id.as_str())
+    .bind(refund_request_id.as_str())
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let same = row.get::<String, _>("payment_ref") == cmd.payment_id.as_str()
-        && row.get::<i64, _>("amount_minor") == cmd.amount.get()
-        && row.get::<String, _>("currency") == cmd.currency.as_str();
-    if !same {
-        return Ok(Some(Err(RefundError::Inconsistent)));
-    }
-    match row.get::<Option<i64>, _>("refund_id") {
+    let request = RequestedRefund {
+        payment_ref: row.get("payment_ref"),
+        amount_minor: row.get("amount_minor"),
+        currency: row.get("currency"),
+    };
+    let answer = match row.get::<Option<i64>, _>("refund_id") {
         Some(row_id) => {
             let mut conn = pool.acquire().await?;
-            Ok(Some(
-                load_record(&mut conn, row_id)
-                    .await?
-                    .ok_or(RefundError::NotFound),
-            ))
+            load_record(&mut conn, row_id)
+                .await?
+                .ok_or(RefundError::NotFound)
         }
-        None => Ok(Some(Err(RefundError::Refused {
+        None => Err(RefundError::Refused {
             code: row.get("result_code"),
             message: row.get("result_message"),
-        }))),
-    }
+        }),
+    };
+    Ok(Some((request, answer)))
 }
 
 /// What the rules need to know about the locked payment row `p`.
@@ -482,13 +538,26 @@ async fn payment_facts(
     })
 }
 
-/// The rules' view of a payment, for showing what can be refunded (the details page).
-/// None when the merchant has no such transaction; a capture's ID gives its payment.
+/// What the dashboard shows before a refund of a payment.
+#[derive(Clone, Debug)]
+pub struct RefundFacts {
+    /// The payment's transaction ID (a capture's payment).
+    pub payment_id: String,
+    pub payment_method: String,
+    pub facts: PaymentFacts,
+    pub rules: MethodRules,
+    /// Whether a refund answers at once (SUCCESS) or waits for the acquirer.
+    pub sync: bool,
+}
+
+/// The rules' view of a payment, for showing what can be refunded (the details page
+/// and the refund dialog). None when the merchant has no such transaction; a capture's
+/// ID gives its payment.
 pub async fn refund_facts(
     pool: &PgPool,
     merchant_id: Uuid,
     transaction_id: &str,
-) -> sqlx::Result<Option<(PaymentFacts, MethodRules)>> {
+) -> sqlx::Result<Option<RefundFacts>> {
     let mut conn = pool.acquire().await?;
     let found = sqlx::query(
         "SELECT id, transaction_type, original_id FROM transactions
@@ -507,19 +576,33 @@ pub async fn refund_facts(
         _ => found.get("id"),
     };
     let p = sqlx::query(
-        "SELECT t.id, t.transaction_type, t.status, t.amount_minor,
-                t.currency::text AS currency, t.finished_at,
+        "SELECT t.id, t.transaction_id, t.transaction_type, t.status, t.amount_minor,
+                t.currency::text AS currency, t.finished_at, t.payment_method_type,
                 m.is_card, m.refund_supported, m.partial_refund_supported,
-                m.multiple_refunds_supported, m.refund_window_days, m.min_refund_minor
-         FROM transactions t JOIN payment_methods m ON m.code = t.payment_method_type
+                m.multiple_refunds_supported, m.refund_window_days, m.min_refund_minor,
+                m.refund_mode, a.sync_card_refunds
+         FROM transactions t
+         JOIN payment_methods m ON m.code = t.payment_method_type
+         JOIN acquirers a ON a.code = t.acquirer_code
          WHERE t.id = $1",
     )
     .bind(row)
     .fetch_one(&mut *conn)
     .await?;
-    let facts = payment_facts(&mut conn, &p).await?;
-    let method = method_rules(&p);
-    Ok(Some((facts, method)))
+    Ok(Some(RefundFacts {
+        payment_id: p.get("transaction_id"),
+        payment_method: p.get("payment_method_type"),
+        facts: payment_facts(&mut conn, &p).await?,
+        rules: method_rules(&p),
+        sync: is_sync(&p),
+    }))
+}
+
+/// Whether refunds of the payment row `p` settle at once: the method refunds
+/// synchronously, or it is a card through an acquirer whose card refunds do.
+fn is_sync(p: &sqlx::postgres::PgRow) -> bool {
+    p.get::<String, _>("refund_mode") == "SYNC"
+        || (p.get::<bool, _>("is_card") && p.get::<bool, _>("sync_card_refunds"))
 }
 
 /// How inquiryRefund names a refund.

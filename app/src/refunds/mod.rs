@@ -2,8 +2,11 @@
 //! compiled for the browser) and, on the server, the engine that records each refund in
 //! one database transaction.
 
+pub mod form;
 pub mod rules;
 pub mod types;
 
+#[cfg(feature = "ssr")]
+pub mod dashboard;
 #[cfg(feature = "ssr")]
 pub mod engine;

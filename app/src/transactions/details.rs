@@ -4,7 +4,7 @@
 use super::query::{to_view, SELECT};
 use super::view::{Details, RefundState};
 use crate::money::{format_amount, Currency};
-use crate::refunds::engine::refund_facts;
+use crate::refunds::engine::{refund_facts, RefundFacts};
 use crate::refunds::rules::{availability, RefundBlocked};
 use crate::time::format_local;
 use chrono::{DateTime, Utc};
@@ -74,7 +74,8 @@ async fn refund_state(
     zone: Tz,
     now: DateTime<Utc>,
 ) -> Result<RefundState, sqlx::Error> {
-    let Some((facts, rules)) = refund_facts(pool, merchant, transaction_id).await? else {
+    let Some(RefundFacts { facts, rules, .. }) = refund_facts(pool, merchant, transaction_id).await?
+    else {
         return Ok(RefundState::NotOffered);
     };
     Ok(match availability(&facts, &rules, now) {

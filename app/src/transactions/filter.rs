@@ -301,7 +301,7 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
             }
             return None;
         };
-        match parse_major_amount(v, currency) {
+        match crate::money::parse_major_amount(v, currency) {
             Ok(minor) => Some(minor),
             Err(message) => {
                 errors.add(field, message);
@@ -393,31 +393,6 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
     })
 }
 
-/// "12.34" in the currency's major units to minor units, refusing more decimals than
-/// the currency has, signs, exponents and anything that is not a plain number.
-pub fn parse_major_amount(s: &str, currency: Currency) -> Result<i64, String> {
-    let digits = currency.minor_units();
-    let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
-    let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty()
-        || !plain(whole)
-        || !plain(fraction)
-        || (s.contains('.') && fraction.is_empty())
-    {
-        return Err("Enter an amount like 12.50.".to_owned());
-    }
-    if fraction.len() as u32 > digits {
-        return Err(match digits {
-            0 => format!("{} has no decimals.", currency.code()),
-            n => format!("{} has {n} decimals.", currency.code()),
-        });
-    }
-    let padded = format!("{whole}{fraction:0<width$}", width = digits as usize);
-    padded
-        .parse::<i64>()
-        .map_err(|_| "The amount is too large.".to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,25 +461,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn amounts_follow_the_currencys_decimals() {
-        let usd = Currency::parse("USD").unwrap();
-        let jpy = Currency::parse("JPY").unwrap();
-        assert_eq!(parse_major_amount("12.5", usd), Ok(1250));
-        assert_eq!(parse_major_amount("12", usd), Ok(1200));
-        assert_eq!(parse_major_amount("1500", jpy), Ok(1500));
-        assert_eq!(
-            parse_major_amount("12.5", jpy).unwrap_err(),
-            "JPY has no decimals."
-        );
-        assert_eq!(
-            parse_major_amount("1.234", usd).unwrap_err(),
-            "USD has 2 decimals."
-        );
-        for bad in ["-1", "1e3", "12.", ".5", "1,000", "99999999999999999999"] {
-            assert!(parse_major_amount(bad, usd).is_err(), "{bad} accepted");
-        }
-    }
 
     #[test]
     fn an_amount_range_needs_a_currency() {

@@ -8,8 +8,10 @@ use crate::transactions::view::TransactionView;
 use crate::transactions::view::{Details, RefundState};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use super::refund::{dialog_href, RefundDialog, RefundSettled};
+use crate::components::shell::use_current_user;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[server(endpoint = "transaction_details")]
 pub async fn transaction_details(transaction_id: String) -> Result<Option<Details>, ServerFnError> {
@@ -35,13 +37,26 @@ pub async fn transaction_details(transaction_id: String) -> Result<Option<Detail
 #[component]
 pub fn TransactionDetailsPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
+    // Reloaded when a refund's result shows and while it settles, so that the new
+    // refund appears in Related transactions at once and its status follows.
+    let settled = RwSignal::new(0u32);
+    provide_context(RefundSettled(settled));
+    let result_of = move || {
+        let q = query.read();
+        (q.get("refund").as_deref() == Some("result")).then(|| q.get("rid"))
+    };
     // Blocking, so that a missing transaction answers 404 rather than a streamed 200.
-    let details = Resource::new_blocking(id, transaction_details);
+    let details = Resource::new_blocking(
+        move || (id(), result_of(), settled.get()),
+        |(id, _, _)| transaction_details(id),
+    );
     view! {
         <Title text="Transaction details" />
         <p class="breadcrumb"><A href="/transactions">"← Transaction query"</A></p>
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the transaction…"</p> }>
+        {move || view! { <RefundDialog transaction_id=id() /> }}
+        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the transaction…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
                     Ok(Some(d)) => view! { <DetailsView details=d /> }.into_any(),
@@ -49,7 +64,7 @@ pub fn TransactionDetailsPage() -> impl IntoView {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -94,7 +109,7 @@ fn DetailsView(details: Details) -> impl IntoView {
         <div class="page-head">
             <h1>{format!("{kind} {}", t.transaction_id)}</h1>
             <StatusPill status=t.status.clone() />
-            <RefundButton refund />
+            <RefundButton transaction_id=t.transaction_id.clone() refund />
             {receipts.into_iter().map(|id| {
                 let label = several.then(|| format!("Download refund receipt ({id})"));
                 view! { <ReceiptMenu refund_id=id label=label /> }
@@ -181,15 +196,26 @@ fn IdField(label: &'static str, value: Option<String>) -> impl IntoView {
     .into_any()
 }
 
+/// The Refund button opens the refund dialog (a GET form, so it works without the
+/// WASM). Greyed out with the reason when the payment cannot be refunded or the user's
+/// role may not refund.
 #[component]
-fn RefundButton(refund: RefundState) -> impl IntoView {
+fn RefundButton(transaction_id: String, refund: RefundState) -> impl IntoView {
+    let role = use_current_user().role;
+    let refund = match refund {
+        RefundState::Available { .. } if !role.can_refund() => RefundState::Blocked {
+            reason: format!("Your role ({role}) cannot refund."),
+        },
+        other => other,
+    };
     match refund {
         RefundState::NotOffered => ().into_any(),
         RefundState::Available { refundable, currency, .. } => view! {
-            <div class="refund-action">
-                <button type="button" class="btn primary">"Refund"</button>
-                <span class="muted">{format!("Refundable: {refundable} {currency}")}</span>
-            </div>
+            <Form method="GET" action=dialog_href(&transaction_id, &[]) attr:class="refund-action">
+                <input type="hidden" name="refund" value="form" />
+                <button type="submit" class="btn primary" aria-describedby="refundable-now">"Refund"</button>
+                <span id="refundable-now" class="muted">{format!("Refundable: {refundable} {currency}")}</span>
+            </Form>
         }
         .into_any(),
         RefundState::Blocked { reason } => view! {

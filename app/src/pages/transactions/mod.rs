@@ -5,6 +5,7 @@ mod display_settings;
 mod export;
 mod filter_bar;
 mod pager;
+mod refund;
 mod table;
 
 pub use details::TransactionDetailsPage;

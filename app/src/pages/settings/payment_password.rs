@@ -1,0 +1,210 @@
+//! Settings > Payment password: set it the first time (or after an admin's reset) with
+//! the sign-in password, or change it with the current one. The refund dialog's
+//! "Change password" link comes here and is sent back when done.
+
+use super::SettingsNav;
+use crate::components::shell::{use_current_user, Forbidden};
+use crate::payment_password::{PasswordState, PaymentPasswordError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+/// The user's payment password state, with the end of a lock in their merchant's zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnPaymentPassword {
+    pub state: PasswordState,
+    pub locked_until: Option<String>,
+}
+
+#[server(endpoint = "payment_password_status")]
+pub async fn payment_password_status() -> Result<OwnPaymentPassword, ServerFnError> {
+    let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
+    let pool = crate::state::app_state().pool;
+    let state = crate::payment_password::store::state(&pool, &actor).await?;
+    let locked_until = match &state {
+        PasswordState::Locked { until } => Some(crate::time::format_local(*until, &user.time_zone)),
+        _ => None,
+    };
+    Ok(OwnPaymentPassword { state, locked_until })
+}
+
+#[server(endpoint = "set_payment_password")]
+pub async fn set_payment_password(
+    login_password: String,
+    new_password: String,
+    confirm_password: String,
+    next: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::payment_password::{parse_new, store};
+    let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
+    let pool = crate::state::app_state().pool;
+    let result = match parse_new(&new_password, &confirm_password) {
+        Ok(new) => store::set_first(&pool, &actor, &login_password, &new).await,
+        Err(e) => Err(e),
+    };
+    leptos_axum::redirect(&after_save(result, "set", next.as_deref()));
+    Ok(())
+}
+
+#[server(endpoint = "change_payment_password")]
+pub async fn change_payment_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+    next: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::payment_password::{parse_new, store};
+    let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
+    let pool = crate::state::app_state().pool;
+    let result = match parse_new(&new_password, &confirm_password) {
+        Ok(new) => store::change(&pool, &actor, &current_password, &new).await,
+        Err(e) => Err(e),
+    };
+    leptos_axum::redirect(&after_save(result, "changed", next.as_deref()));
+    Ok(())
+}
+
+/// Where a form goes after saving: back to `next` (the refund) when done, else this
+/// page with what happened.
+#[cfg(feature = "ssr")]
+fn after_save(result: Result<(), PaymentPasswordError>, done: &str, next: Option<&str>) -> String {
+    let next_param = next
+        .filter(|n| !n.is_empty())
+        .map(|n| format!("&next={}", crate::url::encode_component(crate::auth::session::safe_next(Some(n)))))
+        .unwrap_or_default();
+    match result {
+        Ok(()) if next.is_some_and(|n| !n.is_empty()) => {
+            crate::auth::session::safe_next(next).to_owned()
+        }
+        Ok(()) => format!("/settings/payment-password?done={done}"),
+        Err(e) => format!("/settings/payment-password?error={}{next_param}", e.key()),
+    }
+}
+
+#[component]
+pub fn PaymentPasswordPage() -> impl IntoView {
+    let role = use_current_user().role;
+    view! {
+        <Title text="Payment password" />
+        <h1>"Settings"</h1>
+        <SettingsNav />
+        {if role.can_refund() {
+            view! { <PaymentPasswordCard /> }.into_any()
+        } else {
+            view! { <Forbidden role /> }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn PaymentPasswordCard() -> impl IntoView {
+    let own = Resource::new_blocking(|| (), |_| payment_password_status());
+    let query = use_query_map();
+    view! {
+        <section class="card narrow" aria-labelledby="pp-title">
+            <h2 id="pp-title">"Payment password"</h2>
+            <p class="muted">"The payment password confirms each refund you make from the dashboard. It is separate from your sign-in password."</p>
+            {move || query.read().get("done").map(|done| {
+                let text = if done == "set" { "Your payment password is set." } else { "Your payment password is changed." };
+                view! { <p class="notice ok" role="status">{text}</p> }
+            })}
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match own.await {
+                        Ok(own) => view! { <PasswordForm own /> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let next = query.get("next").unwrap_or_default();
+    let error = query
+        .get("error")
+        .and_then(|key| PaymentPasswordError::from_key(&key, &own.state));
+    // Problems with the new password show under it; the others under the first field.
+    let (new_error, old_error) = match error {
+        Some(e) if e.concerns_new_password() => (Some(e), None),
+        other => (None, other),
+    };
+    let returning = (!next.is_empty()).then(|| {
+        view! { <p class="muted">"When you save, you return to your refund."</p> }
+    });
+    match own.state {
+        PasswordState::Locked { .. } => view! {
+            <p class="form-error" role="alert">
+                {format!(
+                    "Too many wrong payment passwords: your refunds and this form are locked until {}. Ask an admin to unlock them.",
+                    own.locked_until.unwrap_or_default()
+                )}
+            </p>
+        }
+        .into_any(),
+        PasswordState::NotSet => {
+            let action = ServerAction::<SetPaymentPassword>::new();
+            view! {
+                <p>"You have no payment password yet. Confirm with your sign-in password and choose one."</p>
+                {returning}
+                <ActionForm action>
+                    <input type="hidden" name="next" value=next />
+                    <PasswordField id="login-password" name="login_password" label="Sign-in password" autocomplete="current-password" error=old_error />
+                    <NewPasswordFields error=new_error />
+                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>"Set payment password"</button>
+                </ActionForm>
+            }
+            .into_any()
+        }
+        PasswordState::Ready { .. } => {
+            let action = ServerAction::<ChangePaymentPassword>::new();
+            view! {
+                {returning}
+                <ActionForm action>
+                    <input type="hidden" name="next" value=next />
+                    <PasswordField id="current-password" name="current_password" label="Current payment password" autocomplete="off" error=old_error />
+                    <NewPasswordFields error=new_error />
+                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>"Change payment password"</button>
+                </ActionForm>
+            }
+            .into_any()
+        }
+    }
+}
+
+#[component]
+fn NewPasswordFields(error: Option<PaymentPasswordError>) -> impl IntoView {
+    view! {
+        <PasswordField id="new-password" name="new_password" label="New payment password" autocomplete="new-password" error=error />
+        <p class="field-help">"At least 8 characters."</p>
+        <PasswordField id="confirm-password" name="confirm_password" label="Confirm new payment password" autocomplete="new-password" error=None />
+    }
+}
+
+#[component]
+fn PasswordField(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    error: Option<PaymentPasswordError>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described = error.is_some().then(|| error_id.clone());
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id name=name type="password" autocomplete=autocomplete required
+                aria-invalid=error.is_some().then_some("true") aria-describedby=described />
+            {error.map(|e| view! {
+                <p id=error_id class="form-error" role="alert">
+                    {e.to_string()} " " <span class="code">{format!("({})", e.result_code())}</span>
+                </p>
+            })}
+        </div>
+    }
+}
