@@ -15,3 +15,19 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** The date `days` before the YYYY-MM-DD `isoDate`. */
+export function daysBefore(isoDate: string, days: number): string {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Opens the query for the 40 days up to today in the merchant's zone, plus `extra`. */
+export async function openQuery(page: Page, extra = ''): Promise<void> {
+  await page.goto('/transactions');
+  await waitForHydration(page);
+  const today = await page.getByLabel('Created to', { exact: true }).inputValue();
+  await page.goto(`/transactions?from=${daysBefore(today, 39)}&to=${today}${extra}`);
+  await waitForHydration(page);
+}

@@ -1,15 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, openQuery, signIn, waitForHydration } from './helpers';
 
 // Refund receipts from a refund's details page. The demo data has successful refunds for
 // every merchant; tests take the first one the query lists rather than hard-coding IDs.
-
-function daysBefore(isoDate: string, days: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - days);
-  return d.toISOString().slice(0, 10);
-}
 
 const found = new Map<string, string>();
 
@@ -25,10 +19,7 @@ async function firstRefund(page: Page): Promise<string> {
 }
 
 async function queryFirstRefund(page: Page): Promise<string> {
-  await page.goto('/transactions');
-  await waitForHydration(page);
-  const today = await page.getByLabel('Created to', { exact: true }).inputValue();
-  await page.goto(`/transactions?from=${daysBefore(today, 39)}&to=${today}&kind=REFUND`);
+  await openQuery(page, '&kind=REFUND');
   const table = page.getByRole('table', { name: 'Transactions' });
   const link = table.getByRole('row').nth(1).getByRole('link').first();
   return (await link.innerText()).trim();

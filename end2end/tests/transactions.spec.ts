@@ -1,23 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, daysBefore, openQuery, signIn, waitForHydration } from './helpers';
 
 // Demo data is deterministic but relative to today, so tests read values from the page
 // (a row's currency, a payment's IDs) rather than hard-coding them.
-
-function daysBefore(isoDate: string, days: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - days);
-  return d.toISOString().slice(0, 10);
-}
-
-/** Opens the query for the 40 days up to today in the merchant's zone, plus `extra`. */
-async function openQuery(page: Page, extra = ''): Promise<void> {
-  await page.goto('/transactions');
-  await waitForHydration(page);
-  const today = await page.getByLabel('Created to', { exact: true }).inputValue();
-  await page.goto(`/transactions?from=${daysBefore(today, 39)}&to=${today}${extra}`);
-  await waitForHydration(page);
-}
 
 const table = (page: Page) => page.getByRole('table', { name: 'Transactions' });
 

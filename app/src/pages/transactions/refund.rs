@@ -82,23 +82,28 @@ pub async fn submit_refund(
         reason: reason.clone(),
         payment_password,
     };
-    let step = |step: &str, error: Option<&str>| {
+    let confirm = |extra: &[(&str, &str)]| {
         let mut params = vec![
-            ("refund", step),
+            ("refund", "confirm"),
             ("rid", refund_request_id.as_str()),
             ("amount", amount.as_str()),
             ("reason", reason.as_str()),
         ];
-        params.extend(error.map(|e| ("error", e)));
+        params.extend_from_slice(extra);
         dialog_href(&transaction_id, &params)
     };
     let next = match submit(&pool, &actor, form, chrono::Utc::now()).await {
         Ok(()) => dialog_href(&transaction_id, &[("refund", "result"), ("rid", &refund_request_id)]),
-        Err(Problem::Password(e)) => step("confirm", Some(e.key())),
+        // The attempts left make each wrong password's URL new, so the page reloads
+        // the confirmation and its count even when the error is the same as before.
+        Err(Problem::Password(e @ PaymentPasswordError::Wrong { attempts_left })) => {
+            confirm(&[("error", e.key()), ("left", &attempts_left.to_string())])
+        }
+        Err(Problem::Password(e)) => confirm(&[("error", e.key())]),
         // The confirmation step shows what changed (an amount no longer refundable…).
-        Err(Problem::Preview(_)) => step("confirm", None),
+        Err(Problem::Preview(_)) => confirm(&[]),
         Err(Problem::BadRequestId) => dialog_href(&transaction_id, &[("refund", "form")]),
-        Err(Problem::Unavailable) => step("confirm", Some("unavailable")),
+        Err(Problem::Unavailable) => confirm(&[("error", "unavailable")]),
     };
     leptos_axum::redirect(&next);
     Ok(())
@@ -136,6 +141,8 @@ struct DialogQuery {
     amount: Option<String>,
     reason: String,
     error: Option<String>,
+    /// Payment password attempts left, after a wrong one.
+    left: Option<String>,
 }
 
 fn dialog_query() -> Memo<DialogQuery> {
@@ -148,6 +155,7 @@ fn dialog_query() -> Memo<DialogQuery> {
             amount: q.get("amount"),
             reason: q.get("reason").unwrap_or_default(),
             error: q.get("error"),
+            left: q.get("left"),
         }
     })
 }
@@ -305,11 +313,13 @@ fn ConfirmStep(transaction_id: String) -> impl IntoView {
     let query = dialog_query();
     let tid = transaction_id.clone();
     let preview = Resource::new_blocking(
+        // The error and attempts left are part of the key: after a wrong password the
+        // state (attempts left, a lock) is read again.
         move || {
             let q = query.get();
-            (tid.clone(), q.amount.unwrap_or_default(), q.reason)
+            (tid.clone(), q.amount.unwrap_or_default(), q.reason, q.error, q.left)
         },
-        |(tid, amount, reason)| check_refund(tid, amount, reason),
+        |(tid, amount, reason, _, _)| check_refund(tid, amount, reason),
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Checking the refund…"</p> }>
