@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod components;
 pub mod money;
+pub mod notifications;
 pub mod pages;
 pub mod payment_password;
 pub mod receipts;

@@ -8,6 +8,7 @@ use crate::transactions::view::TransactionView;
 use crate::transactions::view::{Details, RefundState};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use super::notifications::NotificationLog;
 use super::refund::{dialog_href, RefundDialog, RefundSettled};
 use crate::components::shell::use_current_user;
 use leptos_router::components::{Form, A};
@@ -90,6 +91,7 @@ fn DetailsView(details: Details) -> impl IntoView {
         refund,
     } = details;
     let is_payment = matches!(t.transaction_type.as_str(), "PAYMENT" | "AUTHORIZATION");
+    let is_refund = t.transaction_type == "REFUND";
     let kind = label_of(&TRANSACTION_TYPES, &t.transaction_type);
     // Receipts exist for successful refunds only: on the refund itself, and on its
     // payment one menu per successful refund.
@@ -162,6 +164,7 @@ fn DetailsView(details: Details) -> impl IntoView {
             </section>
         </div>
         <RelatedTransactions related is_payment />
+        {(is_refund && use_current_user().role.can_refund()).then(|| view! { <NotificationLog refund_id=t.transaction_id.clone() /> })}
     }
 }
 

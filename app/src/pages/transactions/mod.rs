@@ -4,6 +4,7 @@ mod details;
 mod display_settings;
 mod export;
 mod filter_bar;
+mod notifications;
 mod pager;
 mod refund;
 mod table;
