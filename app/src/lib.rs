@@ -18,6 +18,7 @@ pub mod state;
 pub mod time;
 pub mod transactions;
 pub mod url;
+pub mod users;
 
 use components::shell::AppShell;
 use leptos::prelude::*;
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/transactions/:id") view=pages::transactions::TransactionDetailsPage ssr=SsrMode::Async />
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/users") view=pages::settings::users::UsersPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>
