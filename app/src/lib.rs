@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/users") view=pages::settings::users::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/audit") view=pages::settings::audit::AuditLogPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,1 +1,2 @@
+pub mod pager;
 pub mod shell;
