@@ -1,6 +1,7 @@
 //! Paydesk's pages, components and server functions. The server-side domain (database
 //! access, sessions, password hashing) is compiled only with the `ssr` feature.
 
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod components;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/users") view=pages::settings::users::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/api-keys") view=pages::settings::api_keys::ApiKeysPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/audit") view=pages::settings::audit::AuditLogPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

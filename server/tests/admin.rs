@@ -73,6 +73,8 @@ fn admin_calls(target: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)>
     let t = target.to_owned();
     vec![
         ("admin_list_users", vec![]),
+        ("admin_api_keys", vec![]),
+        ("admin_add_api_key", vec![("client_id", "MALLORY".into()), ("public_key", public_pem())]),
         (
             "admin_create_user",
             vec![
@@ -366,4 +368,59 @@ async fn the_audit_log_shows_the_merchants_events_filtered_and_paged(pool: PgPoo
     assert!(second["page"]["next"].is_null());
     let back = search_audit(&app, &ken, serde_json::json!({ "before": second["page"]["prev"] })).await;
     assert_eq!(column(&back, "time"), column(&first, "time"));
+}
+
+fn public_pem() -> String {
+    use server::api::{keys, signature};
+    keys::to_pem("PUBLIC KEY", &signature::public_key_der(&support::api::merchant_key()))
+}
+
+async fn key_versions(pool: &PgPool) -> Vec<(String, i32)> {
+    sqlx::query_as("SELECT client_id, key_version FROM api_clients ORDER BY 1, 2")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admins_upload_rsa_public_keys_and_see_the_platform_key(pool: PgPool) {
+    let lotus = merchant_with_user(&pool, "Lotus Tea House", "admin@lotus.example", "admin").await;
+    let sakura = merchant_with_user(&pool, "Sakura Electronics", "ken@sakura.example", "admin").await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let admin = signed_in(&app, "admin@lotus.example").await;
+    let pem = public_pem();
+    let (app, admin) = (&app, &admin);
+    let upload = |client: &'static str, key: String| async move {
+        let args = [("client_id", client), ("public_key", key.as_str())];
+        submit(app, admin, "admin_add_api_key", &args).await
+    };
+
+    assert_eq!(upload(" LOTUS_POS ", pem.clone()).await, "/settings/api-keys?version=1&client_id=LOTUS_POS");
+    assert_eq!(upload("LOTUS_POS", pem.clone()).await, "/settings/api-keys?version=2&client_id=LOTUS_POS");
+    let refused = [
+        ("LOTUS_WEB", "not a key".to_owned(), "not_rsa"),
+        ("LOTUS_WEB", "-----BEGIN PUBLIC KEY-----\n%%%\n-----END PUBLIC KEY-----".to_owned(), "bad_pem"),
+        ("LOTUS WEB", pem.clone(), "invalid_client_id"),
+    ];
+    for (client, key, code) in refused {
+        let back = upload(client, key).await;
+        assert!(back.contains(&format!("error={code}")), "{back}");
+    }
+    // A client id of another merchant cannot be taken over.
+    server::api::keys::register(&pool, sakura, "SAKURA_APP", None, &server::api::signature::public_key_der(&support::api::merchant_key()))
+        .await
+        .unwrap();
+    assert!(upload("SAKURA_APP", pem.clone()).await.contains("error=other_merchant"));
+    assert_eq!(
+        key_versions(&pool).await,
+        [("LOTUS_POS".into(), 1), ("LOTUS_POS".into(), 2), ("SAKURA_APP".into(), 1)]
+    );
+    assert_eq!(
+        events(&pool, lotus).await,
+        [1, 2].map(|v| ("API_KEY_ADDED".into(), "admin@lotus.example".into(), Some("LOTUS_POS".into()), Some(format!("key version {v}"))))
+    );
+
+    let page = app.call(&admin, "admin_api_keys").await.text().await.unwrap();
+    assert!(page.contains("LOTUS_POS") && !page.contains("SAKURA_APP"), "{page}");
+    assert!(page.contains("BEGIN PUBLIC KEY"), "{page}");
 }

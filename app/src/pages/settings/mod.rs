@@ -1,6 +1,7 @@
 //! Settings: the signed-in user's account and payment password and, for admins, the
 //! merchant's users, API keys and audit log. Every page here shares [`SettingsNav`].
 
+pub mod api_keys;
 pub mod audit;
 pub mod users;
 
