@@ -86,8 +86,8 @@ fn admin_calls(target: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)>
         ),
         ("admin_change_role", vec![("user_id", t.clone()), ("role", "admin".into())]),
         ("admin_set_user_disabled", vec![("user_id", t.clone()), ("disabled", "true".into())]),
-        ("admin_unlock_refunds", vec![("user_id", t.clone())]),
-        ("admin_reset_payment_password", vec![("user_id", t.clone())]),
+        ("admin_payment_password_action", vec![("user_id", t.clone()), ("action", "unlock".into())]),
+        ("admin_payment_password_action", vec![("user_id", t.clone()), ("action", "reset".into())]),
         (
             "admin_set_payment_password",
             vec![
@@ -266,7 +266,7 @@ async fn admins_unlock_reset_and_set_payment_passwords(pool: PgPool) {
 
     let list = app.call(&admin, "admin_list_users").await.text().await.unwrap();
     assert!(list.contains(r#""refunds_locked_until":""#), "{list}");
-    let back = submit(&app, &admin, "admin_unlock_refunds", &[("user_id", &op)]).await;
+    let back = submit(&app, &admin, "admin_payment_password_action", &[("user_id", &op), ("action", "unlock")]).await;
     assert_eq!(back, format!("/settings/users?done=unlocked&user={op}"));
     assert_eq!(user_state(&pool, "op@lotus.example").await, ("operator".into(), false, false, false));
 
@@ -281,7 +281,7 @@ async fn admins_unlock_reset_and_set_payment_passwords(pool: PgPool) {
     assert!(back.contains("done=payment_password_set"), "{back}");
     assert!(user_state(&pool, "op@lotus.example").await.2);
 
-    let back = submit(&app, &admin, "admin_reset_payment_password", &[("user_id", &op)]).await;
+    let back = submit(&app, &admin, "admin_payment_password_action", &[("user_id", &op), ("action", "reset")]).await;
     assert!(back.contains("done=payment_password_reset"), "{back}");
     assert!(!user_state(&pool, "op@lotus.example").await.2);
     let actions: Vec<String> = events(&pool, lotus).await.into_iter().map(|e| e.0).collect();

@@ -2,11 +2,10 @@
 //! upload of a new RSA public key (pasted, or read from a file in the browser), and the
 //! platform public key that verifies Paydesk's responses and notifications.
 
-use super::SettingsNav;
+use super::AdminPage;
 use crate::api_keys::{ClientKeyView, KeyError};
-use crate::components::shell::{use_current_user, Forbidden};
+use crate::components::copy::CopyButton;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -65,17 +64,7 @@ pub async fn admin_add_api_key(client_id: String, public_key: String) -> Result<
 
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
-    let role = use_current_user().role;
-    view! {
-        <Title text="API keys" />
-        <h1>"Settings"</h1>
-        <SettingsNav />
-        {if role.can_administer() {
-            view! { <Keys /> }.into_any()
-        } else {
-            view! { <Forbidden role /> }.into_any()
-        }}
-    }
+    view! { <AdminPage title="API keys"><Keys /></AdminPage> }
 }
 
 #[component]
@@ -201,17 +190,7 @@ fn read_key_file(ev: leptos::ev::Event, pem: RwSignal<String>) {
 
 #[component]
 fn PlatformKey(pem: String, version: i32) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let text = pem.clone();
-    let copy = move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&text);
-            copied.set(true);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = &text;
-    };
+    let copy = view! { <CopyButton value=pem.clone() text="Copy public key" /> };
     view! {
         <section class="card" aria-labelledby="platform-title">
             <h2 id="platform-title">"Paydesk public key"</h2>
@@ -219,9 +198,7 @@ fn PlatformKey(pem: String, version: i32) -> impl IntoView {
                 "Verify the signatures of Paydesk's responses and notifications with this key (key version {version})."
             )}</p>
             <pre class="pem mono" aria-label="Paydesk public key (PEM)">{pem}</pre>
-            <button type="button" class="btn" on:click=copy>
-                {move || if copied.get() { "Copied" } else { "Copy public key" }}
-            </button>
+            {copy}
         </section>
     }
 }

@@ -1,13 +1,11 @@
 //! Settings > Audit log (admins only): the merchant's events, newest first, filtered by
 //! action, actor and date with the filters in the URL, one page at a time.
 
-use super::SettingsNav;
+use super::AdminPage;
 use crate::audit::{AuditAction, AuditPage, AuditParams, AuditRow};
 use crate::components::pager::PagerLinks;
-use crate::components::shell::{use_current_user, Forbidden};
 use crate::transactions::filter::FieldErrors;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -36,17 +34,7 @@ pub async fn admin_search_audit(params: AuditParams) -> Result<AuditResult, Serv
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
-    let role = use_current_user().role;
-    view! {
-        <Title text="Audit log" />
-        <h1>"Settings"</h1>
-        <SettingsNav />
-        {if role.can_administer() {
-            view! { <AuditLog /> }.into_any()
-        } else {
-            view! { <Forbidden role /> }.into_any()
-        }}
-    }
+    view! { <AdminPage title="Audit log"><AuditLog /></AdminPage> }
 }
 
 #[component]

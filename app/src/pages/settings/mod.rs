@@ -5,7 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod users;
 
-use crate::components::shell::use_current_user;
+use crate::components::shell::{use_current_user, Forbidden};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -47,5 +47,22 @@ pub fn SettingsPage() -> impl IntoView {
                 <dt>"Time zone"</dt><dd>{user.time_zone}</dd>
             </dl>
         </section>
+    }
+}
+
+/// The frame of an admin-only settings page: its title and the tabs, then `children`
+/// for admins and [`Forbidden`] for everyone else (whose server calls fail anyway).
+#[component]
+pub fn AdminPage(title: &'static str, children: ChildrenFn) -> impl IntoView {
+    let role = use_current_user().role;
+    view! {
+        <Title text=title />
+        <h1>"Settings"</h1>
+        <SettingsNav />
+        {if role.can_administer() {
+            children().into_any()
+        } else {
+            view! { <Forbidden role /> }.into_any()
+        }}
     }
 }

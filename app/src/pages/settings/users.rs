@@ -4,12 +4,11 @@
 //! in the URL, so that the page shows the outcome next to the form, with or without
 //! the WASM.
 
-use super::SettingsNav;
+use super::AdminPage;
 use crate::auth::Role;
-use crate::components::shell::{use_current_user, Forbidden};
+use crate::components::shell::use_current_user;
 use crate::users::{UserError, UserView};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 const PAGE: &str = "/settings/users";
@@ -74,29 +73,26 @@ pub async fn admin_set_user_disabled(user_id: String, disabled: bool) -> Result<
     Ok(())
 }
 
-#[server(endpoint = "admin_unlock_refunds")]
-pub async fn admin_unlock_refunds(user_id: String) -> Result<(), ServerFnError> {
+/// `action` is `unlock` (lift the lock on the user's refunds) or `reset` (the user sets
+/// a new payment password before their next refund).
+#[server(endpoint = "admin_payment_password_action")]
+pub async fn admin_payment_password_action(user_id: String, action: String) -> Result<(), ServerFnError> {
     use crate::payment_password::store;
     let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
-    let done = match parse_id(&user_id) {
-        Ok(id) => store::unlock(&pool, &actor, id).await.map_err(payment_code),
-        Err(e) => Err(e.code()),
+    let done = match (parse_id(&user_id), action.as_str()) {
+        (Err(e), _) => Err(e.code()),
+        (Ok(id), "unlock") => store::unlock(&pool, &actor, id)
+            .await
+            .map(|_| "unlocked")
+            .map_err(|e| payment_code(&e)),
+        (Ok(id), "reset") => store::reset_by_admin(&pool, &actor, id)
+            .await
+            .map(|_| "payment_password_reset")
+            .map_err(|e| payment_code(&e)),
+        (Ok(_), _) => return Err(ServerFnError::new("Unknown payment password action.")),
     };
-    leptos_axum::redirect(&back(&user_id, done.map(|_| "unlocked")));
-    Ok(())
-}
-
-#[server(endpoint = "admin_reset_payment_password")]
-pub async fn admin_reset_payment_password(user_id: String) -> Result<(), ServerFnError> {
-    use crate::payment_password::store;
-    let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
-    let pool = crate::state::app_state().pool;
-    let done = match parse_id(&user_id) {
-        Ok(id) => store::reset_by_admin(&pool, &actor, id).await.map_err(payment_code),
-        Err(e) => Err(e.code()),
-    };
-    leptos_axum::redirect(&back(&user_id, done.map(|_| "payment_password_reset")));
+    leptos_axum::redirect(&back(&user_id, done));
     Ok(())
 }
 
@@ -111,10 +107,10 @@ pub async fn admin_set_payment_password(
     let pool = crate::state::app_state().pool;
     let done = match (parse_id(&user_id), parse_new(&new_password, &confirm_password)) {
         (Err(e), _) => Err(e.code()),
-        (_, Err(e)) => Err(payment_code(e)),
+        (_, Err(e)) => Err(payment_code(&e)),
         (Ok(id), Ok(new)) => store::set_by_admin(&pool, &actor, id, &new)
             .await
-            .map_err(payment_code),
+            .map_err(|e| payment_code(&e)),
     };
     leptos_axum::redirect(&back(&user_id, done.map(|_| "payment_password_set")));
     Ok(())
@@ -138,7 +134,7 @@ fn back(user_id: &str, outcome: Result<&str, &str>) -> String {
 }
 
 #[cfg(feature = "ssr")]
-fn payment_code(e: crate::payment_password::PaymentPasswordError) -> &'static str {
+fn payment_code(e: &crate::payment_password::PaymentPasswordError) -> &'static str {
     use crate::payment_password::PaymentPasswordError as E;
     match e {
         E::UnknownUser => UserError::UnknownUser.code(),
@@ -203,8 +199,7 @@ struct Actions {
     create: ServerAction<AdminCreateUser>,
     role: ServerAction<AdminChangeRole>,
     disabled: ServerAction<AdminSetUserDisabled>,
-    unlock: ServerAction<AdminUnlockRefunds>,
-    reset: ServerAction<AdminResetPaymentPassword>,
+    payment_password: ServerAction<AdminPaymentPasswordAction>,
     set_password: ServerAction<AdminSetPaymentPassword>,
 }
 
@@ -214,19 +209,17 @@ impl Actions {
             create: ServerAction::new(),
             role: ServerAction::new(),
             disabled: ServerAction::new(),
-            unlock: ServerAction::new(),
-            reset: ServerAction::new(),
+            payment_password: ServerAction::new(),
             set_password: ServerAction::new(),
         }
     }
 
-    fn versions(&self) -> [usize; 6] {
+    fn versions(&self) -> [usize; 5] {
         [
             self.create.version().get(),
             self.role.version().get(),
             self.disabled.version().get(),
-            self.unlock.version().get(),
-            self.reset.version().get(),
+            self.payment_password.version().get(),
             self.set_password.version().get(),
         ]
     }
@@ -234,17 +227,8 @@ impl Actions {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let me = use_current_user();
-    view! {
-        <Title text="Users" />
-        <h1>"Settings"</h1>
-        <SettingsNav />
-        {if me.role.can_administer() {
-            view! { <Users me=me.user_id /> }.into_any()
-        } else {
-            view! { <Forbidden role=me.role /> }.into_any()
-        }}
-    }
+    let me = use_current_user().user_id;
+    view! { <AdminPage title="Users"><Users me=me.clone() /></AdminPage> }
 }
 
 #[component]
@@ -340,13 +324,20 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
         (None, true) => "Set".to_owned(),
         (None, false) => "Not set".to_owned(),
     };
-    let unlock = refunds_locked_until.is_some().then(|| {
-        let button = row_button(&id, format!("Unlock refunds for {email}"), "Unlock refunds");
-        view! { <ActionForm action=actions.unlock attr:class="inline-form">{button}</ActionForm> }
-    });
+    let payment_button = |action: &'static str, label: String, text: &'static str| {
+        let button = row_button(&id, label, text);
+        view! {
+            <ActionForm action=actions.payment_password attr:class="inline-form">
+                <input type="hidden" name="action" value=action />
+                {button}
+            </ActionForm>
+        }
+    };
+    let unlock = refunds_locked_until
+        .is_some()
+        .then(|| payment_button("unlock", format!("Unlock refunds for {email}"), "Unlock refunds"));
     let reset = payment_password_set.then(|| {
-        let button = row_button(&id, format!("Reset payment password of {email}"), "Reset payment password");
-        view! { <ActionForm action=actions.reset attr:class="inline-form">{button}</ActionForm> }
+        payment_button("reset", format!("Reset payment password of {email}"), "Reset payment password")
     });
     // Admins cannot disable themselves; the server refuses it too.
     let toggle = (!is_me).then(|| {
