@@ -1,6 +1,7 @@
 //! Paydesk's pages, components and server functions. The server-side domain (database
 //! access, sessions, password hashing) is compiled only with the `ssr` feature.
 
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod components;
@@ -19,6 +20,7 @@ pub mod state;
 pub mod time;
 pub mod transactions;
 pub mod url;
+pub mod users;
 
 use components::shell::AppShell;
 use leptos::prelude::*;
@@ -66,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/payment-password") view=pages::settings::payment_password::PaymentPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/users") view=pages::settings::users::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/api-keys") view=pages::settings::api_keys::ApiKeysPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/audit") view=pages::settings::audit::AuditLogPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -12,8 +12,31 @@ pub fn encode_component(s: &str) -> String {
         .collect()
 }
 
+/// `path` with the non-empty `pairs` as its query, each value encoded.
+pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    let query: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode_component(v)))
+        .collect();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn queries_leave_out_empty_values() {
+        assert_eq!(
+            super::with_query("/settings/users", &[("error", "x y"), ("user", "")]),
+            "/settings/users?error=x%20y"
+        );
+        assert_eq!(super::with_query("/a", &[]), "/a");
+    }
+
     #[test]
     fn reserved_and_non_ascii_characters_are_escaped() {
         assert_eq!(

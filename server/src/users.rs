@@ -1,13 +1,13 @@
 //! `server user …`: operators create users, change roles, reset passwords and disable
-//! accounts from the command line.
+//! accounts from the command line. The rules and audit events are the Users page's
+//! (`app::users`); the log shows these changes as made by "Paydesk".
 
 use crate::cli::UserCommand;
-use app::auth::{password, Email, Role};
+use app::audit::Actor;
+use app::auth::{password, Role};
+use app::users::{self, check_sign_in_password, NewUser};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-/// The shortest sign-in password accepted.
-const MIN_PASSWORD_LEN: usize = 12;
 
 pub async fn run(pool: &PgPool, command: UserCommand) -> anyhow::Result<()> {
     match command {
@@ -18,69 +18,42 @@ pub async fn run(pool: &PgPool, command: UserCommand) -> anyhow::Result<()> {
             role,
             password,
         } => {
-            let email = Email::parse(&email)?;
-            let role = Role::parse(&role)?;
-            check_password(&password)?;
+            let new = NewUser::parse(&email, &name, &role, &password)?;
             let merchant_id = find_merchant(pool, &merchant).await?;
-            let hash = password::hash(password).await;
-            let id = Uuid::new_v4();
-            sqlx::query(
-                "INSERT INTO users (id, merchant_id, email, display_name, password_hash, role)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id)
-            .bind(merchant_id)
-            .bind(email.as_str())
-            .bind(name.trim())
-            .bind(hash)
-            .bind(role.as_str())
-            .execute(pool)
-            .await
-            .map_err(|e| match e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => {
-                    anyhow::anyhow!("a user with e-mail {} already exists", email.as_str())
-                }
-                other => other.into(),
-            })?;
+            let id = users::create(pool, &Actor::system(merchant_id), &new).await?;
             println!(
                 "Created {} ({}) with id {id}.",
-                email.as_str(),
-                role.as_str()
+                new.email.as_str(),
+                new.role.as_str()
             );
         }
         UserCommand::SetRole { email, role } => {
             let role = Role::parse(&role)?;
-            update(pool, &email, "role = $2", role.as_str()).await?;
+            let (id, merchant_id) = find_user(pool, &email).await?;
+            users::change_role(pool, &Actor::system(merchant_id), id, role).await?;
             println!("{email} is now {}.", role.as_str());
         }
         UserCommand::ResetPassword { email, password } => {
-            check_password(&password)?;
+            check_sign_in_password(&password)?;
+            let (id, _) = find_user(pool, &email).await?;
             let hash = password::hash(password).await;
-            update(pool, &email, "password_hash = $2", &hash).await?;
+            sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                .bind(id)
+                .bind(hash)
+                .execute(pool)
+                .await?;
             // Sessions hold only the user id, so existing sessions stay valid; a reset
             // after a compromise should also disable and re-enable the user.
             println!("Password of {email} changed.");
         }
         UserCommand::SetDisabled { email, disabled } => {
-            update(
-                pool,
-                &email,
-                "disabled = $2::boolean",
-                &disabled.to_string(),
-            )
-            .await?;
+            let (id, merchant_id) = find_user(pool, &email).await?;
+            users::set_disabled(pool, &Actor::system(merchant_id), id, disabled).await?;
             println!(
                 "{email} is now {}.",
                 if disabled { "disabled" } else { "enabled" }
             );
         }
-    }
-    Ok(())
-}
-
-fn check_password(password: &str) -> anyhow::Result<()> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        anyhow::bail!("the password must have at least {MIN_PASSWORD_LEN} characters");
     }
     Ok(())
 }
@@ -95,16 +68,12 @@ async fn find_merchant(pool: &PgPool, name_or_id: &str) -> anyhow::Result<Uuid> 
     id.ok_or_else(|| anyhow::anyhow!("no merchant named {name_or_id:?}"))
 }
 
-/// Sets one column of the user with `email`; `assignment` binds the value as `$2`.
-async fn update(pool: &PgPool, email: &str, assignment: &str, value: &str) -> anyhow::Result<()> {
-    let sql = format!("UPDATE users SET {assignment} WHERE lower(email) = lower($1)");
-    let done = sqlx::query(&sql)
-        .bind(email.trim())
-        .bind(value)
-        .execute(pool)
-        .await?;
-    if done.rows_affected() == 0 {
-        anyhow::bail!("no user with e-mail {email:?}");
-    }
-    Ok(())
+/// The id and merchant of the user with `email`.
+async fn find_user(pool: &PgPool, email: &str) -> anyhow::Result<(Uuid, Uuid)> {
+    let row: Option<(Uuid, Uuid)> =
+        sqlx::query_as("SELECT id, merchant_id FROM users WHERE lower(email) = lower($1)")
+            .bind(email.trim())
+            .fetch_optional(pool)
+            .await?;
+    row.ok_or_else(|| anyhow::anyhow!("no user with e-mail {email:?}"))
 }

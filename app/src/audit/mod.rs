@@ -1,10 +1,16 @@
 //! The audit log: who did what to the merchant's account, when and from where. Events
 //! are written in the same database transaction as the change they describe.
 
+pub mod filter;
 #[cfg(feature = "ssr")]
 mod record;
 #[cfg(feature = "ssr")]
+pub mod search;
+pub use filter::{AuditPage, AuditParams, AuditRow};
+#[cfg(feature = "ssr")]
 pub use record::{record, Actor, Event};
+#[cfg(feature = "ssr")]
+pub use search::search;
 
 use serde::{Deserialize, Serialize};
 

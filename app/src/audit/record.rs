@@ -27,6 +27,16 @@ impl Actor {
         }
     }
 
+    /// Paydesk itself, or an operator at its command line, acting on `merchant_id`.
+    pub fn system(merchant_id: Uuid) -> Actor {
+        Actor {
+            merchant_id,
+            user_id: None,
+            name: "Paydesk".to_owned(),
+            address: None,
+        }
+    }
+
     /// An open-API client of `merchant_id`.
     pub fn api_client(merchant_id: Uuid, client_id: &str) -> Actor {
         Actor {

@@ -1,1 +1,3 @@
+pub mod copy;
+pub mod pager;
 pub mod shell;

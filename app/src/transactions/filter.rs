@@ -139,7 +139,7 @@ impl Cursor {
         format!("{}.{}", self.created_micros, self.id)
     }
 
-    fn parse(s: &str) -> Option<Cursor> {
+    pub fn parse(s: &str) -> Option<Cursor> {
         let (micros, id) = s.split_once('.')?;
         Some(Cursor {
             created_micros: micros.parse().ok()?,
@@ -190,7 +190,7 @@ impl FieldErrors {
             .map(|(_, m)| m.clone())
     }
 
-    fn add(&mut self, field: &str, message: impl Into<String>) {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.push((field.to_owned(), message.into()));
     }
 

@@ -83,27 +83,40 @@ pub fn page_query(merchant: Uuid, filter: &Filter, zone: Tz) -> QueryBuilder<'st
     let mut q = QueryBuilder::<Postgres>::new(SELECT);
     q.push(" WHERE t.merchant_id = ").push_bind(merchant);
     push_conditions(&mut q, filter, zone);
-    let backwards = matches!(filter.direction, Direction::Before(_));
-    match filter.direction {
+    push_keyset(&mut q, "t", filter.direction, filter.page_size);
+    q
+}
+
+/// The keyset condition, order and limit of one newest-first page of the rows of
+/// `table` (an alias with `created_at` and `id` columns): `page_size + 1` rows, to
+/// know whether another page follows.
+pub fn push_keyset(
+    q: &mut QueryBuilder<'static, Postgres>,
+    table: &str,
+    direction: Direction,
+    page_size: i64,
+) {
+    match direction {
         Direction::After(c) => {
-            q.push(" AND (t.created_at, t.id) < (")
+            q.push(format_args!(" AND ({table}.created_at, {table}.id) < ("))
                 .push_bind(from_micros(c.created_micros));
             q.push(", ").push_bind(c.id).push(")");
         }
         Direction::Before(c) => {
-            q.push(" AND (t.created_at, t.id) > (")
+            q.push(format_args!(" AND ({table}.created_at, {table}.id) > ("))
                 .push_bind(from_micros(c.created_micros));
             q.push(", ").push_bind(c.id).push(")");
         }
         Direction::First => {}
     }
-    q.push(if backwards {
-        " ORDER BY t.created_at ASC, t.id ASC"
-    } else {
-        " ORDER BY t.created_at DESC, t.id DESC"
-    });
-    q.push(" LIMIT ").push_bind(filter.page_size + 1);
-    q
+    let order = match direction {
+        Direction::Before(_) => "ASC",
+        _ => "DESC",
+    };
+    q.push(format_args!(
+        " ORDER BY {table}.created_at {order}, {table}.id {order}"
+    ));
+    q.push(" LIMIT ").push_bind(page_size + 1);
 }
 
 /// One page of `filter`'s transactions of `merchant`, formatted for `zone`.
@@ -114,35 +127,44 @@ pub async fn search(
     zone: Tz,
 ) -> Result<Page, sqlx::Error> {
     let mut q = page_query(merchant, filter, zone);
-    let backwards = matches!(filter.direction, Direction::Before(_));
     let rows = q.build().fetch_all(pool).await?;
-    let more = rows.len() as i64 > filter.page_size;
-    let mut keyed: Vec<(Cursor, TransactionView)> = rows
+    let (rows, next, prev) = paginate(&rows, filter.direction, filter.page_size, |row| {
+        to_view(row, zone)
+    });
+    Ok(Page { rows, next, prev })
+}
+
+/// The rows of a [`push_keyset`] query as one page, newest first, with the `after`
+/// cursor of the next page and the `before` cursor of the previous one.
+pub fn paginate<T>(
+    rows: &[sqlx::postgres::PgRow],
+    direction: Direction,
+    page_size: i64,
+    view: impl Fn(&sqlx::postgres::PgRow) -> T,
+) -> (Vec<T>, Option<String>, Option<String>) {
+    let more = rows.len() as i64 > page_size;
+    let mut keyed: Vec<(Cursor, T)> = rows
         .iter()
-        .take(filter.page_size as usize)
+        .take(page_size as usize)
         .map(|row| {
             let cursor = Cursor {
                 created_micros: micros(row.get("created_at")),
                 id: row.get("id"),
             };
-            (cursor, to_view(row, zone))
+            (cursor, view(row))
         })
         .collect();
-    if backwards {
+    if matches!(direction, Direction::Before(_)) {
         keyed.reverse();
     }
     let first = keyed.first().map(|(c, _)| c.encode());
     let last = keyed.last().map(|(c, _)| c.encode());
-    let (next, prev) = match filter.direction {
+    let (next, prev) = match direction {
         Direction::First => (last.filter(|_| more), None),
         Direction::After(_) => (last.filter(|_| more), first),
         Direction::Before(_) => (last, first.filter(|_| more)),
     };
-    Ok(Page {
-        rows: keyed.into_iter().map(|(_, v)| v).collect(),
-        next,
-        prev,
-    })
+    (keyed.into_iter().map(|(_, v)| v).collect(), next, prev)
 }
 
 /// A row selected with [`SELECT`] as pages show it.

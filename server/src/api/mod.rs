@@ -92,6 +92,7 @@ impl ApiState {
         self.platform
             .get_or_try_init(|| keys::platform_key(&self.pool))
             .await
+            .map_err(anyhow::Error::from)
     }
 }
 

@@ -3,7 +3,7 @@
 //! `Signature: algorithm=RSA256,keyVersion=1,signature=<url-encoded base64>`.
 
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{self, KeyPair as _, RsaKeyPair, UnparsedPublicKey};
+use aws_lc_rs::signature::{self, RsaKeyPair, UnparsedPublicKey};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
@@ -107,15 +107,7 @@ pub fn sign(key: &RsaKeyPair, content: &[u8]) -> Vec<u8> {
     sig
 }
 
-/// The DER SubjectPublicKeyInfo of `key`.
-pub fn public_key_der(key: &RsaKeyPair) -> Vec<u8> {
-    use aws_lc_rs::encoding::AsDer;
-    key.public_key()
-        .as_der()
-        .expect("an RSA public key encodes")
-        .as_ref()
-        .to_vec()
-}
+pub use app::api_keys::public_key_der;
 
 /// Request-Time as ISO 8601 with offset, or epoch milliseconds (some SDKs send those).
 pub fn parse_time(value: &str) -> Option<DateTime<Utc>> {

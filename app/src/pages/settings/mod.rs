@@ -1,9 +1,12 @@
 //! Settings: the signed-in user's account and payment password and, for admins, the
 //! merchant's users, API keys and audit log. Every page here shares [`SettingsNav`].
 
+pub mod api_keys;
+pub mod audit;
 pub mod payment_password;
+pub mod users;
 
-use crate::components::shell::use_current_user;
+use crate::components::shell::{use_current_user, Forbidden};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -45,5 +48,22 @@ pub fn SettingsPage() -> impl IntoView {
                 <dt>"Time zone"</dt><dd>{user.time_zone}</dd>
             </dl>
         </section>
+    }
+}
+
+/// The frame of an admin-only settings page: its title and the tabs, then `children`
+/// for admins and [`Forbidden`] for everyone else (whose server calls fail anyway).
+#[component]
+pub fn AdminPage(title: &'static str, children: ChildrenFn) -> impl IntoView {
+    let role = use_current_user().role;
+    view! {
+        <Title text=title />
+        <h1>"Settings"</h1>
+        <SettingsNav />
+        {if role.can_administer() {
+            children().into_any()
+        } else {
+            view! { <Forbidden role /> }.into_any()
+        }}
     }
 }

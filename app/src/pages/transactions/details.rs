@@ -6,6 +6,7 @@ use crate::receipts::menu::ReceiptMenu;
 use crate::transactions::filter::{label_of, TRANSACTION_TYPES};
 use crate::transactions::view::TransactionView;
 use crate::transactions::view::{Details, RefundState};
+use crate::components::copy::CopyButton;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use super::notifications::NotificationLog;
@@ -174,26 +175,12 @@ fn IdField(label: &'static str, value: Option<String>) -> impl IntoView {
     let Some(value) = value else {
         return view! { <dt>{label}</dt><dd>"—"</dd> }.into_any();
     };
-    let copied = RwSignal::new(false);
-    let text = value.clone();
-    let copy = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&text);
-                copied.set(true);
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = &text;
-    };
+    let copy = view! { <CopyButton value=value.clone() text="Copy" label=format!("Copy {label}") /> };
     view! {
         <dt>{label}</dt>
         <dd class="id-value">
             <span class="mono">{value}</span>
-            <button type="button" class="btn small" on:click=copy aria-label=format!("Copy {label}")>
-                {move || if copied.get() { "Copied" } else { "Copy" }}
-            </button>
+            {copy}
         </dd>
     }
     .into_any()

@@ -2,9 +2,9 @@
 
 use crate::transactions::filter::QueryParams;
 use crate::transactions::view::Page;
+use crate::components::pager::PagerLinks;
 use crate::url::encode_component;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The query page's URL for `params`, empty values left out.
 pub fn href(params: &QueryParams) -> String {
@@ -40,16 +40,5 @@ pub fn Pager(params: QueryParams, page: Page) -> impl IntoView {
             ..params.clone()
         })
     });
-    view! {
-        <nav class="pager" aria-label="Pages">
-            {match prev {
-                Some(h) => view! { <A href=h attr:class="btn" attr:rel="prev">"Previous"</A> }.into_any(),
-                None => view! { <span class="btn" aria-disabled="true">"Previous"</span> }.into_any(),
-            }}
-            {match next {
-                Some(h) => view! { <A href=h attr:class="btn" attr:rel="next">"Next"</A> }.into_any(),
-                None => view! { <span class="btn" aria-disabled="true">"Next"</span> }.into_any(),
-            }}
-        </nav>
-    }
+    view! { <PagerLinks prev next /> }
 }

@@ -1,0 +1,115 @@
+//! Keys of the open API: merchants' RSA public keys, registered per client id and key
+//! version, and the platform key Paydesk signs its responses and notifications with.
+//! The API keys settings page, the open API and the `server keys` command line all
+//! use these functions.
+
+#[cfg(feature = "ssr")]
+mod clients;
+#[cfg(feature = "ssr")]
+mod pem;
+#[cfg(feature = "ssr")]
+mod platform;
+#[cfg(feature = "ssr")]
+pub use clients::{client_key, list, register, register_in, ClientKey};
+#[cfg(feature = "ssr")]
+pub use pem::{check_public_key, from_pem_or_der, public_key_der, to_pem};
+#[cfg(feature = "ssr")]
+pub use platform::{generate_pair, platform_key, PlatformKey, PLATFORM_KEY_VERSION};
+
+use serde::{Deserialize, Serialize};
+
+/// Why a key was not registered. Each has a short code, which the API keys page
+/// carries in its URL after the form's redirect to show the message by the field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("A client id is 1 to 64 letters, digits, - and _.")]
+    InvalidClientId,
+    #[error("The PEM text is damaged: its body is not base64.")]
+    BadPem,
+    #[error("Not an RSA public key: use an X.509 SubjectPublicKeyInfo (\"BEGIN PUBLIC KEY\"), PEM or DER, of 2048 to 8192 bits.")]
+    NotRsa,
+    #[error("This client id belongs to another merchant.")]
+    OtherMerchant,
+    #[error("Key versions start at 1.")]
+    BadVersion,
+    #[error("Paydesk is unavailable; try again shortly.")]
+    Unavailable,
+}
+
+impl KeyError {
+    const ALL: [KeyError; 6] = [
+        KeyError::InvalidClientId,
+        KeyError::BadPem,
+        KeyError::NotRsa,
+        KeyError::OtherMerchant,
+        KeyError::BadVersion,
+        KeyError::Unavailable,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            KeyError::InvalidClientId => "invalid_client_id",
+            KeyError::BadPem => "bad_pem",
+            KeyError::NotRsa => "not_rsa",
+            KeyError::OtherMerchant => "other_merchant",
+            KeyError::BadVersion => "bad_version",
+            KeyError::Unavailable => "unavailable",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<KeyError> {
+        KeyError::ALL.into_iter().find(|e| e.code() == code)
+    }
+
+    /// Whether the message belongs by the client id field (else by the key).
+    pub fn is_about_client_id(self) -> bool {
+        matches!(self, KeyError::InvalidClientId | KeyError::OtherMerchant)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for KeyError {
+    fn from(e: sqlx::Error) -> Self {
+        tracing::error!(error = %e, "api keys: database error");
+        KeyError::Unavailable
+    }
+}
+
+/// One registered key of the merchant, as the API keys page lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientKeyView {
+    pub client_id: String,
+    pub key_version: i32,
+    /// In the merchant's zone.
+    pub created: String,
+}
+
+/// A client id: letters, digits, `-` and `_`, as SDKs send it in a header.
+pub fn check_client_id(client_id: &str) -> Result<(), KeyError> {
+    let valid = !client_id.is_empty()
+        && client_id.len() <= 64
+        && client_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(KeyError::InvalidClientId)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_ids_are_short_and_plain() {
+        assert!(check_client_id("SANDBOX_ABC-2").is_ok());
+        for bad in ["", "a b", "ключ", &"x".repeat(65)] {
+            assert_eq!(check_client_id(bad), Err(KeyError::InvalidClientId), "{bad:?}");
+        }
+        for e in KeyError::ALL {
+            assert_eq!(KeyError::from_code(e.code()), Some(e));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! A button that copies a text to the clipboard (once the WASM has loaded).
+
+use leptos::prelude::*;
+
+/// Shows `text` (e.g. "Copy"), then "Copied" once done; `label` names it for
+/// assistive technology when the visible text alone is ambiguous.
+#[component]
+pub fn CopyButton(
+    value: String,
+    text: &'static str,
+    #[prop(optional, into)] label: Option<String>,
+) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&value);
+            copied.set(true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &value;
+    };
+    view! {
+        <button type="button" class="btn small" on:click=copy aria-label=label>
+            {move || if copied.get() { "Copied" } else { text }}
+        </button>
+    }
+}

@@ -1,0 +1,204 @@
+//! Settings > API keys (admins only): the merchant's client ids and key versions, the
+//! upload of a new RSA public key (pasted, or read from a file in the browser), and the
+//! platform public key that verifies Paydesk's responses and notifications.
+
+use super::AdminPage;
+use crate::api_keys::{ClientKeyView, KeyError};
+use crate::components::copy::CopyButton;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeys {
+    pub clients: Vec<ClientKeyView>,
+    pub platform_pem: String,
+    pub platform_version: i32,
+}
+
+#[server(endpoint = "admin_api_keys")]
+pub async fn admin_api_keys() -> Result<ApiKeys, ServerFnError> {
+    use crate::api_keys::{list, platform_key, to_pem};
+    let user = crate::auth::session::require_role(crate::auth::Role::can_administer).await?;
+    let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let pool = crate::state::app_state().pool;
+    let platform = platform_key(&pool).await?;
+    Ok(ApiKeys {
+        clients: list(&pool, user.merchant_id.parse()?, zone).await?,
+        platform_pem: to_pem("PUBLIC KEY", &platform.public_der),
+        platform_version: platform.key_version,
+    })
+}
+
+/// Registers `public_key` (PEM text) as the next key version of `client_id`, a new
+/// client id or one of the merchant's own.
+#[server(endpoint = "admin_add_api_key")]
+pub async fn admin_add_api_key(client_id: String, public_key: String) -> Result<(), ServerFnError> {
+    use crate::audit::{record, AuditAction, Event};
+    let (_, actor) = crate::auth::session::require_actor(crate::auth::Role::can_administer).await?;
+    let pool = crate::state::app_state().pool;
+    let client_id = client_id.trim().to_owned();
+    let added = async {
+        let der = crate::api_keys::from_pem_or_der(public_key.trim().as_bytes())?;
+        let mut tx = pool.begin().await?;
+        let version = crate::api_keys::register_in(&mut tx, actor.merchant_id, &client_id, None, &der).await?;
+        let event = Event::new(AuditAction::ApiKeyAdded)
+            .subject(client_id.as_str())
+            .detail(format!("key version {version}"));
+        record(&mut *tx, &actor, event).await?;
+        tx.commit().await?;
+        Ok::<_, KeyError>(version)
+    }
+    .await;
+    let version = added.map(|v| v.to_string());
+    let (key, value) = match &version {
+        Ok(v) => ("version", v.as_str()),
+        Err(e) => ("error", e.code()),
+    };
+    leptos_axum::redirect(&crate::url::with_query(
+        "/settings/api-keys",
+        &[(key, value), ("client_id", &client_id)],
+    ));
+    Ok(())
+}
+
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    view! { <AdminPage title="API keys"><Keys /></AdminPage> }
+}
+
+#[component]
+fn Keys() -> impl IntoView {
+    let add = ServerAction::<AdminAddApiKey>::new();
+    // The outcome of an upload comes back in the URL: render again when it changes.
+    let query = use_query_map();
+    let keys = Resource::new_blocking(
+        move || (add.version().get(), query.get()),
+        |_| admin_api_keys(),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading API keys…"</p> }>
+            {move || Suspend::new(async move {
+                match keys.await {
+                    Ok(keys) => view! {
+                        <ClientList clients=keys.clients />
+                        <AddKey add />
+                        <PlatformKey pem=keys.platform_pem version=keys.platform_version />
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ClientList(clients: Vec<ClientKeyView>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="clients-title">
+            <h2 id="clients-title">"Client ids"</h2>
+            {if clients.is_empty() {
+                view! { <p class="empty-state">"No API keys yet. Upload your public key below to use the open API."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="data" aria-labelledby="clients-title">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Client id"</th>
+                                    <th scope="col" class="num">"Key version"</th>
+                                    <th scope="col">"Added"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {clients.into_iter().map(|c| view! {
+                                    <tr>
+                                        <td class="mono">{c.client_id}</td>
+                                        <td class="num">{c.key_version}</td>
+                                        <td class="num-inline">{c.created}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn AddKey(add: ServerAction<AdminAddApiKey>) -> impl IntoView {
+    let query = use_query_map();
+    let q = query.read_untracked();
+    let client_id = q.get("client_id").unwrap_or_default();
+    let error = q.get("error").and_then(|c| KeyError::from_code(&c));
+    let added = q.get("version").map(|v| format!("Key version {v} of {client_id} added."));
+    let client_error = error.filter(|e| e.is_about_client_id()).map(|e| e.to_string());
+    let key_error = error.filter(|e| !e.is_about_client_id()).map(|e| e.to_string());
+    let (client_invalid, key_invalid) = (client_error.is_some(), key_error.is_some());
+    let pem = RwSignal::new(String::new());
+    // Reading a file needs the WASM; until it has loaded only pasting is offered.
+    let can_read_files = RwSignal::new(false);
+    Effect::new(move |_| can_read_files.set(true));
+    view! {
+        <section class="card" aria-labelledby="add-key-title">
+            <h2 id="add-key-title">"Upload a public key"</h2>
+            <p class="muted">"A new client id starts at key version 1; a client id you already have gets its next key version."</p>
+            {added.map(|m| view! { <p class="notice ok" role="status">{m}</p> })}
+            <ActionForm action=add>
+                <div class="field" class:invalid=client_invalid>
+                    <label for="key-client-id">"Client id"</label>
+                    <input id="key-client-id" name="client_id" type="text" required maxlength="64"
+                        pattern="[A-Za-z0-9_\\-]+" autocomplete="off" value=client_id />
+                    {client_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                </div>
+                <div class="field" class:invalid=key_invalid>
+                    <label for="key-pem">"Public key (PEM)"</label>
+                    <textarea id="key-pem" name="public_key" rows="8" class="mono" required spellcheck="false"
+                        placeholder="-----BEGIN PUBLIC KEY-----" prop:value=move || pem.get()
+                        on:input=move |ev| pem.set(event_target_value(&ev))></textarea>
+                    {key_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                </div>
+                <div class="field" hidden=move || !can_read_files.get()>
+                    <label for="key-file">"Or read it from a file"</label>
+                    <input id="key-file" type="file" accept=".pem,.pub,.txt,.key"
+                        on:change=move |ev| read_key_file(ev, pem) />
+                </div>
+                <button type="submit" class="btn primary">"Upload key"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Puts the chosen file's text into the key field.
+fn read_key_file(ev: leptos::ev::Event, pem: RwSignal<String>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            leptos::task::spawn_local(async move {
+                if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                    pem.set(text.as_string().unwrap_or_default());
+                }
+            });
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, pem);
+}
+
+#[component]
+fn PlatformKey(pem: String, version: i32) -> impl IntoView {
+    let copy = view! { <CopyButton value=pem.clone() text="Copy public key" /> };
+    view! {
+        <section class="card" aria-labelledby="platform-title">
+            <h2 id="platform-title">"Paydesk public key"</h2>
+            <p class="muted">{format!(
+                "Verify the signatures of Paydesk's responses and notifications with this key (key version {version})."
+            )}</p>
+            <pre class="pem mono" aria-label="Paydesk public key (PEM)">{pem}</pre>
+            {copy}
+        </section>
+    }
+}
