@@ -104,6 +104,10 @@ test('a first refund sets up the payment password, then a second refunds the rem
   await dialog(page).getByLabel(/^Refund amount/).fill(`${Number(total) + 1}`);
   await dialog(page).getByRole('button', { name: 'Continue' }).click();
   await expect(dialog(page).getByText(/The most you can refund is .*\(REFUND_AMOUNT_EXCEED\)/)).toBeVisible();
+  // The step is in the URL: a reload shows the same form and error.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(dialog(page).getByText(/The most you can refund is .*\(REFUND_AMOUNT_EXCEED\)/)).toBeVisible();
   await dialog(page).getByLabel(/^Refund amount/).fill(first);
   await dialog(page).getByLabel('Reason (optional)', { exact: true }).fill('Customer returned one tin');
   await dialog(page).getByRole('button', { name: 'Continue' }).click();
@@ -151,6 +155,12 @@ test('a first refund sets up the payment password, then a second refunds the rem
   const row = page.getByRole('table', { name: 'Transactions' }).getByRole('row', { name: new RegExp(refundId) });
   await expect(row).toContainText('Refund');
   await expect(row).toContainText('Successful');
+
+  // The refund's own page: no notifications, since dashboard refunds have no API client.
+  await row.getByRole('link', { name: refundId }).click();
+  await expect(page.getByRole('heading', { name: 'Refund notifications' })).toBeVisible();
+  await expect(page.getByText(/^No notifications/)).toBeVisible();
+  await waitForHydration(page);
 });
 
 test('an asynchronous refund updates the page when it settles', async ({ page }) => {
@@ -225,6 +235,7 @@ test('a double submit refunds once', async ({ page }) => {
   expect(again.headers()['location']).toBe(`${url.pathname}${url.search}`);
   // A reload of the result changes nothing either.
   await page.reload();
+  await waitForHydration(page);
   await expect(dialog(page).getByText('Refund successful')).toBeVisible();
   await expect(related(page).getByRole('row').filter({ hasText: 'Refund' })).toHaveCount(1);
 });

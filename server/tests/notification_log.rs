@@ -106,6 +106,6 @@ async fn viewers_and_other_merchants_cannot_resend(pool: PgPool) {
         .json()
         .await
         .unwrap();
-    assert_eq!(log, serde_json::json!([]));
+    assert!(log.is_null(), "{log}");
     assert_eq!(status_of(&pool, id).await.0, "GAVE_UP");
 }

@@ -8,21 +8,29 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 /// The notifications of the refund with `refund_id` (its transaction ID), oldest first;
-/// empty for another merchant's refund.
+/// None when the merchant has no refund with that ID.
 pub async fn for_refund(
     pool: &PgPool,
     merchant_id: Uuid,
     refund_id: &str,
     zone: &str,
-) -> sqlx::Result<Vec<NotificationView>> {
-    let rows: Vec<(i64, String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
-        "SELECT n.id, n.url, n.status, n.next_attempt_at
-           FROM refund_notifications n JOIN transactions t ON t.id = n.refund_id
-          WHERE t.transaction_id = $1 AND n.merchant_id = $2
-          ORDER BY n.id",
+) -> sqlx::Result<Option<Vec<NotificationView>>> {
+    let refund: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM transactions
+          WHERE transaction_id = $1 AND merchant_id = $2 AND transaction_type = 'REFUND'",
     )
     .bind(refund_id)
     .bind(merchant_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(refund) = refund else {
+        return Ok(None);
+    };
+    let rows: Vec<(i64, String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT id, url, status, next_attempt_at FROM refund_notifications
+          WHERE refund_id = $1 ORDER BY id",
+    )
+    .bind(refund)
     .fetch_all(pool)
     .await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
@@ -34,7 +42,7 @@ pub async fn for_refund(
     .bind(&ids)
     .fetch_all(pool)
     .await?;
-    Ok(rows
+    Ok(Some(rows
         .into_iter()
         .map(|(id, url, status, next)| NotificationView {
             id,
@@ -53,7 +61,7 @@ pub async fn for_refund(
                 })
                 .collect(),
         })
-        .collect())
+        .collect()))
 }
 
 /// Makes the notification due now, whatever its status: the worker sends it once more

@@ -67,6 +67,9 @@ pub fn TransactionDetailsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        // Beside the details rather than inside them: a resource inside another
+        // resource's view does not hydrate.
+        {move || use_current_user().role.can_refund().then(|| view! { <NotificationLog transaction_id=id() /> })}
     }
 }
 
@@ -92,7 +95,6 @@ fn DetailsView(details: Details) -> impl IntoView {
         refund,
     } = details;
     let is_payment = matches!(t.transaction_type.as_str(), "PAYMENT" | "AUTHORIZATION");
-    let is_refund = t.transaction_type == "REFUND";
     let kind = label_of(&TRANSACTION_TYPES, &t.transaction_type);
     // Receipts exist for successful refunds only: on the refund itself, and on its
     // payment one menu per successful refund.
@@ -165,7 +167,6 @@ fn DetailsView(details: Details) -> impl IntoView {
             </section>
         </div>
         <RelatedTransactions related is_payment />
-        {(is_refund && use_current_user().role.can_refund()).then(|| view! { <NotificationLog refund_id=t.transaction_id.clone() /> })}
     }
 }
 

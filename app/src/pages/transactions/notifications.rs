@@ -4,7 +4,7 @@ use crate::notifications::NotificationView;
 use leptos::prelude::*;
 
 #[server(endpoint = "notification_log")]
-pub async fn notification_log(refund_id: String) -> Result<Vec<NotificationView>, ServerFnError> {
+pub async fn notification_log(refund_id: String) -> Result<Option<Vec<NotificationView>>, ServerFnError> {
     let user = crate::auth::session::require_role(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
     Ok(crate::notifications::store::for_refund(&pool, user.merchant_id.parse()?, &refund_id, &user.time_zone).await?)
@@ -24,34 +24,47 @@ pub async fn resend_notification(notification_id: i64, refund_id: String) -> Res
     Ok(())
 }
 
-/// The notifications of the refund `refund_id`: one row per attempt. Shown to the roles
-/// that refund.
+/// The notifications of the refund `transaction_id`, one row per attempt; nothing for
+/// other transactions.
 #[component]
-pub fn NotificationLog(refund_id: String) -> impl IntoView {
+pub fn NotificationLog(transaction_id: String) -> impl IntoView {
+    let refund_id = transaction_id;
     let resend = ServerAction::<ResendNotification>::new();
     let id = refund_id.clone();
     let log = Resource::new_blocking(
         move || (id.clone(), resend.version().get()),
         |(id, _)| notification_log(id),
     );
+    let card = move |body: AnyView| {
+        view! {
+            <section class="card" aria-labelledby="g-notifications">
+                <h2 id="g-notifications">"Refund notifications"</h2>
+                {body}
+            </section>
+        }
+        .into_any()
+    };
     view! {
-        <section class="card" aria-labelledby="g-notifications">
-            <h2 id="g-notifications">"Refund notifications"</h2>
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
-                {move || {
-                    let refund_id = refund_id.clone();
-                    Suspend::new(async move {
-                        match log.await {
-                            Ok(log) if log.is_empty() => view! {
-                                <p class="empty-state">"No notifications: Paydesk notifies merchants' servers of asynchronous refunds made through the API."</p>
-                            }.into_any(),
-                            Ok(log) => log.into_iter().map(|n| view! { <Notification n refund_id=refund_id.clone() resend /> }).collect_view().into_any(),
-                            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        }
-                    })
-                }}
-            </Transition>
-        </section>
+        <Transition fallback=|| ()>
+            {move || {
+                let refund_id = refund_id.clone();
+                Suspend::new(async move {
+                    match log.await {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(log)) if log.is_empty() => card(view! {
+                            <p class="empty-state">"No notifications: Paydesk notifies merchants' servers of asynchronous refunds made through the API."</p>
+                        }.into_any()),
+                        Ok(Some(log)) => card(
+                            log.into_iter()
+                                .map(|n| view! { <Notification n refund_id=refund_id.clone() resend /> })
+                                .collect_view()
+                                .into_any(),
+                        ),
+                        Err(e) => card(view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()),
+                    }
+                })
+            }}
+        </Transition>
     }
 }
 

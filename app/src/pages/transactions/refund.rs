@@ -192,7 +192,7 @@ pub fn RefundDialog(transaction_id: String) -> impl IntoView {
                     {
                         let tid = tid.clone();
                         move || match query.read().step.as_str() {
-                            "form" => view! { <AmountStep transaction_id=tid.clone() error=None /> }.into_any(),
+                            "form" => view! { <AmountStep transaction_id=tid.clone() /> }.into_any(),
                             "confirm" => view! { <ConfirmStep transaction_id=tid.clone() /> }.into_any(),
                             _ => view! { <ResultStep transaction_id=tid.clone() /> }.into_any(),
                         }
@@ -225,10 +225,39 @@ fn Steps() -> impl IntoView {
 
 /// Step 1: the amount (the refundable amount unless the user typed one) and the reason.
 #[component]
-fn AmountStep(transaction_id: String, error: Option<FieldError>) -> impl IntoView {
-    let query = dialog_query();
-    let tid = transaction_id.clone();
-    let start = Resource::new_blocking(move || tid.clone(), open_refund_form);
+fn AmountStep(transaction_id: String) -> impl IntoView {
+    let start = start_resource(transaction_id.clone());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+            {
+                let transaction_id = transaction_id.clone();
+                move || {
+                    let transaction_id = transaction_id.clone();
+                    Suspend::new(async move {
+                        view! { <AmountForm transaction_id start=start.await error=None /> }.into_any()
+                    })
+                }
+            }
+        </Suspense>
+    }
+}
+
+type StartResult = Result<Result<RefundStart, PreviewProblem>, ServerFnError>;
+
+/// The first step's data. Created at the top of a step, never inside another resource's
+/// view: resources made there do not hydrate.
+fn start_resource(transaction_id: String) -> Resource<StartResult> {
+    Resource::new_blocking(move || transaction_id.clone(), open_refund_form)
+}
+
+/// The form of step 1, with `error` next to its field.
+#[component]
+fn AmountForm(transaction_id: String, start: StartResult, error: Option<FieldError>) -> impl IntoView {
+    let start = match start {
+        Ok(Ok(start)) => start,
+        Ok(Err(problem)) => return view! { <Problem problem /> }.into_any(),
+        Err(e) => return view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+    };
     let amount_ref = NodeRef::<leptos::html::Input>::new();
     // Autofocus only works on page load; a dialog opened by the router focuses here.
     Effect::new(move |_| {
@@ -236,52 +265,36 @@ fn AmountStep(transaction_id: String, error: Option<FieldError>) -> impl IntoVie
             let _ = input.focus();
         }
     });
-    let action = dialog_href(&transaction_id, &[]);
+    let q = dialog_query().get_untracked();
+    let rid = if q.rid.is_empty() { start.refund_request_id.clone() } else { q.rid.clone() };
+    let amount = q.amount.clone().unwrap_or_else(|| start.refundable_plain.clone());
+    let amount_error = error.clone().filter(|e| e.field == Field::Amount);
+    let reason_error = error.filter(|e| e.field == Field::Reason);
+    let described = if amount_error.is_some() { "refund-max refund-amount-error" } else { "refund-max" };
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
-            {move || {
-                let error = error.clone();
-                let action = action.clone();
-                Suspend::new(async move {
-                    let start = match start.await {
-                        Ok(Ok(start)) => start,
-                        Ok(Err(problem)) => return view! { <Problem problem /> }.into_any(),
-                        Err(e) => return view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    };
-                    let q = query.get_untracked();
-                    let rid = if q.rid.is_empty() { start.refund_request_id.clone() } else { q.rid.clone() };
-                    let amount = q.amount.clone().unwrap_or_else(|| start.refundable_plain.clone());
-                    let amount_error = error.clone().filter(|e| e.field == Field::Amount);
-                    let reason_error = error.filter(|e| e.field == Field::Reason);
-                    let described = if amount_error.is_some() { "refund-max refund-amount-error" } else { "refund-max" };
-                    view! {
-                        <Form method="GET" action=action attr:class="dialog-body">
-                            <input type="hidden" name="refund" value="confirm" />
-                            <input type="hidden" name="rid" value=rid />
-                            <div class="field">
-                                <label for="refund-amount">{format!("Refund amount ({})", start.currency)}</label>
-                                <input id="refund-amount" name="amount" inputmode="decimal" autocomplete="off" required
-                                    value=amount node_ref=amount_ref autofocus=true
-                                    aria-invalid=amount_error.is_some().then_some("true") aria-describedby=described />
-                                <p id="refund-max" class="muted">{format!("Maximum: {}", start.refundable)}</p>
-                                <FieldMessage id="refund-amount-error" error=amount_error />
-                            </div>
-                            <div class="field">
-                                <label for="refund-reason">"Reason (optional)"</label>
-                                <input id="refund-reason" name="reason" maxlength="256" value=q.reason.clone()
-                                    aria-invalid=reason_error.is_some().then_some("true") />
-                                <FieldMessage id="refund-reason-error" error=reason_error />
-                            </div>
-                            <div class="dialog-actions">
-                                <button type="submit" class="btn primary">"Continue"</button>
-                            </div>
-                        </Form>
-                    }
-                    .into_any()
-                })
-            }}
-        </Suspense>
+        <Form method="GET" action=dialog_href(&transaction_id, &[]) attr:class="dialog-body">
+            <input type="hidden" name="refund" value="confirm" />
+            <input type="hidden" name="rid" value=rid />
+            <div class="field">
+                <label for="refund-amount">{format!("Refund amount ({})", start.currency)}</label>
+                <input id="refund-amount" name="amount" inputmode="decimal" autocomplete="off" required
+                    value=amount node_ref=amount_ref autofocus=true
+                    aria-invalid=amount_error.is_some().then_some("true") aria-describedby=described />
+                <p id="refund-max" class="muted">{format!("Maximum: {}", start.refundable)}</p>
+                <FieldMessage id="refund-amount-error" error=amount_error />
+            </div>
+            <div class="field">
+                <label for="refund-reason">"Reason (optional)"</label>
+                <input id="refund-reason" name="reason" maxlength="256" value=q.reason.clone()
+                    aria-invalid=reason_error.is_some().then_some("true") />
+                <FieldMessage id="refund-reason-error" error=reason_error />
+            </div>
+            <div class="dialog-actions">
+                <button type="submit" class="btn primary">"Continue"</button>
+            </div>
+        </Form>
     }
+    .into_any()
 }
 
 /// A problem next to its field, with the result code.
@@ -321,6 +334,8 @@ fn ConfirmStep(transaction_id: String) -> impl IntoView {
         },
         |(tid, amount, reason, _, _)| check_refund(tid, amount, reason),
     );
+    // Step 1 again when the amount or reason is refused.
+    let start = start_resource(transaction_id.clone());
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Checking the refund…"</p> }>
             {
@@ -333,7 +348,7 @@ fn ConfirmStep(transaction_id: String) -> impl IntoView {
                             // A problem with the amount or reason: back to step 1, with it
                             // next to its field.
                             Ok(Err(PreviewProblem::Field(error))) => {
-                                view! { <AmountStep transaction_id error=Some(error) /> }.into_any()
+                                view! { <AmountForm transaction_id start=start.await error=Some(error) /> }.into_any()
                             }
                             Ok(Err(problem)) => view! { <Problem problem /> }.into_any(),
                             Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
