@@ -81,6 +81,15 @@ async fn set_payment_password(app: &TestApp, browser: &reqwest::Client, login_pa
     .await
 }
 
+/// What the confirmation step would show for `amount` of `payment`.
+async fn check_refund(app: &TestApp, browser: &reqwest::Client, payment: &str, amount: &str) -> Value {
+    app.call_with(browser, "check_refund", &[("transaction_id", payment), ("amount", amount), ("reason", "")])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn result(app: &TestApp, browser: &reqwest::Client, rid: &str) -> Value {
     app.call_with(browser, "refund_result", &[("refund_request_id", rid)])
         .await
@@ -137,12 +146,7 @@ async fn a_first_refund_sets_the_payment_password_then_refunds_up_to_the_remaind
     // More than the remaining 60.00 is refused next to the amount, and refunds nothing.
     let (_, to) = submit(&app, &ada, "PAY-1", "DASH-2", "60.01", PAYMENT_PASSWORD).await;
     assert!(to.contains("refund=confirm") && !to.contains("error="), "{to}");
-    let check: Value = app
-        .call_with(&ada, "check_refund", &[("transaction_id", "PAY-1"), ("amount", "60.01"), ("reason", "")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let check: Value = check_refund(&app, &ada, "PAY-1", "60.01").await;
     assert_eq!(check["Err"]["Field"]["code"], "REFUND_AMOUNT_EXCEED", "{check}");
     assert_eq!(check["Err"]["Field"]["message"], "The most you can refund is 60.00 USD.");
     assert_eq!(refunds_of(&pool, "PAY-1").await, (1, 4_000));
@@ -267,12 +271,7 @@ async fn another_merchants_payment_cannot_be_refunded(pool: PgPool) {
     // A forged form naming Lotus's payment: no refund, and the dialog says not found.
     let (_, to) = submit(&app, &ken, "PAY-1", "DASH-FORGED", "1.00", PAYMENT_PASSWORD).await;
     assert!(!to.contains("refund=result"), "{to}");
-    let check: Value = app
-        .call_with(&ken, "check_refund", &[("transaction_id", "PAY-1"), ("amount", "1"), ("reason", "")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let check: Value = check_refund(&app, &ken, "PAY-1", "1").await;
     assert_eq!(check["Err"], "NotFound", "{check}");
     assert_eq!(refunds_of(&pool, "PAY-1").await, (0, 0));
 
@@ -292,21 +291,11 @@ async fn an_asynchronous_refund_shows_as_processing(pool: PgPool) {
     let ada = signed_in(&app, "ada@lotus.example").await;
     set_payment_password(&app, &ada, PASSWORD).await;
 
-    let check: Value = app
-        .call_with(&ada, "check_refund", &[("transaction_id", "PAY-ASYNC"), ("amount", "1500"), ("reason", "")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let check: Value = check_refund(&app, &ada, "PAY-ASYNC", "1500").await;
     assert_eq!(check["Ok"]["sync"], false, "{check}");
     assert_eq!(check["Ok"]["remaining_after"], "3,500 JPY");
     // JPY has no minor units: decimals are refused next to the amount.
-    let check: Value = app
-        .call_with(&ada, "check_refund", &[("transaction_id", "PAY-ASYNC"), ("amount", "15.5"), ("reason", "")])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let check: Value = check_refund(&app, &ada, "PAY-ASYNC", "15.5").await;
     assert_eq!(check["Err"]["Field"]["message"], "JPY has no decimals.", "{check}");
 
     let (_, to) = submit(&app, &ada, "PAY-ASYNC", "DASH-A", "1500", PAYMENT_PASSWORD).await;

@@ -163,13 +163,8 @@ pub async fn set_first(
     if !password::verify(login_password.to_owned(), row.login_hash).await {
         return Err(PaymentPasswordError::WrongLoginPassword);
     }
-    store_hash(&mut tx, user_id, new).await?;
-    audit::record(
-        &mut *tx,
-        actor,
-        Event::new(AuditAction::PaymentPasswordSet).subject(row.email.as_str()),
-    )
-    .await?;
+    let change = NewHash::Set(new.clone());
+    apply(&mut tx, actor, user_id, &row.email, change, AuditAction::PaymentPasswordSet).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -183,18 +178,8 @@ pub async fn change(
     new: &PaymentPassword,
 ) -> Result<(), PaymentPasswordError> {
     verify(pool, actor, old).await?;
-    let user_id = actor_ids(actor)?;
-    let mut tx = pool.begin().await?;
-    let row = lock_user(&mut tx, actor.merchant_id, user_id).await?;
-    store_hash(&mut tx, user_id, new).await?;
-    audit::record(
-        &mut *tx,
-        actor,
-        Event::new(AuditAction::PaymentPasswordChanged).subject(row.email.as_str()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let change = NewHash::Set(new.clone());
+    change_user(pool, actor, actor_ids(actor)?, change, AuditAction::PaymentPasswordChanged).await
 }
 
 /// An admin sets `user_id`'s payment password (to hand it over in person); it also
@@ -205,76 +190,70 @@ pub async fn set_by_admin(
     user_id: Uuid,
     new: &PaymentPassword,
 ) -> Result<(), PaymentPasswordError> {
-    let mut tx = pool.begin().await?;
-    let row = lock_user(&mut tx, admin.merchant_id, user_id).await?;
-    store_hash(&mut tx, user_id, new).await?;
-    audit::record(
-        &mut *tx,
-        admin,
-        Event::new(AuditAction::PaymentPasswordSetByAdmin).subject(row.email.as_str()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let change = NewHash::Set(new.clone());
+    change_user(pool, admin, user_id, change, AuditAction::PaymentPasswordSetByAdmin).await
 }
 
 /// An admin resets `user_id`'s payment password: the user sets a new one, with their
 /// sign-in password, before their next refund.
 pub async fn reset_by_admin(pool: &PgPool, admin: &Actor, user_id: Uuid) -> Result<(), PaymentPasswordError> {
-    let mut tx = pool.begin().await?;
-    let row = lock_user(&mut tx, admin.merchant_id, user_id).await?;
-    sqlx::query(
-        "UPDATE users SET payment_password_hash = NULL, payment_password_failures = 0,
-                refunds_locked_until = NULL
-          WHERE id = $1",
-    )
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut *tx,
-        admin,
-        Event::new(AuditAction::PaymentPasswordReset).subject(row.email.as_str()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    change_user(pool, admin, user_id, NewHash::Clear, AuditAction::PaymentPasswordReset).await
 }
 
 /// An admin lifts the lock on `user_id`'s refunds and clears their wrong attempts.
 pub async fn unlock(pool: &PgPool, admin: &Actor, user_id: Uuid) -> Result<(), PaymentPasswordError> {
+    change_user(pool, admin, user_id, NewHash::Keep, AuditAction::RefundsUnlocked).await
+}
+
+/// What a change does to the stored payment password.
+enum NewHash {
+    Keep,
+    Set(PaymentPassword),
+    Clear,
+}
+
+/// Locks `user_id`'s row (of the actor's merchant), applies `change` and records
+/// `action`, in one transaction.
+async fn change_user(
+    pool: &PgPool,
+    actor: &Actor,
+    user_id: Uuid,
+    change: NewHash,
+    action: AuditAction,
+) -> Result<(), PaymentPasswordError> {
     let mut tx = pool.begin().await?;
-    let row = lock_user(&mut tx, admin.merchant_id, user_id).await?;
-    sqlx::query(
-        "UPDATE users SET payment_password_failures = 0, refunds_locked_until = NULL WHERE id = $1",
-    )
-    .bind(user_id)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut *tx,
-        admin,
-        Event::new(AuditAction::RefundsUnlocked).subject(row.email.as_str()),
-    )
-    .await?;
+    let row = lock_user(&mut tx, actor.merchant_id, user_id).await?;
+    apply(&mut tx, actor, user_id, &row.email, change, action).await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn store_hash(
+/// Every change starts afresh: no wrong attempts and no lock.
+async fn apply(
     tx: &mut Transaction<'_, Postgres>,
+    actor: &Actor,
     user_id: Uuid,
-    new: &PaymentPassword,
+    email: &str,
+    change: NewHash,
+    action: AuditAction,
 ) -> Result<(), PaymentPasswordError> {
-    let hash = password::hash(new.expose().to_owned()).await;
+    let (mode, hash) = match change {
+        NewHash::Keep => ("keep", None),
+        NewHash::Set(new) => ("set", Some(password::hash(new.expose().to_owned()).await)),
+        NewHash::Clear => ("clear", None),
+    };
     sqlx::query(
-        "UPDATE users SET payment_password_hash = $2, payment_password_failures = 0,
-                refunds_locked_until = NULL
+        "UPDATE users SET
+            payment_password_hash = CASE $2 WHEN 'keep' THEN payment_password_hash
+                                            WHEN 'set' THEN $3 END,
+            payment_password_failures = 0, refunds_locked_until = NULL
           WHERE id = $1",
     )
     .bind(user_id)
+    .bind(mode)
     .bind(hash)
     .execute(&mut **tx)
     .await?;
+    audit::record(&mut **tx, actor, Event::new(action).subject(email)).await?;
     Ok(())
 }
