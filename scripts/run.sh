@@ -89,6 +89,8 @@ $seed_output
 
 Paydesk is starting on  http://$LEPTOS_SITE_ADDR
 Sign in with one of the demo logins above (password: paydesk-demo). Ctrl-C stops it.
+Admins and operators refund from a payment's details page; the first refund asks them
+to set a payment password (Settings > Payment password).
 
 EOF
 
