@@ -31,7 +31,10 @@ async fn user_state(pool: &PgPool, email: &str) -> (String, bool, bool, bool) {
 }
 
 /// (action, actor, subject, detail) of the merchant's events other than sign-ins, oldest first.
-async fn events(pool: &PgPool, merchant: Uuid) -> Vec<(String, String, Option<String>, Option<String>)> {
+async fn events(
+    pool: &PgPool,
+    merchant: Uuid,
+) -> Vec<(String, String, Option<String>, Option<String>)> {
     sqlx::query_as(
         "SELECT action, actor, subject, detail FROM audit_events
           WHERE merchant_id = $1 AND action NOT LIKE 'SIGN_%' ORDER BY id",
@@ -43,16 +46,23 @@ async fn events(pool: &PgPool, merchant: Uuid) -> Vec<(String, String, Option<St
 }
 
 async fn lock_refunds(pool: &PgPool, email: &str) {
-    sqlx::query("UPDATE users SET refunds_locked_until = now() + interval '20 minutes' WHERE email = $1")
-        .bind(email)
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE users SET refunds_locked_until = now() + interval '20 minutes' WHERE email = $1",
+    )
+    .bind(email)
+    .execute(pool)
+    .await
+    .unwrap();
 }
 
 /// Posts a form to a server function as the page does; returns where it sends the
 /// browser back to.
-async fn submit(app: &TestApp, client: &reqwest::Client, endpoint: &str, args: &[(&str, &str)]) -> String {
+async fn submit(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    args: &[(&str, &str)],
+) -> String {
     let response = app.call_with(client, endpoint, args).await;
     assert!(
         response.status().is_success() || response.status().is_redirection(),
@@ -74,7 +84,13 @@ fn admin_calls(target: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)>
     vec![
         ("admin_list_users", vec![]),
         ("admin_api_keys", vec![]),
-        ("admin_add_api_key", vec![("client_id", "MALLORY".into()), ("public_key", public_pem())]),
+        (
+            "admin_add_api_key",
+            vec![
+                ("client_id", "MALLORY".into()),
+                ("public_key", public_pem()),
+            ],
+        ),
         (
             "admin_create_user",
             vec![
@@ -84,10 +100,22 @@ fn admin_calls(target: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)>
                 ("password", NEW_PASSWORD.into()),
             ],
         ),
-        ("admin_change_role", vec![("user_id", t.clone()), ("role", "admin".into())]),
-        ("admin_set_user_disabled", vec![("user_id", t.clone()), ("disabled", "true".into())]),
-        ("admin_payment_password_action", vec![("user_id", t.clone()), ("action", "unlock".into())]),
-        ("admin_payment_password_action", vec![("user_id", t.clone()), ("action", "reset".into())]),
+        (
+            "admin_change_role",
+            vec![("user_id", t.clone()), ("role", "admin".into())],
+        ),
+        (
+            "admin_set_user_disabled",
+            vec![("user_id", t.clone()), ("disabled", "true".into())],
+        ),
+        (
+            "admin_payment_password_action",
+            vec![("user_id", t.clone()), ("action", "unlock".into())],
+        ),
+        (
+            "admin_payment_password_action",
+            vec![("user_id", t.clone()), ("action", "reset".into())],
+        ),
         (
             "admin_set_payment_password",
             vec![
@@ -105,10 +133,12 @@ async fn only_admins_may_call_the_admin_functions(pool: PgPool) {
     for role in ["operator", "finance", "viewer"] {
         add_user(&pool, lotus, &format!("{role}@lotus.example"), role).await;
     }
-    sqlx::query("UPDATE users SET payment_password_hash = 'x' WHERE email = 'viewer@lotus.example'")
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE users SET payment_password_hash = 'x' WHERE email = 'viewer@lotus.example'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     lock_refunds(&pool, "viewer@lotus.example").await;
     let target = user_id(&pool, "viewer@lotus.example").await.to_string();
     let app = TestApp::spawn(pool.clone()).await;
@@ -120,12 +150,22 @@ async fn only_admins_may_call_the_admin_functions(pool: PgPool) {
             assert_eq!(response.status(), 403, "{role} called {endpoint}");
         }
         let audit = app
-            .call_json(&client, "admin_search_audit", serde_json::json!({ "params": {} }))
+            .call_json(
+                &client,
+                "admin_search_audit",
+                serde_json::json!({ "params": {} }),
+            )
             .await;
         assert_eq!(audit.status(), 403, "{role} searched the audit log");
     }
-    assert_eq!(user_state(&pool, "viewer@lotus.example").await, ("viewer".into(), false, true, true));
-    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&pool).await.unwrap();
+    assert_eq!(
+        user_state(&pool, "viewer@lotus.example").await,
+        ("viewer".into(), false, true, true)
+    );
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(users, 4);
     assert!(events(&pool, lotus).await.is_empty());
 }
@@ -138,13 +178,22 @@ async fn an_admin_cannot_touch_another_merchants_users(pool: PgPool) {
         .await
         .unwrap();
     lock_refunds(&pool, "ada@lotus.example").await;
-    let sakura = merchant_with_user(&pool, "Sakura Electronics", "ken@sakura.example", "admin").await;
+    let sakura =
+        merchant_with_user(&pool, "Sakura Electronics", "ken@sakura.example", "admin").await;
     let ada = user_id(&pool, "ada@lotus.example").await.to_string();
     let app = TestApp::spawn(pool.clone()).await;
     let ken = signed_in(&app, "ken@sakura.example").await;
 
-    let list = app.call(&ken, "admin_list_users").await.text().await.unwrap();
-    assert!(list.contains("ken@sakura.example") && !list.contains("ada@lotus.example"), "{list}");
+    let list = app
+        .call(&ken, "admin_list_users")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("ken@sakura.example") && !list.contains("ada@lotus.example"),
+        "{list}"
+    );
     let aimed_at_ada = admin_calls(&ada)
         .into_iter()
         .filter(|(_, args)| args.iter().any(|(k, _)| *k == "user_id"));
@@ -153,7 +202,10 @@ async fn an_admin_cannot_touch_another_merchants_users(pool: PgPool) {
         let back = submit(&app, &ken, endpoint, &args).await;
         assert!(back.contains("error=unknown_user"), "{endpoint}: {back}");
     }
-    assert_eq!(user_state(&pool, "ada@lotus.example").await, ("viewer".into(), false, true, true));
+    assert_eq!(
+        user_state(&pool, "ada@lotus.example").await,
+        ("viewer".into(), false, true, true)
+    );
     assert!(events(&pool, lotus).await.is_empty());
     assert!(events(&pool, sakura).await.is_empty());
 }
@@ -164,15 +216,41 @@ async fn admins_create_users_who_can_then_sign_in(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let admin = signed_in(&app, "admin@lotus.example").await;
     let create = |email: &'static str, password: &'static str| {
-        [("email", email), ("name", " Bea Tan "), ("role", "finance"), ("password", password)]
+        [
+            ("email", email),
+            ("name", " Bea Tan "),
+            ("role", "finance"),
+            ("password", password),
+        ]
     };
 
-    let back = submit(&app, &admin, "admin_create_user", &create("bea@lotus.example", "too short")).await;
-    assert!(back.starts_with("/settings/users?error=short_password&email=bea%40lotus.example"), "{back}");
-    let back = submit(&app, &admin, "admin_create_user", &create("bea@lotus.example", NEW_PASSWORD)).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_create_user",
+        &create("bea@lotus.example", "too short"),
+    )
+    .await;
+    assert!(
+        back.starts_with("/settings/users?error=short_password&email=bea%40lotus.example"),
+        "{back}"
+    );
+    let back = submit(
+        &app,
+        &admin,
+        "admin_create_user",
+        &create("bea@lotus.example", NEW_PASSWORD),
+    )
+    .await;
     let bea = user_id(&pool, "bea@lotus.example").await;
     assert_eq!(back, format!("/settings/users?done=created&user={bea}"));
-    let back = submit(&app, &admin, "admin_create_user", &create("BEA@lotus.example", NEW_PASSWORD)).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_create_user",
+        &create("BEA@lotus.example", NEW_PASSWORD),
+    )
+    .await;
     assert!(back.contains("error=email_taken"), "{back}");
 
     let (name, role): (String, String) =
@@ -184,11 +262,25 @@ async fn admins_create_users_who_can_then_sign_in(pool: PgPool) {
     assert_eq!((name.as_str(), role.as_str()), ("Bea Tan", "finance"));
     assert_eq!(
         events(&pool, lotus).await,
-        [("USER_CREATED".into(), "admin@lotus.example".into(), Some("bea@lotus.example".into()), Some("finance".into()))]
+        [(
+            "USER_CREATED".into(),
+            "admin@lotus.example".into(),
+            Some("bea@lotus.example".into()),
+            Some("finance".into())
+        )]
     );
     let client = app.browser();
-    assert_eq!(app.sign_in(&client, "bea@lotus.example", NEW_PASSWORD).await, "/");
-    let list = app.call(&admin, "admin_list_users").await.text().await.unwrap();
+    assert_eq!(
+        app.sign_in(&client, "bea@lotus.example", NEW_PASSWORD)
+            .await,
+        "/"
+    );
+    let list = app
+        .call(&admin, "admin_list_users")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(list.contains("Bea Tan"), "{list}");
 }
 
@@ -201,27 +293,74 @@ async fn roles_change_but_the_last_admin_stays(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let admin = signed_in(&app, "admin@lotus.example").await;
 
-    let back = submit(&app, &admin, "admin_change_role", &[("user_id", &op), ("role", "viewer")]).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_change_role",
+        &[("user_id", &op), ("role", "viewer")],
+    )
+    .await;
     assert_eq!(back, format!("/settings/users?done=role_changed&user={op}"));
     assert_eq!(user_state(&pool, "op@lotus.example").await.0, "viewer");
 
     // The only admin can neither step down nor disable themselves.
-    let back = submit(&app, &admin, "admin_change_role", &[("user_id", &admin_id), ("role", "viewer")]).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_change_role",
+        &[("user_id", &admin_id), ("role", "viewer")],
+    )
+    .await;
     assert!(back.contains("error=last_admin"), "{back}");
-    let back = submit(&app, &admin, "admin_set_user_disabled", &[("user_id", &admin_id), ("disabled", "true")]).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_set_user_disabled",
+        &[("user_id", &admin_id), ("disabled", "true")],
+    )
+    .await;
     assert!(back.contains("error=disable_self"), "{back}");
-    let back = submit(&app, &admin, "admin_change_role", &[("user_id", &op), ("role", "root")]).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_change_role",
+        &[("user_id", &op), ("role", "root")],
+    )
+    .await;
     assert!(back.contains("error=unknown_role"), "{back}");
-    assert_eq!(user_state(&pool, "admin@lotus.example").await, ("admin".into(), false, false, false));
+    assert_eq!(
+        user_state(&pool, "admin@lotus.example").await,
+        ("admin".into(), false, false, false)
+    );
 
     // With a second admin, the first may step down.
-    submit(&app, &admin, "admin_change_role", &[("user_id", &op), ("role", "admin")]).await;
-    let back = submit(&app, &admin, "admin_change_role", &[("user_id", &admin_id), ("role", "finance")]).await;
+    submit(
+        &app,
+        &admin,
+        "admin_change_role",
+        &[("user_id", &op), ("role", "admin")],
+    )
+    .await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_change_role",
+        &[("user_id", &admin_id), ("role", "finance")],
+    )
+    .await;
     assert!(back.contains("done=role_changed"), "{back}");
-    let details: Vec<Option<String>> = events(&pool, lotus).await.into_iter().map(|e| e.3).collect();
+    let details: Vec<Option<String>> = events(&pool, lotus)
+        .await
+        .into_iter()
+        .map(|e| e.3)
+        .collect();
     assert_eq!(
         details,
-        [Some("operator → viewer".into()), Some("viewer → admin".into()), Some("admin → finance".into())]
+        [
+            Some("operator → viewer".into()),
+            Some("viewer → admin".into()),
+            Some("admin → finance".into())
+        ]
     );
     // The demoted admin's next call is refused.
     assert_eq!(app.call(&admin, "admin_list_users").await.status(), 403);
@@ -233,25 +372,55 @@ async fn a_disabled_user_loses_their_session_until_enabled(pool: PgPool) {
     add_user(&pool, lotus, "second-admin@lotus.example", "admin").await;
     add_user(&pool, lotus, "viewer@lotus.example", "viewer").await;
     let viewer_id = user_id(&pool, "viewer@lotus.example").await.to_string();
-    let second = user_id(&pool, "second-admin@lotus.example").await.to_string();
+    let second = user_id(&pool, "second-admin@lotus.example")
+        .await
+        .to_string();
     let app = TestApp::spawn(pool.clone()).await;
     let admin = signed_in(&app, "admin@lotus.example").await;
     let viewer = signed_in(&app, "viewer@lotus.example").await;
     assert_eq!(app.call(&viewer, "load_overview").await.status(), 200);
 
-    let back = submit(&app, &admin, "admin_set_user_disabled", &[("user_id", &viewer_id), ("disabled", "true")]).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_set_user_disabled",
+        &[("user_id", &viewer_id), ("disabled", "true")],
+    )
+    .await;
     assert!(back.contains("done=disabled"), "{back}");
     assert_eq!(app.call(&viewer, "load_overview").await.status(), 401);
     let again = app.browser();
-    assert!(app.sign_in(&again, "viewer@lotus.example", PASSWORD).await.contains("error=invalid"));
+    assert!(app
+        .sign_in(&again, "viewer@lotus.example", PASSWORD)
+        .await
+        .contains("error=invalid"));
 
     // Another admin may be disabled while one stays active.
-    let back = submit(&app, &admin, "admin_set_user_disabled", &[("user_id", &second), ("disabled", "true")]).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_set_user_disabled",
+        &[("user_id", &second), ("disabled", "true")],
+    )
+    .await;
     assert!(back.contains("done=disabled"), "{back}");
 
-    submit(&app, &admin, "admin_set_user_disabled", &[("user_id", &viewer_id), ("disabled", "false")]).await;
-    assert_eq!(app.sign_in(&again, "viewer@lotus.example", PASSWORD).await, "/");
-    let actions: Vec<String> = events(&pool, lotus).await.into_iter().map(|e| e.0).collect();
+    submit(
+        &app,
+        &admin,
+        "admin_set_user_disabled",
+        &[("user_id", &viewer_id), ("disabled", "false")],
+    )
+    .await;
+    assert_eq!(
+        app.sign_in(&again, "viewer@lotus.example", PASSWORD).await,
+        "/"
+    );
+    let actions: Vec<String> = events(&pool, lotus)
+        .await
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
     assert_eq!(actions, ["USER_DISABLED", "USER_DISABLED", "USER_ENABLED"]);
 }
 
@@ -264,36 +433,94 @@ async fn admins_unlock_reset_and_set_payment_passwords(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let admin = signed_in(&app, "admin@lotus.example").await;
 
-    let list = app.call(&admin, "admin_list_users").await.text().await.unwrap();
+    let list = app
+        .call(&admin, "admin_list_users")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(list.contains(r#""refunds_locked_until":""#), "{list}");
-    let back = submit(&app, &admin, "admin_payment_password_action", &[("user_id", &op), ("action", "unlock")]).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_payment_password_action",
+        &[("user_id", &op), ("action", "unlock")],
+    )
+    .await;
     assert_eq!(back, format!("/settings/users?done=unlocked&user={op}"));
-    assert_eq!(user_state(&pool, "op@lotus.example").await, ("operator".into(), false, false, false));
+    assert_eq!(
+        user_state(&pool, "op@lotus.example").await,
+        ("operator".into(), false, false, false)
+    );
 
     let set = |new: &'static str, confirm: &'static str| {
-        [("user_id", op.as_str()), ("new_password", new), ("confirm_password", confirm)]
+        [
+            ("user_id", op.as_str()),
+            ("new_password", new),
+            ("confirm_password", confirm),
+        ]
     };
-    let back = submit(&app, &admin, "admin_set_payment_password", &set("pay-2468-x", "pay-2468-y")).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_set_payment_password",
+        &set("pay-2468-x", "pay-2468-y"),
+    )
+    .await;
     assert!(back.contains("error=payment_password_mismatch"), "{back}");
-    let back = submit(&app, &admin, "admin_set_payment_password", &set("short", "short")).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_set_payment_password",
+        &set("short", "short"),
+    )
+    .await;
     assert!(back.contains("error=payment_password_invalid"), "{back}");
-    let back = submit(&app, &admin, "admin_set_payment_password", &set("pay-2468-x", "pay-2468-x")).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_set_payment_password",
+        &set("pay-2468-x", "pay-2468-x"),
+    )
+    .await;
     assert!(back.contains("done=payment_password_set"), "{back}");
     assert!(user_state(&pool, "op@lotus.example").await.2);
 
-    let back = submit(&app, &admin, "admin_payment_password_action", &[("user_id", &op), ("action", "reset")]).await;
+    let back = submit(
+        &app,
+        &admin,
+        "admin_payment_password_action",
+        &[("user_id", &op), ("action", "reset")],
+    )
+    .await;
     assert!(back.contains("done=payment_password_reset"), "{back}");
     assert!(!user_state(&pool, "op@lotus.example").await.2);
-    let actions: Vec<String> = events(&pool, lotus).await.into_iter().map(|e| e.0).collect();
+    let actions: Vec<String> = events(&pool, lotus)
+        .await
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
     assert_eq!(
         actions,
-        ["REFUNDS_UNLOCKED", "PAYMENT_PASSWORD_SET_BY_ADMIN", "PAYMENT_PASSWORD_RESET"]
+        [
+            "REFUNDS_UNLOCKED",
+            "PAYMENT_PASSWORD_SET_BY_ADMIN",
+            "PAYMENT_PASSWORD_RESET"
+        ]
     );
 }
 
-async fn search_audit(app: &TestApp, client: &reqwest::Client, params: serde_json::Value) -> serde_json::Value {
+async fn search_audit(
+    app: &TestApp,
+    client: &reqwest::Client,
+    params: serde_json::Value,
+) -> serde_json::Value {
     let response = app
-        .call_json(client, "admin_search_audit", serde_json::json!({ "params": params }))
+        .call_json(
+            client,
+            "admin_search_audit",
+            serde_json::json!({ "params": params }),
+        )
         .await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
@@ -312,12 +539,19 @@ fn column(result: &serde_json::Value, name: &str) -> Vec<String> {
 async fn the_audit_log_shows_the_merchants_events_filtered_and_paged(pool: PgPool) {
     let lotus = merchant_with_user(&pool, "Lotus Tea House", "admin@lotus.example", "admin").await;
     add_user(&pool, lotus, "op@lotus.example", "operator").await;
-    let sakura = merchant_with_user(&pool, "Sakura Electronics", "ken@sakura.example", "admin").await;
+    let sakura =
+        merchant_with_user(&pool, "Sakura Electronics", "ken@sakura.example", "admin").await;
     let op = user_id(&pool, "op@lotus.example").await.to_string();
     let app = TestApp::spawn(pool.clone()).await;
     let admin = signed_in(&app, "admin@lotus.example").await;
     let ken = signed_in(&app, "ken@sakura.example").await;
-    submit(&app, &admin, "admin_change_role", &[("user_id", &op), ("role", "viewer")]).await;
+    submit(
+        &app,
+        &admin,
+        "admin_change_role",
+        &[("user_id", &op), ("role", "viewer")],
+    )
+    .await;
     // A refund with an amount, as the refund flow records it.
     sqlx::query(
         "INSERT INTO audit_events (merchant_id, actor, action, subject, amount_minor, currency)
@@ -329,14 +563,25 @@ async fn the_audit_log_shows_the_merchants_events_filtered_and_paged(pool: PgPoo
     .unwrap();
 
     let all = search_audit(&app, &admin, serde_json::json!({})).await;
-    assert_eq!(column(&all, "action"), ["Refund", "Role changed", "Signed in"]);
+    assert_eq!(
+        column(&all, "action"),
+        ["Refund", "Role changed", "Signed in"]
+    );
     assert_eq!(all["page"]["rows"][0]["amount"], "123,456 JPY");
     assert_eq!(all["page"]["rows"][1]["detail"], "operator → viewer");
     assert_eq!(all["page"]["rows"][1]["address"], "127.0.0.1");
     // Times are in the merchant's zone, with its offset.
-    assert!(column(&all, "time").iter().all(|t| t.ends_with("+08:00")), "{all}");
+    assert!(
+        column(&all, "time").iter().all(|t| t.ends_with("+08:00")),
+        "{all}"
+    );
 
-    let roles = search_audit(&app, &admin, serde_json::json!({ "action": "ROLE_CHANGED" })).await;
+    let roles = search_audit(
+        &app,
+        &admin,
+        serde_json::json!({ "action": "ROLE_CHANGED" }),
+    )
+    .await;
     assert_eq!(column(&roles, "subject"), ["op@lotus.example"]);
     let by_actor = search_audit(&app, &admin, serde_json::json!({ "actor": "ADMIN@" })).await;
     assert_eq!(column(&by_actor, "action"), ["Role changed", "Signed in"]);
@@ -344,8 +589,16 @@ async fn the_audit_log_shows_the_merchants_events_filtered_and_paged(pool: PgPoo
     assert!(column(&wildcard, "action").is_empty());
     let future = search_audit(&app, &admin, serde_json::json!({ "from": "2999-01-01" })).await;
     assert!(column(&future, "action").is_empty());
-    let bad = search_audit(&app, &admin, serde_json::json!({ "action": "DROP", "from": "yesterday" })).await;
-    assert!(bad["page"].is_null() && bad["errors"].to_string().contains("from"), "{bad}");
+    let bad = search_audit(
+        &app,
+        &admin,
+        serde_json::json!({ "action": "DROP", "from": "yesterday" }),
+    )
+    .await;
+    assert!(
+        bad["page"].is_null() && bad["errors"].to_string().contains("from"),
+        "{bad}"
+    );
 
     // Another merchant's admin sees only their own sign-in.
     let other = search_audit(&app, &ken, serde_json::json!({})).await;
@@ -366,13 +619,21 @@ async fn the_audit_log_shows_the_merchants_events_filtered_and_paged(pool: PgPoo
     let second = search_audit(&app, &ken, serde_json::json!({ "after": next })).await;
     assert_eq!(column(&second, "action").len(), 11);
     assert!(second["page"]["next"].is_null());
-    let back = search_audit(&app, &ken, serde_json::json!({ "before": second["page"]["prev"] })).await;
+    let back = search_audit(
+        &app,
+        &ken,
+        serde_json::json!({ "before": second["page"]["prev"] }),
+    )
+    .await;
     assert_eq!(column(&back, "time"), column(&first, "time"));
 }
 
 fn public_pem() -> String {
     use server::api::{keys, signature};
-    keys::to_pem("PUBLIC KEY", &signature::public_key_der(&support::api::merchant_key()))
+    keys::to_pem(
+        "PUBLIC KEY",
+        &signature::public_key_der(&support::api::merchant_key()),
+    )
 }
 
 async fn key_versions(pool: &PgPool) -> Vec<(String, i32)> {
@@ -385,7 +646,8 @@ async fn key_versions(pool: &PgPool) -> Vec<(String, i32)> {
 #[sqlx::test(migrations = "../migrations")]
 async fn admins_upload_rsa_public_keys_and_see_the_platform_key(pool: PgPool) {
     let lotus = merchant_with_user(&pool, "Lotus Tea House", "admin@lotus.example", "admin").await;
-    let sakura = merchant_with_user(&pool, "Sakura Electronics", "ken@sakura.example", "admin").await;
+    let sakura =
+        merchant_with_user(&pool, "Sakura Electronics", "ken@sakura.example", "admin").await;
     let app = TestApp::spawn(pool.clone()).await;
     let admin = signed_in(&app, "admin@lotus.example").await;
     let pem = public_pem();
@@ -395,11 +657,21 @@ async fn admins_upload_rsa_public_keys_and_see_the_platform_key(pool: PgPool) {
         submit(app, admin, "admin_add_api_key", &args).await
     };
 
-    assert_eq!(upload(" LOTUS_POS ", pem.clone()).await, "/settings/api-keys?version=1&client_id=LOTUS_POS");
-    assert_eq!(upload("LOTUS_POS", pem.clone()).await, "/settings/api-keys?version=2&client_id=LOTUS_POS");
+    assert_eq!(
+        upload(" LOTUS_POS ", pem.clone()).await,
+        "/settings/api-keys?version=1&client_id=LOTUS_POS"
+    );
+    assert_eq!(
+        upload("LOTUS_POS", pem.clone()).await,
+        "/settings/api-keys?version=2&client_id=LOTUS_POS"
+    );
     let refused = [
         ("LOTUS_WEB", "not a key".to_owned(), "not_rsa"),
-        ("LOTUS_WEB", "-----BEGIN PUBLIC KEY-----\n%%%\n-----END PUBLIC KEY-----".to_owned(), "bad_pem"),
+        (
+            "LOTUS_WEB",
+            "-----BEGIN PUBLIC KEY-----\n%%%\n-----END PUBLIC KEY-----".to_owned(),
+            "bad_pem",
+        ),
         ("LOTUS WEB", pem.clone(), "invalid_client_id"),
     ];
     for (client, key, code) in refused {
@@ -407,20 +679,45 @@ async fn admins_upload_rsa_public_keys_and_see_the_platform_key(pool: PgPool) {
         assert!(back.contains(&format!("error={code}")), "{back}");
     }
     // A client id of another merchant cannot be taken over.
-    server::api::keys::register(&pool, sakura, "SAKURA_APP", None, &server::api::signature::public_key_der(&support::api::merchant_key()))
+    server::api::keys::register(
+        &pool,
+        sakura,
+        "SAKURA_APP",
+        None,
+        &server::api::signature::public_key_der(&support::api::merchant_key()),
+    )
+    .await
+    .unwrap();
+    assert!(upload("SAKURA_APP", pem.clone())
         .await
-        .unwrap();
-    assert!(upload("SAKURA_APP", pem.clone()).await.contains("error=other_merchant"));
+        .contains("error=other_merchant"));
     assert_eq!(
         key_versions(&pool).await,
-        [("LOTUS_POS".into(), 1), ("LOTUS_POS".into(), 2), ("SAKURA_APP".into(), 1)]
+        [
+            ("LOTUS_POS".into(), 1),
+            ("LOTUS_POS".into(), 2),
+            ("SAKURA_APP".into(), 1)
+        ]
     );
     assert_eq!(
         events(&pool, lotus).await,
-        [1, 2].map(|v| ("API_KEY_ADDED".into(), "admin@lotus.example".into(), Some("LOTUS_POS".into()), Some(format!("key version {v}"))))
+        [1, 2].map(|v| (
+            "API_KEY_ADDED".into(),
+            "admin@lotus.example".into(),
+            Some("LOTUS_POS".into()),
+            Some(format!("key version {v}"))
+        ))
     );
 
-    let page = app.call(&admin, "admin_api_keys").await.text().await.unwrap();
-    assert!(page.contains("LOTUS_POS") && !page.contains("SAKURA_APP"), "{page}");
+    let page = app
+        .call(&admin, "admin_api_keys")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("LOTUS_POS") && !page.contains("SAKURA_APP"),
+        "{page}"
+    );
     assert!(page.contains("BEGIN PUBLIC KEY"), "{page}");
 }

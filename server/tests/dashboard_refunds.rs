@@ -33,7 +33,12 @@ async fn lotus(pool: &PgPool) -> Uuid {
 
 /// Posts a form as a browser without JavaScript does; returns the status and the
 /// redirect's target.
-async fn post_form(app: &TestApp, browser: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+async fn post_form(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
     let response = browser
         .post(app.url(&format!("/api/{endpoint}")))
         .header("origin", app.url(""))
@@ -50,7 +55,14 @@ async fn post_form(app: &TestApp, browser: &reqwest::Client, endpoint: &str, for
     (response.status().as_u16(), location)
 }
 
-async fn submit(app: &TestApp, browser: &reqwest::Client, payment: &str, rid: &str, amount: &str, password: &str) -> (u16, String) {
+async fn submit(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    payment: &str,
+    rid: &str,
+    amount: &str,
+    password: &str,
+) -> (u16, String) {
     post_form(
         app,
         browser,
@@ -66,7 +78,11 @@ async fn submit(app: &TestApp, browser: &reqwest::Client, payment: &str, rid: &s
     .await
 }
 
-async fn set_payment_password(app: &TestApp, browser: &reqwest::Client, login_password: &str) -> (u16, String) {
+async fn set_payment_password(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    login_password: &str,
+) -> (u16, String) {
     post_form(
         app,
         browser,
@@ -82,12 +98,25 @@ async fn set_payment_password(app: &TestApp, browser: &reqwest::Client, login_pa
 }
 
 /// What the confirmation step would show for `amount` of `payment`.
-async fn check_refund(app: &TestApp, browser: &reqwest::Client, payment: &str, amount: &str) -> Value {
-    app.call_with(browser, "check_refund", &[("transaction_id", payment), ("amount", amount), ("reason", "")])
-        .await
-        .json()
-        .await
-        .unwrap()
+async fn check_refund(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    payment: &str,
+    amount: &str,
+) -> Value {
+    app.call_with(
+        browser,
+        "check_refund",
+        &[
+            ("transaction_id", payment),
+            ("amount", amount),
+            ("reason", ""),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
 }
 
 async fn result(app: &TestApp, browser: &reqwest::Client, rid: &str) -> Value {
@@ -125,7 +154,10 @@ async fn a_first_refund_sets_the_payment_password_then_refunds_up_to_the_remaind
 
     // No payment password yet: the form comes back asking for one, nothing is refunded.
     let (_, to) = submit(&app, &ada, "PAY-1", "DASH-1", "40.00", "anything").await;
-    assert!(to.contains("refund=confirm") && to.contains("error=not_set"), "{to}");
+    assert!(
+        to.contains("refund=confirm") && to.contains("error=not_set"),
+        "{to}"
+    );
     assert_eq!(refunds_of(&pool, "PAY-1").await, (0, 0));
 
     // Setting it needs the sign-in password, then returns to the refund.
@@ -145,10 +177,19 @@ async fn a_first_refund_sets_the_payment_password_then_refunds_up_to_the_remaind
 
     // More than the remaining 60.00 is refused next to the amount, and refunds nothing.
     let (_, to) = submit(&app, &ada, "PAY-1", "DASH-2", "60.01", PAYMENT_PASSWORD).await;
-    assert!(to.contains("refund=confirm") && !to.contains("error="), "{to}");
+    assert!(
+        to.contains("refund=confirm") && !to.contains("error="),
+        "{to}"
+    );
     let check: Value = check_refund(&app, &ada, "PAY-1", "60.01").await;
-    assert_eq!(check["Err"]["Field"]["code"], "REFUND_AMOUNT_EXCEED", "{check}");
-    assert_eq!(check["Err"]["Field"]["message"], "The most you can refund is 60.00 USD.");
+    assert_eq!(
+        check["Err"]["Field"]["code"], "REFUND_AMOUNT_EXCEED",
+        "{check}"
+    );
+    assert_eq!(
+        check["Err"]["Field"]["message"],
+        "The most you can refund is 60.00 USD."
+    );
     assert_eq!(refunds_of(&pool, "PAY-1").await, (1, 4_000));
 
     // Exactly the remainder goes through; then nothing is left.
@@ -192,7 +233,12 @@ async fn five_wrong_payment_passwords_lock_refunds_until_an_admin_unlocks(pool: 
     let (_, to) = submit(&app, &ada, "PAY-1", "DASH-1", "1.00", PAYMENT_PASSWORD).await;
     assert!(to.contains("error=locked"), "{to}");
     assert_eq!(refunds_of(&pool, "PAY-1").await, (0, 0));
-    let locked: Value = app.call(&ada, "payment_password_status").await.json().await.unwrap();
+    let locked: Value = app
+        .call(&ada, "payment_password_status")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(locked["state"]["Locked"].is_object(), "{locked}");
 
     let (admin, ada_id): (Uuid, Uuid) = sqlx::query_as(
@@ -208,7 +254,9 @@ async fn five_wrong_payment_passwords_lock_refunds_until_an_admin_unlocks(pool: 
         name: "root@lotus.example".into(),
         address: Some("127.0.0.1".into()),
     };
-    app::payment_password::store::unlock(&pool, &admin, ada_id).await.unwrap();
+    app::payment_password::store::unlock(&pool, &admin, ada_id)
+        .await
+        .unwrap();
 
     let (_, to) = submit(&app, &ada, "PAY-1", "DASH-1", "1.00", PAYMENT_PASSWORD).await;
     assert!(to.ends_with("refund=result&rid=DASH-1"), "{to}");
@@ -234,7 +282,10 @@ async fn a_double_submit_refunds_once(pool: PgPool) {
         submit(&app, &ada, "PAY-1", "DASH-TWICE", "25.00", PAYMENT_PASSWORD),
     );
     assert_eq!(first.1, second.1);
-    assert!(first.1.ends_with("refund=result&rid=DASH-TWICE"), "{first:?}");
+    assert!(
+        first.1.ends_with("refund=result&rid=DASH-TWICE"),
+        "{first:?}"
+    );
     // Resubmitting later (the back button) answers the same refund again.
     let (_, again) = submit(&app, &ada, "PAY-1", "DASH-TWICE", "25.00", PAYMENT_PASSWORD).await;
     assert_eq!(again, first.1);
@@ -250,7 +301,11 @@ async fn viewers_and_finance_are_refused_by_the_server(pool: PgPool) {
         let (status, _) = submit(&app, &browser, "PAY-1", "DASH-1", "1.00", PAYMENT_PASSWORD).await;
         assert_eq!(status, 403, "{email}");
         let check = app
-            .call_with(&browser, "check_refund", &[("transaction_id", "PAY-1"), ("amount", "1"), ("reason", "")])
+            .call_with(
+                &browser,
+                "check_refund",
+                &[("transaction_id", "PAY-1"), ("amount", "1"), ("reason", "")],
+            )
             .await;
         assert_eq!(check.status(), 403, "{email}");
         let (status, _) = set_payment_password(&app, &browser, PASSWORD).await;
@@ -296,7 +351,10 @@ async fn an_asynchronous_refund_shows_as_processing(pool: PgPool) {
     assert_eq!(check["Ok"]["remaining_after"], "3,500 JPY");
     // JPY has no minor units: decimals are refused next to the amount.
     let check: Value = check_refund(&app, &ada, "PAY-ASYNC", "15.5").await;
-    assert_eq!(check["Err"]["Field"]["message"], "JPY has no decimals.", "{check}");
+    assert_eq!(
+        check["Err"]["Field"]["message"], "JPY has no decimals.",
+        "{check}"
+    );
 
     let (_, to) = submit(&app, &ada, "PAY-ASYNC", "DASH-A", "1500", PAYMENT_PASSWORD).await;
     assert!(to.ends_with("refund=result&rid=DASH-A"), "{to}");

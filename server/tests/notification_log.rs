@@ -16,7 +16,20 @@ async fn gave_up_notification(pool: &PgPool) -> (Uuid, i64) {
     add_user(pool, lotus, "ada@lotus.example", "operator").await;
     add_user(pool, lotus, "vic@lotus.example", "viewer").await;
     let pay = payment(pool, lotus, "PAY-1", "PAYPAY", "JPY", 5_000).await;
-    let refund = transaction(pool, lotus, "REF-1", "REFUND", "SUCCESS", "PAYPAY", "ANTOM", "JPY", 1_000, Some(pay), None).await;
+    let refund = transaction(
+        pool,
+        lotus,
+        "REF-1",
+        "REFUND",
+        "SUCCESS",
+        "PAYPAY",
+        "ANTOM",
+        "JPY",
+        1_000,
+        Some(pay),
+        None,
+    )
+    .await;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO refund_notifications (merchant_id, refund_id, url, client_id, body, status, attempts)
          VALUES ($1, $2, 'https://merchant.example/notify', 'CLIENT-1', '{}', 'GAVE_UP', 2)
@@ -70,7 +83,11 @@ async fn operators_see_each_attempt_and_resend_now(pool: PgPool) {
 
     let id_text = id.to_string();
     let resent = app
-        .call_with(&ada, "resend_notification", &[("notification_id", &id_text), ("refund_id", "REF-1")])
+        .call_with(
+            &ada,
+            "resend_notification",
+            &[("notification_id", &id_text), ("refund_id", "REF-1")],
+        )
         .await;
     assert!(resent.status().is_success(), "{}", resent.status());
     assert_eq!(status_of(&pool, id).await, ("PENDING".into(), true));
@@ -90,16 +107,34 @@ async fn viewers_and_other_merchants_cannot_resend(pool: PgPool) {
     add_user(&pool, sakura, "ken@sakura.example", "admin").await;
     let app = TestApp::spawn(pool.clone()).await;
     let id_text = id.to_string();
-    let form = [("notification_id", id_text.as_str()), ("refund_id", "REF-1")];
+    let form = [
+        ("notification_id", id_text.as_str()),
+        ("refund_id", "REF-1"),
+    ];
 
     let vic = app.browser();
     app.sign_in(&vic, "vic@lotus.example", PASSWORD).await;
-    assert_eq!(app.call_with(&vic, "resend_notification", &form).await.status(), 403);
-    assert_eq!(app.call_with(&vic, "notification_log", &[("refund_id", "REF-1")]).await.status(), 403);
+    assert_eq!(
+        app.call_with(&vic, "resend_notification", &form)
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.call_with(&vic, "notification_log", &[("refund_id", "REF-1")])
+            .await
+            .status(),
+        403
+    );
 
     let ken = app.browser();
     app.sign_in(&ken, "ken@sakura.example", PASSWORD).await;
-    assert_eq!(app.call_with(&ken, "resend_notification", &form).await.status(), 404);
+    assert_eq!(
+        app.call_with(&ken, "resend_notification", &form)
+            .await
+            .status(),
+        404
+    );
     let log: Value = app
         .call_with(&ken, "notification_log", &[("refund_id", "REF-1")])
         .await

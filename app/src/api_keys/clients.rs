@@ -85,18 +85,17 @@ pub async fn register_in(
     if owner.is_some_and(|owner| owner != merchant_id) {
         return Err(KeyError::OtherMerchant);
     }
-    let version = match key_version {
-        Some(v) if v > 0 => v,
-        Some(_) => return Err(KeyError::BadVersion),
-        None => {
-            sqlx::query_scalar::<_, i32>(
+    let version =
+        match key_version {
+            Some(v) if v > 0 => v,
+            Some(_) => return Err(KeyError::BadVersion),
+            None => sqlx::query_scalar::<_, i32>(
                 "SELECT coalesce(max(key_version), 0) + 1 FROM api_clients WHERE client_id = $1",
             )
             .bind(client_id)
             .fetch_one(&mut **tx)
-            .await?
-        }
-    };
+            .await?,
+        };
     sqlx::query(
         "INSERT INTO api_clients (client_id, key_version, merchant_id, public_key_der)
          VALUES ($1, $2, $3, $4)

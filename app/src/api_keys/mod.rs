@@ -106,7 +106,11 @@ mod tests {
     fn client_ids_are_short_and_plain() {
         assert!(check_client_id("SANDBOX_ABC-2").is_ok());
         for bad in ["", "a b", "ключ", &"x".repeat(65)] {
-            assert_eq!(check_client_id(bad), Err(KeyError::InvalidClientId), "{bad:?}");
+            assert_eq!(
+                check_client_id(bad),
+                Err(KeyError::InvalidClientId),
+                "{bad:?}"
+            );
         }
         for e in KeyError::ALL {
             assert_eq!(KeyError::from_code(e.code()), Some(e));

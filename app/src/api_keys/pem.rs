@@ -56,7 +56,10 @@ mod tests {
     #[test]
     fn pem_round_trips_and_garbage_is_refused() {
         let der = vec![1u8, 2, 3, 250];
-        assert_eq!(from_pem_or_der(to_pem("PUBLIC KEY", &der).as_bytes()).unwrap(), der);
+        assert_eq!(
+            from_pem_or_der(to_pem("PUBLIC KEY", &der).as_bytes()).unwrap(),
+            der
+        );
         assert_eq!(
             from_pem_or_der(b"-----BEGIN PUBLIC KEY-----\n@@@\n-----END PUBLIC KEY-----"),
             Err(KeyError::BadPem)

@@ -60,7 +60,12 @@ pub struct AuditFilter {
 }
 
 pub fn parse(params: &AuditParams) -> Result<AuditFilter, FieldErrors> {
-    let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let present = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
     let mut errors = FieldErrors::default();
     let action = present(&params.action).and_then(|a| {
         let parsed = AuditAction::parse(&a);
@@ -89,7 +94,10 @@ pub fn parse(params: &AuditParams) -> Result<AuditFilter, FieldErrors> {
         (None, Some(Ok(c))) => Direction::Before(c),
         (None, None) => Direction::First,
         _ => {
-            errors.add("page", "This page link is damaged; start again from the first page.");
+            errors.add(
+                "page",
+                "This page link is damaged; start again from the first page.",
+            );
             Direction::First
         }
     };
@@ -133,12 +141,23 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> AuditParams {
-        AuditParams::from_lookup(|k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+        AuditParams::from_lookup(|k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        })
     }
 
     #[test]
     fn filters_parse_and_empty_ones_mean_any() {
-        let f = parse(&params(&[("action", "ROLE_CHANGED"), ("actor", " ada "), ("from", "2026-11-01"), ("to", "")])).unwrap();
+        let f = parse(&params(&[
+            ("action", "ROLE_CHANGED"),
+            ("actor", " ada "),
+            ("from", "2026-11-01"),
+            ("to", ""),
+        ]))
+        .unwrap();
         assert_eq!(f.action, Some(AuditAction::RoleChanged));
         assert_eq!(f.actor.as_deref(), Some("ada"));
         assert_eq!(f.from, NaiveDate::from_ymd_opt(2026, 11, 1));
@@ -148,8 +167,13 @@ mod tests {
 
     #[test]
     fn bad_filters_say_which_field_is_wrong() {
-        let errors = parse(&params(&[("action", "DROP"), ("from", "2026-11-30"), ("to", "2026-11-01"), ("after", "x")]))
-            .unwrap_err();
+        let errors = parse(&params(&[
+            ("action", "DROP"),
+            ("from", "2026-11-30"),
+            ("to", "2026-11-01"),
+            ("after", "x"),
+        ]))
+        .unwrap_err();
         for field in ["action", "to", "page"] {
             assert!(errors.get(field).is_some(), "{field}: {errors:?}");
         }
@@ -158,6 +182,9 @@ mod tests {
     #[test]
     fn links_keep_the_filters() {
         let p = params(&[("action", "USER_CREATED"), ("actor", "a@b.example")]);
-        assert_eq!(p.href(), "/settings/audit?action=USER_CREATED&actor=a%40b.example");
+        assert_eq!(
+            p.href(),
+            "/settings/audit?action=USER_CREATED&actor=a%40b.example"
+        );
     }
 }

@@ -12,7 +12,12 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 /// One page of `merchant`'s events that pass `filter`, times in `zone`.
-pub async fn search(pool: &PgPool, merchant: Uuid, filter: &AuditFilter, zone: Tz) -> Result<AuditPage, sqlx::Error> {
+pub async fn search(
+    pool: &PgPool,
+    merchant: Uuid,
+    filter: &AuditFilter,
+    zone: Tz,
+) -> Result<AuditPage, sqlx::Error> {
     let mut q = QueryBuilder::<Postgres>::new(
         "SELECT e.id, e.created_at, e.actor, e.action, e.subject, e.amount_minor, e.currency::text AS currency,
                 e.detail, e.address
@@ -24,15 +29,21 @@ pub async fn search(pool: &PgPool, merchant: Uuid, filter: &AuditFilter, zone: T
     }
     if let Some(actor) = &filter.actor {
         // The text is matched literally: % and _ typed by the user are not wildcards.
-        let escaped = actor.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        q.push(" AND e.actor ILIKE ").push_bind(format!("%{escaped}%"));
+        let escaped = actor
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.push(" AND e.actor ILIKE ")
+            .push_bind(format!("%{escaped}%"));
     }
     if let Some(from) = filter.from {
-        q.push(" AND e.created_at >= ").push_bind(start_of_day(from, zone));
+        q.push(" AND e.created_at >= ")
+            .push_bind(start_of_day(from, zone));
     }
     if let Some(to) = filter.to {
         let end = to.succ_opt().unwrap_or(to);
-        q.push(" AND e.created_at < ").push_bind(start_of_day(end, zone));
+        q.push(" AND e.created_at < ")
+            .push_bind(start_of_day(end, zone));
     }
     push_keyset(&mut q, "e", filter.direction, PAGE_SIZE);
     let rows = q.build().fetch_all(pool).await?;
@@ -49,7 +60,9 @@ fn to_row(row: &sqlx::postgres::PgRow, zone: Tz) -> AuditRow {
         actor: row.get("actor"),
         action: AuditAction::parse(&action).map_or(action, |a| a.label().to_owned()),
         subject: row.get("subject"),
-        amount: amount_minor.zip(currency).map(|(minor, code)| format_money(minor, &code)),
+        amount: amount_minor
+            .zip(currency)
+            .map(|(minor, code)| format_money(minor, &code)),
         detail: row.get("detail"),
         address: row.get("address"),
     }

@@ -77,9 +77,17 @@ pub async fn attempt(
         }
         _ => {
             if let Some(actor) = &actor {
-                let why = if disabled { "user disabled" } else { "wrong password" };
-                audit::record(pool, actor, Event::new(AuditAction::SignInFailed).detail(why))
-                    .await?;
+                let why = if disabled {
+                    "user disabled"
+                } else {
+                    "wrong password"
+                };
+                audit::record(
+                    pool,
+                    actor,
+                    Event::new(AuditAction::SignInFailed).detail(why),
+                )
+                .await?;
             }
             sqlx::query("INSERT INTO sign_in_failures (email, address) VALUES ($1, $2)")
                 .bind(email)

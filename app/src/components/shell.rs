@@ -17,8 +17,14 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
     // Signing out of a session that has already ended is not an event.
     let user = leptos_axum::extract::<Option<axum::Extension<CurrentUser>>>().await?;
     if let Some(axum::Extension(user)) = user {
-        let actor = crate::audit::Actor::user(&user, &crate::auth::session::client_address().await?);
-        record(&crate::state::app_state().pool, &actor, Event::new(AuditAction::SignOut)).await?;
+        let actor =
+            crate::audit::Actor::user(&user, &crate::auth::session::client_address().await?);
+        record(
+            &crate::state::app_state().pool,
+            &actor,
+            Event::new(AuditAction::SignOut),
+        )
+        .await?;
     }
     crate::auth::session::end(&session)
         .await

@@ -34,34 +34,38 @@ pub async fn for_refund(
     .fetch_all(pool)
     .await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let attempts: Vec<(i64, i32, DateTime<Utc>, Option<i32>, i32, Option<String>)> = sqlx::query_as(
-        "SELECT notification_id, attempt_no, attempted_at, http_status, latency_ms, error
+    let attempts: Vec<(i64, i32, DateTime<Utc>, Option<i32>, i32, Option<String>)> =
+        sqlx::query_as(
+            "SELECT notification_id, attempt_no, attempted_at, http_status, latency_ms, error
            FROM refund_notification_attempts WHERE notification_id = ANY($1)
           ORDER BY notification_id, attempt_no",
-    )
-    .bind(&ids)
-    .fetch_all(pool)
-    .await?;
-    Ok(Some(rows
-        .into_iter()
-        .map(|(id, url, status, next)| NotificationView {
-            id,
-            url,
-            next_attempt_at: next.filter(|_| status == "PENDING").map(|at| format_local(at, zone)),
-            status,
-            attempts: attempts
-                .iter()
-                .filter(|a| a.0 == id)
-                .map(|a| AttemptView {
-                    attempt_no: a.1,
-                    attempted_at: format_local(a.2, zone),
-                    http_status: a.3,
-                    latency_ms: a.4,
-                    error: a.5.clone(),
-                })
-                .collect(),
-        })
-        .collect()))
+        )
+        .bind(&ids)
+        .fetch_all(pool)
+        .await?;
+    Ok(Some(
+        rows.into_iter()
+            .map(|(id, url, status, next)| NotificationView {
+                id,
+                url,
+                next_attempt_at: next
+                    .filter(|_| status == "PENDING")
+                    .map(|at| format_local(at, zone)),
+                status,
+                attempts: attempts
+                    .iter()
+                    .filter(|a| a.0 == id)
+                    .map(|a| AttemptView {
+                        attempt_no: a.1,
+                        attempted_at: format_local(a.2, zone),
+                        http_status: a.3,
+                        latency_ms: a.4,
+                        error: a.5.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
 }
 
 /// Makes the notification due now, whatever its status: the worker sends it once more

@@ -156,13 +156,17 @@ impl PaymentPasswordError {
     /// attempts left and the end of a lock.
     pub fn from_key(key: &str, state: &PasswordState) -> Option<PaymentPasswordError> {
         match (key, state) {
-            ("wrong", PasswordState::Ready { attempts_left }) => Some(PaymentPasswordError::Wrong {
-                attempts_left: *attempts_left,
-            }),
+            ("wrong", PasswordState::Ready { attempts_left }) => {
+                Some(PaymentPasswordError::Wrong {
+                    attempts_left: *attempts_left,
+                })
+            }
             ("wrong" | "locked", PasswordState::Locked { until }) => {
                 Some(PaymentPasswordError::Locked { until: *until })
             }
-            _ => PaymentPasswordError::PLAIN.into_iter().find(|e| e.key() == key),
+            _ => PaymentPasswordError::PLAIN
+                .into_iter()
+                .find(|e| e.key() == key),
         }
     }
 

@@ -2,10 +2,8 @@
 //! wrong attempts are all counted and the lock comes after exactly
 //! [`MAX_FAILURES`](super::MAX_FAILURES) of them.
 
-use super::{
-    PasswordState, PaymentPassword, PaymentPasswordError, LOCK_MINUTES, MAX_FAILURES,
-};
-use crate::audit::{self, AuditAction, Actor, Event};
+use super::{PasswordState, PaymentPassword, PaymentPasswordError, LOCK_MINUTES, MAX_FAILURES};
+use crate::audit::{self, Actor, AuditAction, Event};
 use crate::auth::password;
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
@@ -164,7 +162,15 @@ pub async fn set_first(
         return Err(PaymentPasswordError::WrongLoginPassword);
     }
     let change = NewHash::Set(new.clone());
-    apply(&mut tx, actor, user_id, &row.email, change, AuditAction::PaymentPasswordSet).await?;
+    apply(
+        &mut tx,
+        actor,
+        user_id,
+        &row.email,
+        change,
+        AuditAction::PaymentPasswordSet,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -179,7 +185,14 @@ pub async fn change(
 ) -> Result<(), PaymentPasswordError> {
     verify(pool, actor, old).await?;
     let change = NewHash::Set(new.clone());
-    change_user(pool, actor, actor_ids(actor)?, change, AuditAction::PaymentPasswordChanged).await
+    change_user(
+        pool,
+        actor,
+        actor_ids(actor)?,
+        change,
+        AuditAction::PaymentPasswordChanged,
+    )
+    .await
 }
 
 /// An admin sets `user_id`'s payment password (to hand it over in person); it also
@@ -191,18 +204,47 @@ pub async fn set_by_admin(
     new: &PaymentPassword,
 ) -> Result<(), PaymentPasswordError> {
     let change = NewHash::Set(new.clone());
-    change_user(pool, admin, user_id, change, AuditAction::PaymentPasswordSetByAdmin).await
+    change_user(
+        pool,
+        admin,
+        user_id,
+        change,
+        AuditAction::PaymentPasswordSetByAdmin,
+    )
+    .await
 }
 
 /// An admin resets `user_id`'s payment password: the user sets a new one, with their
 /// sign-in password, before their next refund.
-pub async fn reset_by_admin(pool: &PgPool, admin: &Actor, user_id: Uuid) -> Result<(), PaymentPasswordError> {
-    change_user(pool, admin, user_id, NewHash::Clear, AuditAction::PaymentPasswordReset).await
+pub async fn reset_by_admin(
+    pool: &PgPool,
+    admin: &Actor,
+    user_id: Uuid,
+) -> Result<(), PaymentPasswordError> {
+    change_user(
+        pool,
+        admin,
+        user_id,
+        NewHash::Clear,
+        AuditAction::PaymentPasswordReset,
+    )
+    .await
 }
 
 /// An admin lifts the lock on `user_id`'s refunds and clears their wrong attempts.
-pub async fn unlock(pool: &PgPool, admin: &Actor, user_id: Uuid) -> Result<(), PaymentPasswordError> {
-    change_user(pool, admin, user_id, NewHash::Keep, AuditAction::RefundsUnlocked).await
+pub async fn unlock(
+    pool: &PgPool,
+    admin: &Actor,
+    user_id: Uuid,
+) -> Result<(), PaymentPasswordError> {
+    change_user(
+        pool,
+        admin,
+        user_id,
+        NewHash::Keep,
+        AuditAction::RefundsUnlocked,
+    )
+    .await
 }
 
 /// What a change does to the stored payment password.

@@ -29,7 +29,11 @@ pub async fn refundable(
     refundable_of(&facts, now)
 }
 
-async fn load_facts(pool: &PgPool, actor: &Actor, transaction_id: &str) -> Result<RefundFacts, Problem> {
+async fn load_facts(
+    pool: &PgPool,
+    actor: &Actor,
+    transaction_id: &str,
+) -> Result<RefundFacts, Problem> {
     refund_facts(pool, actor.merchant_id, transaction_id)
         .await?
         .ok_or(Problem::Preview(PreviewProblem::NotFound))
@@ -107,12 +111,29 @@ impl From<sqlx::Error> for Problem {
 /// make or refuse the refund. The decision is then read with [`outcome`] under the
 /// form's refundRequestId. A form submitted again after its decision gets that
 /// decision, without a second refund and without asking for the password again.
-pub async fn submit(pool: &PgPool, actor: &Actor, form: Submission, now: DateTime<Utc>) -> Result<(), Problem> {
-    let request_id = RefundRequestId::parse(&form.refund_request_id).map_err(|_| Problem::BadRequestId)?;
-    if engine::answer(pool, actor.merchant_id, &request_id).await?.is_some() {
+pub async fn submit(
+    pool: &PgPool,
+    actor: &Actor,
+    form: Submission,
+    now: DateTime<Utc>,
+) -> Result<(), Problem> {
+    let request_id =
+        RefundRequestId::parse(&form.refund_request_id).map_err(|_| Problem::BadRequestId)?;
+    if engine::answer(pool, actor.merchant_id, &request_id)
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
-    let preview = preview(pool, actor, &form.transaction_id, &form.amount, &form.reason, now).await?;
+    let preview = preview(
+        pool,
+        actor,
+        &form.transaction_id,
+        &form.amount,
+        &form.reason,
+        now,
+    )
+    .await?;
     payment_password::verify(pool, actor, &form.payment_password).await?;
     let command = RefundCommand {
         refund_request_id: request_id,
@@ -134,7 +155,11 @@ pub async fn submit(pool: &PgPool, actor: &Actor, form: Submission, now: DateTim
 
 /// The decision on the form with `refund_request_id`: the refund (in its current
 /// status) or the refusal. None if the form was never decided on.
-pub async fn outcome(pool: &PgPool, actor: &Actor, refund_request_id: &str) -> Result<Option<RefundOutcome>, Problem> {
+pub async fn outcome(
+    pool: &PgPool,
+    actor: &Actor,
+    refund_request_id: &str,
+) -> Result<Option<RefundOutcome>, Problem> {
     let Ok(request_id) = RefundRequestId::parse(refund_request_id) else {
         return Ok(None);
     };

@@ -22,9 +22,7 @@ use crate::money::Currency;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RefundSource {
     /// The open API, with the client id whose key signed the request.
-    Api {
-        client_id: String,
-    },
+    Api { client_id: String },
     /// A signed-in user, who has given their payment password.
     Dashboard(Actor),
 }

@@ -49,7 +49,11 @@ pub fn parse_draft(
 ) -> Result<RefundDraft, FieldError> {
     let amount = amount.trim();
     if amount.is_empty() {
-        return Err(FieldError::new(Field::Amount, "PARAM_ILLEGAL", "Enter the amount to refund."));
+        return Err(FieldError::new(
+            Field::Amount,
+            "PARAM_ILLEGAL",
+            "Enter the amount to refund.",
+        ));
     }
     let amount_minor = parse_major_amount(amount, currency)
         .map_err(|m| FieldError::new(Field::Amount, "PARAM_ILLEGAL", m))?;
@@ -151,7 +155,10 @@ mod tests {
     #[test]
     fn amounts_must_fit_the_currencys_minor_units() {
         let jpy = Currency::parse("JPY").unwrap();
-        assert_eq!(parse_draft("1500", jpy, 2_000, "").unwrap().amount_minor, 1_500);
+        assert_eq!(
+            parse_draft("1500", jpy, 2_000, "").unwrap().amount_minor,
+            1_500
+        );
         assert_eq!(
             parse_draft("15.5", jpy, 2_000, "").unwrap_err().message,
             "JPY has no decimals."

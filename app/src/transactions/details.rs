@@ -74,7 +74,8 @@ async fn refund_state(
     zone: Tz,
     now: DateTime<Utc>,
 ) -> Result<RefundState, sqlx::Error> {
-    let Some(RefundFacts { facts, rules, .. }) = refund_facts(pool, merchant, transaction_id).await?
+    let Some(RefundFacts { facts, rules, .. }) =
+        refund_facts(pool, merchant, transaction_id).await?
     else {
         return Ok(RefundState::NotOffered);
     };

@@ -461,7 +461,6 @@ mod tests {
         }
     }
 
-
     #[test]
     fn an_amount_range_needs_a_currency() {
         let err = parse(&params(&[("min", "10")]), today()).unwrap_err();

@@ -6,8 +6,8 @@
 use super::{NewUser, UserError};
 use crate::audit::{self, Actor, AuditAction, Event};
 use crate::auth::{password, Role};
-use sqlx::{Postgres, Transaction};
 use sqlx::PgPool;
+use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 /// Creates `new` in the actor's merchant; returns the new user's id.
@@ -44,7 +44,12 @@ pub async fn create(pool: &PgPool, actor: &Actor, new: &NewUser) -> Result<Uuid,
 }
 
 /// Gives `user_id` the role `role`; the last active admin keeps theirs.
-pub async fn change_role(pool: &PgPool, actor: &Actor, user_id: Uuid, role: Role) -> Result<(), UserError> {
+pub async fn change_role(
+    pool: &PgPool,
+    actor: &Actor,
+    user_id: Uuid,
+    role: Role,
+) -> Result<(), UserError> {
     let mut tx = pool.begin().await?;
     let target = lock_target(&mut tx, actor.merchant_id, user_id).await?;
     if target.role == role {
@@ -73,7 +78,12 @@ pub async fn change_role(pool: &PgPool, actor: &Actor, user_id: Uuid, role: Role
 /// Disables or enables `user_id`. A disabled user's sessions stop working at once,
 /// since each request reads the user's status. Admins cannot disable themselves, and
 /// the last active admin stays enabled.
-pub async fn set_disabled(pool: &PgPool, actor: &Actor, user_id: Uuid, disabled: bool) -> Result<(), UserError> {
+pub async fn set_disabled(
+    pool: &PgPool,
+    actor: &Actor,
+    user_id: Uuid,
+    disabled: bool,
+) -> Result<(), UserError> {
     if disabled && actor.user_id == Some(user_id) {
         return Err(UserError::DisableSelf);
     }

@@ -33,19 +33,21 @@ pub async fn list(pool: &PgPool, merchant: Uuid, zone: Tz) -> Result<Vec<UserVie
     let now = Utc::now();
     Ok(rows
         .into_iter()
-        .filter_map(|(id, email, display_name, role, disabled, set, locked, last)| {
-            Some(UserView {
-                id: id.to_string(),
-                email,
-                display_name,
-                role: Role::parse(&role).ok()?,
-                disabled,
-                payment_password_set: set,
-                refunds_locked_until: locked
-                    .filter(|until| *until > now)
-                    .map(|until| until.with_timezone(&zone).format("%H:%M").to_string()),
-                last_sign_in: last.map(|at| format_local(at, zone.name())),
-            })
-        })
+        .filter_map(
+            |(id, email, display_name, role, disabled, set, locked, last)| {
+                Some(UserView {
+                    id: id.to_string(),
+                    email,
+                    display_name,
+                    role: Role::parse(&role).ok()?,
+                    disabled,
+                    payment_password_set: set,
+                    refunds_locked_until: locked
+                        .filter(|until| *until > now)
+                        .map(|until| until.with_timezone(&zone).format("%H:%M").to_string()),
+                    last_sign_in: last.map(|at| format_local(at, zone.name())),
+                })
+            },
+        )
         .collect())
 }

@@ -28,7 +28,12 @@ pub struct NewUser {
 }
 
 impl NewUser {
-    pub fn parse(email: &str, name: &str, role: &str, password: &str) -> Result<NewUser, UserError> {
+    pub fn parse(
+        email: &str,
+        name: &str,
+        role: &str,
+        password: &str,
+    ) -> Result<NewUser, UserError> {
         let email = Email::parse(email).map_err(|_| UserError::InvalidEmail)?;
         let display_name = name.trim();
         if display_name.is_empty() || display_name.chars().count() > MAX_NAME_LEN {
@@ -156,15 +161,28 @@ mod tests {
 
     #[test]
     fn new_users_need_an_email_a_name_a_role_and_a_long_password() {
-        let ok = NewUser::parse(" ada@lotus.example ", " Ada ", "operator", "twelve chars").unwrap();
+        let ok =
+            NewUser::parse(" ada@lotus.example ", " Ada ", "operator", "twelve chars").unwrap();
         assert_eq!(ok.email.as_str(), "ada@lotus.example");
         assert_eq!(ok.display_name, "Ada");
         assert_eq!(ok.role, Role::Operator);
         let err = |e, n, r, p| NewUser::parse(e, n, r, p).unwrap_err();
-        assert_eq!(err("ada", "Ada", "viewer", "twelve chars"), UserError::InvalidEmail);
-        assert_eq!(err("a@b.example", " ", "viewer", "twelve chars"), UserError::InvalidName);
-        assert_eq!(err("a@b.example", "Ada", "root", "twelve chars"), UserError::UnknownRole);
-        assert_eq!(err("a@b.example", "Ada", "viewer", "eleven char"), UserError::PasswordTooShort);
+        assert_eq!(
+            err("ada", "Ada", "viewer", "twelve chars"),
+            UserError::InvalidEmail
+        );
+        assert_eq!(
+            err("a@b.example", " ", "viewer", "twelve chars"),
+            UserError::InvalidName
+        );
+        assert_eq!(
+            err("a@b.example", "Ada", "root", "twelve chars"),
+            UserError::UnknownRole
+        );
+        assert_eq!(
+            err("a@b.example", "Ada", "viewer", "eleven char"),
+            UserError::PasswordTooShort
+        );
     }
 
     #[test]

@@ -41,7 +41,9 @@ pub async fn admin_add_api_key(client_id: String, public_key: String) -> Result<
     let added = async {
         let der = crate::api_keys::from_pem_or_der(public_key.trim().as_bytes())?;
         let mut tx = pool.begin().await?;
-        let version = crate::api_keys::register_in(&mut tx, actor.merchant_id, &client_id, None, &der).await?;
+        let version =
+            crate::api_keys::register_in(&mut tx, actor.merchant_id, &client_id, None, &der)
+                .await?;
         let event = Event::new(AuditAction::ApiKeyAdded)
             .subject(client_id.as_str())
             .detail(format!("key version {version}"));
@@ -133,9 +135,15 @@ fn AddKey(add: ServerAction<AdminAddApiKey>) -> impl IntoView {
     let q = query.read_untracked();
     let client_id = q.get("client_id").unwrap_or_default();
     let error = q.get("error").and_then(|c| KeyError::from_code(&c));
-    let added = q.get("version").map(|v| format!("Key version {v} of {client_id} added."));
-    let client_error = error.filter(|e| e.is_about_client_id()).map(|e| e.to_string());
-    let key_error = error.filter(|e| !e.is_about_client_id()).map(|e| e.to_string());
+    let added = q
+        .get("version")
+        .map(|v| format!("Key version {v} of {client_id} added."));
+    let client_error = error
+        .filter(|e| e.is_about_client_id())
+        .map(|e| e.to_string());
+    let key_error = error
+        .filter(|e| !e.is_about_client_id())
+        .map(|e| e.to_string());
     let (client_invalid, key_invalid) = (client_error.is_some(), key_error.is_some());
     let pem = RwSignal::new(String::new());
     // Reading a file needs the WASM; until it has loaded only pasting is offered.

@@ -26,7 +26,9 @@ pub async fn admin_search_audit(params: AuditParams) -> Result<AuditResult, Serv
     Ok(match crate::audit::filter::parse(&params) {
         Ok(filter) => AuditResult {
             errors: FieldErrors::default(),
-            page: Some(crate::audit::search(&pool, user.merchant_id.parse()?, &filter, zone).await?),
+            page: Some(
+                crate::audit::search(&pool, user.merchant_id.parse()?, &filter, zone).await?,
+            ),
         },
         Err(errors) => AuditResult { errors, page: None },
     })
@@ -82,7 +84,8 @@ fn Filters(params: AuditParams, errors: FieldErrors) -> impl IntoView {
         ["action", "from", "to", "page"].map(|f| errors.get(f));
     let [action_invalid, from_invalid, to_invalid] =
         [&action_error, &from_error, &to_error].map(Option::is_some);
-    let shown = |e: Option<String>| e.map(|e| view! { <p class="field-error" role="alert">{e}</p> });
+    let shown =
+        |e: Option<String>| e.map(|e| view! { <p class="field-error" role="alert">{e}</p> });
     view! {
         <Form method="GET" action="/settings/audit" attr:class="filter-bar" attr:role="search" attr:aria-label="Filter the audit log">
             <div class="field" class:invalid=action_invalid>

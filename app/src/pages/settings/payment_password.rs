@@ -26,7 +26,10 @@ pub async fn payment_password_status() -> Result<OwnPaymentPassword, ServerFnErr
         PasswordState::Locked { until } => Some(crate::time::format_local(*until, &user.time_zone)),
         _ => None,
     };
-    Ok(OwnPaymentPassword { state, locked_until })
+    Ok(OwnPaymentPassword {
+        state,
+        locked_until,
+    })
 }
 
 #[server(endpoint = "set_payment_password")]
@@ -71,7 +74,12 @@ pub async fn change_payment_password(
 fn after_save(result: Result<(), PaymentPasswordError>, done: &str, next: Option<&str>) -> String {
     let next_param = next
         .filter(|n| !n.is_empty())
-        .map(|n| format!("&next={}", crate::url::encode_component(crate::auth::session::safe_next(Some(n)))))
+        .map(|n| {
+            format!(
+                "&next={}",
+                crate::url::encode_component(crate::auth::session::safe_next(Some(n)))
+            )
+        })
         .unwrap_or_default();
     match result {
         Ok(()) if next.is_some_and(|n| !n.is_empty()) => {

@@ -41,7 +41,12 @@ pub async fn admin_create_user(
         Ok(id) => back(&id.to_string(), Ok("created")),
         Err(e) => crate::url::with_query(
             PAGE,
-            &[("error", e.code()), ("email", &email), ("name", &name), ("role", &role)],
+            &[
+                ("error", e.code()),
+                ("email", &email),
+                ("name", &name),
+                ("role", &role),
+            ],
         ),
     };
     leptos_axum::redirect(&url);
@@ -57,7 +62,10 @@ pub async fn admin_change_role(user_id: String, role: String) -> Result<(), Serv
         crate::users::change_role(&pool, &actor, parse_id(&user_id)?, role).await
     }
     .await;
-    leptos_axum::redirect(&back(&user_id, changed.map(|_| "role_changed").map_err(UserError::code)));
+    leptos_axum::redirect(&back(
+        &user_id,
+        changed.map(|_| "role_changed").map_err(UserError::code),
+    ));
     Ok(())
 }
 
@@ -65,19 +73,24 @@ pub async fn admin_change_role(user_id: String, role: String) -> Result<(), Serv
 pub async fn admin_set_user_disabled(user_id: String, disabled: bool) -> Result<(), ServerFnError> {
     let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
-    let changed = async {
-        crate::users::set_disabled(&pool, &actor, parse_id(&user_id)?, disabled).await
-    }
-    .await;
+    let changed =
+        async { crate::users::set_disabled(&pool, &actor, parse_id(&user_id)?, disabled).await }
+            .await;
     let done = if disabled { "disabled" } else { "enabled" };
-    leptos_axum::redirect(&back(&user_id, changed.map(|_| done).map_err(UserError::code)));
+    leptos_axum::redirect(&back(
+        &user_id,
+        changed.map(|_| done).map_err(UserError::code),
+    ));
     Ok(())
 }
 
 /// `action` is `unlock` (lift the lock on the user's refunds) or `reset` (the user sets
 /// a new payment password before their next refund).
 #[server(endpoint = "admin_payment_password_action")]
-pub async fn admin_payment_password_action(user_id: String, action: String) -> Result<(), ServerFnError> {
+pub async fn admin_payment_password_action(
+    user_id: String,
+    action: String,
+) -> Result<(), ServerFnError> {
     use crate::payment_password::store;
     let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
@@ -106,7 +119,10 @@ pub async fn admin_set_payment_password(
     use crate::payment_password::{parse_new, store};
     let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
-    let done = match (parse_id(&user_id), parse_new(&new_password, &confirm_password)) {
+    let done = match (
+        parse_id(&user_id),
+        parse_new(&new_password, &confirm_password),
+    ) {
         (Err(e), _) => Err(e.code()),
         (_, Err(e)) => Err(payment_code(&e)),
         (Ok(id), Ok(new)) => store::set_by_admin(&pool, &actor, id, &new)
@@ -149,9 +165,9 @@ fn payment_code(e: &crate::payment_password::PaymentPasswordError) -> &'static s
 fn error_message(code: &str) -> Option<String> {
     match code {
         "payment_password_mismatch" => Some("The new passwords do not match.".into()),
-        "payment_password_invalid" => Some(
-            "Use 8 to 128 characters, and more than one distinct character.".into(),
-        ),
+        "payment_password_invalid" => {
+            Some("Use 8 to 128 characters, and more than one distinct character.".into())
+        }
         _ => UserError::from_code(code).map(|e| e.to_string()),
     }
 }
@@ -163,7 +179,9 @@ fn done_message(code: &str) -> Option<&'static str> {
         "disabled" => "disabled; their sessions have ended.",
         "enabled" => "enabled.",
         "unlocked" => "refunds unlocked.",
-        "payment_password_reset" => "payment password reset; they set a new one before their next refund.",
+        "payment_password_reset" => {
+            "payment password reset; they set a new one before their next refund."
+        }
         "payment_password_set" => "payment password set.",
         _ => return None,
     })
@@ -269,8 +287,14 @@ fn Users(me: String) -> impl IntoView {
 
 #[component]
 fn UserList(list: Vec<UserView>, me: String, outcome: Outcome, actions: Actions) -> impl IntoView {
-    let subject = list.iter().find(|u| u.id == outcome.user).map(|u| u.email.clone());
-    let status = outcome.done.zip(subject).map(|(msg, email)| format!("{email}: {msg}"));
+    let subject = list
+        .iter()
+        .find(|u| u.id == outcome.user)
+        .map(|u| u.email.clone());
+    let status = outcome
+        .done
+        .zip(subject)
+        .map(|(msg, email)| format!("{email}: {msg}"));
     // A row action's error on a user no longer listed (or never) shows above the table.
     let orphan = outcome
         .error
@@ -334,11 +358,19 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
             </ActionForm>
         }
     };
-    let unlock = refunds_locked_until
-        .is_some()
-        .then(|| payment_button("unlock", format!("Unlock refunds for {email}"), "Unlock refunds"));
+    let unlock = refunds_locked_until.is_some().then(|| {
+        payment_button(
+            "unlock",
+            format!("Unlock refunds for {email}"),
+            "Unlock refunds",
+        )
+    });
     let reset = payment_password_set.then(|| {
-        payment_button("reset", format!("Reset payment password of {email}"), "Reset payment password")
+        payment_button(
+            "reset",
+            format!("Reset payment password of {email}"),
+            "Reset payment password",
+        )
     });
     // Admins cannot disable themselves; the server refuses it too.
     let toggle = (!is_me).then(|| {
@@ -438,7 +470,9 @@ fn CreateUser(outcome: Outcome, action: ServerAction<AdminCreateUser>) -> impl I
     // Errors without a field of their own (e.g. the database) show under the form.
     let other = outcome.error.clone().filter(|_| {
         outcome.user.is_empty()
-            && [&email, &name, &role_error, &password].iter().all(|e| e.is_none())
+            && [&email, &name, &role_error, &password]
+                .iter()
+                .all(|e| e.is_none())
     });
     view! {
         <section class="card" aria-labelledby="new-user-title">
@@ -470,7 +504,12 @@ fn CreateUser(outcome: Outcome, action: ServerAction<AdminCreateUser>) -> impl I
 /// A labelled field of the create form (its input's id is `new-<name>`), with its
 /// error beside it; the error is announced and marks the field invalid.
 #[component]
-fn Field(name: &'static str, label: &'static str, error: Option<String>, children: Children) -> impl IntoView {
+fn Field(
+    name: &'static str,
+    label: &'static str,
+    error: Option<String>,
+    children: Children,
+) -> impl IntoView {
     let invalid = error.is_some();
     view! {
         <div class="field" class:invalid=invalid>

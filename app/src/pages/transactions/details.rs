@@ -1,17 +1,17 @@
 //! The details page of one transaction: every field in groups, the related
 //! transactions, and the Refund button (greyed out with the reason when refused).
 
+use super::notifications::NotificationLog;
+use super::refund::{dialog_href, RefundDialog, RefundSettled};
 use super::table::StatusPill;
+use crate::components::copy::CopyButton;
+use crate::components::shell::use_current_user;
 use crate::receipts::menu::ReceiptMenu;
 use crate::transactions::filter::{label_of, TRANSACTION_TYPES};
 use crate::transactions::view::TransactionView;
 use crate::transactions::view::{Details, RefundState};
-use crate::components::copy::CopyButton;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use super::notifications::NotificationLog;
-use super::refund::{dialog_href, RefundDialog, RefundSettled};
-use crate::components::shell::use_current_user;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -176,7 +176,8 @@ fn IdField(label: &'static str, value: Option<String>) -> impl IntoView {
     let Some(value) = value else {
         return view! { <dt>{label}</dt><dd>"—"</dd> }.into_any();
     };
-    let copy = view! { <CopyButton value=value.clone() text="Copy" label=format!("Copy {label}") /> };
+    let copy =
+        view! { <CopyButton value=value.clone() text="Copy" label=format!("Copy {label}") /> };
     view! {
         <dt>{label}</dt>
         <dd class="id-value">

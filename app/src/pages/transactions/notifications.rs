@@ -4,14 +4,25 @@ use crate::notifications::NotificationView;
 use leptos::prelude::*;
 
 #[server(endpoint = "notification_log")]
-pub async fn notification_log(refund_id: String) -> Result<Option<Vec<NotificationView>>, ServerFnError> {
+pub async fn notification_log(
+    refund_id: String,
+) -> Result<Option<Vec<NotificationView>>, ServerFnError> {
     let user = crate::auth::session::require_role(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
-    Ok(crate::notifications::store::for_refund(&pool, user.merchant_id.parse()?, &refund_id, &user.time_zone).await?)
+    Ok(crate::notifications::store::for_refund(
+        &pool,
+        user.merchant_id.parse()?,
+        &refund_id,
+        &user.time_zone,
+    )
+    .await?)
 }
 
 #[server(endpoint = "resend_notification")]
-pub async fn resend_notification(notification_id: i64, refund_id: String) -> Result<(), ServerFnError> {
+pub async fn resend_notification(
+    notification_id: i64,
+    refund_id: String,
+) -> Result<(), ServerFnError> {
     let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
     if !crate::notifications::store::resend(&pool, &actor, notification_id).await? {
@@ -20,7 +31,10 @@ pub async fn resend_notification(notification_id: i64, refund_id: String) -> Res
         }
         return Err(ServerFnError::new("No such notification of your merchant."));
     }
-    leptos_axum::redirect(&format!("/transactions/{}", crate::url::encode_component(&refund_id)));
+    leptos_axum::redirect(&format!(
+        "/transactions/{}",
+        crate::url::encode_component(&refund_id)
+    ));
     Ok(())
 }
 
@@ -69,7 +83,11 @@ pub fn NotificationLog(transaction_id: String) -> impl IntoView {
 }
 
 #[component]
-fn Notification(n: NotificationView, refund_id: String, resend: ServerAction<ResendNotification>) -> impl IntoView {
+fn Notification(
+    n: NotificationView,
+    refund_id: String,
+    resend: ServerAction<ResendNotification>,
+) -> impl IntoView {
     let status = n.status_label();
     let table_id = format!("notification-{}", n.id);
     view! {

@@ -1,8 +1,8 @@
 //! Previous / next links: keyset cursors in the URL, the other filters kept.
 
+use crate::components::pager::PagerLinks;
 use crate::transactions::filter::QueryParams;
 use crate::transactions::view::Page;
-use crate::components::pager::PagerLinks;
 use crate::url::encode_component;
 use leptos::prelude::*;
 

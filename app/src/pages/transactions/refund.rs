@@ -25,7 +25,9 @@ pub struct RefundStart {
 }
 
 #[server(endpoint = "open_refund_form")]
-pub async fn open_refund_form(transaction_id: String) -> Result<Result<RefundStart, PreviewProblem>, ServerFnError> {
+pub async fn open_refund_form(
+    transaction_id: String,
+) -> Result<Result<RefundStart, PreviewProblem>, ServerFnError> {
     use crate::refunds::dashboard::{new_request_id, refundable, Problem};
     let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
@@ -50,7 +52,16 @@ pub async fn check_refund(
     use crate::refunds::dashboard::{preview, Problem};
     let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
-    match preview(&pool, &actor, &transaction_id, &amount, &reason, chrono::Utc::now()).await {
+    match preview(
+        &pool,
+        &actor,
+        &transaction_id,
+        &amount,
+        &reason,
+        chrono::Utc::now(),
+    )
+    .await
+    {
         Ok(mut preview) => {
             if let PasswordState::Locked { until } = preview.password {
                 preview.locked_until = Some(crate::time::format_local(until, &user.time_zone));
@@ -93,7 +104,10 @@ pub async fn submit_refund(
         dialog_href(&transaction_id, &params)
     };
     let next = match submit(&pool, &actor, form, chrono::Utc::now()).await {
-        Ok(()) => dialog_href(&transaction_id, &[("refund", "result"), ("rid", &refund_request_id)]),
+        Ok(()) => dialog_href(
+            &transaction_id,
+            &[("refund", "result"), ("rid", &refund_request_id)],
+        ),
         // The attempts left make each wrong password's URL new, so the page reloads
         // the confirmation and its count even when the error is the same as before.
         Err(Problem::Password(e @ PaymentPasswordError::Wrong { attempts_left })) => {
@@ -110,7 +124,9 @@ pub async fn submit_refund(
 }
 
 #[server(endpoint = "refund_result")]
-pub async fn refund_result(refund_request_id: String) -> Result<Option<RefundOutcome>, ServerFnError> {
+pub async fn refund_result(
+    refund_request_id: String,
+) -> Result<Option<RefundOutcome>, ServerFnError> {
     let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
     crate::refunds::dashboard::outcome(&pool, &actor, &refund_request_id)
@@ -252,11 +268,17 @@ fn start_resource(transaction_id: String) -> Resource<StartResult> {
 
 /// The form of step 1, with `error` next to its field.
 #[component]
-fn AmountForm(transaction_id: String, start: StartResult, error: Option<FieldError>) -> impl IntoView {
+fn AmountForm(
+    transaction_id: String,
+    start: StartResult,
+    error: Option<FieldError>,
+) -> impl IntoView {
     let start = match start {
         Ok(Ok(start)) => start,
         Ok(Err(problem)) => return view! { <Problem problem /> }.into_any(),
-        Err(e) => return view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+        Err(e) => {
+            return view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+        }
     };
     let amount_ref = NodeRef::<leptos::html::Input>::new();
     // Autofocus only works on page load; a dialog opened by the router focuses here.
@@ -266,11 +288,22 @@ fn AmountForm(transaction_id: String, start: StartResult, error: Option<FieldErr
         }
     });
     let q = dialog_query().get_untracked();
-    let rid = if q.rid.is_empty() { start.refund_request_id.clone() } else { q.rid.clone() };
-    let amount = q.amount.clone().unwrap_or_else(|| start.refundable_plain.clone());
+    let rid = if q.rid.is_empty() {
+        start.refund_request_id.clone()
+    } else {
+        q.rid.clone()
+    };
+    let amount = q
+        .amount
+        .clone()
+        .unwrap_or_else(|| start.refundable_plain.clone());
     let amount_error = error.clone().filter(|e| e.field == Field::Amount);
     let reason_error = error.filter(|e| e.field == Field::Reason);
-    let described = if amount_error.is_some() { "refund-max refund-amount-error" } else { "refund-max" };
+    let described = if amount_error.is_some() {
+        "refund-max refund-amount-error"
+    } else {
+        "refund-max"
+    };
     view! {
         <Form method="GET" action=dialog_href(&transaction_id, &[]) attr:class="dialog-body">
             <input type="hidden" name="refund" value="confirm" />
@@ -330,7 +363,13 @@ fn ConfirmStep(transaction_id: String) -> impl IntoView {
         // state (attempts left, a lock) is read again.
         move || {
             let q = query.get();
-            (tid.clone(), q.amount.unwrap_or_default(), q.reason, q.error, q.left)
+            (
+                tid.clone(),
+                q.amount.unwrap_or_default(),
+                q.reason,
+                q.error,
+                q.left,
+            )
         },
         |(tid, amount, reason, _, _)| check_refund(tid, amount, reason),
     );
@@ -387,9 +426,13 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
     let locked = matches!(preview.password, PasswordState::Locked { .. });
     let error = query.error.as_deref().and_then(|key| {
         if key == "unavailable" {
-            return Some(("UNKNOWN_EXCEPTION", "Paydesk is unavailable; try again shortly.".to_owned()));
+            return Some((
+                "UNKNOWN_EXCEPTION",
+                "Paydesk is unavailable; try again shortly.".to_owned(),
+            ));
         }
-        PaymentPasswordError::from_key(key, &preview.password).map(|e| (e.result_code(), e.to_string()))
+        PaymentPasswordError::from_key(key, &preview.password)
+            .map(|e| (e.result_code(), e.to_string()))
     });
     let hint = match &preview.password {
         PasswordState::NotSet => Some("You have not set a payment password yet. Use Change password below to set one.".to_owned()),
@@ -457,7 +500,11 @@ fn ResultStep(transaction_id: String) -> impl IntoView {
         |(rid, _)| refund_result(rid),
     );
     Effect::new(move |_| {
-        if let Some(Ok(Some(RefundOutcome::Made { status: RefundStatus::Processing, .. }))) = outcome.get() {
+        if let Some(Ok(Some(RefundOutcome::Made {
+            status: RefundStatus::Processing,
+            ..
+        }))) = outcome.get()
+        {
             set_timeout(
                 move || {
                     tick.update(|t| *t += 1);
@@ -540,7 +587,10 @@ mod tests {
     #[test]
     fn dialog_links_encode_their_values_and_drop_empty_ones() {
         assert_eq!(
-            dialog_href("PAY 1", &[("refund", "confirm"), ("amount", "10.50"), ("reason", "")]),
+            dialog_href(
+                "PAY 1",
+                &[("refund", "confirm"), ("amount", "10.50"), ("reason", "")]
+            ),
             "/transactions/PAY%201?refund=confirm&amount=10.50"
         );
         assert_eq!(dialog_href("PAY-1", &[]), "/transactions/PAY-1");
