@@ -1,3 +1,4 @@
+pub mod coded_error;
 pub mod copy;
 pub mod pager;
 pub mod shell;

@@ -75,6 +75,14 @@ pub async fn state(pool: &PgPool, actor: &Actor) -> Result<PasswordState, Paymen
     })
 }
 
+/// When a lock in `state` ends, in the merchant's `zone`; None when not locked.
+pub fn locked_until(state: &PasswordState, zone: &str) -> Option<String> {
+    match state {
+        PasswordState::Locked { until } => Some(crate::time::format_local(*until, zone)),
+        _ => None,
+    }
+}
+
 /// Checks the actor's payment password before a refund. A wrong one counts; the
 /// [`MAX_FAILURES`]th in a row locks the actor's refunds for [`LOCK_MINUTES`]. The
 /// count and the audit events commit whatever the refund does next.

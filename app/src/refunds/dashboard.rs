@@ -3,14 +3,16 @@
 //! same one the open API uses.
 
 use super::engine::{self, refund_facts, RefundCommand, RefundError, RefundFacts, RefundSource};
-use super::form::{parse_draft, PreviewProblem, RefundOutcome, RefundPreview};
-use super::rules::availability;
+use super::form::{parse_draft, PreviewProblem, RefundDraft, RefundOutcome, RefundPreview};
+use super::rules::{availability, RefundBlocked};
 use super::types::{CurrencyCode, MinorAmount, RefundRequestId, TransactionRef};
 use crate::audit::Actor;
 use crate::money::{format_money, Currency};
 use crate::payment_password::{store as payment_password, PaymentPasswordError};
+use crate::time::format_local;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
+use uuid::Uuid;
 
 /// A new refundRequestId for one refund form: the key that makes a double click, a
 /// resubmitted form or a reload refund once.
@@ -18,49 +20,85 @@ pub fn new_request_id() -> String {
     format!("DASH-{}", uuid::Uuid::new_v4().simple())
 }
 
-/// The most that can be refunded of `transaction_id` now, with its currency.
+/// A payment that can be refunded now: its facts and how much is left.
+pub struct Refundable {
+    pub facts: RefundFacts,
+    pub left: i64,
+    pub currency: Currency,
+}
+
+/// What can still be refunded of `transaction_id` (a payment, or a capture standing for
+/// its payment), or why nothing can, with any date in the reason in `zone`. The details
+/// page and the refund dialog both ask here, so they always agree.
 pub async fn refundable(
     pool: &PgPool,
-    actor: &Actor,
+    merchant_id: Uuid,
     transaction_id: &str,
+    zone: &str,
     now: DateTime<Utc>,
-) -> Result<(i64, Currency), Problem> {
-    let facts = load_facts(pool, actor, transaction_id).await?;
-    refundable_of(&facts, now)
+) -> sqlx::Result<Result<Refundable, PreviewProblem>> {
+    let Some(facts) = refund_facts(pool, merchant_id, transaction_id).await? else {
+        return Ok(Err(PreviewProblem::NotFound));
+    };
+    let left = match availability(&facts.facts, &facts.rules, now) {
+        Ok(left) => left,
+        // The window's end is a date in the merchant's zone, not in UTC.
+        Err(RefundBlocked::WindowEnded { ended_at }) => {
+            let day = format_local(ended_at, zone)[..10].to_owned();
+            let reason = format!("The refund window ended on {day}.");
+            return Ok(Err(PreviewProblem::Blocked(reason)));
+        }
+        Err(blocked) => return Ok(Err(PreviewProblem::Blocked(blocked.message()))),
+    };
+    Ok(match Currency::parse(&facts.facts.currency) {
+        Ok(currency) => Ok(Refundable {
+            facts,
+            left,
+            currency,
+        }),
+        Err(e) => Err(PreviewProblem::Blocked(e.to_string())),
+    })
 }
 
-async fn load_facts(
+/// The dialog's amount and reason, parsed against what can be refunded now.
+async fn draft(
     pool: &PgPool,
     actor: &Actor,
-    transaction_id: &str,
-) -> Result<RefundFacts, Problem> {
-    refund_facts(pool, actor.merchant_id, transaction_id)
+    zone: &str,
+    form: &RefundForm,
+    now: DateTime<Utc>,
+) -> Result<(Refundable, RefundDraft), Problem> {
+    let refundable = refundable(pool, actor.merchant_id, &form.transaction_id, zone, now)
         .await?
-        .ok_or(Problem::Preview(PreviewProblem::NotFound))
+        .map_err(Problem::Preview)?;
+    let draft = parse_draft(
+        &form.amount,
+        refundable.currency,
+        refundable.left,
+        &form.reason,
+    )
+    .map_err(|e| Problem::Preview(PreviewProblem::Field(e)))?;
+    Ok((refundable, draft))
 }
 
-fn refundable_of(facts: &RefundFacts, now: DateTime<Utc>) -> Result<(i64, Currency), Problem> {
-    let left = availability(&facts.facts, &facts.rules, now)
-        .map_err(|b| Problem::Preview(PreviewProblem::Blocked(b.message())))?;
-    let currency = Currency::parse(&facts.facts.currency)
-        .map_err(|e| Problem::Preview(PreviewProblem::Blocked(e.to_string())))?;
-    Ok((left, currency))
-}
-
-/// What a refund of `amount` (major units) of `transaction_id` would be, for the
-/// confirmation step; or why there can be none.
+/// What the refund in `form` would be, for the confirmation step; or why there can be
+/// none.
 pub async fn preview(
     pool: &PgPool,
     actor: &Actor,
-    transaction_id: &str,
-    amount: &str,
-    reason: &str,
+    zone: &str,
+    form: &RefundForm,
     now: DateTime<Utc>,
 ) -> Result<RefundPreview, Problem> {
-    let facts = load_facts(pool, actor, transaction_id).await?;
-    let (left, currency) = refundable_of(&facts, now)?;
-    let draft = parse_draft(amount, currency, left, reason)
-        .map_err(|e| Problem::Preview(PreviewProblem::Field(e)))?;
+    let (
+        Refundable {
+            facts,
+            left,
+            currency,
+        },
+        draft,
+    ) = draft(pool, actor, zone, form, now).await?;
+    let password = payment_password::state(pool, actor).await?;
     let code = currency.code();
     Ok(RefundPreview {
         payment_id: facts.payment_id,
@@ -71,19 +109,25 @@ pub async fn preview(
         refundable: format_money(left, &code),
         remaining_after: format_money(left - draft.amount_minor, &code),
         sync: facts.sync,
-        password: payment_password::state(pool, actor).await?,
-        locked_until: None,
+        locked_until: payment_password::locked_until(&password, zone),
+        password,
         currency: code,
     })
 }
 
-/// The refund form as submitted.
+/// The dialog's amount and reason for a payment, as typed.
 #[derive(Clone, Debug)]
-pub struct Submission {
+pub struct RefundForm {
     pub transaction_id: String,
-    pub refund_request_id: String,
     pub amount: String,
     pub reason: String,
+}
+
+/// The confirmed form, as submitted.
+#[derive(Clone, Debug)]
+pub struct Submission {
+    pub form: RefundForm,
+    pub refund_request_id: String,
     pub payment_password: String,
 }
 
@@ -114,34 +158,28 @@ impl From<sqlx::Error> for Problem {
 pub async fn submit(
     pool: &PgPool,
     actor: &Actor,
-    form: Submission,
+    zone: &str,
+    submission: Submission,
     now: DateTime<Utc>,
 ) -> Result<(), Problem> {
     let request_id =
-        RefundRequestId::parse(&form.refund_request_id).map_err(|_| Problem::BadRequestId)?;
+        RefundRequestId::parse(&submission.refund_request_id).map_err(|_| Problem::BadRequestId)?;
     if engine::answer(pool, actor.merchant_id, &request_id)
         .await?
         .is_some()
     {
         return Ok(());
     }
-    let preview = preview(
-        pool,
-        actor,
-        &form.transaction_id,
-        &form.amount,
-        &form.reason,
-        now,
-    )
-    .await?;
-    payment_password::verify(pool, actor, &form.payment_password).await?;
+    let (refundable, draft) = draft(pool, actor, zone, &submission.form, now).await?;
+    payment_password::verify(pool, actor, &submission.payment_password).await?;
     let command = RefundCommand {
         refund_request_id: request_id,
-        payment_id: TransactionRef::parse("paymentId", &preview.payment_id)
+        payment_id: TransactionRef::parse("paymentId", &refundable.facts.payment_id)
             .map_err(|_| Problem::Preview(PreviewProblem::NotFound))?,
-        currency: CurrencyCode::parse(&preview.currency).map_err(|_| Problem::Unavailable)?,
-        amount: MinorAmount::new(preview.amount_minor).map_err(|_| Problem::Unavailable)?,
-        reason: preview.reason,
+        currency: CurrencyCode::parse(&refundable.currency.code())
+            .map_err(|_| Problem::Unavailable)?,
+        amount: MinorAmount::new(draft.amount_minor).map_err(|_| Problem::Unavailable)?,
+        reason: draft.reason,
         notify_url: None,
         source: RefundSource::Dashboard(actor.clone()),
     };

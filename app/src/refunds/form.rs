@@ -2,7 +2,7 @@
 //! the dialog shows at each step. Pure, so the browser and the server share it.
 
 use super::types::{parse_reason, RefundStatus, MAX_REASON_LEN};
-use crate::money::{format_money, parse_major_amount, Currency};
+use crate::money::{format_money, parse_major_amount, plain_amount, Currency};
 use crate::payment_password::PasswordState;
 use serde::{Deserialize, Serialize};
 
@@ -18,25 +18,36 @@ pub struct RefundDraft {
 pub enum Field {
     Amount,
     Reason,
-    PaymentPassword,
 }
 
-/// A problem with what the user typed: the result code and the words for it.
+/// How much can be refunded, as the amount field shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmountLimits {
+    /// The refundable amount as typed into the amount field, e.g. `1234.56`.
+    pub refundable_plain: String,
+    /// The refundable amount with its currency, e.g. `1,234.56 USD`.
+    pub refundable: String,
+    pub currency: String,
+}
+
+impl AmountLimits {
+    pub fn new(refundable_minor: i64, currency: Currency) -> AmountLimits {
+        AmountLimits {
+            refundable_plain: plain_amount(refundable_minor, currency),
+            refundable: format_money(refundable_minor, &currency.code()),
+            currency: currency.code(),
+        }
+    }
+}
+
+/// A problem with what the user typed: the result code and the words for it, with the
+/// limits the amount must fit, so the form can be shown again around it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: Field,
     pub code: String,
     pub message: String,
-}
-
-impl FieldError {
-    fn new(field: Field, code: &str, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field,
-            code: code.to_owned(),
-            message: message.into(),
-        }
-    }
+    pub limits: AmountLimits,
 }
 
 /// Parses the first step of the form: `amount` in major units of `currency` (at most
@@ -47,25 +58,31 @@ pub fn parse_draft(
     refundable_minor: i64,
     reason: &str,
 ) -> Result<RefundDraft, FieldError> {
+    let error = |field, code: &str, message: String| FieldError {
+        field,
+        code: code.to_owned(),
+        message,
+        limits: AmountLimits::new(refundable_minor, currency),
+    };
     let amount = amount.trim();
     if amount.is_empty() {
-        return Err(FieldError::new(
+        return Err(error(
             Field::Amount,
             "PARAM_ILLEGAL",
-            "Enter the amount to refund.",
+            "Enter the amount to refund.".into(),
         ));
     }
     let amount_minor = parse_major_amount(amount, currency)
-        .map_err(|m| FieldError::new(Field::Amount, "PARAM_ILLEGAL", m))?;
+        .map_err(|m| error(Field::Amount, "PARAM_ILLEGAL", m))?;
     if amount_minor == 0 {
-        return Err(FieldError::new(
+        return Err(error(
             Field::Amount,
             "PARAM_ILLEGAL",
-            "The amount must be more than zero.",
+            "The amount must be more than zero.".into(),
         ));
     }
     if amount_minor > refundable_minor {
-        return Err(FieldError::new(
+        return Err(error(
             Field::Amount,
             "REFUND_AMOUNT_EXCEED",
             format!(
@@ -75,7 +92,7 @@ pub fn parse_draft(
         ));
     }
     let reason = parse_reason(Some(reason.trim())).map_err(|_| {
-        FieldError::new(
+        error(
             Field::Reason,
             "PARAM_ILLEGAL",
             format!("Keep the reason to one line of at most {MAX_REASON_LEN} characters."),

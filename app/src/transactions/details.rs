@@ -3,10 +3,9 @@
 
 use super::query::{to_view, SELECT};
 use super::view::{Details, RefundState};
-use crate::money::{format_amount, Currency};
-use crate::refunds::engine::{refund_facts, RefundFacts};
-use crate::refunds::rules::{availability, RefundBlocked};
-use crate::time::format_local;
+use crate::money::format_amount;
+use crate::refunds::dashboard::refundable;
+use crate::refunds::form::PreviewProblem;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::{PgPool, Row};
@@ -74,27 +73,15 @@ async fn refund_state(
     zone: Tz,
     now: DateTime<Utc>,
 ) -> Result<RefundState, sqlx::Error> {
-    let Some(RefundFacts { facts, rules, .. }) =
-        refund_facts(pool, merchant, transaction_id).await?
-    else {
-        return Ok(RefundState::NotOffered);
-    };
-    Ok(match availability(&facts, &rules, now) {
-        Ok(left) => RefundState::Available {
-            refundable_minor: left,
-            refundable: Currency::parse(&facts.currency)
-                .map_or(left.to_string(), |c| format_amount(left, c)),
-            currency: facts.currency,
+    Ok(
+        match refundable(pool, merchant, transaction_id, zone.name(), now).await? {
+            Ok(r) => RefundState::Available {
+                refundable_minor: r.left,
+                refundable: format_amount(r.left, r.currency),
+                currency: r.currency.code(),
+            },
+            Err(PreviewProblem::Blocked(reason)) => RefundState::Blocked { reason },
+            Err(_) => RefundState::NotOffered,
         },
-        // The window's end is a date in the merchant's zone, not in UTC.
-        Err(RefundBlocked::WindowEnded { ended_at }) => RefundState::Blocked {
-            reason: format!(
-                "The refund window ended on {}.",
-                &format_local(ended_at, zone.name())[..10]
-            ),
-        },
-        Err(blocked) => RefundState::Blocked {
-            reason: blocked.message(),
-        },
-    })
+    )
 }

@@ -3,6 +3,7 @@
 //! "Change password" link comes here and is sent back when done.
 
 use super::SettingsNav;
+use crate::components::coded_error::CodedError;
 use crate::components::shell::{use_current_user, Forbidden};
 use crate::payment_password::{PasswordState, PaymentPasswordError};
 use leptos::prelude::*;
@@ -19,16 +20,12 @@ pub struct OwnPaymentPassword {
 
 #[server(endpoint = "payment_password_status")]
 pub async fn payment_password_status() -> Result<OwnPaymentPassword, ServerFnError> {
+    use crate::payment_password::store;
     let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
-    let pool = crate::state::app_state().pool;
-    let state = crate::payment_password::store::state(&pool, &actor).await?;
-    let locked_until = match &state {
-        PasswordState::Locked { until } => Some(crate::time::format_local(*until, &user.time_zone)),
-        _ => None,
-    };
+    let state = store::state(&crate::state::app_state().pool, &actor).await?;
     Ok(OwnPaymentPassword {
+        locked_until: store::locked_until(&state, &user.time_zone),
         state,
-        locked_until,
     })
 }
 
@@ -39,15 +36,10 @@ pub async fn set_payment_password(
     confirm_password: String,
     next: Option<String>,
 ) -> Result<(), ServerFnError> {
-    use crate::payment_password::{parse_new, store};
-    let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
-    let pool = crate::state::app_state().pool;
-    let result = match parse_new(&new_password, &confirm_password) {
-        Ok(new) => store::set_first(&pool, &actor, &login_password, &new).await,
-        Err(e) => Err(e),
+    let save = async |pool: &sqlx::PgPool, actor: &_, new: &_| {
+        crate::payment_password::store::set_first(pool, actor, &login_password, new).await
     };
-    leptos_axum::redirect(&after_save(result, "set", next.as_deref()));
-    Ok(())
+    save_new(&new_password, &confirm_password, next, "set", save).await
 }
 
 #[server(endpoint = "change_payment_password")]
@@ -57,38 +49,52 @@ pub async fn change_payment_password(
     confirm_password: String,
     next: Option<String>,
 ) -> Result<(), ServerFnError> {
-    use crate::payment_password::{parse_new, store};
-    let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
-    let pool = crate::state::app_state().pool;
-    let result = match parse_new(&new_password, &confirm_password) {
-        Ok(new) => store::change(&pool, &actor, &current_password, &new).await,
+    let save = async |pool: &sqlx::PgPool, actor: &_, new: &_| {
+        crate::payment_password::store::change(pool, actor, &current_password, new).await
+    };
+    save_new(&new_password, &confirm_password, next, "changed", save).await
+}
+
+/// Parses the new password typed twice, saves it with `save` as the signed-in user,
+/// and sends the browser on: back to `next` (the refund) when done, else to this page
+/// with what happened.
+#[cfg(feature = "ssr")]
+async fn save_new(
+    new_password: &str,
+    confirm_password: &str,
+    next: Option<String>,
+    done: &str,
+    save: impl AsyncFnOnce(
+        &sqlx::PgPool,
+        &crate::audit::Actor,
+        &crate::payment_password::PaymentPassword,
+    ) -> Result<(), PaymentPasswordError>,
+) -> Result<(), ServerFnError> {
+    use crate::auth::session::{require_actor, safe_next};
+    use crate::url::with_query;
+    let (_, actor) = require_actor(|r| r.can_refund()).await?;
+    let result = match crate::payment_password::parse_new(new_password, confirm_password) {
+        Ok(new) => save(&crate::state::app_state().pool, &actor, &new).await,
         Err(e) => Err(e),
     };
-    leptos_axum::redirect(&after_save(result, "changed", next.as_deref()));
+    let next = next
+        .as_deref()
+        .filter(|n| !n.is_empty())
+        .map(|n| safe_next(Some(n)));
+    let to = match (result, next) {
+        (Ok(()), Some(next)) => next.to_owned(),
+        (Ok(()), None) => with_query(PAGE, &[("done", done)]),
+        (Err(e), next) => with_query(
+            PAGE,
+            &[("error", e.key()), ("next", next.unwrap_or_default())],
+        ),
+    };
+    leptos_axum::redirect(&to);
     Ok(())
 }
 
-/// Where a form goes after saving: back to `next` (the refund) when done, else this
-/// page with what happened.
 #[cfg(feature = "ssr")]
-fn after_save(result: Result<(), PaymentPasswordError>, done: &str, next: Option<&str>) -> String {
-    let next_param = next
-        .filter(|n| !n.is_empty())
-        .map(|n| {
-            format!(
-                "&next={}",
-                crate::url::encode_component(crate::auth::session::safe_next(Some(n)))
-            )
-        })
-        .unwrap_or_default();
-    match result {
-        Ok(()) if next.is_some_and(|n| !n.is_empty()) => {
-            crate::auth::session::safe_next(next).to_owned()
-        }
-        Ok(()) => format!("/settings/payment-password?done={done}"),
-        Err(e) => format!("/settings/payment-password?error={}{next_param}", e.key()),
-    }
-}
+const PAGE: &str = "/settings/payment-password";
 
 #[component]
 pub fn PaymentPasswordPage() -> impl IntoView {
@@ -208,11 +214,7 @@ fn PasswordField(
             <label for=id>{label}</label>
             <input id=id name=name type="password" autocomplete=autocomplete required
                 aria-invalid=error.is_some().then_some("true") aria-describedby=described />
-            {error.map(|e| view! {
-                <p id=error_id class="form-error" role="alert">
-                    {e.to_string()} " " <span class="code">{format!("({})", e.result_code())}</span>
-                </p>
-            })}
+            {error.map(|e| view! { <CodedError id=error_id message=e.to_string() code=e.result_code().to_owned() /> })}
         </div>
     }
 }

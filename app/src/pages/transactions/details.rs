@@ -247,7 +247,7 @@ fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl 
                         <tbody>
                             {related.into_iter().map(|r| view! {
                                 <tr>
-                                    <td class="mono"><A href=format!("/transactions/{}", crate::url::encode_component(&r.transaction_id))>{r.transaction_id.clone()}</A></td>
+                                    <td class="mono"><A href=super::details_href(&r.transaction_id)>{r.transaction_id.clone()}</A></td>
                                     <td>{label_of(&TRANSACTION_TYPES, &r.transaction_type)}</td>
                                     <td><StatusPill status=r.status.clone() /></td>
                                     <td class="num">{format!("{} {}", r.amount, r.currency)}</td>

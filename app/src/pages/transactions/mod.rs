@@ -19,6 +19,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
+/// The details page of one transaction.
+pub fn details_href(transaction_id: &str) -> String {
+    format!(
+        "/transactions/{}",
+        crate::url::encode_component(transaction_id)
+    )
+}
+
 /// What the query page needs from one round trip.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchResult {

@@ -31,10 +31,7 @@ pub async fn resend_notification(
         }
         return Err(ServerFnError::new("No such notification of your merchant."));
     }
-    leptos_axum::redirect(&format!(
-        "/transactions/{}",
-        crate::url::encode_component(&refund_id)
-    ));
+    leptos_axum::redirect(&super::details_href(&refund_id));
     Ok(())
 }
 

@@ -3,25 +3,17 @@
 use crate::components::pager::PagerLinks;
 use crate::transactions::filter::QueryParams;
 use crate::transactions::view::Page;
-use crate::url::encode_component;
+use crate::url::with_query;
 use leptos::prelude::*;
 
 /// The query page's URL for `params`, empty values left out.
 pub fn href(params: &QueryParams) -> String {
-    let query: Vec<String> = params
+    let pairs: Vec<(&str, &str)> = params
         .pairs()
         .into_iter()
-        .filter_map(|(k, v)| {
-            v.as_deref()
-                .filter(|v| !v.is_empty())
-                .map(|v| format!("{k}={}", encode_component(v)))
-        })
+        .filter_map(|(k, v)| Some((k, v.as_deref()?)))
         .collect();
-    if query.is_empty() {
-        "/transactions".to_owned()
-    } else {
-        format!("/transactions?{}", query.join("&"))
-    }
+    with_query("/transactions", &pairs)
 }
 
 #[component]

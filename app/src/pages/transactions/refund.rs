@@ -3,10 +3,14 @@
 //! settles. Each step is a URL (`?refund=form|confirm|result` with the form's values),
 //! so the dialog works before the WASM loads, and a reload shows the same step.
 
+use super::details_href;
+use crate::components::coded_error::CodedError;
 use crate::payment_password::{PasswordState, PaymentPasswordError};
-use crate::refunds::form::{Field, FieldError, PreviewProblem, RefundOutcome, RefundPreview};
+use crate::refunds::form::{
+    AmountLimits, Field, FieldError, PreviewProblem, RefundOutcome, RefundPreview,
+};
 use crate::refunds::types::RefundStatus;
-use crate::url::encode_component;
+use crate::url::with_query;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -17,30 +21,29 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundStart {
     pub refund_request_id: String,
-    /// The refundable amount as typed into the amount field, e.g. `1234.56`.
-    pub refundable_plain: String,
-    /// The refundable amount with its currency, e.g. `1,234.56 USD`.
-    pub refundable: String,
-    pub currency: String,
+    pub limits: AmountLimits,
 }
 
 #[server(endpoint = "open_refund_form")]
 pub async fn open_refund_form(
     transaction_id: String,
 ) -> Result<Result<RefundStart, PreviewProblem>, ServerFnError> {
-    use crate::refunds::dashboard::{new_request_id, refundable, Problem};
-    let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
+    use crate::refunds::dashboard::{new_request_id, refundable};
+    let user = crate::auth::session::require_role(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
-    match refundable(&pool, &actor, &transaction_id, chrono::Utc::now()).await {
-        Ok((left, currency)) => Ok(Ok(RefundStart {
-            refund_request_id: new_request_id(),
-            refundable_plain: crate::money::plain_amount(left, currency),
-            refundable: crate::money::format_money(left, &currency.code()),
-            currency: currency.code(),
-        })),
-        Err(Problem::Preview(p)) => Ok(Err(p)),
-        Err(other) => Err(ServerFnError::new(other.to_string())),
-    }
+    let now = chrono::Utc::now();
+    let found = refundable(
+        &pool,
+        user.merchant_id.parse()?,
+        &transaction_id,
+        &user.time_zone,
+        now,
+    )
+    .await?;
+    Ok(found.map(|r| RefundStart {
+        refund_request_id: new_request_id(),
+        limits: AmountLimits::new(r.left, r.currency),
+    }))
 }
 
 #[server(endpoint = "check_refund")]
@@ -49,25 +52,16 @@ pub async fn check_refund(
     amount: String,
     reason: String,
 ) -> Result<Result<RefundPreview, PreviewProblem>, ServerFnError> {
-    use crate::refunds::dashboard::{preview, Problem};
+    use crate::refunds::dashboard::{preview, Problem, RefundForm};
     let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
-    match preview(
-        &pool,
-        &actor,
-        &transaction_id,
-        &amount,
-        &reason,
-        chrono::Utc::now(),
-    )
-    .await
-    {
-        Ok(mut preview) => {
-            if let PasswordState::Locked { until } = preview.password {
-                preview.locked_until = Some(crate::time::format_local(until, &user.time_zone));
-            }
-            Ok(Ok(preview))
-        }
+    let form = RefundForm {
+        transaction_id,
+        amount,
+        reason,
+    };
+    match preview(&pool, &actor, &user.time_zone, &form, chrono::Utc::now()).await {
+        Ok(preview) => Ok(Ok(preview)),
         Err(Problem::Preview(p)) => Ok(Err(p)),
         Err(other) => Err(ServerFnError::new(other.to_string())),
     }
@@ -83,14 +77,16 @@ pub async fn submit_refund(
     reason: String,
     payment_password: String,
 ) -> Result<(), ServerFnError> {
-    use crate::refunds::dashboard::{submit, Problem, Submission};
-    let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
+    use crate::refunds::dashboard::{submit, Problem, RefundForm, Submission};
+    let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
-    let form = Submission {
-        transaction_id: transaction_id.clone(),
+    let submission = Submission {
+        form: RefundForm {
+            transaction_id: transaction_id.clone(),
+            amount: amount.clone(),
+            reason: reason.clone(),
+        },
         refund_request_id: refund_request_id.clone(),
-        amount: amount.clone(),
-        reason: reason.clone(),
         payment_password,
     };
     let confirm = |extra: &[(&str, &str)]| {
@@ -103,7 +99,15 @@ pub async fn submit_refund(
         params.extend_from_slice(extra);
         dialog_href(&transaction_id, &params)
     };
-    let next = match submit(&pool, &actor, form, chrono::Utc::now()).await {
+    let next = match submit(
+        &pool,
+        &actor,
+        &user.time_zone,
+        submission,
+        chrono::Utc::now(),
+    )
+    .await
+    {
         Ok(()) => dialog_href(
             &transaction_id,
             &[("refund", "result"), ("rid", &refund_request_id)],
@@ -136,17 +140,7 @@ pub async fn refund_result(
 
 /// The details page of `transaction_id` with the dialog's query `params`.
 pub fn dialog_href(transaction_id: &str, params: &[(&str, &str)]) -> String {
-    let query: Vec<String> = params
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", encode_component(v)))
-        .collect();
-    let base = format!("/transactions/{}", encode_component(transaction_id));
-    if query.is_empty() {
-        base
-    } else {
-        format!("{base}?{}", query.join("&"))
-    }
+    with_query(&details_href(transaction_id), params)
 }
 
 /// The dialog's state, read from the URL.
@@ -242,7 +236,8 @@ fn Steps() -> impl IntoView {
 /// Step 1: the amount (the refundable amount unless the user typed one) and the reason.
 #[component]
 fn AmountStep(transaction_id: String) -> impl IntoView {
-    let start = start_resource(transaction_id.clone());
+    let tid = transaction_id.clone();
+    let start = Resource::new_blocking(move || tid.clone(), open_refund_form);
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
             {
@@ -250,7 +245,14 @@ fn AmountStep(transaction_id: String) -> impl IntoView {
                 move || {
                     let transaction_id = transaction_id.clone();
                     Suspend::new(async move {
-                        view! { <AmountForm transaction_id start=start.await error=None /> }.into_any()
+                        match start.await {
+                            Ok(Ok(start)) => view! {
+                                <AmountForm transaction_id limits=start.limits new_rid=start.refund_request_id error=None />
+                            }
+                            .into_any(),
+                            Ok(Err(problem)) => view! { <Problem problem /> }.into_any(),
+                            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        }
                     })
                 }
             }
@@ -258,28 +260,15 @@ fn AmountStep(transaction_id: String) -> impl IntoView {
     }
 }
 
-type StartResult = Result<Result<RefundStart, PreviewProblem>, ServerFnError>;
-
-/// The first step's data. Created at the top of a step, never inside another resource's
-/// view: resources made there do not hydrate.
-fn start_resource(transaction_id: String) -> Resource<StartResult> {
-    Resource::new_blocking(move || transaction_id.clone(), open_refund_form)
-}
-
-/// The form of step 1, with `error` next to its field.
+/// The form of step 1, with `error` next to its field. The form keeps the
+/// refundRequestId in the URL, if there is one, else takes `new_rid`.
 #[component]
 fn AmountForm(
     transaction_id: String,
-    start: StartResult,
+    limits: AmountLimits,
+    new_rid: String,
     error: Option<FieldError>,
 ) -> impl IntoView {
-    let start = match start {
-        Ok(Ok(start)) => start,
-        Ok(Err(problem)) => return view! { <Problem problem /> }.into_any(),
-        Err(e) => {
-            return view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-        }
-    };
     let amount_ref = NodeRef::<leptos::html::Input>::new();
     // Autofocus only works on page load; a dialog opened by the router focuses here.
     Effect::new(move |_| {
@@ -289,14 +278,11 @@ fn AmountForm(
     });
     let q = dialog_query().get_untracked();
     let rid = if q.rid.is_empty() {
-        start.refund_request_id.clone()
+        new_rid
     } else {
         q.rid.clone()
     };
-    let amount = q
-        .amount
-        .clone()
-        .unwrap_or_else(|| start.refundable_plain.clone());
+    let amount = q.amount.clone().unwrap_or(limits.refundable_plain);
     let amount_error = error.clone().filter(|e| e.field == Field::Amount);
     let reason_error = error.filter(|e| e.field == Field::Reason);
     let described = if amount_error.is_some() {
@@ -309,37 +295,24 @@ fn AmountForm(
             <input type="hidden" name="refund" value="confirm" />
             <input type="hidden" name="rid" value=rid />
             <div class="field">
-                <label for="refund-amount">{format!("Refund amount ({})", start.currency)}</label>
+                <label for="refund-amount">{format!("Refund amount ({})", limits.currency)}</label>
                 <input id="refund-amount" name="amount" inputmode="decimal" autocomplete="off" required
                     value=amount node_ref=amount_ref autofocus=true
                     aria-invalid=amount_error.is_some().then_some("true") aria-describedby=described />
-                <p id="refund-max" class="muted">{format!("Maximum: {}", start.refundable)}</p>
-                <FieldMessage id="refund-amount-error" error=amount_error />
+                <p id="refund-max" class="muted">{format!("Maximum: {}", limits.refundable)}</p>
+                {amount_error.map(|e| view! { <CodedError id="refund-amount-error" message=e.message code=e.code /> })}
             </div>
             <div class="field">
                 <label for="refund-reason">"Reason (optional)"</label>
                 <input id="refund-reason" name="reason" maxlength="256" value=q.reason.clone()
                     aria-invalid=reason_error.is_some().then_some("true") />
-                <FieldMessage id="refund-reason-error" error=reason_error />
+                {reason_error.map(|e| view! { <CodedError id="refund-reason-error" message=e.message code=e.code /> })}
             </div>
             <div class="dialog-actions">
                 <button type="submit" class="btn primary">"Continue"</button>
             </div>
         </Form>
     }
-    .into_any()
-}
-
-/// A problem next to its field, with the result code.
-#[component]
-fn FieldMessage(id: &'static str, error: Option<FieldError>) -> impl IntoView {
-    error.map(|e| {
-        view! {
-            <p id=id class="form-error" role="alert">
-                {e.message} " " <span class="code">{format!("({})", e.code)}</span>
-            </p>
-        }
-    })
 }
 
 /// Why the dialog cannot go on: the payment is gone or cannot be refunded now.
@@ -373,8 +346,6 @@ fn ConfirmStep(transaction_id: String) -> impl IntoView {
         },
         |(tid, amount, reason, _, _)| check_refund(tid, amount, reason),
     );
-    // Step 1 again when the amount or reason is refused.
-    let start = start_resource(transaction_id.clone());
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Checking the refund…"</p> }>
             {
@@ -386,9 +357,10 @@ fn ConfirmStep(transaction_id: String) -> impl IntoView {
                             Ok(Ok(preview)) => view! { <Confirm transaction_id preview /> }.into_any(),
                             // A problem with the amount or reason: back to step 1, with it
                             // next to its field.
-                            Ok(Err(PreviewProblem::Field(error))) => {
-                                view! { <AmountForm transaction_id start=start.await error=Some(error) /> }.into_any()
+                            Ok(Err(PreviewProblem::Field(error))) => view! {
+                                <AmountForm transaction_id limits=error.limits.clone() new_rid=String::new() error=Some(error) />
                             }
+                            .into_any(),
                             Ok(Err(problem)) => view! { <Problem problem /> }.into_any(),
                             Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                         }
@@ -409,20 +381,19 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
             let _ = input.focus();
         }
     });
-    let this_step = dialog_href(
-        &transaction_id,
-        &[
-            ("refund", "confirm"),
-            ("rid", &query.rid),
-            ("amount", query.amount.as_deref().unwrap_or_default()),
-            ("reason", &query.reason),
-        ],
-    );
-    let back = this_step.replacen("refund=confirm", "refund=form", 1);
-    let change_password = format!(
-        "/settings/payment-password?next={}",
-        encode_component(&this_step)
-    );
+    let step = |step: &str| {
+        dialog_href(
+            &transaction_id,
+            &[
+                ("refund", step),
+                ("rid", &query.rid),
+                ("amount", query.amount.as_deref().unwrap_or_default()),
+                ("reason", &query.reason),
+            ],
+        )
+    };
+    let back = step("form");
+    let change_password = with_query("/settings/payment-password", &[("next", &step("confirm"))]);
     let locked = matches!(preview.password, PasswordState::Locked { .. });
     let error = query.error.as_deref().and_then(|key| {
         if key == "unavailable" {
@@ -473,9 +444,7 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
                         <A href=change_password>"Change password"</A>
                     </p>
                     {hint.map(|h| view! { <p class="notice" role="status">{h}</p> })}
-                    {error.map(|(code, message)| view! {
-                        <p class="form-error" role="alert">{message} " " <span class="code">{format!("({code})")}</span></p>
-                    })}
+                    {error.map(|(code, message)| view! { <CodedError message code=code.to_owned() /> })}
                 </div>
                 <div class="dialog-actions">
                     <A href=back attr:class="btn">"Back"</A>
@@ -543,7 +512,11 @@ fn ResultStep(transaction_id: String) -> impl IntoView {
 #[component]
 fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoView {
     match outcome {
-        RefundOutcome::Made { refund_id, amount, status } => {
+        RefundOutcome::Made {
+            refund_id,
+            amount,
+            status,
+        } => {
             let (title, pill, text) = match status {
                 RefundStatus::Success => ("Refund successful", "success", format!("{amount} has been refunded.")),
                 RefundStatus::Processing => (
@@ -557,7 +530,7 @@ fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoVie
                     format!("The acquirer declined the refund of {amount}. The amount is back in your balance."),
                 ),
             };
-            let href = format!("/transactions/{}", encode_component(&refund_id));
+            let href = details_href(&refund_id);
             view! {
                 <h3 class="outcome"><span class=format!("pill status-{pill}")>{title}</span></h3>
                 <p>{text}</p>
@@ -570,7 +543,7 @@ fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoVie
         }
         RefundOutcome::Refused { code, message } => view! {
             <h3 class="outcome"><span class="pill status-fail">"Refund refused"</span></h3>
-            <p class="form-error" role="alert">{message} " " <span class="code">{format!("({code})")}</span></p>
+            <CodedError message code />
             <div class="dialog-actions">
                 <A href=close attr:class="btn">"Close"</A>
                 <A href=again attr:class="btn primary">"Start again"</A>

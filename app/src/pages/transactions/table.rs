@@ -35,13 +35,17 @@ pub fn Cell(row: TransactionView, column: Column) -> impl IntoView {
     let text = row.cell(column);
     match column {
         Column::TransactionId => view! {
-            <td class="mono"><A href=format!("/transactions/{}", crate::url::encode_component(&row.transaction_id))>{text}</A></td>
-        }.into_any(),
+            <td class="mono"><A href=super::details_href(&row.transaction_id)>{text}</A></td>
+        }
+        .into_any(),
         Column::Status => view! {
             <td><StatusPill status=row.status.clone() /></td>
-        }.into_any(),
+        }
+        .into_any(),
         c if c.is_numeric() => view! { <td class="num">{text}</td> }.into_any(),
-        Column::ReferenceTransactionId | Column::TransactionRequestId | Column::AcquirerTransactionId
+        Column::ReferenceTransactionId
+        | Column::TransactionRequestId
+        | Column::AcquirerTransactionId
         | Column::OriginalTransactionId => view! { <td class="mono">{text}</td> }.into_any(),
         _ => view! { <td>{text}</td> }.into_any(),
     }
