@@ -176,44 +176,10 @@ pub async fn refund(
     }
     let settlement_currency: String = merchant.get("settlement_currency");
 
-    // A capture's ID stands for its payment.
-    let found = sqlx::query(
-        "SELECT id, transaction_type, original_id FROM transactions
-         WHERE transaction_id = $1 AND merchant_id = $2",
-    )
-    .bind(cmd.payment_id.as_str())
-    .bind(merchant_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(found) = found else {
-        return Err(RefundError::NotFound);
-    };
-    let payment_row: i64 = match (
-        found.get::<String, _>("transaction_type").as_str(),
-        found.get::<Option<i64>, _>("original_id"),
-    ) {
-        ("CAPTURE", Some(original)) => original,
-        _ => found.get("id"),
-    };
-
-    let p = sqlx::query(
-        "SELECT t.id, t.transaction_id, t.transaction_type, t.status, t.amount_minor,
-                t.currency::text AS currency, t.finished_at, t.reference_transaction_id,
-                t.payment_method_type, t.acquirer_code,
-                m.is_card, m.refund_supported, m.partial_refund_supported,
-                m.multiple_refunds_supported, m.refund_window_days, m.min_refund_minor,
-                m.refund_mode, a.sync_card_refunds
-         FROM transactions t
-         JOIN payment_methods m ON m.code = t.payment_method_type
-         JOIN acquirers a ON a.code = t.acquirer_code
-         WHERE t.id = $1 AND t.merchant_id = $2
-         FOR UPDATE OF t",
-    )
-    .bind(payment_row)
-    .bind(merchant_id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(RefundError::NotFound)?;
+    let p = find_payment(&mut tx, merchant_id, cmd.payment_id.as_str(), true)
+        .await?
+        .ok_or(RefundError::NotFound)?;
+    let payment_row: i64 = p.get("id");
 
     // Claim the request ID. A concurrent claim of the same ID makes this wait for it to
     // commit; then the row is there and the answer is the first request's.
@@ -557,36 +523,9 @@ pub async fn refund_facts(
     transaction_id: &str,
 ) -> sqlx::Result<Option<RefundFacts>> {
     let mut conn = pool.acquire().await?;
-    let found = sqlx::query(
-        "SELECT id, transaction_type, original_id FROM transactions
-         WHERE transaction_id = $1 AND merchant_id = $2",
-    )
-    .bind(transaction_id)
-    .bind(merchant_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(found) = found else { return Ok(None) };
-    let row = match (
-        found.get::<String, _>("transaction_type").as_str(),
-        found.get::<Option<i64>, _>("original_id"),
-    ) {
-        ("CAPTURE", Some(original)) => original,
-        _ => found.get("id"),
+    let Some(p) = find_payment(&mut conn, merchant_id, transaction_id, false).await? else {
+        return Ok(None);
     };
-    let p = sqlx::query(
-        "SELECT t.id, t.transaction_id, t.transaction_type, t.status, t.amount_minor,
-                t.currency::text AS currency, t.finished_at, t.payment_method_type,
-                m.is_card, m.refund_supported, m.partial_refund_supported,
-                m.multiple_refunds_supported, m.refund_window_days, m.min_refund_minor,
-                m.refund_mode, a.sync_card_refunds
-         FROM transactions t
-         JOIN payment_methods m ON m.code = t.payment_method_type
-         JOIN acquirers a ON a.code = t.acquirer_code
-         WHERE t.id = $1",
-    )
-    .bind(row)
-    .fetch_one(&mut *conn)
-    .await?;
     Ok(Some(RefundFacts {
         payment_id: p.get("transaction_id"),
         payment_method: p.get("payment_method_type"),
@@ -594,6 +533,40 @@ pub async fn refund_facts(
         rules: method_rules(&p),
         sync: is_sync(&p),
     }))
+}
+
+/// The payment `transaction_id` stands for (a capture's ID gives its payment), with
+/// its method's and acquirer's refund capabilities; None when the merchant has no such
+/// transaction. `lock` takes the payment row `FOR UPDATE` until the transaction ends.
+async fn find_payment(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    transaction_id: &str,
+    lock: bool,
+) -> sqlx::Result<Option<sqlx::postgres::PgRow>> {
+    let sql = format!(
+        "SELECT t.id, t.transaction_id, t.transaction_type, t.status, t.amount_minor,
+                t.currency::text AS currency, t.finished_at, t.reference_transaction_id,
+                t.payment_method_type, t.acquirer_code,
+                m.is_card, m.refund_supported, m.partial_refund_supported,
+                m.multiple_refunds_supported, m.refund_window_days, m.min_refund_minor,
+                m.refund_mode, a.sync_card_refunds
+         FROM transactions t
+         JOIN payment_methods m ON m.code = t.payment_method_type
+         JOIN acquirers a ON a.code = t.acquirer_code
+         WHERE t.merchant_id = $2
+           AND t.id = (SELECT CASE WHEN f.transaction_type = 'CAPTURE' AND f.original_id IS NOT NULL
+                                   THEN f.original_id ELSE f.id END
+                         FROM transactions f
+                        WHERE f.transaction_id = $1 AND f.merchant_id = $2)
+         {}",
+        if lock { "FOR UPDATE OF t" } else { "" }
+    );
+    sqlx::query(&sql)
+        .bind(transaction_id)
+        .bind(merchant_id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Whether refunds of the payment row `p` settle at once: the method refunds
