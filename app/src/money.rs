@@ -89,6 +89,16 @@ pub fn parse_major_amount(s: &str, currency: Currency) -> Result<i64, String> {
         .map_err(|_| "The amount is too large.".to_owned())
 }
 
+/// A PostgreSQL numeric as text without trailing zeros: numeric(20,10) prints ten
+/// decimals, and "7.1234000000" reads better as "7.1234", "1.0000000000" as "1".
+pub fn trim_decimal(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
 fn group_thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
@@ -139,6 +149,14 @@ mod tests {
         for bad in ["-1", "1e3", "12.", ".5", "1,000", "99999999999999999999"] {
             assert!(parse_major_amount(bad, usd).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn decimals_lose_trailing_zeros_only() {
+        assert_eq!(trim_decimal("7.1234000000"), "7.1234");
+        assert_eq!(trim_decimal("1.0000000000"), "1");
+        assert_eq!(trim_decimal("10"), "10");
+        assert_eq!(trim_decimal("100"), "100");
     }
 
     #[test]

@@ -9,12 +9,11 @@
 
 use app::auth::CurrentUser;
 use app::reports::calendar::{export_file_name, Period};
-use app::reports::export::{
-    count_query, export_query, layout, parse_fields, CsvSink, ExportRow, Out,
-};
+use app::reports::export::{count_query, export_query, layout, parse_fields, CsvSink, Out};
 use app::reports::store::{get_or_create, pump_rows, RowCursor, RowsOf};
 use app::state::AppState;
 use app::transactions::filter::{self, Filter, QueryParams};
+use app::transactions::row::TransactionRow;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -336,7 +335,7 @@ async fn export_xlsx(
         Ok(f) => f,
         Err(err) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()),
     };
-    let (tx, rx) = mpsc::channel::<Vec<ExportRow>>(4);
+    let (tx, rx) = mpsc::channel::<Vec<TransactionRow>>(4);
     let (layout, zone) = (e.layout.clone(), e.zone);
     // When the client goes away this handler is dropped with `tx`: the writer sees the
     // channel end, closes the workbook early and the temporary file is deleted.

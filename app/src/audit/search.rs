@@ -47,7 +47,9 @@ pub async fn search(
     }
     push_keyset(&mut q, "e", filter.direction, PAGE_SIZE);
     let rows = q.build().fetch_all(pool).await?;
-    let (rows, next, prev) = paginate(&rows, filter.direction, PAGE_SIZE, |row| to_row(row, zone));
+    let (rows, next, prev) = paginate(&rows, filter.direction, PAGE_SIZE, |row| {
+        Ok(to_row(row, zone))
+    })?;
     Ok(AuditPage { rows, next, prev })
 }
 

@@ -57,16 +57,7 @@ fn facts(row: &sqlx::postgres::PgRow) -> RefundFacts {
         settlement_currency: row.get("settlement_currency"),
         settlement_quote: row
             .get::<Option<String>, _>("quote")
-            .map(|q| trim_quote(&q)),
-    }
-}
-
-/// numeric(20,10) prints ten decimals; "7.1234000000" is "7.1234".
-fn trim_quote(q: &str) -> String {
-    if q.contains('.') {
-        q.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        q.to_owned()
+            .map(|q| crate::money::trim_decimal(&q)),
     }
 }
 

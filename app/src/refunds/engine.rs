@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::rules::{self, MethodRules, PaymentFacts, RefundRefusal};
 use super::types::{CurrencyCode, MinorAmount, RefundRequestId, RefundStatus, TransactionRef};
 use crate::audit::{self, Actor, AuditAction, Event};
-use crate::money::Currency;
+use crate::money::{trim_decimal, Currency};
 
 /// Who asked for the refund.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -672,15 +672,6 @@ pub async fn load_record(
     }))
 }
 
-/// `7.2000000000` → `7.2`, `1.0000000000` → `1`.
-fn trim_decimal(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
-}
-
 /// `amount_minor` of `from` in `to` at the reference rate of `day` (or the nearest day
 /// before it, else after it). The amount is converted exactly in SQL numeric and
 /// rounded half away from zero to the settlement currency's minor unit, the same as the
@@ -888,8 +879,5 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2026, 11, 29, 1, 2, 3).unwrap();
         assert_eq!(refund_transaction_id(t, 42), "2026112911900000000000000042");
         assert_eq!(refund_serial_no(7), "9000000000007");
-        assert_eq!(trim_decimal("7.2000000000"), "7.2");
-        assert_eq!(trim_decimal("1.0000000000"), "1");
-        assert_eq!(trim_decimal("10"), "10");
     }
 }

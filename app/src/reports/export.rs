@@ -6,11 +6,11 @@ use crate::money::Currency;
 use crate::transactions::columns::Column;
 use crate::transactions::filter::Filter;
 use crate::transactions::query::{push_conditions, SELECT};
+use crate::transactions::row::TransactionRow;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
-use sqlx::postgres::PgRow;
-use sqlx::{Postgres, QueryBuilder, Row};
+use sqlx::{Postgres, QueryBuilder};
 use std::io::Write;
 use uuid::Uuid;
 
@@ -123,89 +123,30 @@ impl Out {
     }
 }
 
-/// One transaction as selected by [`SELECT`], unformatted.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExportRow {
-    pub transaction_id: String,
-    pub reference_transaction_id: Option<String>,
-    pub transaction_request_id: Option<String>,
-    pub acquirer_transaction_id: Option<String>,
-    pub serial_no: String,
-    pub transaction_type: String,
-    pub status: String,
-    pub amount_minor: i64,
-    pub currency: String,
-    pub settlement_amount_minor: Option<i64>,
-    pub settlement_currency: Option<String>,
-    pub settlement_quote: Option<String>,
-    pub payment_method: String,
-    pub acquirer: String,
-    pub original_transaction_id: Option<String>,
-    pub reason: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-}
-
-impl ExportRow {
-    pub fn from_row(row: &PgRow) -> Result<ExportRow, sqlx::Error> {
-        Ok(ExportRow {
-            transaction_id: row.try_get("transaction_id")?,
-            reference_transaction_id: row.try_get("reference_transaction_id")?,
-            transaction_request_id: row.try_get("transaction_request_id")?,
-            acquirer_transaction_id: row.try_get("acquirer_transaction_id")?,
-            serial_no: row.try_get("serial_no")?,
-            transaction_type: row.try_get("transaction_type")?,
-            status: row.try_get("status")?,
-            amount_minor: row.try_get("amount_minor")?,
-            currency: row.try_get("currency")?,
-            settlement_amount_minor: row.try_get("settlement_amount_minor")?,
-            settlement_currency: row.try_get("settlement_currency")?,
-            settlement_quote: row
-                .try_get::<Option<String>, _>("quote")?
-                .map(|q| trim_quote(&q)),
-            payment_method: row.try_get("payment_method_type")?,
-            acquirer: row.try_get("acquirer_code")?,
-            original_transaction_id: row.try_get("original_transaction_id")?,
-            reason: row.try_get("reason")?,
-            created_at: row.try_get("created_at")?,
-            finished_at: row.try_get("finished_at")?,
-        })
+/// The text of a plain `column` of `row`; money and times have their own `Out` columns.
+fn text(row: &TransactionRow, column: Column) -> Option<&str> {
+    fn o(v: &Option<String>) -> Option<&str> {
+        v.as_deref()
     }
-
-    fn text(&self, column: Column) -> Option<&str> {
-        fn o(v: &Option<String>) -> Option<&str> {
-            v.as_deref()
-        }
-        match column {
-            Column::TransactionId => Some(&self.transaction_id),
-            Column::ReferenceTransactionId => o(&self.reference_transaction_id),
-            Column::TransactionRequestId => o(&self.transaction_request_id),
-            Column::AcquirerTransactionId => o(&self.acquirer_transaction_id),
-            Column::SerialNo => Some(&self.serial_no),
-            Column::TransactionType => Some(&self.transaction_type),
-            Column::Status => Some(&self.status),
-            Column::PaymentMethod => Some(&self.payment_method),
-            Column::Acquirer => Some(&self.acquirer),
-            Column::OriginalTransactionId => o(&self.original_transaction_id),
-            Column::Reason => o(&self.reason),
-            // Money and times have their own `Out` columns.
-            Column::Amount
-            | Column::Currency
-            | Column::SettlementAmount
-            | Column::SettlementCurrency
-            | Column::SettlementQuote
-            | Column::CreatedAt
-            | Column::FinishedAt => None,
-        }
-    }
-}
-
-/// numeric(20,10) prints ten decimals; "7.1234000000" reads better as "7.1234".
-fn trim_quote(q: &str) -> String {
-    if q.contains('.') {
-        q.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        q.to_owned()
+    match column {
+        Column::TransactionId => Some(&row.transaction_id),
+        Column::ReferenceTransactionId => o(&row.reference_transaction_id),
+        Column::TransactionRequestId => o(&row.transaction_request_id),
+        Column::AcquirerTransactionId => o(&row.acquirer_transaction_id),
+        Column::SerialNo => Some(&row.serial_no),
+        Column::TransactionType => Some(&row.transaction_type),
+        Column::Status => Some(&row.status),
+        Column::PaymentMethod => Some(&row.payment_method),
+        Column::Acquirer => Some(&row.acquirer),
+        Column::OriginalTransactionId => o(&row.original_transaction_id),
+        Column::Reason => o(&row.reason),
+        Column::Amount
+        | Column::Currency
+        | Column::SettlementAmount
+        | Column::SettlementCurrency
+        | Column::SettlementQuote
+        | Column::CreatedAt
+        | Column::FinishedAt => None,
     }
 }
 
@@ -298,7 +239,7 @@ impl CsvSink {
         })
     }
 
-    pub fn write(&mut self, row: &ExportRow) -> Result<(), csv::Error> {
+    pub fn write(&mut self, row: &TransactionRow) -> Result<(), csv::Error> {
         // One reused buffer per field: no allocation per cell on the hot path.
         for o in &self.layout {
             self.field.clear();
@@ -337,9 +278,9 @@ impl Write for Shared {
     }
 }
 
-fn csv_value(o: Out, row: &ExportRow, zone: Tz, out: &mut String) {
+fn csv_value(o: Out, row: &TransactionRow, zone: Tz, out: &mut String) {
     match o {
-        Out::Text(c) => out.push_str(row.text(c).unwrap_or_default()),
+        Out::Text(c) => out.push_str(text(&row, c).unwrap_or_default()),
         Out::Amount => push_major(out, row.amount_minor, &row.currency),
         Out::AmountMinor => push_int(out, row.amount_minor),
         Out::Currency => out.push_str(&row.currency),
@@ -396,7 +337,7 @@ fn push_major(out: &mut String, minor: i64, code: &str) {
 /// amounts as numbers with their currency's decimals, times as dates in `zone`.
 /// `rows` yields `None` to stop early (a cancelled export); returns the rows written.
 pub fn write_xlsx<W: Write + Send>(
-    rows: impl Iterator<Item = ExportRow>,
+    rows: impl Iterator<Item = TransactionRow>,
     layout: &[Out],
     zone: Tz,
     title: &str,
@@ -436,7 +377,7 @@ pub fn write_xlsx<W: Write + Send>(
             let col = i as u16;
             match *o {
                 Out::Text(c) => {
-                    if let Some(v) = row.text(c) {
+                    if let Some(v) = text(&row, c) {
                         sheet.write_string(r, col, v)?;
                     }
                 }
@@ -548,7 +489,7 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_needs_quoting() {
-        let row = ExportRow {
+        let row = TransactionRow {
             transaction_id: "T1".into(),
             reference_transaction_id: None,
             transaction_request_id: None,

@@ -3,9 +3,10 @@
 //! through a bounded channel to a blocking thread that writes both files at once.
 
 use super::calendar::{report_stem, Period};
-use super::export::{layout, write_xlsx, CsvSink, ExportRow};
+use super::export::{layout, write_xlsx, CsvSink};
 use crate::transactions::columns::Column;
 use crate::transactions::filter::{Direction, Filter};
+use crate::transactions::row::TransactionRow;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
@@ -79,7 +80,7 @@ impl RowCursor {
     }
 
     /// The next rows, or None at the end.
-    pub async fn next_batch(&mut self) -> Result<Option<Vec<ExportRow>>, sqlx::Error> {
+    pub async fn next_batch(&mut self) -> Result<Option<Vec<TransactionRow>>, sqlx::Error> {
         if self.finished {
             return Ok(None);
         }
@@ -96,7 +97,7 @@ impl RowCursor {
             return Ok(None);
         }
         rows.iter()
-            .map(ExportRow::from_row)
+            .map(TransactionRow::from_row)
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
     }
@@ -108,7 +109,7 @@ impl RowCursor {
 pub async fn pump_rows(
     pool: &PgPool,
     declare: QueryBuilder<'static, Postgres>,
-    tx: mpsc::Sender<Vec<ExportRow>>,
+    tx: mpsc::Sender<Vec<TransactionRow>>,
     done: Arc<AtomicU64>,
 ) -> Result<bool, sqlx::Error> {
     let mut cursor = RowCursor::open(pool, declare).await?;
@@ -124,12 +125,12 @@ pub async fn pump_rows(
 
 /// The rows of a channel as a blocking iterator, for the writer thread.
 pub struct RowsOf {
-    rx: mpsc::Receiver<Vec<ExportRow>>,
-    batch: std::vec::IntoIter<ExportRow>,
+    rx: mpsc::Receiver<Vec<TransactionRow>>,
+    batch: std::vec::IntoIter<TransactionRow>,
 }
 
 impl RowsOf {
-    pub fn new(rx: mpsc::Receiver<Vec<ExportRow>>) -> RowsOf {
+    pub fn new(rx: mpsc::Receiver<Vec<TransactionRow>>) -> RowsOf {
         RowsOf {
             rx,
             batch: Vec::new().into_iter(),
@@ -138,8 +139,8 @@ impl RowsOf {
 }
 
 impl Iterator for RowsOf {
-    type Item = ExportRow;
-    fn next(&mut self) -> Option<ExportRow> {
+    type Item = TransactionRow;
+    fn next(&mut self) -> Option<TransactionRow> {
         loop {
             if let Some(row) = self.batch.next() {
                 return Some(row);
@@ -170,7 +171,7 @@ pub async fn build(
 ) -> Result<(String, Vec<u8>, i64), ReportError> {
     let stem = report_stem(merchant_name, period, zone.name());
     let query = super::export::export_query(merchant, &report_filter(period), zone, true);
-    let (tx, rx) = mpsc::channel::<Vec<ExportRow>>(4);
+    let (tx, rx) = mpsc::channel::<Vec<TransactionRow>>(4);
     let writer_stem = stem.clone();
     let writer =
         tokio::task::spawn_blocking(move || write_zip(RowsOf::new(rx), zone, &writer_stem));

@@ -1,7 +1,8 @@
 //! One transaction with everything around it: its related transactions and whether it
 //! can be refunded, and if not, why.
 
-use super::query::{to_view, SELECT};
+use super::query::SELECT;
+use super::row::TransactionRow;
 use super::view::{Details, RefundState};
 use crate::money::format_amount;
 use crate::refunds::dashboard::refundable;
@@ -31,7 +32,7 @@ pub async fn load(
     };
     let id: i64 = row.get("id");
     let kind: String = row.get("transaction_type");
-    let transaction = to_view(&row, zone);
+    let transaction = TransactionRow::from_row(&row)?.into_view(zone);
     let is_payment = matches!(kind.as_str(), "PAYMENT" | "AUTHORIZATION");
     let related_sql = if is_payment {
         format!(
@@ -48,8 +49,8 @@ pub async fn load(
         .fetch_all(pool)
         .await?
         .iter()
-        .map(|r| to_view(r, zone))
-        .collect();
+        .map(|r| Ok(TransactionRow::from_row(r)?.into_view(zone)))
+        .collect::<Result<_, sqlx::Error>>()?;
     let refund = match kind.as_str() {
         // The engine's own facts, so the page offers exactly what a refund would accept;
         // a capture is refunded as its payment.

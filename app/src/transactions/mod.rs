@@ -11,3 +11,5 @@ pub mod details;
 pub mod display_settings;
 #[cfg(feature = "ssr")]
 pub mod query;
+#[cfg(feature = "ssr")]
+pub mod row;

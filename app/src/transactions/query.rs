@@ -2,9 +2,8 @@
 //! (created_at, id) so that page 1,000 costs what page 1 does. No COUNT(*).
 
 use super::filter::{Cursor, Direction, Filter};
-use super::view::{Page, TransactionView};
-use crate::money::{format_amount, Currency};
-use crate::time::format_local;
+use super::row::TransactionRow;
+use super::view::Page;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
@@ -129,8 +128,8 @@ pub async fn search(
     let mut q = page_query(merchant, filter, zone);
     let rows = q.build().fetch_all(pool).await?;
     let (rows, next, prev) = paginate(&rows, filter.direction, filter.page_size, |row| {
-        to_view(row, zone)
-    });
+        Ok(TransactionRow::from_row(row)?.into_view(zone))
+    })?;
     Ok(Page { rows, next, prev })
 }
 
@@ -140,20 +139,20 @@ pub fn paginate<T>(
     rows: &[sqlx::postgres::PgRow],
     direction: Direction,
     page_size: i64,
-    view: impl Fn(&sqlx::postgres::PgRow) -> T,
-) -> (Vec<T>, Option<String>, Option<String>) {
+    view: impl Fn(&sqlx::postgres::PgRow) -> Result<T, sqlx::Error>,
+) -> Result<(Vec<T>, Option<String>, Option<String>), sqlx::Error> {
     let more = rows.len() as i64 > page_size;
     let mut keyed: Vec<(Cursor, T)> = rows
         .iter()
         .take(page_size as usize)
         .map(|row| {
             let cursor = Cursor {
-                created_micros: micros(row.get("created_at")),
-                id: row.get("id"),
+                created_micros: micros(row.try_get("created_at")?),
+                id: row.try_get("id")?,
             };
-            (cursor, view(row))
+            Ok((cursor, view(row)?))
         })
-        .collect();
+        .collect::<Result<_, sqlx::Error>>()?;
     if matches!(direction, Direction::Before(_)) {
         keyed.reverse();
     }
@@ -164,57 +163,7 @@ pub fn paginate<T>(
         Direction::After(_) => (last.filter(|_| more), first),
         Direction::Before(_) => (last, first.filter(|_| more)),
     };
-    (keyed.into_iter().map(|(_, v)| v).collect(), next, prev)
-}
-
-/// A row selected with [`SELECT`] as pages show it.
-pub fn to_view(row: &sqlx::postgres::PgRow, zone: Tz) -> TransactionView {
-    let currency: String = row.get("currency");
-    let amount_minor: i64 = row.get("amount_minor");
-    let money = |minor: i64, code: &str| match Currency::parse(code) {
-        Ok(c) => format_amount(minor, c),
-        Err(_) => minor.to_string(),
-    };
-    let settlement_currency: Option<String> = row.get("settlement_currency");
-    let settlement_amount = row
-        .get::<Option<i64>, _>("settlement_amount_minor")
-        .zip(settlement_currency.as_deref())
-        .map(|(minor, code)| money(minor, code));
-    let local = |at: DateTime<Utc>| format_local(at, zone.name());
-    TransactionView {
-        transaction_id: row.get("transaction_id"),
-        reference_transaction_id: row.get("reference_transaction_id"),
-        transaction_request_id: row.get("transaction_request_id"),
-        acquirer_transaction_id: row.get("acquirer_transaction_id"),
-        serial_no: row.get("serial_no"),
-        transaction_type: row.get("transaction_type"),
-        status: row.get("status"),
-        amount: money(amount_minor, &currency),
-        amount_minor,
-        currency,
-        settlement_amount,
-        settlement_currency,
-        settlement_quote: row
-            .get::<Option<String>, _>("quote")
-            .map(|q| trim_quote(&q)),
-        payment_method: row.get("payment_method_type"),
-        acquirer: row.get("acquirer_code"),
-        original_transaction_id: row.get("original_transaction_id"),
-        reason: row.get("reason"),
-        created_at: local(row.get("created_at")),
-        finished_at: row
-            .get::<Option<DateTime<Utc>>, _>("finished_at")
-            .map(local),
-    }
-}
-
-/// numeric(20,10) prints ten decimals; "7.1234000000" reads better as "7.1234".
-fn trim_quote(q: &str) -> String {
-    if q.contains('.') {
-        q.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        q.to_owned()
-    }
+    Ok((keyed.into_iter().map(|(_, v)| v).collect(), next, prev))
 }
 
 #[cfg(test)]
@@ -232,12 +181,5 @@ mod tests {
             start_of_day(d, chrono_tz::America::Sao_Paulo).to_rfc3339(),
             "2026-11-29T03:00:00+00:00"
         );
-    }
-
-    #[test]
-    fn quotes_lose_trailing_zeros_only() {
-        assert_eq!(trim_quote("7.1234000000"), "7.1234");
-        assert_eq!(trim_quote("1.0000000000"), "1");
-        assert_eq!(trim_quote("10"), "10");
     }
 }
