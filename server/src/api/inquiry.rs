@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::{authenticate, respond, wire, ApiState};
+use super::{serve_signed, wire, ApiState, Authenticated};
 
 pub async fn handle(
     State(state): State<ApiState>,
@@ -16,22 +16,18 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let path = uri.path();
-    let auth = match authenticate(&state, path, &headers, &body).await {
-        Ok(a) => a,
-        Err(answer) => return answer,
+    let parse = |body: &[u8], _: &Authenticated| parse(body);
+    let decide = async |state: &ApiState, auth: &Authenticated, lookup| match engine::inquire(
+        &state.pool,
+        auth.merchant_id,
+        &lookup,
+    )
+    .await
+    {
+        Ok(record) => wire::inquiry_answer(&record),
+        Err(e) => wire::engine_failure(&e, "refund inquiry"),
     };
-    let answer = match parse(&body) {
-        Err(e) => wire::param_illegal(&e),
-        Ok((lookup, fields)) => match wire::account_refusal(&fields, auth.merchant_id) {
-            Some(refusal) => refusal,
-            None => match engine::inquire(&state.pool, auth.merchant_id, &lookup).await {
-                Ok(record) => wire::inquiry_answer(&record),
-                Err(e) => wire::engine_failure(&e, "refund inquiry"),
-            },
-        },
-    };
-    respond(&state, path, &auth.client_id, answer).await
+    serve_signed(&state, uri.path(), &headers, &body, parse, decide).await
 }
 
 /// refundId takes precedence over refundRequestId; one of them is required.

@@ -13,6 +13,7 @@ pub mod wire;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::refunds::types::ParamError;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -20,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use sqlx::PgPool;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -143,7 +144,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Checks Client-Id, Signature and Request-Time of a request to `path`, then the rate
 /// limit. Err is the (signed) answer to send instead.
-pub async fn authenticate(
+async fn authenticate(
     state: &ApiState,
     path: &str,
     headers: &HeaderMap,
@@ -236,10 +237,35 @@ pub async fn authenticate(
     })
 }
 
+/// Serves one signed call to `path`: authenticates it, parses `body` with `parse` (any
+/// problem is PARAM_ILLEGAL), checks its merchantAccountId, lets `decide` answer and
+/// signs the answer.
+pub async fn serve_signed<T>(
+    state: &ApiState,
+    path: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+    parse: impl FnOnce(&[u8], &Authenticated) -> Result<(T, Map<String, Value>), ParamError>,
+    decide: impl AsyncFnOnce(&ApiState, &Authenticated, T) -> Value,
+) -> Response {
+    let auth = match authenticate(state, path, headers, body).await {
+        Ok(a) => a,
+        Err(answer) => return answer,
+    };
+    let answer = match parse(body, &auth) {
+        Err(e) => wire::param_illegal(&e),
+        Ok((request, fields)) => match wire::account_refusal(&fields, auth.merchant_id) {
+            Some(refusal) => refusal,
+            None => decide(state, &auth, request).await,
+        },
+    };
+    respond(state, path, &auth.client_id, answer).await
+}
+
 /// Sends `value` signed with the platform key over `path`, the caller's client id and
 /// the response time. Business results are HTTP 200 as in Antom's API; the body's
 /// `result` carries the outcome.
-pub async fn respond(state: &ApiState, path: &str, client_id: &str, value: Value) -> Response {
+async fn respond(state: &ApiState, path: &str, client_id: &str, value: Value) -> Response {
     let body = serde_json::to_vec(&value).expect("JSON values serialise");
     let time = signature::format_time(Utc::now());
     let mut response = (StatusCode::OK, body.clone()).into_response();

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::{authenticate, respond, wire, ApiState};
+use super::{serve_signed, wire, ApiState, Authenticated};
 
 pub async fn handle(
     State(state): State<ApiState>,
@@ -19,22 +19,18 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let path = uri.path();
-    let auth = match authenticate(&state, path, &headers, &body).await {
-        Ok(a) => a,
-        Err(answer) => return answer,
+    let parse = |body: &[u8], auth: &Authenticated| parse(body, &auth.client_id);
+    let decide = async |state: &ApiState, auth: &Authenticated, cmd| match engine::refund(
+        &state.pool,
+        auth.merchant_id,
+        cmd,
+    )
+    .await
+    {
+        Ok(record) => wire::refund_answer(&record),
+        Err(e) => wire::engine_failure(&e, "refund"),
     };
-    let answer = match parse(&body, &auth.client_id) {
-        Err(e) => wire::param_illegal(&e),
-        Ok((cmd, fields)) => match wire::account_refusal(&fields, auth.merchant_id) {
-            Some(refusal) => refusal,
-            None => match engine::refund(&state.pool, auth.merchant_id, cmd).await {
-                Ok(record) => wire::refund_answer(&record),
-                Err(e) => wire::engine_failure(&e, "refund"),
-            },
-        },
-    };
-    respond(&state, path, &auth.client_id, answer).await
+    serve_signed(&state, uri.path(), &headers, &body, parse, decide).await
 }
 
 /// The request body as a command; any missing, over-long or malformed field is
