@@ -95,67 +95,57 @@ fn amounts(out: &mut Map<String, Value>, r: &RefundRecord) {
 /// The refund API's answer for a refund record: S when it succeeded, U while it is in
 /// process, F when the acquirer failed it (seen on a repeated request).
 pub fn refund_answer(r: &RefundRecord) -> Value {
-    let mut out = Map::new();
-    out.insert(
-        "result".into(),
-        match r.status {
-            RefundStatus::Success => success(),
-            RefundStatus::Processing => {
-                result("REFUND_IN_PROCESS", "U", "The refund is being processed.")
-            }
-            RefundStatus::Fail => result("PROCESS_FAIL", "F", "The refund failed."),
-        },
-    );
-    out.insert(
-        "refundRequestId".into(),
-        Value::String(r.refund_request_id.clone()),
-    );
-    out.insert("refundId".into(), Value::String(r.refund_id.clone()));
-    out.insert("paymentId".into(), Value::String(r.payment_id.clone()));
-    amounts(&mut out, r);
-    Value::Object(out)
+    let result = match r.status {
+        RefundStatus::Success => success(),
+        RefundStatus::Processing => {
+            result("REFUND_IN_PROCESS", "U", "The refund is being processed.")
+        }
+        RefundStatus::Fail => failed(),
+    };
+    about_refund(r, json!({ "result": result, "paymentId": r.payment_id }))
 }
 
 /// inquiryRefund's answer: the call succeeded; refundStatus says where the refund is.
 pub fn inquiry_answer(r: &RefundRecord) -> Value {
-    let mut out = Map::new();
-    out.insert("result".into(), success());
-    out.insert("refundId".into(), Value::String(r.refund_id.clone()));
-    out.insert(
-        "refundRequestId".into(),
-        Value::String(r.refund_request_id.clone()),
-    );
-    out.insert(
-        "refundStatus".into(),
-        Value::String(r.status.as_str().into()),
-    );
-    amounts(&mut out, r);
-    Value::Object(out)
+    about_refund(
+        r,
+        json!({ "result": success(), "refundStatus": r.status.as_str() }),
+    )
 }
 
 /// notifyRefund's body for a refund that reached SUCCESS or FAIL.
 pub fn notify_body(r: &RefundRecord) -> Value {
-    let mut out = Map::new();
-    out.insert("notifyType".into(), Value::String("REFUND_RESULT".into()));
-    out.insert(
-        "result".into(),
-        match r.status {
-            RefundStatus::Success => success(),
-            _ => result("PROCESS_FAIL", "F", "The refund failed."),
-        },
-    );
-    out.insert(
-        "refundStatus".into(),
-        Value::String(r.status.as_str().into()),
-    );
+    let result = match r.status {
+        RefundStatus::Success => success(),
+        _ => failed(),
+    };
+    about_refund(
+        r,
+        json!({
+            "notifyType": "REFUND_RESULT",
+            "result": result,
+            "refundStatus": r.status.as_str(),
+            "paymentId": r.payment_id,
+        }),
+    )
+}
+
+/// `fields` with what every message about a refund carries: its IDs and amounts.
+fn about_refund(r: &RefundRecord, fields: Value) -> Value {
+    let Value::Object(mut out) = fields else {
+        unreachable!("callers pass a JSON object");
+    };
     out.insert(
         "refundRequestId".into(),
         Value::String(r.refund_request_id.clone()),
     );
     out.insert("refundId".into(), Value::String(r.refund_id.clone()));
-    out.insert("paymentId".into(), Value::String(r.payment_id.clone()));
     amounts(&mut out, r);
     Value::Object(out)
+}
+
+fn failed() -> Value {
+    result("PROCESS_FAIL", "F", "The refund failed.")
 }
 
 /// A request body: a JSON object, else PARAM_ILLEGAL.
