@@ -26,12 +26,7 @@ async fn health_check_answers_503_when_the_database_is_gone(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn pages_send_visitors_without_a_session_to_the_login(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let response = app
-        .browser()
-        .get(app.url("/transactions?currency=USD"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get(&app.browser(), "/transactions?currency=USD").await;
     assert!(response.status().is_redirection());
     assert_eq!(
         response.headers()["location"],
@@ -48,7 +43,7 @@ async fn signing_in_opens_the_dashboard_of_the_users_merchant(pool: PgPool) {
         app.sign_in(&browser, "ADA@lotus.example", PASSWORD).await,
         "/"
     );
-    let page = browser.get(app.url("/")).send().await.unwrap();
+    let page = app.get(&browser, "/").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Lotus Tea House"));
@@ -68,14 +63,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(pool: PgPool)
         .await;
     assert_eq!(wrong_password, "/login?error=invalid");
     assert_eq!(unknown_email, wrong_password);
-    let page = browser
-        .get(app.url(&wrong_password))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_text(&browser, &wrong_password).await;
     assert!(page.contains("Incorrect email or password."));
 }
 
@@ -159,7 +147,7 @@ async fn signing_out_ends_the_session(pool: PgPool) {
     app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
     let out = app.call(&browser, "sign_out").await;
     assert!(out.status().is_redirection() || out.status().is_success());
-    let page = browser.get(app.url("/")).send().await.unwrap();
+    let page = app.get(&browser, "/").await;
     assert!(page.status().is_redirection());
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session")
         .fetch_one(&pool)
@@ -178,7 +166,7 @@ async fn a_disabled_user_loses_their_session_at_once(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    let page = browser.get(app.url("/")).send().await.unwrap();
+    let page = app.get(&browser, "/").await;
     assert!(page.status().is_redirection());
     assert_eq!(app.call(&browser, "load_overview").await.status(), 401);
 }
@@ -193,18 +181,9 @@ async fn sessions_end_after_their_absolute_lifetime(pool: PgPool) {
     let app = TestApp::spawn_with(pool, config).await;
     let browser = app.browser();
     app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
-    assert_eq!(
-        browser.get(app.url("/")).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(app.get(&browser, "/").await.status(), 200);
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert!(browser
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .is_redirection());
+    assert!(app.get(&browser, "/").await.status().is_redirection());
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -147,11 +147,12 @@ async fn csv_export_holds_the_filters_rows(pool: PgPool) {
     let (lotus, _) = lotus(&pool).await;
     let app = TestApp::spawn(pool.clone()).await;
     let client = signed_in(&app, "fin@lotus.example").await;
-    let response = client
-        .get(app.url(&format!("/exports/transactions.csv?fields={FIELDS}")))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .get(
+            &client,
+            &format!("/exports/transactions.csv?fields={FIELDS}"),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["content-type"],
@@ -249,13 +250,8 @@ async fn xlsx_export_has_numbers_dates_and_the_same_rows(pool: PgPool) {
     let (lotus, _) = lotus(&pool).await;
     let app = TestApp::spawn(pool.clone()).await;
     let client = signed_in(&app, "boss@lotus.example").await;
-    let response = client
-        .get(app.url(&format!(
-            "/exports/transactions.xlsx?fields={FIELDS}&tz=America/Los_Angeles"
-        )))
-        .send()
-        .await
-        .unwrap();
+    let path = format!("/exports/transactions.xlsx?fields={FIELDS}&tz=America/Los_Angeles");
+    let response = app.get(&client, &path).await;
     assert_eq!(response.status(), 200);
     let disposition = response.headers()["content-disposition"]
         .to_str()
@@ -310,15 +306,11 @@ async fn only_finance_and_admin_export(pool: PgPool) {
         "/exports/transactions.xlsx",
         "/reports/daily/2026-01-01.zip",
     ] {
-        let r = viewer.get(app.url(path)).send().await.unwrap();
+        let r = app.get(&viewer, path).await;
         assert_eq!(r.status(), 403, "{path}");
     }
     let anonymous = app.browser();
-    let r = anonymous
-        .get(app.url("/exports/transactions.csv"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.get(&anonymous, "/exports/transactions.csv").await;
     assert!(
         r.status().is_redirection(),
         "anonymous users are sent to sign in"
@@ -330,27 +322,19 @@ async fn the_forty_day_rule_and_id_search_apply(pool: PgPool) {
     lotus(&pool).await;
     let app = TestApp::spawn(pool.clone()).await;
     let client = signed_in(&app, "fin@lotus.example").await;
-    let r = client
-        .get(app.url("/exports/transactions.csv?from=2026-01-01&to=2026-02-10"))
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .get(
+            &client,
+            "/exports/transactions.csv?from=2026-01-01&to=2026-02-10",
+        )
+        .await;
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("at most 40 days"));
-    let r = client
-        .get(app.url("/exports/transactions.csv?tz=Mars/Olympus"))
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .get(&client, "/exports/transactions.csv?tz=Mars/Olympus")
+        .await;
     assert_eq!(r.status(), 400);
-    let text = client
-        .get(app.url("/exports/transactions.csv?id_type=reference_transaction_id&id=ORDER-L-3&fields=transaction_id"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_text(&client, "/exports/transactions.csv?id_type=reference_transaction_id&id=ORDER-L-3&fields=transaction_id").await;
     assert_eq!(text, "\u{feff}Transaction ID\r\nL-3\r\n");
 }
 
@@ -373,31 +357,28 @@ async fn progress_is_reported_and_a_closed_download_stops_the_query(pool: PgPool
     let app = TestApp::spawn(pool.clone()).await;
     let client = signed_in(&app, "fin@lotus.example").await;
 
-    let done = client
-        .get(app.url("/exports/transactions.csv?fields=transaction_id&job=small-1&id=L-1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let done = app
+        .get_text(
+            &client,
+            "/exports/transactions.csv?fields=transaction_id&job=small-1&id=L-1",
+        )
+        .await;
     assert!(done.contains("L-1"));
-    let progress: serde_json::Value = client
-        .get(app.url("/exports/progress?job=small-1"))
-        .send()
+    let progress: serde_json::Value = app
+        .get(&client, "/exports/progress?job=small-1")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(progress["done"], 1);
     assert_eq!(progress["total"], 1);
 
-    let mut response = client
-        .get(app.url("/exports/transactions.csv?fields=transaction_id,reason&job=big-1"))
-        .send()
-        .await
-        .unwrap();
+    let mut response = app
+        .get(
+            &client,
+            "/exports/transactions.csv?fields=transaction_id,reason&job=big-1",
+        )
+        .await;
     let first = response.chunk().await.unwrap().unwrap();
     assert!(!first.is_empty());
     drop(response);

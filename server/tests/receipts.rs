@@ -75,11 +75,8 @@ async fn download(
     refund: &str,
     lang: &str,
 ) -> reqwest::Response {
-    client
-        .get(app.url(&format!("/receipts/{refund}.pdf?lang={lang}")))
-        .send()
+    app.get(&client, &format!("/receipts/{refund}.pdf?lang={lang}"))
         .await
-        .unwrap()
 }
 
 async fn pdf(app: &TestApp, client: &reqwest::Client, lang: &str) -> Vec<u8> {
@@ -243,7 +240,7 @@ async fn the_printed_code_verifies_and_an_altered_one_does_not(pool: PgPool) {
 
     // Anyone may check, without a session.
     let anyone = app.browser();
-    let page = anyone.get(app.url(&path)).send().await.unwrap();
+    let page = app.get(&anyone, &path).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("<h2>Genuine</h2>"), "{html}");

@@ -120,11 +120,7 @@ async fn daily_reports_follow_the_merchants_day_east_and_west_of_utc(pool: PgPoo
         let app = TestApp::spawn(pool.clone()).await;
         let client = app.browser();
         app.sign_in(&client, email, PASSWORD).await;
-        let response = client
-            .get(app.url(&format!("/reports/daily/{day}.zip")))
-            .send()
-            .await
-            .unwrap();
+        let response = app.get(&client, &format!("/reports/daily/{day}.zip")).await;
         assert_eq!(response.status(), 200, "{zone}");
         assert_eq!(response.headers()["content-type"], "application/zip");
         let checksum = response.headers()["x-checksum-sha256"]
@@ -154,11 +150,9 @@ async fn daily_reports_follow_the_merchants_day_east_and_west_of_utc(pool: PgPoo
 
         // Today and later are not offered, whatever UTC's date is.
         for not_yet in [today, today + Duration::days(1)] {
-            let r = client
-                .get(app.url(&format!("/reports/daily/{not_yet}.zip")))
-                .send()
-                .await
-                .unwrap();
+            let r = app
+                .get(&client, &format!("/reports/daily/{not_yet}.zip"))
+                .await;
             assert_eq!(r.status(), 404, "{zone} {not_yet}");
         }
 
@@ -170,11 +164,9 @@ async fn daily_reports_follow_the_merchants_day_east_and_west_of_utc(pool: PgPoo
             start + Duration::hours(1),
         )
         .await;
-        let again = client
-            .get(app.url(&format!("/reports/daily/{day}.zip")))
-            .send()
+        let again = app
+            .get(&client, &format!("/reports/daily/{day}.zip"))
             .await
-            .unwrap()
             .bytes()
             .await
             .unwrap();
@@ -206,11 +198,9 @@ async fn monthly_reports_wait_for_the_second_of_the_next_month(pool: PgPool) {
     app.sign_in(&client, "fin@fjord.example", PASSWORD).await;
 
     let key = |d: NaiveDate| format!("{:04}-{:02}", d.year(), d.month());
-    let r = client
-        .get(app.url(&format!("/reports/monthly/{}.zip", key(two_back))))
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .get(&client, &format!("/reports/monthly/{}.zip", key(two_back)))
+        .await;
     assert_eq!(r.status(), 200);
     let files = unzip(&r.bytes().await.unwrap());
     assert_eq!(files.len(), 2);
@@ -218,18 +208,14 @@ async fn monthly_reports_wait_for_the_second_of_the_next_month(pool: PgPool) {
     assert_eq!(csv_ids(&files[0].1), ["FJORD-1"]);
     assert_eq!(xlsx_ids(&files[1].1), ["FJORD-1"]);
 
-    let this_month = client
-        .get(app.url(&format!("/reports/monthly/{}.zip", key(today))))
-        .send()
-        .await
-        .unwrap();
+    let this_month = app
+        .get(&client, &format!("/reports/monthly/{}.zip", key(today)))
+        .await;
     assert_eq!(this_month.status(), 404, "the current month is not offered");
     let last = today - Months::new(1);
-    let last_month = client
-        .get(app.url(&format!("/reports/monthly/{}.zip", key(last))))
-        .send()
-        .await
-        .unwrap();
+    let last_month = app
+        .get(&client, &format!("/reports/monthly/{}.zip", key(last)))
+        .await;
     let expected = if monthly_available(last.year(), last.month(), today) {
         200
     } else {
@@ -297,11 +283,8 @@ async fn the_calendar_shows_counts_and_offers_only_closed_days(pool: PgPool) {
             format!("/reports/daily/{first}.zip")
         );
         assert!(cell(first)["checksum"].is_null());
-        client
-            .get(app.url(&format!("/reports/daily/{first}.zip")))
-            .send()
-            .await
-            .unwrap();
+        app.get(&client, &format!("/reports/daily/{first}.zip"))
+            .await;
         let c: serde_json::Value = app
             .call_with(
                 &client,

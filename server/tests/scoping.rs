@@ -78,30 +78,15 @@ async fn a_user_sees_only_their_own_merchants_data(pool: PgPool) {
         .await;
     assert_eq!(other.status(), 200);
     assert!(!other.text().await.unwrap().contains("SAKURA-PAYMENT-1"));
-    let details = browser
-        .get(app.url("/transactions/SAKURA-PAYMENT-1"))
-        .send()
-        .await
-        .unwrap();
+    let details = app.get(&browser, "/transactions/SAKURA-PAYMENT-1").await;
     assert_eq!(details.status(), 404);
     assert!(!details.text().await.unwrap().contains("98,000"));
-    let own_details = browser
-        .get(app.url("/transactions/LOTUS-PAYMENT-1"))
-        .send()
-        .await
-        .unwrap();
+    let own_details = app.get(&browser, "/transactions/LOTUS-PAYMENT-1").await;
     assert_eq!(own_details.status(), 200);
     assert!(own_details.text().await.unwrap().contains("123.45 USD"));
 
     for path in ["/", "/transactions", "/settings"] {
-        let html = browser
-            .get(app.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.get_text(&browser, path).await;
         assert!(html.contains("Lotus Tea House"), "{path}");
         assert!(!html.contains("Sakura"), "{path} shows another merchant");
         assert!(
@@ -118,7 +103,7 @@ async fn reports_are_refused_to_roles_without_them(pool: PgPool) {
     let browser = app.browser();
     app.sign_in(&browser, "viewer@lotus.example", PASSWORD)
         .await;
-    let response = browser.get(app.url("/reports")).send().await.unwrap();
+    let response = app.get(&browser, "/reports").await;
     assert_eq!(response.status(), 403);
     assert!(response
         .text()

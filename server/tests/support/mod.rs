@@ -86,6 +86,16 @@ impl TestApp {
         response.headers()["location"].to_str().unwrap().to_owned()
     }
 
+    /// GETs `path` (a page, a download) as `client`.
+    pub async fn get(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// The body of [`get`](Self::get) as text.
+    pub async fn get_text(&self, client: &reqwest::Client, path: &str) -> String {
+        self.get(client, path).await.text().await.unwrap()
+    }
+
     /// Calls a server function without arguments the way the hydrated page does.
     pub async fn call(&self, client: &reqwest::Client, endpoint: &str) -> reqwest::Response {
         self.call_with(client, endpoint, &[]).await
