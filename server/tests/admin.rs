@@ -215,6 +215,8 @@ async fn admins_create_users_who_can_then_sign_in(pool: PgPool) {
     let lotus = merchant_with_user(&pool, "Lotus Tea House", "admin@lotus.example", "admin").await;
     let app = TestApp::spawn(pool.clone()).await;
     let admin = signed_in(&app, "admin@lotus.example").await;
+    let as_admin =
+        async |endpoint: &str, args: &[(&str, &str)]| submit(&app, &admin, endpoint, args).await;
     let create = |email: &'static str, password: &'static str| {
         [
             ("email", email),
@@ -224,9 +226,7 @@ async fn admins_create_users_who_can_then_sign_in(pool: PgPool) {
         ]
     };
 
-    let back = submit(
-        &app,
-        &admin,
+    let back = as_admin(
         "admin_create_user",
         &create("bea@lotus.example", "too short"),
     )
@@ -235,18 +235,14 @@ async fn admins_create_users_who_can_then_sign_in(pool: PgPool) {
         back.starts_with("/settings/users?error=short_password&email=bea%40lotus.example"),
         "{back}"
     );
-    let back = submit(
-        &app,
-        &admin,
+    let back = as_admin(
         "admin_create_user",
         &create("bea@lotus.example", NEW_PASSWORD),
     )
     .await;
     let bea = user_id(&pool, "bea@lotus.example").await;
     assert_eq!(back, format!("/settings/users?done=created&user={bea}"));
-    let back = submit(
-        &app,
-        &admin,
+    let back = as_admin(
         "admin_create_user",
         &create("BEA@lotus.example", NEW_PASSWORD),
     )
@@ -292,41 +288,27 @@ async fn roles_change_but_the_last_admin_stays(pool: PgPool) {
     let op = user_id(&pool, "op@lotus.example").await.to_string();
     let app = TestApp::spawn(pool.clone()).await;
     let admin = signed_in(&app, "admin@lotus.example").await;
+    let as_admin =
+        async |endpoint: &str, args: &[(&str, &str)]| submit(&app, &admin, endpoint, args).await;
 
-    let back = submit(
-        &app,
-        &admin,
-        "admin_change_role",
-        &[("user_id", &op), ("role", "viewer")],
-    )
-    .await;
+    let back = as_admin("admin_change_role", &[("user_id", &op), ("role", "viewer")]).await;
     assert_eq!(back, format!("/settings/users?done=role_changed&user={op}"));
     assert_eq!(user_state(&pool, "op@lotus.example").await.0, "viewer");
 
     // The only admin can neither step down nor disable themselves.
-    let back = submit(
-        &app,
-        &admin,
+    let back = as_admin(
         "admin_change_role",
         &[("user_id", &admin_id), ("role", "viewer")],
     )
     .await;
     assert!(back.contains("error=last_admin"), "{back}");
-    let back = submit(
-        &app,
-        &admin,
+    let back = as_admin(
         "admin_set_user_disabled",
         &[("user_id", &admin_id), ("disabled", "true")],
     )
     .await;
     assert!(back.contains("error=disable_self"), "{back}");
-    let back = submit(
-        &app,
-        &admin,
-        "admin_change_role",
-        &[("user_id", &op), ("role", "root")],
-    )
-    .await;
+    let back = as_admin("admin_change_role", &[("user_id", &op), ("role", "root")]).await;
     assert!(back.contains("error=unknown_role"), "{back}");
     assert_eq!(
         user_state(&pool, "admin@lotus.example").await,
@@ -334,16 +316,8 @@ async fn roles_change_but_the_last_admin_stays(pool: PgPool) {
     );
 
     // With a second admin, the first may step down.
-    submit(
-        &app,
-        &admin,
-        "admin_change_role",
-        &[("user_id", &op), ("role", "admin")],
-    )
-    .await;
-    let back = submit(
-        &app,
-        &admin,
+    as_admin("admin_change_role", &[("user_id", &op), ("role", "admin")]).await;
+    let back = as_admin(
         "admin_change_role",
         &[("user_id", &admin_id), ("role", "finance")],
     )
@@ -377,12 +351,12 @@ async fn a_disabled_user_loses_their_session_until_enabled(pool: PgPool) {
         .to_string();
     let app = TestApp::spawn(pool.clone()).await;
     let admin = signed_in(&app, "admin@lotus.example").await;
+    let as_admin =
+        async |endpoint: &str, args: &[(&str, &str)]| submit(&app, &admin, endpoint, args).await;
     let viewer = signed_in(&app, "viewer@lotus.example").await;
     assert_eq!(app.call(&viewer, "load_overview").await.status(), 200);
 
-    let back = submit(
-        &app,
-        &admin,
+    let back = as_admin(
         "admin_set_user_disabled",
         &[("user_id", &viewer_id), ("disabled", "true")],
     )
@@ -396,18 +370,14 @@ async fn a_disabled_user_loses_their_session_until_enabled(pool: PgPool) {
         .contains("error=invalid"));
 
     // Another admin may be disabled while one stays active.
-    let back = submit(
-        &app,
-        &admin,
+    let back = as_admin(
         "admin_set_user_disabled",
         &[("user_id", &second), ("disabled", "true")],
     )
     .await;
     assert!(back.contains("done=disabled"), "{back}");
 
-    submit(
-        &app,
-        &admin,
+    as_admin(
         "admin_set_user_disabled",
         &[("user_id", &viewer_id), ("disabled", "false")],
     )
@@ -432,6 +402,8 @@ async fn admins_unlock_reset_and_set_payment_passwords(pool: PgPool) {
     let op = user_id(&pool, "op@lotus.example").await.to_string();
     let app = TestApp::spawn(pool.clone()).await;
     let admin = signed_in(&app, "admin@lotus.example").await;
+    let as_admin =
+        async |endpoint: &str, args: &[(&str, &str)]| submit(&app, &admin, endpoint, args).await;
 
     let list = app
         .call(&admin, "admin_list_users")
@@ -440,9 +412,7 @@ async fn admins_unlock_reset_and_set_payment_passwords(pool: PgPool) {
         .await
         .unwrap();
     assert!(list.contains(r#""refunds_locked_until":""#), "{list}");
-    let back = submit(
-        &app,
-        &admin,
+    let back = as_admin(
         "admin_payment_password_action",
         &[("user_id", &op), ("action", "unlock")],
     )
@@ -460,25 +430,15 @@ async fn admins_unlock_reset_and_set_payment_passwords(pool: PgPool) {
             ("confirm_password", confirm),
         ]
     };
-    let back = submit(
-        &app,
-        &admin,
+    let back = as_admin(
         "admin_set_payment_password",
         &set("pay-2468-x", "pay-2468-y"),
     )
     .await;
     assert!(back.contains("error=payment_password_mismatch"), "{back}");
-    let back = submit(
-        &app,
-        &admin,
-        "admin_set_payment_password",
-        &set("short", "short"),
-    )
-    .await;
+    let back = as_admin("admin_set_payment_password", &set("short", "short")).await;
     assert!(back.contains("error=payment_password_invalid"), "{back}");
-    let back = submit(
-        &app,
-        &admin,
+    let back = as_admin(
         "admin_set_payment_password",
         &set("pay-2468-x", "pay-2468-x"),
     )
@@ -486,9 +446,7 @@ async fn admins_unlock_reset_and_set_payment_passwords(pool: PgPool) {
     assert!(back.contains("done=payment_password_set"), "{back}");
     assert!(user_state(&pool, "op@lotus.example").await.2);
 
-    let back = submit(
-        &app,
-        &admin,
+    let back = as_admin(
         "admin_payment_password_action",
         &[("user_id", &op), ("action", "reset")],
     )
@@ -544,14 +502,10 @@ async fn the_audit_log_shows_the_merchants_events_filtered_and_paged(pool: PgPoo
     let op = user_id(&pool, "op@lotus.example").await.to_string();
     let app = TestApp::spawn(pool.clone()).await;
     let admin = signed_in(&app, "admin@lotus.example").await;
+    let as_admin =
+        async |endpoint: &str, args: &[(&str, &str)]| submit(&app, &admin, endpoint, args).await;
     let ken = signed_in(&app, "ken@sakura.example").await;
-    submit(
-        &app,
-        &admin,
-        "admin_change_role",
-        &[("user_id", &op), ("role", "viewer")],
-    )
-    .await;
+    as_admin("admin_change_role", &[("user_id", &op), ("role", "viewer")]).await;
     // A refund with an amount, as the refund flow records it.
     sqlx::query(
         "INSERT INTO audit_events (merchant_id, actor, action, subject, amount_minor, currency)
