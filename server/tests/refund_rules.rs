@@ -71,17 +71,14 @@ async fn a_synchronous_refund_succeeds_and_is_recorded(pool: PgPool) {
 
     // What is left can be refunded, in parts, down to zero.
     assert_eq!(
-        code(&c.refund("R-2", "PAY-1", "USD", "7000").await),
+        c.refund_code("R-2", "PAY-1", "USD", "7000").await,
         "SUCCESS"
     );
     assert_eq!(
-        code(&c.refund("R-3", "PAY-1", "USD", "501").await),
+        c.refund_code("R-3", "PAY-1", "USD", "501").await,
         "REFUND_AMOUNT_EXCEED"
     );
-    assert_eq!(
-        code(&c.refund("R-4", "PAY-1", "USD", "500").await),
-        "SUCCESS"
-    );
+    assert_eq!(c.refund_code("R-4", "PAY-1", "USD", "500").await, "SUCCESS");
     let r = c.refund("R-5", "PAY-1", "USD", "100").await;
     assert_eq!(code(&r), "REFUND_AMOUNT_EXCEED");
     assert_eq!(status(&r), "F");
@@ -123,7 +120,7 @@ async fn repeats_answer_the_same_and_changed_repeats_are_inconsistent(pool: PgPo
     api::set_balance(&pool, c.merchant, "USD", 1_000_000).await;
     assert_eq!(c.refund("R-2", "PAY-2", "USD", "1000").await, refused);
     assert_eq!(
-        code(&c.refund("R-3", "PAY-2", "USD", "1000").await),
+        c.refund_code("R-3", "PAY-2", "USD", "1000").await,
         "SUCCESS"
     );
 }
@@ -133,22 +130,19 @@ async fn currency_and_amount_rules(pool: PgPool) {
     let c = client(pool.clone()).await;
     api::payment(&pool, c.merchant, "PAY-1", "GCASH", "USD", 10_000).await;
     assert_eq!(
-        code(&c.refund("R-1", "PAY-1", "EUR", "1000").await),
+        c.refund_code("R-1", "PAY-1", "EUR", "1000").await,
         "CURRENCY_NOT_SUPPORT"
     );
     assert_eq!(
-        code(&c.refund("R-2", "PAY-1", "USD", "10001").await),
+        c.refund_code("R-2", "PAY-1", "USD", "10001").await,
         "REFUND_AMOUNT_EXCEED"
     );
     // GCash's minimum refund is 1.00.
     assert_eq!(
-        code(&c.refund("R-3", "PAY-1", "USD", "99").await),
+        c.refund_code("R-3", "PAY-1", "USD", "99").await,
         "REFUND_AMOUNT_EXCEED"
     );
-    assert_eq!(
-        code(&c.refund("R-4", "PAY-1", "USD", "100").await),
-        "SUCCESS"
-    );
+    assert_eq!(c.refund_code("R-4", "PAY-1", "USD", "100").await, "SUCCESS");
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -179,7 +173,7 @@ async fn payment_status_rules(pool: PgPool) {
     )
     .await;
     assert_eq!(
-        code(&c.refund("R-C1", "CARD-1", "USD", "1000").await),
+        c.refund_code("R-C1", "CARD-1", "USD", "1000").await,
         "ORDER_STATUS_INVALID"
     );
     api::transaction(
@@ -197,7 +191,7 @@ async fn payment_status_rules(pool: PgPool) {
     )
     .await;
     assert_eq!(
-        code(&c.refund("R-C2", "CARD-1", "USD", "1000").await),
+        c.refund_code("R-C2", "CARD-1", "USD", "1000").await,
         "ORDER_STATUS_INVALID"
     );
     api::transaction(
@@ -234,7 +228,7 @@ async fn payment_status_rules(pool: PgPool) {
     )
     .await;
     assert_eq!(
-        code(&c.refund("R-C4", "CARD-1", "USD", "1000").await),
+        c.refund_code("R-C4", "CARD-1", "USD", "1000").await,
         "ORDER_STATUS_INVALID"
     );
     sqlx::query("UPDATE transactions SET status = 'FAIL', finished_at = now() WHERE id = $1")
@@ -243,7 +237,7 @@ async fn payment_status_rules(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(
-        code(&c.refund("R-C5", "CARD-1", "USD", "1000").await),
+        c.refund_code("R-C5", "CARD-1", "USD", "1000").await,
         "REFUND_IN_PROCESS"
     );
     // One the cardholder won took the money back already.
@@ -253,14 +247,14 @@ async fn payment_status_rules(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(
-        code(&c.refund("R-C6", "CARD-1", "USD", "100").await),
+        c.refund_code("R-C6", "CARD-1", "USD", "100").await,
         "REFUND_AMOUNT_EXCEED"
     );
 
     // Only payments are refunded: not a refund itself.
     let refund_id = r["refundId"].as_str().unwrap();
     assert_eq!(
-        code(&c.refund("R-C7", refund_id, "USD", "100").await),
+        c.refund_code("R-C7", refund_id, "USD", "100").await,
         "ORDER_STATUS_INVALID"
     );
 }
@@ -314,35 +308,35 @@ async fn window_and_method_rules(pool: PgPool) {
     )
     .await;
     assert_eq!(
-        code(&c.refund("R-2", "DANA-NEW", "USD", "1000").await),
+        c.refund_code("R-2", "DANA-NEW", "USD", "1000").await,
         "SUCCESS"
     );
 
     api::payment(&pool, m, "KONBINI-1", "KONBINI", "JPY", 5_000).await;
     assert_eq!(
-        code(&c.refund("R-3", "KONBINI-1", "JPY", "5000").await),
+        c.refund_code("R-3", "KONBINI-1", "JPY", "5000").await,
         "PAYMENT_METHOD_NOT_SUPPORTED"
     );
 
     // GrabPay: full refunds only, once.
     api::payment(&pool, m, "GRAB-1", "GRABPAY", "SGD", 5_000).await;
     assert_eq!(
-        code(&c.refund("R-4", "GRAB-1", "SGD", "4000").await),
+        c.refund_code("R-4", "GRAB-1", "SGD", "4000").await,
         "PARTIAL_REFUND_NOT_SUPPORTED"
     );
     assert_eq!(
-        code(&c.refund("R-5", "GRAB-1", "SGD", "5000").await),
+        c.refund_code("R-5", "GRAB-1", "SGD", "5000").await,
         "REFUND_IN_PROCESS"
     );
 
     // Pix: partial, but only one refund.
     api::payment(&pool, m, "PIX-1", "PIX", "USD", 5_000).await;
     assert_eq!(
-        code(&c.refund("R-6", "PIX-1", "USD", "1000").await),
+        c.refund_code("R-6", "PIX-1", "USD", "1000").await,
         "REFUND_IN_PROCESS"
     );
     assert_eq!(
-        code(&c.refund("R-7", "PIX-1", "USD", "1000").await),
+        c.refund_code("R-7", "PIX-1", "USD", "1000").await,
         "MULTIPLE_REFUNDS_NOT_SUPPORTED"
     );
 }
@@ -352,7 +346,7 @@ async fn merchant_and_order_rules(pool: PgPool) {
     let c = client(pool.clone()).await;
     api::payment(&pool, c.merchant, "PAY-1", "GCASH", "USD", 10_000).await;
     assert_eq!(
-        code(&c.refund("R-1", "NO-SUCH-PAYMENT", "USD", "1000").await),
+        c.refund_code("R-1", "NO-SUCH-PAYMENT", "USD", "1000").await,
         "ORDER_NOT_EXIST"
     );
 
@@ -360,19 +354,16 @@ async fn merchant_and_order_rules(pool: PgPool) {
     let other = api::merchant(&pool, "Sakura Electronics", "JPY").await;
     api::payment(&pool, other, "SAKURA-1", "GCASH", "USD", 10_000).await;
     assert_eq!(
-        code(&c.refund("R-2", "SAKURA-1", "USD", "1000").await),
+        c.refund_code("R-2", "SAKURA-1", "USD", "1000").await,
         "ORDER_NOT_EXIST"
     );
 
     api::set_balance(&pool, c.merchant, "USD", 999).await;
     assert_eq!(
-        code(&c.refund("R-3", "PAY-1", "USD", "1000").await),
+        c.refund_code("R-3", "PAY-1", "USD", "1000").await,
         "MERCHANT_BALANCE_NOT_ENOUGH"
     );
-    assert_eq!(
-        code(&c.refund("R-4", "PAY-1", "USD", "999").await),
-        "SUCCESS"
-    );
+    assert_eq!(c.refund_code("R-4", "PAY-1", "USD", "999").await, "SUCCESS");
     assert_eq!(api::balance(&pool, c.merchant, "USD").await, 0);
     // No balance in a currency at all is not enough either.
     sqlx::query("DELETE FROM merchant_balances WHERE merchant_id = $1 AND currency = 'EUR'")
@@ -382,7 +373,7 @@ async fn merchant_and_order_rules(pool: PgPool) {
         .unwrap();
     api::payment(&pool, c.merchant, "PAY-EUR", "GCASH", "EUR", 10_000).await;
     assert_eq!(
-        code(&c.refund("R-5", "PAY-EUR", "EUR", "1000").await),
+        c.refund_code("R-5", "PAY-EUR", "EUR", "1000").await,
         "MERCHANT_BALANCE_NOT_ENOUGH"
     );
 
@@ -393,7 +384,7 @@ async fn merchant_and_order_rules(pool: PgPool) {
         .unwrap();
     api::set_balance(&pool, c.merchant, "USD", 1_000_000).await;
     assert_eq!(
-        code(&c.refund("R-6", "PAY-1", "USD", "1000").await),
+        c.refund_code("R-6", "PAY-1", "USD", "1000").await,
         "INVALID_MERCHANT_STATUS"
     );
 }
@@ -425,7 +416,7 @@ async fn malformed_requests_are_param_illegal(pool: PgPool) {
         assert_eq!((code(&r), status(&r)), ("PARAM_ILLEGAL", "F"), "{body}");
     }
     // None of them used the request ID up.
-    assert_eq!(code(&c.refund("R", "PAY-1", "USD", "100").await), "SUCCESS");
+    assert_eq!(c.refund_code("R", "PAY-1", "USD", "100").await, "SUCCESS");
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -482,6 +482,18 @@ pub mod api {
             self.send(REFUND, &body.to_string()).await
         }
 
+        /// The resultCode of [`refund`](Self::refund).
+        pub async fn refund_code(
+            &self,
+            request_id: &str,
+            payment_id: &str,
+            currency: &str,
+            value: &str,
+        ) -> String {
+            let answer = self.refund(request_id, payment_id, currency, value).await;
+            code(&answer).to_owned()
+        }
+
         pub async fn inquire(&self, body: Value) -> Value {
             self.send(INQUIRY, &body.to_string()).await
         }
