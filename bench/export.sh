@@ -23,22 +23,12 @@ OUT=bench/out
 mkdir -p "$OUT"
 JAR="$(mktemp)"
 
-if [ -n "${DATABASE_URL:-}" ]; then
-  ADMIN_URL="$DATABASE_URL"
-else
-  pg_start
-  ADMIN_URL="$PG_ADMIN_URL"
-fi
+use_admin_url
 URL="$(url_with_db "$ADMIN_URL" "$DB")"
-SERVER_PID=""
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  SERVER_PID=""
-}
 cleanup() {
   stop_server
   rm -f "$JAR"
-  psql_admin "$ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" || true
+  drop_database "$ADMIN_URL" "$DB" || true
   pg_stop_if_started_here
 }
 trap cleanup EXIT

@@ -15,12 +15,7 @@ cd "$REPO_ROOT"
 N="${N:-5000000}"
 DB=paydesk_bench_query
 
-if [ -n "${DATABASE_URL:-}" ]; then
-  ADMIN_URL="$DATABASE_URL"
-else
-  pg_start
-  ADMIN_URL="$PG_ADMIN_URL"
-fi
+use_admin_url
 trap pg_stop_if_started_here EXIT
 URL="$(url_with_db "$ADMIN_URL" "$DB")"
 

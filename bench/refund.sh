@@ -22,18 +22,12 @@ OUT=bench/out
 mkdir -p "$OUT"
 KEYS="$(mktemp -d)"
 
-if [ -n "${DATABASE_URL:-}" ]; then
-  ADMIN_URL="$DATABASE_URL"
-else
-  pg_start
-  ADMIN_URL="$PG_ADMIN_URL"
-fi
+use_admin_url
 URL="$(url_with_db "$ADMIN_URL" "$DB")"
-SERVER_PID=""
 cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  stop_server
   rm -rf "$KEYS"
-  psql_admin "$ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" || true
+  drop_database "$ADMIN_URL" "$DB" || true
   pg_stop_if_started_here
 }
 trap cleanup EXIT

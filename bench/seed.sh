@@ -18,16 +18,11 @@ DB=paydesk_bench_seed
 OUT=bench/out
 mkdir -p "$OUT"
 
-if [ -n "${DATABASE_URL:-}" ]; then
-  ADMIN_URL="$DATABASE_URL"
-else
-  pg_start
-  ADMIN_URL="$PG_ADMIN_URL"
-fi
+use_admin_url
 URL="$(url_with_db "$ADMIN_URL" "$DB")"
 cleanup() {
   rm -f "$OUT/transactions.tsv"
-  psql_admin "$ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" || true
+  drop_database "$ADMIN_URL" "$DB" || true
   pg_stop_if_started_here
 }
 trap cleanup EXIT

@@ -367,6 +367,34 @@ pg_stop_if_started_here() {
   fi
 }
 
+# Sets ADMIN_URL, a server where databases may be created: DATABASE_URL when it is set,
+# else the private cluster's (started if it is not running).
+# shellcheck disable=SC2034 # ADMIN_URL is read by the scripts that call this
+use_admin_url() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    log "using DATABASE_URL from the environment"
+    ADMIN_URL="$DATABASE_URL"
+  else
+    pg_start
+    ADMIN_URL="$PG_ADMIN_URL"
+  fi
+}
+
+# A server a script started in the background: stop_server ends it, politely first.
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 20); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.25
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+
 # url_with_db URL NAME: the same connection string with its database replaced.
 url_with_db() {
   local url="$1" db="$2" base query rest
@@ -395,11 +423,16 @@ ensure_database() {
   fi
 }
 
+# drop_database ADMIN_URL NAME: drops it if it exists, disconnecting any client.
+drop_database() {
+  psql_admin "$1" -c "DROP DATABASE IF EXISTS \"$2\" WITH (FORCE)"
+}
+
 # recreate_database ADMIN_URL NAME: drops (disconnecting any client) and creates it.
 recreate_database() {
   local admin="$1" db="$2"
   log "recreating database $db"
-  psql_admin "$admin" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"
+  drop_database "$admin" "$db"
   psql_admin "$admin" -c "CREATE DATABASE \"$db\""
 }
 

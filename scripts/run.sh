@@ -51,13 +51,9 @@ ensure_wasm_bindgen
 ensure_cargo_leptos
 ensure_wasm_opt
 
-SERVER_PID=""
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_server
   pg_stop_if_started_here
 }
 trap cleanup EXIT

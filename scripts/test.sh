@@ -37,19 +37,6 @@ ensure_cargo_leptos
 take_lock "$PG_STATE_DIR/test.lock" \
   "another scripts/test.sh is running in this checkout; waiting for it to finish"
 
-SERVER_PID=""
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 20); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
-      sleep 0.25
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
 cleanup() {
   stop_server
   pg_stop_if_started_here
@@ -58,13 +45,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [ -n "${DATABASE_URL:-}" ]; then
-  log "using DATABASE_URL from the environment"
-  ADMIN_URL="$DATABASE_URL"
-else
-  pg_start
-  ADMIN_URL="$PG_ADMIN_URL"
-fi
+use_admin_url
 
 # count_results LOG KIND: prints "PASSED FAILED" read from a runner's closing lines.
 count_results() {
