@@ -9,14 +9,11 @@ use serde_json::json;
 use server::api::{signature, ApiConfig};
 use sqlx::PgPool;
 use support::api::{self, code, status, Client, INQUIRY, REFUND};
-use support::TestApp;
 
 async fn client_with(pool: PgPool, config: ApiConfig) -> Client {
-    api::reference_data(&pool).await;
-    let merchant = api::merchant(&pool, "Lotus Tea House", "USD").await;
-    api::payment(&pool, merchant, "PAY-1", "GCASH", "USD", 100_000).await;
-    let app = TestApp::spawn_api(pool, config).await;
-    Client::new(app, merchant, "SANDBOX_LOTUS").await
+    let c = Client::lotus(pool.clone(), config).await;
+    api::payment(&pool, c.merchant, "PAY-1", "GCASH", "USD", 100_000).await;
+    c
 }
 
 async fn client(pool: PgPool) -> Client {

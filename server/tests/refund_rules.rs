@@ -12,10 +12,7 @@ use support::TestApp;
 use uuid::Uuid;
 
 async fn client(pool: PgPool) -> Client {
-    api::reference_data(&pool).await;
-    let merchant = api::merchant(&pool, "Lotus Tea House", "USD").await;
-    let app = TestApp::spawn_api(pool, api::unlimited()).await;
-    Client::new(app, merchant, "SANDBOX_LOTUS").await
+    Client::lotus(pool, api::unlimited()).await
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -383,6 +383,15 @@ pub mod api {
     }
 
     impl Client {
+        /// Lotus Tea House (settling in USD) with the demo payment methods, behind an
+        /// API configured by `config`, as the client SANDBOX_LOTUS.
+        pub async fn lotus(pool: PgPool, config: ApiConfig) -> Client {
+            reference_data(&pool).await;
+            let merchant = merchant(&pool, "Lotus Tea House", "USD").await;
+            let app = TestApp::spawn_api(pool, config).await;
+            Client::new(app, merchant, "SANDBOX_LOTUS").await
+        }
+
         pub async fn new(app: TestApp, merchant: Uuid, client_id: &str) -> Client {
             register(&app.pool, merchant, client_id).await;
             let platform = keys::platform_key(&app.pool).await.unwrap();
