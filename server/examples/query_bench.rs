@@ -8,11 +8,9 @@ use app::state::{AppState, Config};
 use app::transactions::filter::{parse, Direction, QueryParams};
 use app::transactions::query::{page_query, search};
 use chrono::Utc;
-use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
 const RUNS: usize = 60;
@@ -245,19 +243,11 @@ fn ms(d: Duration) -> String {
 }
 
 async fn serve(pool: PgPool) -> anyhow::Result<String> {
-    let options = LeptosOptions::builder()
-        .output_name("paydesk")
-        .site_root("target/site")
-        .build();
-    let store = PostgresStore::new(pool.clone());
-    let app = server::serve::router(
-        AppState {
-            pool,
-            config: Config::default(),
-        },
-        options,
-        store,
-    );
+    let state = AppState {
+        pool,
+        config: Config::default(),
+    };
+    let app = server::serve::local_router(state, server::api::ApiConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {

@@ -46,7 +46,7 @@ pub async fn run(pool: PgPool) -> anyhow::Result<()> {
         pool.clone(),
         crate::reports_job::JobConfig::from_env().map_err(anyhow::Error::msg)?,
     );
-    let app = router_with_api(AppState { pool, config }, leptos_options, store, api);
+    let app = router(AppState { pool, config }, leptos_options, store, api);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("Paydesk listening on http://{addr}");
     axum::serve(
@@ -58,14 +58,20 @@ pub async fn run(pool: PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The whole HTTP application; tests serve it against their own database.
-pub fn router(state: AppState, leptos_options: LeptosOptions, store: PostgresStore) -> Router {
-    let api = crate::api::ApiState::new(state.pool.clone(), crate::api::ApiConfig::default());
-    router_with_api(state, leptos_options, store, api)
+/// The whole application for `state` and open-API settings `api`, with the site built
+/// into target/site and sessions in the same database: what tests and benchmarks serve.
+pub fn local_router(state: AppState, api: crate::api::ApiConfig) -> Router {
+    let options = LeptosOptions::builder()
+        .output_name("paydesk")
+        .site_root("target/site")
+        .build();
+    let store = PostgresStore::new(state.pool.clone());
+    let api = crate::api::ApiState::new(state.pool.clone(), api);
+    router(state, options, store, api)
 }
 
-/// [`router`] with the open API's settings given.
-pub fn router_with_api(
+/// The whole HTTP application: pages, server functions, downloads and the open API.
+pub fn router(
     state: AppState,
     leptos_options: LeptosOptions,
     store: PostgresStore,

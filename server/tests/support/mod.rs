@@ -1,11 +1,10 @@
 //! Starts the real Paydesk application on a free port against the test's own database.
 
 use app::state::{AppState, Config};
-use leptos::config::LeptosOptions;
 use reqwest::redirect::Policy;
+use server::api::ApiConfig;
 use sqlx::PgPool;
 use std::net::SocketAddr;
-use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -21,20 +20,15 @@ impl TestApp {
     }
 
     pub async fn spawn_with(pool: PgPool, config: Config) -> TestApp {
-        let options = LeptosOptions::builder()
-            .output_name("paydesk")
-            .site_root("target/site")
-            .build();
-        let store = PostgresStore::new(pool.clone());
-        let app = server::serve::router(
-            AppState {
-                pool: pool.clone(),
-                config,
-            },
-            options,
-            store,
-        );
-        TestApp::serve(app, pool).await
+        let state = AppState {
+            pool: pool.clone(),
+            config,
+        };
+        TestApp::serve(
+            server::serve::local_router(state, ApiConfig::default()),
+            pool,
+        )
+        .await
     }
 
     /// Serves `app` on a free port of the loopback address.
@@ -176,12 +170,10 @@ pub mod api {
     use aws_lc_rs::rsa::KeySize;
     use aws_lc_rs::signature::RsaKeyPair;
     use chrono::{DateTime, Duration, Utc};
-    use leptos::config::LeptosOptions;
     use serde_json::Value;
-    use server::api::{keys, signature, ApiConfig, ApiState};
+    use server::api::{keys, signature, ApiConfig};
     use sqlx::PgPool;
     use std::sync::Arc;
-    use tower_sessions_sqlx_store::PostgresStore;
     use uuid::Uuid;
 
     pub const REFUND: &str = "/ams/api/v1/payments/refund";
@@ -190,20 +182,11 @@ pub mod api {
     impl TestApp {
         /// The application with the given open-API settings (rate limit, clock skew).
         pub async fn spawn_api(pool: PgPool, api: ApiConfig) -> TestApp {
-            let options = LeptosOptions::builder()
-                .output_name("paydesk")
-                .site_root("target/site")
-                .build();
-            let store = PostgresStore::new(pool.clone());
-            let app = server::serve::router_with_api(
-                AppState {
-                    pool: pool.clone(),
-                    config: Config::default(),
-                },
-                options,
-                store,
-                ApiState::new(pool.clone(), api),
-            );
+            let state = AppState {
+                pool: pool.clone(),
+                config: Config::default(),
+            };
+            let app = server::serve::local_router(state, api);
             TestApp::serve(app, pool).await
         }
     }
