@@ -1,7 +1,7 @@
 //! The audit log page's filters, as they travel in its URL, and their checking.
 
 use super::AuditAction;
-use crate::transactions::filter::{Cursor, Direction, FieldErrors};
+use crate::transactions::filter::{parse_date, parse_direction, present, Direction, FieldErrors};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -60,47 +60,20 @@ pub struct AuditFilter {
 }
 
 pub fn parse(params: &AuditParams) -> Result<AuditFilter, FieldErrors> {
-    let present = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
     let mut errors = FieldErrors::default();
     let action = present(&params.action).and_then(|a| {
-        let parsed = AuditAction::parse(&a);
+        let parsed = AuditAction::parse(a);
         if parsed.is_none() {
             errors.add("action", "Choose an action from the list.");
         }
         parsed
     });
-    let mut date = |field: &str, value: &Option<String>| {
-        present(value).and_then(|d| {
-            let parsed = NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok();
-            if parsed.is_none() {
-                errors.add(field, "Enter a date as YYYY-MM-DD.");
-            }
-            parsed
-        })
-    };
-    let from = date("from", &params.from);
-    let to = date("to", &params.to);
+    let from = parse_date("from", &params.from, &mut errors);
+    let to = parse_date("to", &params.to, &mut errors);
     if from.zip(to).is_some_and(|(f, t)| f > t) {
         errors.add("to", "The end date is before the start date.");
     }
-    let cursor = |v: &Option<String>| present(v).map(|c| Cursor::parse(&c).ok_or(()));
-    let direction = match (cursor(&params.after), cursor(&params.before)) {
-        (Some(Ok(c)), _) => Direction::After(c),
-        (None, Some(Ok(c))) => Direction::Before(c),
-        (None, None) => Direction::First,
-        _ => {
-            errors.add(
-                "page",
-                "This page link is damaged; start again from the first page.",
-            );
-            Direction::First
-        }
-    };
+    let direction = parse_direction(&params.after, &params.before, &mut errors);
     let actor = present(&params.actor).map(|a| a.chars().take(254).collect());
     if errors.is_empty() {
         Ok(AuditFilter {

@@ -200,8 +200,49 @@ impl FieldErrors {
 }
 
 /// Trimmed, and None when empty: an empty form field means "no filter".
-fn present(value: &Option<String>) -> Option<&str> {
+pub fn present(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A YYYY-MM-DD date field; None when empty, or when malformed (noted in `errors`).
+pub fn parse_date(
+    field: &str,
+    value: &Option<String>,
+    errors: &mut FieldErrors,
+) -> Option<NaiveDate> {
+    present(value).and_then(|v| match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.add(field, "Enter a date as YYYY-MM-DD.");
+            None
+        }
+    })
+}
+
+/// The page asked for by the `after` / `before` cursors of a keyset-paged list; a
+/// damaged cursor is noted in `errors` under "page".
+pub fn parse_direction(
+    after: &Option<String>,
+    before: &Option<String>,
+    errors: &mut FieldErrors,
+) -> Direction {
+    let mut cursor = |value: &Option<String>| {
+        present(value).and_then(|v| {
+            let c = Cursor::parse(v);
+            if c.is_none() {
+                errors.add(
+                    "page",
+                    "This page link is damaged; start again from the first page.",
+                );
+            }
+            c
+        })
+    };
+    match (cursor(after), cursor(before)) {
+        (Some(c), _) => Direction::After(c),
+        (None, Some(c)) => Direction::Before(c),
+        (None, None) => Direction::First,
+    }
 }
 
 /// A code from one of the option lists: capitals, digits and underscores.
@@ -220,17 +261,8 @@ fn is_id(s: &str) -> bool {
 /// Parses `params`, with `today` the current date in the merchant's zone.
 pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let date = |field: &str, value: &Option<String>, errors: &mut FieldErrors| {
-        present(value).and_then(|v| match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.add(field, "Enter a date as YYYY-MM-DD.");
-                None
-            }
-        })
-    };
-    let to = date("to", &params.to, &mut errors).unwrap_or(today);
-    let from = date("from", &params.from, &mut errors).unwrap_or_else(|| {
+    let to = parse_date("to", &params.to, &mut errors).unwrap_or(today);
+    let from = parse_date("from", &params.from, &mut errors).unwrap_or_else(|| {
         to.checked_sub_days(Days::new(DEFAULT_RANGE_DAYS - 1))
             .unwrap_or(to)
     });
@@ -352,26 +384,7 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
             }
         },
     };
-    let cursor = |value: &Option<String>, errors: &mut FieldErrors| {
-        present(value).and_then(|v| {
-            let c = Cursor::parse(v);
-            if c.is_none() {
-                errors.add(
-                    "page",
-                    "This page link is damaged; start again from the first page.",
-                );
-            }
-            c
-        })
-    };
-    let direction = match (
-        cursor(&params.after, &mut errors),
-        cursor(&params.before, &mut errors),
-    ) {
-        (Some(c), _) => Direction::After(c),
-        (None, Some(c)) => Direction::Before(c),
-        (None, None) => Direction::First,
-    };
+    let direction = parse_direction(&params.after, &params.before, &mut errors);
 
     if !errors.is_empty() {
         return Err(errors);
