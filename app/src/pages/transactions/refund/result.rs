@@ -1,0 +1,116 @@
+//! Step 3: what became of the refund, followed until it settles.
+
+use super::{dialog_href, dialog_query, RefundSettled};
+use crate::components::coded_error::CodedError;
+use crate::pages::transactions::details_href;
+use crate::refunds::form::RefundOutcome;
+use crate::refunds::types::RefundStatus;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[server(endpoint = "refund_result")]
+pub async fn refund_result(
+    refund_request_id: String,
+) -> Result<Option<RefundOutcome>, ServerFnError> {
+    let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
+    let pool = crate::state::app_state().pool;
+    crate::refunds::dashboard::outcome(&pool, &actor, &refund_request_id)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))
+}
+
+/// Step 3: what became of the refund. While it is processing, the dialog and the page
+/// behind it ask again every two seconds.
+#[component]
+pub(super) fn ResultStep(transaction_id: String) -> impl IntoView {
+    let query = dialog_query();
+    let settled = use_context::<RefundSettled>().map(|s| s.0);
+    let tick = RwSignal::new(0u32);
+    let outcome = Resource::new_blocking(
+        move || (query.read().rid.clone(), tick.get()),
+        |(rid, _)| refund_result(rid),
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(Some(RefundOutcome::Made {
+            status: RefundStatus::Processing,
+            ..
+        }))) = outcome.get()
+        {
+            set_timeout(
+                move || {
+                    tick.update(|t| *t += 1);
+                    if let Some(settled) = settled {
+                        settled.update(|t| *t += 1);
+                    }
+                },
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
+    let close = dialog_href(&transaction_id, &[]);
+    let again = dialog_href(&transaction_id, &[("refund", "form")]);
+    view! {
+        <div class="dialog-body" role="status" aria-live="polite">
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the result…"</p> }>
+                {move || {
+                    let close = close.clone();
+                    let again = again.clone();
+                    Suspend::new(async move {
+                        match outcome.await {
+                            Ok(Some(outcome)) => view! { <Outcome outcome close again /> }.into_any(),
+                            Ok(None) => view! {
+                                <p>"No refund was submitted with this form."</p>
+                                <div class="dialog-actions"><A href=close attr:class="btn">"Close"</A></div>
+                            }.into_any(),
+                            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoView {
+    match outcome {
+        RefundOutcome::Made {
+            refund_id,
+            amount,
+            status,
+        } => {
+            let (title, pill, text) = match status {
+                RefundStatus::Success => ("Refund successful", "success", format!("{amount} has been refunded.")),
+                RefundStatus::Processing => (
+                    "Refund processing",
+                    "processing",
+                    format!("{amount} is being refunded. The acquirer has not answered yet; this updates by itself."),
+                ),
+                RefundStatus::Fail => (
+                    "Refund failed",
+                    "fail",
+                    format!("The acquirer declined the refund of {amount}. The amount is back in your balance."),
+                ),
+            };
+            let href = details_href(&refund_id);
+            view! {
+                <h3 class="outcome"><span class=format!("pill status-{pill}")>{title}</span></h3>
+                <p>{text}</p>
+                <dl class="fields">
+                    <dt>"Refund ID"</dt><dd class="mono"><A href=href>{refund_id}</A></dd>
+                </dl>
+                <div class="dialog-actions"><A href=close attr:class="btn primary">"Close"</A></div>
+            }
+            .into_any()
+        }
+        RefundOutcome::Refused { code, message } => view! {
+            <h3 class="outcome"><span class="pill status-fail">"Refund refused"</span></h3>
+            <CodedError message code />
+            <div class="dialog-actions">
+                <A href=close attr:class="btn">"Close"</A>
+                <A href=again attr:class="btn primary">"Start again"</A>
+            </div>
+        }
+        .into_any(),
+    }
+}
