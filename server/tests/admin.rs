@@ -184,12 +184,7 @@ async fn an_admin_cannot_touch_another_merchants_users(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let ken = signed_in(&app, "ken@sakura.example").await;
 
-    let list = app
-        .call(&ken, "admin_list_users")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let list = app.call_text(&ken, "admin_list_users").await;
     assert!(
         list.contains("ken@sakura.example") && !list.contains("ada@lotus.example"),
         "{list}"
@@ -271,12 +266,7 @@ async fn admins_create_users_who_can_then_sign_in(pool: PgPool) {
             .await,
         "/"
     );
-    let list = app
-        .call(&admin, "admin_list_users")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let list = app.call_text(&admin, "admin_list_users").await;
     assert!(list.contains("Bea Tan"), "{list}");
 }
 
@@ -405,12 +395,7 @@ async fn admins_unlock_reset_and_set_payment_passwords(pool: PgPool) {
     let as_admin =
         async |endpoint: &str, args: &[(&str, &str)]| submit(&app, &admin, endpoint, args).await;
 
-    let list = app
-        .call(&admin, "admin_list_users")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let list = app.call_text(&admin, "admin_list_users").await;
     assert!(list.contains(r#""refunds_locked_until":""#), "{list}");
     let back = as_admin(
         "admin_payment_password_action",
@@ -663,12 +648,7 @@ async fn admins_upload_rsa_public_keys_and_see_the_platform_key(pool: PgPool) {
         ))
     );
 
-    let page = app
-        .call(&admin, "admin_api_keys")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.call_text(&admin, "admin_api_keys").await;
     assert!(
         page.contains("LOTUS_POS") && !page.contains("SAKURA_APP"),
         "{page}"

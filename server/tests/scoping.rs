@@ -44,12 +44,7 @@ async fn a_user_sees_only_their_own_merchants_data(pool: PgPool) {
     let browser = app.browser();
     app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
 
-    let overview = app
-        .call(&browser, "load_overview")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let overview = app.call_text(&browser, "load_overview").await;
     assert!(overview.contains("USD"), "{overview}");
     assert!(
         !overview.contains("JPY"),

@@ -95,6 +95,11 @@ impl TestApp {
         self.call_with(client, endpoint, &[]).await
     }
 
+    /// The body of [`call`](Self::call) as text.
+    pub async fn call_text(&self, client: &reqwest::Client, endpoint: &str) -> String {
+        self.call(client, endpoint).await.text().await.unwrap()
+    }
+
     /// Calls a server function that takes JSON.
     pub async fn call_json(
         &self,
