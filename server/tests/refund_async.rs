@@ -107,10 +107,11 @@ fn fast(schedule: &[f64]) -> WorkerConfig {
     }
 }
 
-async fn refund_with(c: &Client, id: &str, payment: &str, value: &str, extra: Value) -> Value {
+/// A USD refund of PAY-1 with the request fields `extra` (a notify URL, a reason).
+async fn refund_with(c: &Client, id: &str, value: &str, extra: Value) -> Value {
     let mut body = json!({
         "refundRequestId": id,
-        "paymentId": payment,
+        "paymentId": "PAY-1",
         "refundAmount": {"currency": "USD", "value": value},
     });
     body.as_object_mut()
@@ -145,14 +146,7 @@ async fn an_async_refund_settles_and_its_notification_arrives_after_a_failure(po
     let rx = receiver(1, Duration::ZERO).await;
     let before = api::balance(&pool, c.merchant, "USD").await;
 
-    let r = refund_with(
-        &c,
-        "R-1",
-        "PAY-1",
-        "2000",
-        json!({"refundNotifyUrl": rx.url}),
-    )
-    .await;
+    let r = refund_with(&c, "R-1", "2000", json!({"refundNotifyUrl": rx.url})).await;
     assert_eq!((code(&r), status(&r)), ("REFUND_IN_PROCESS", "U"), "{r}");
     let refund_id = r["refundId"].as_str().unwrap().to_string();
     assert!(r.get("refundTime").is_none());
@@ -164,7 +158,7 @@ async fn an_async_refund_settles_and_its_notification_arrives_after_a_failure(po
     // The amount is held from the start: the balance and what is left to refund.
     assert_eq!(api::balance(&pool, c.merchant, "USD").await, before - 2000);
     assert_eq!(
-        code(&refund_with(&c, "R-X", "PAY-1", "8001", json!({})).await),
+        code(&refund_with(&c, "R-X", "8001", json!({})).await),
         "REFUND_AMOUNT_EXCEED"
     );
 
@@ -180,14 +174,7 @@ async fn an_async_refund_settles_and_its_notification_arrives_after_a_failure(po
     );
     assert_eq!(q["settlementQuote"]["quotePrice"], "1.35");
     // A repeat of the request now shows the final refund.
-    let again = refund_with(
-        &c,
-        "R-1",
-        "PAY-1",
-        "2000",
-        json!({"refundNotifyUrl": rx.url}),
-    )
-    .await;
+    let again = refund_with(&c, "R-1", "2000", json!({"refundNotifyUrl": rx.url})).await;
     assert_eq!(
         (code(&again), again["refundId"].as_str().unwrap()),
         ("SUCCESS", refund_id.as_str())
@@ -266,17 +253,10 @@ async fn a_failed_async_refund_gives_the_amount_back(pool: PgPool) {
         .unwrap();
     api::payment(&pool, c.merchant, "PAY-1", "PAYPAY", "USD", 10_000).await;
     let before = api::balance(&pool, c.merchant, "USD").await;
-    let r = refund_with(
-        &c,
-        "R-1",
-        "PAY-1",
-        "10000",
-        json!({"refundReason": "SIMULATE_FAIL"}),
-    )
-    .await;
+    let r = refund_with(&c, "R-1", "10000", json!({"refundReason": "SIMULATE_FAIL"})).await;
     assert_eq!(code(&r), "REFUND_IN_PROCESS");
     assert_eq!(
-        code(&refund_with(&c, "R-2", "PAY-1", "100", json!({})).await),
+        code(&refund_with(&c, "R-2", "100", json!({})).await),
         "REFUND_AMOUNT_EXCEED"
     );
 
@@ -302,17 +282,10 @@ async fn a_failed_async_refund_gives_the_amount_back(pool: PgPool) {
     );
     // The whole payment is refundable again.
     assert_eq!(
-        code(&refund_with(&c, "R-3", "PAY-1", "10000", json!({})).await),
+        code(&refund_with(&c, "R-3", "10000", json!({})).await),
         "REFUND_IN_PROCESS"
     );
-    let replay = refund_with(
-        &c,
-        "R-1",
-        "PAY-1",
-        "10000",
-        json!({"refundReason": "SIMULATE_FAIL"}),
-    )
-    .await;
+    let replay = refund_with(&c, "R-1", "10000", json!({"refundReason": "SIMULATE_FAIL"})).await;
     assert_eq!((code(&replay), status(&replay)), ("PROCESS_FAIL", "F"));
 
     notify::deliver_due(&pool, &fast(&[0.0])).await.unwrap();
@@ -334,14 +307,7 @@ async fn background_workers_finish_what_a_stopped_instance_left(pool: PgPool) {
     let c = client(pool.clone()).await;
     api::payment(&pool, c.merchant, "PAY-1", "PAYPAY", "USD", 10_000).await;
     let rx = receiver(1, Duration::ZERO).await;
-    let r = refund_with(
-        &c,
-        "R-1",
-        "PAY-1",
-        "500",
-        json!({"refundNotifyUrl": rx.url}),
-    )
-    .await;
+    let r = refund_with(&c, "R-1", "500", json!({"refundNotifyUrl": rx.url})).await;
     assert_eq!(code(&r), "REFUND_IN_PROCESS");
     // One instance decided the refund and made the first (failed) attempt, then
     // stopped; what it left is in PostgreSQL only.
@@ -355,14 +321,7 @@ async fn background_workers_finish_what_a_stopped_instance_left(pool: PgPool) {
     let mut config = fast(&[0.0, 0.5]);
     config.async_refund_delay = Duration::from_millis(300);
     workers::spawn(pool.clone(), config);
-    let second = refund_with(
-        &c,
-        "R-2",
-        "PAY-1",
-        "700",
-        json!({"refundNotifyUrl": rx.url}),
-    )
-    .await;
+    let second = refund_with(&c, "R-2", "700", json!({"refundNotifyUrl": rx.url})).await;
     assert_eq!(code(&second), "REFUND_IN_PROCESS");
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
@@ -394,14 +353,8 @@ async fn concurrent_workers_never_send_the_same_attempt_twice(pool: PgPool) {
     // A slow receiver, so that workers overlap.
     let rx = receiver(0, Duration::from_millis(30)).await;
     for i in 0..20 {
-        let r = refund_with(
-            &c,
-            &format!("R-{i}"),
-            "PAY-1",
-            "100",
-            json!({"refundNotifyUrl": rx.url}),
-        )
-        .await;
+        let id = format!("R-{i}");
+        let r = refund_with(&c, &id, "100", json!({"refundNotifyUrl": rx.url})).await;
         assert_eq!(code(&r), "REFUND_IN_PROCESS");
     }
     // Two "instances" deciding refunds at once share them out.
@@ -442,7 +395,7 @@ async fn delivery_gives_up_after_the_schedule(pool: PgPool) {
     let unused = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/notify/refunds", unused.local_addr().unwrap());
     drop(unused);
-    refund_with(&c, "R-1", "PAY-1", "500", json!({"refundNotifyUrl": url})).await;
+    refund_with(&c, "R-1", "500", json!({"refundNotifyUrl": url})).await;
     acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
     // Three attempts with no wait in between, then no more.
     assert_eq!(

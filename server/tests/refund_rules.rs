@@ -304,38 +304,42 @@ async fn window_and_method_rules(pool: PgPool) {
         &pool, m, "DANA-NEW", "PAYMENT", "SUCCESS", "DANA", "ANTOM", "USD", 5_000, None, recent,
     )
     .await;
-    assert_eq!(
-        c.refund_code("R-2", "DANA-NEW", "USD", "1000").await,
-        "SUCCESS"
-    );
-
     api::payment(&pool, m, "KONBINI-1", "KONBINI", "JPY", 5_000).await;
-    assert_eq!(
-        c.refund_code("R-3", "KONBINI-1", "JPY", "5000").await,
-        "PAYMENT_METHOD_NOT_SUPPORTED"
-    );
-
-    // GrabPay: full refunds only, once.
     api::payment(&pool, m, "GRAB-1", "GRABPAY", "SGD", 5_000).await;
-    assert_eq!(
-        c.refund_code("R-4", "GRAB-1", "SGD", "4000").await,
-        "PARTIAL_REFUND_NOT_SUPPORTED"
-    );
-    assert_eq!(
-        c.refund_code("R-5", "GRAB-1", "SGD", "5000").await,
-        "REFUND_IN_PROCESS"
-    );
-
-    // Pix: partial, but only one refund.
     api::payment(&pool, m, "PIX-1", "PIX", "USD", 5_000).await;
-    assert_eq!(
-        c.refund_code("R-6", "PIX-1", "USD", "1000").await,
-        "REFUND_IN_PROCESS"
-    );
-    assert_eq!(
-        c.refund_code("R-7", "PIX-1", "USD", "1000").await,
-        "MULTIPLE_REFUNDS_NOT_SUPPORTED"
-    );
+    // In order: each request sees the refunds before it.
+    let cases = [
+        ("R-2", "DANA-NEW", "USD", "1000", "SUCCESS"),
+        (
+            "R-3",
+            "KONBINI-1",
+            "JPY",
+            "5000",
+            "PAYMENT_METHOD_NOT_SUPPORTED",
+        ),
+        // GrabPay: full refunds only, once.
+        (
+            "R-4",
+            "GRAB-1",
+            "SGD",
+            "4000",
+            "PARTIAL_REFUND_NOT_SUPPORTED",
+        ),
+        ("R-5", "GRAB-1", "SGD", "5000", "REFUND_IN_PROCESS"),
+        // Pix: partial, but only one refund.
+        ("R-6", "PIX-1", "USD", "1000", "REFUND_IN_PROCESS"),
+        (
+            "R-7",
+            "PIX-1",
+            "USD",
+            "1000",
+            "MULTIPLE_REFUNDS_NOT_SUPPORTED",
+        ),
+    ];
+    for (request, payment, currency, value, expected) in cases {
+        let got = c.refund_code(request, payment, currency, value).await;
+        assert_eq!(got, expected, "{request} of {payment}");
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]
