@@ -591,66 +591,88 @@ async fn admins_upload_rsa_public_keys_and_see_the_platform_key(pool: PgPool) {
     let admin = signed_in(&app, "admin@lotus.example").await;
     let pem = public_pem();
     let (app, admin) = (&app, &admin);
-    let upload = |client: &'static str, key: String| async move {
-        let args = [("client_id", client), ("public_key", key.as_str())];
+    let upload = |client: String, key: String| async move {
+        let args = [("client_id", client.as_str()), ("public_key", key.as_str())];
         submit(app, admin, "admin_add_api_key", &args).await
     };
 
-    assert_eq!(
-        upload(" LOTUS_POS ", pem.clone()).await,
-        "/settings/api-keys?version=1&client_id=LOTUS_POS"
+    // A new client id is named by Paydesk; the next upload to it is version 2.
+    let first = upload("new-sandbox".into(), pem.clone()).await;
+    let lotus_pos = first
+        .strip_prefix("/settings/api-keys?version=1&client_id=")
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    assert!(
+        lotus_pos.starts_with("SANDBOX_") && lotus_pos.len() == 24,
+        "{lotus_pos}"
     );
     assert_eq!(
-        upload("LOTUS_POS", pem.clone()).await,
-        "/settings/api-keys?version=2&client_id=LOTUS_POS"
+        upload(format!(" {lotus_pos} "), pem.clone()).await,
+        format!("/settings/api-keys?version=2&client_id={lotus_pos}")
     );
+    let live = upload("new".into(), pem.clone()).await;
+    let lotus_live = live
+        .strip_prefix("/settings/api-keys?version=1&client_id=")
+        .unwrap_or_else(|| panic!("{live}"))
+        .to_owned();
+    assert!(lotus_live.starts_with("LIVE_"), "{lotus_live}");
     let refused = [
-        ("LOTUS_WEB", "not a key".to_owned(), "not_rsa"),
+        ("new".to_owned(), "not a key".to_owned(), "not_rsa"),
         (
-            "LOTUS_WEB",
+            "new".to_owned(),
             "-----BEGIN PUBLIC KEY-----\n%%%\n-----END PUBLIC KEY-----".to_owned(),
             "bad_pem",
         ),
-        ("LOTUS WEB", pem.clone(), "invalid_client_id"),
+        ("LOTUS WEB".to_owned(), pem.clone(), "unknown_client_id"),
+        ("a\u{0}b".to_owned(), pem.clone(), "unknown_client_id"),
     ];
     for (client, key, code) in refused {
         let back = upload(client, key).await;
-        assert!(back.contains(&format!("error={code}")), "{back}");
+        assert_eq!(back, format!("/settings/api-keys?error={code}"));
     }
-    // A client id of another merchant cannot be taken over.
+    // Another merchant's client id cannot be taken over, and the answer is the one for
+    // an id nobody has: the page does not tell which ids exist.
     server::api::keys::register(
         &pool,
         sakura,
-        "SAKURA_APP",
+        server::api::keys::ClientChoice::Claim("SAKURA_APP".into()),
         None,
         &server::api::signature::public_key_der(&support::api::merchant_key()),
     )
     .await
     .unwrap();
-    assert!(upload("SAKURA_APP", pem.clone())
-        .await
-        .contains("error=other_merchant"));
     assert_eq!(
-        key_versions(&pool).await,
-        [
-            ("LOTUS_POS".into(), 1),
-            ("LOTUS_POS".into(), 2),
-            ("SAKURA_APP".into(), 1)
-        ]
+        upload("SAKURA_APP".into(), pem.clone()).await,
+        upload("NOBODY_HAS_THIS".into(), pem.clone()).await,
     );
+    let mut expected = vec![
+        (lotus_pos.clone(), 1),
+        (lotus_pos.clone(), 2),
+        (lotus_live.clone(), 1),
+        ("SAKURA_APP".into(), 1),
+    ];
+    expected.sort();
+    assert_eq!(key_versions(&pool).await, expected);
+    let added = |client: &str, version: i32| {
+        (
+            "API_KEY_ADDED".to_owned(),
+            "admin@lotus.example".to_owned(),
+            Some(client.to_owned()),
+            Some(format!("key version {version}")),
+        )
+    };
     assert_eq!(
         events(&pool, lotus).await,
-        [1, 2].map(|v| (
-            "API_KEY_ADDED".into(),
-            "admin@lotus.example".into(),
-            Some("LOTUS_POS".into()),
-            Some(format!("key version {v}"))
-        ))
+        [
+            added(&lotus_pos, 1),
+            added(&lotus_pos, 2),
+            added(&lotus_live, 1)
+        ]
     );
 
     let page = app.call_text(&admin, "admin_api_keys").await;
     assert!(
-        page.contains("LOTUS_POS") && !page.contains("SAKURA_APP"),
+        page.contains(&lotus_pos) && !page.contains("SAKURA_APP"),
         "{page}"
     );
     assert!(page.contains("BEGIN PUBLIC KEY"), "{page}");

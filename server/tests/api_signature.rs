@@ -6,6 +6,7 @@ mod support;
 
 use chrono::{Duration, Utc};
 use serde_json::json;
+use server::api::keys::ClientChoice;
 use server::api::{signature, ApiConfig};
 use sqlx::PgPool;
 use support::api::{self, code, status, Client, INQUIRY, REFUND};
@@ -167,9 +168,15 @@ async fn bad_signatures_are_refused(pool: PgPool) {
 async fn a_second_key_version_works_alongside_the_first(pool: PgPool) {
     let c = client(pool.clone()).await;
     let public = signature::public_key_der(&api::other_key());
-    server::api::keys::register(&pool, c.merchant, &c.client_id, None, &public)
-        .await
-        .unwrap();
+    server::api::keys::register(
+        &pool,
+        c.merchant,
+        ClientChoice::Own(c.client_id.clone()),
+        None,
+        &public,
+    )
+    .await
+    .unwrap();
     let time = now();
     let content =
         signature::signed_content("POST", REFUND, &c.client_id, &time, body("R-1").as_bytes());
@@ -183,11 +190,15 @@ async fn a_second_key_version_works_alongside_the_first(pool: PgPool) {
     );
     // The client id stays with its merchant.
     let other = api::merchant(&pool, "Sakura", "JPY").await;
-    assert!(
-        server::api::keys::register(&pool, other, &c.client_id, None, &public)
-            .await
-            .is_err()
-    );
+    assert!(server::api::keys::register(
+        &pool,
+        other,
+        ClientChoice::Claim(c.client_id.clone()),
+        None,
+        &public
+    )
+    .await
+    .is_err());
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -1,10 +1,16 @@
 //! Merchants' registered public keys, one per client id and key version.
+//!
+//! Who owns a client id is kept by the database (`api_client_ids`, and a foreign key from
+//! every key row to it), so no interleaving of requests can put one merchant's key under
+//! another merchant's client id; a stored key is never replaced (a trigger refuses
+//! updates), so rotating a key is adding a version.
 
 use super::pem::check_public_key;
 use super::{check_client_id, ClientKeyView, KeyError};
 use crate::time::format_local;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use rand::Rng;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 use uuid::Uuid;
 
@@ -12,6 +18,21 @@ use uuid::Uuid;
 pub struct ClientKey {
     pub merchant_id: Uuid,
     pub public_key_der: Vec<u8>,
+}
+
+/// Which client id a new key goes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientChoice {
+    /// A new client id made up by Paydesk; `SANDBOX_…` when `sandbox` (SDKs send such
+    /// clients to the sandbox paths).
+    New { sandbox: bool },
+    /// One of the merchant's own client ids. Any other id, taken or not, is
+    /// [`KeyError::UnknownClientId`]: the dashboard never tells whether another
+    /// merchant has it.
+    Own(String),
+    /// This id, taken for the merchant if nobody has it: the operator's command line,
+    /// where naming the id matters (demo set-ups, migrating a merchant's integration).
+    Claim(String),
 }
 
 /// The key registered for `client_id` and `key_version`.
@@ -56,56 +77,128 @@ pub async fn list(pool: &PgPool, merchant: Uuid, zone: Tz) -> sqlx::Result<Vec<C
 pub async fn register(
     pool: &PgPool,
     merchant_id: Uuid,
-    client_id: &str,
+    client: ClientChoice,
     key_version: Option<i32>,
     public_key_der: &[u8],
-) -> Result<i32, KeyError> {
+) -> Result<(String, i32), KeyError> {
     let mut tx = pool.begin().await?;
-    let version = register_in(&mut tx, merchant_id, client_id, key_version, public_key_der).await?;
+    let added = register_in(&mut tx, merchant_id, client, key_version, public_key_der).await?;
     tx.commit().await?;
-    Ok(version)
+    Ok(added)
 }
 
-/// Registers `public_key_der` for `client_id` in `tx`; the key version is the next one
-/// of that client unless given. A client id cannot move to another merchant.
+/// Registers `public_key_der` under `client` in `tx`; the key version is the client's
+/// next one unless given. Returns the client id and the version.
 pub async fn register_in(
     tx: &mut Transaction<'_, Postgres>,
     merchant_id: Uuid,
-    client_id: &str,
+    client: ClientChoice,
     key_version: Option<i32>,
     public_key_der: &[u8],
-) -> Result<i32, KeyError> {
-    check_client_id(client_id)?;
-    check_public_key(public_key_der)?;
-    let owner: Option<Uuid> =
-        sqlx::query_scalar("SELECT merchant_id FROM api_clients WHERE client_id = $1 LIMIT 1")
-            .bind(client_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if owner.is_some_and(|owner| owner != merchant_id) {
-        return Err(KeyError::OtherMerchant);
+) -> Result<(String, i32), KeyError> {
+    if key_version.is_some_and(|v| v < 1) {
+        return Err(KeyError::BadVersion);
     }
+    check_public_key(public_key_der)?;
+    let client_id = match client {
+        ClientChoice::New { sandbox } => claim_new(tx, merchant_id, sandbox).await?,
+        ClientChoice::Own(id) => {
+            // A malformed id is as unknown as another merchant's.
+            check_client_id(&id).map_err(|_| KeyError::UnknownClientId)?;
+            if lock_owner(tx, &id).await? != Some(merchant_id) {
+                return Err(KeyError::UnknownClientId);
+            }
+            id
+        }
+        ClientChoice::Claim(id) => {
+            check_client_id(&id)?;
+            claim(tx, merchant_id, &id).await?;
+            if lock_owner(tx, &id).await? != Some(merchant_id) {
+                return Err(KeyError::OtherMerchant);
+            }
+            id
+        }
+    };
+    // The owner row is locked: two keys added to one client id at once take turns, so
+    // the next version is computed from what the other one committed.
     let version =
         match key_version {
-            Some(v) if v > 0 => v,
-            Some(_) => return Err(KeyError::BadVersion),
+            Some(v) => v,
             None => sqlx::query_scalar::<_, i32>(
                 "SELECT coalesce(max(key_version), 0) + 1 FROM api_clients WHERE client_id = $1",
             )
-            .bind(client_id)
+            .bind(&client_id)
             .fetch_one(&mut **tx)
             .await?,
         };
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO api_clients (client_id, key_version, merchant_id, public_key_der)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT (client_id, key_version) DO UPDATE SET public_key_der = EXCLUDED.public_key_der",
+         VALUES ($1, $2, $3, $4) ON CONFLICT (client_id, key_version) DO NOTHING",
     )
-    .bind(client_id)
+    .bind(&client_id)
     .bind(version)
     .bind(merchant_id)
     .bind(public_key_der)
     .execute(&mut **tx)
     .await?;
-    Ok(version)
+    if inserted.rows_affected() == 0 {
+        return Err(KeyError::VersionTaken);
+    }
+    Ok((client_id, version))
+}
+
+/// Takes `client_id` for `merchant_id` unless someone already has it.
+async fn claim(
+    tx: &mut Transaction<'_, Postgres>,
+    merchant_id: Uuid,
+    client_id: &str,
+) -> sqlx::Result<bool> {
+    let taken = sqlx::query(
+        "INSERT INTO api_client_ids (client_id, merchant_id) VALUES ($1, $2)
+         ON CONFLICT (client_id) DO NOTHING",
+    )
+    .bind(client_id)
+    .bind(merchant_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(taken.rows_affected() == 1)
+}
+
+/// The owner of `client_id`, its row locked until the transaction ends.
+async fn lock_owner(
+    tx: &mut Transaction<'_, Postgres>,
+    client_id: &str,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT merchant_id FROM api_client_ids WHERE client_id = $1 FOR UPDATE")
+        .bind(client_id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// A client id nobody has, made up and taken for `merchant_id`.
+async fn claim_new(
+    tx: &mut Transaction<'_, Postgres>,
+    merchant_id: Uuid,
+    sandbox: bool,
+) -> Result<String, KeyError> {
+    // 32^16 ids: a clash is all but impossible, and a few tries make it so.
+    for _ in 0..5 {
+        let id = new_client_id(sandbox);
+        if claim(tx, merchant_id, &id).await? {
+            return Ok(id);
+        }
+    }
+    Err(KeyError::Unavailable)
+}
+
+/// 16 upper-case letters and digits (no 0/O or 1/I), after `SANDBOX_` for sandbox
+/// clients and `LIVE_` for the others.
+fn new_client_id(sandbox: bool) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    let tail: String = (0..16)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect();
+    let prefix = if sandbox { "SANDBOX_" } else { "LIVE_" };
+    format!("{prefix}{tail}")
 }

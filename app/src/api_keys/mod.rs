@@ -10,7 +10,7 @@ mod pem;
 #[cfg(feature = "ssr")]
 mod platform;
 #[cfg(feature = "ssr")]
-pub use clients::{client_key, list, register, register_in, ClientKey};
+pub use clients::{client_key, list, register, register_in, ClientChoice, ClientKey};
 #[cfg(feature = "ssr")]
 pub use pem::{check_public_key, from_pem_or_der, public_key_der, to_pem};
 #[cfg(feature = "ssr")]
@@ -28,21 +28,29 @@ pub enum KeyError {
     BadPem,
     #[error("Not an RSA public key: use an X.509 SubjectPublicKeyInfo (\"BEGIN PUBLIC KEY\"), PEM or DER, of 2048 to 8192 bits.")]
     NotRsa,
+    /// Only the operator's command line, which may name any client id, gets this.
     #[error("This client id belongs to another merchant.")]
     OtherMerchant,
+    /// The same answer whether the id is another merchant's or nobody's.
+    #[error("Choose one of your client ids, or a new one.")]
+    UnknownClientId,
     #[error("Key versions start at 1.")]
     BadVersion,
+    #[error("This key version of the client id is already registered; keys are never replaced, add the next version.")]
+    VersionTaken,
     #[error("Paydesk is unavailable; try again shortly.")]
     Unavailable,
 }
 
 impl KeyError {
-    const ALL: [KeyError; 6] = [
+    const ALL: [KeyError; 8] = [
         KeyError::InvalidClientId,
         KeyError::BadPem,
         KeyError::NotRsa,
         KeyError::OtherMerchant,
+        KeyError::UnknownClientId,
         KeyError::BadVersion,
+        KeyError::VersionTaken,
         KeyError::Unavailable,
     ];
 
@@ -52,7 +60,9 @@ impl KeyError {
             KeyError::BadPem => "bad_pem",
             KeyError::NotRsa => "not_rsa",
             KeyError::OtherMerchant => "other_merchant",
+            KeyError::UnknownClientId => "unknown_client_id",
             KeyError::BadVersion => "bad_version",
+            KeyError::VersionTaken => "version_taken",
             KeyError::Unavailable => "unavailable",
         }
     }
@@ -63,7 +73,10 @@ impl KeyError {
 
     /// Whether the message belongs by the client id field (else by the key).
     pub fn is_about_client_id(self) -> bool {
-        matches!(self, KeyError::InvalidClientId | KeyError::OtherMerchant)
+        matches!(
+            self,
+            KeyError::InvalidClientId | KeyError::OtherMerchant | KeyError::UnknownClientId
+        )
     }
 }
 

@@ -5,13 +5,12 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use rand::Rng;
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
 pub use app::api_keys::{
-    client_key, from_pem_or_der, generate_pair, platform_key, register, to_pem, ClientKey,
-    PlatformKey, PLATFORM_KEY_VERSION,
+    client_key, from_pem_or_der, generate_pair, platform_key, register, to_pem, ClientChoice,
+    ClientKey, PlatformKey, PLATFORM_KEY_VERSION,
 };
 
 use crate::cli::KeysCommand;
@@ -36,21 +35,11 @@ async fn merchant(pool: &PgPool, name_or_id: &str) -> anyhow::Result<(Uuid, Stri
     Ok((row.get("id"), row.get("name")))
 }
 
-/// `SANDBOX_` and 16 upper-case letters and digits: SDKs send clients whose id starts
-/// with `SANDBOX_` to the /ams/sandbox/api paths.
-fn new_client_id() -> String {
-    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::thread_rng();
-    let tail: String = (0..16)
-        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
-        .collect();
-    format!("SANDBOX_{tail}")
-}
-
 async fn set_notify_url(pool: &PgPool, merchant_id: Uuid, url: Option<&str>) -> anyhow::Result<()> {
     if let Some(url) = url {
-        let url =
-            app::refunds::types::parse_notify_url(Some(url)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        use app::notifications::target::{parse_notify_url, TargetPolicy};
+        let policy = TargetPolicy::from_env().map_err(anyhow::Error::msg)?;
+        let url = parse_notify_url(Some(url), policy).map_err(|e| anyhow::anyhow!("{e}"))?;
         sqlx::query("UPDATE merchants SET notify_url = $2 WHERE id = $1")
             .bind(merchant_id)
             .bind(url)
@@ -71,9 +60,12 @@ pub async fn run(pool: &PgPool, command: KeysCommand) -> anyhow::Result<()> {
             notify_url,
         } => {
             let (merchant_id, name) = merchant(pool, &m).await?;
-            let client_id = client_id.unwrap_or_else(new_client_id);
+            let client = match client_id {
+                Some(id) => ClientChoice::Claim(id),
+                None => ClientChoice::New { sandbox: true },
+            };
             let (pkcs8, public) = generate_pair()?;
-            let version = register(pool, merchant_id, &client_id, None, &public).await?;
+            let (client_id, version) = register(pool, merchant_id, client, None, &public).await?;
             set_notify_url(pool, merchant_id, notify_url.as_deref()).await?;
             std::fs::create_dir_all(&out_dir)?;
             let private_path = write_file(
@@ -114,7 +106,14 @@ pub async fn run(pool: &PgPool, command: KeysCommand) -> anyhow::Result<()> {
                 &std::fs::read(&public_key)
                     .with_context(|| format!("reading {}", public_key.display()))?,
             )?;
-            let version = register(pool, merchant_id, &client_id, key_version, &der).await?;
+            let (client_id, version) = register(
+                pool,
+                merchant_id,
+                ClientChoice::Claim(client_id),
+                key_version,
+                &der,
+            )
+            .await?;
             set_notify_url(pool, merchant_id, notify_url.as_deref()).await?;
             println!("Registered key version {version} of client {client_id} for {name}.");
         }

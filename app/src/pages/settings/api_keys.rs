@@ -30,37 +30,45 @@ pub async fn admin_api_keys() -> Result<ApiKeys, ServerFnError> {
     })
 }
 
-/// Registers `public_key` (PEM text) as the next key version of `client_id`, a new
-/// client id or one of the merchant's own.
+/// What the client id menu sends for a new client id.
+const NEW_LIVE: &str = "new";
+const NEW_SANDBOX: &str = "new-sandbox";
+
+/// Registers `public_key` (PEM text) as the next key version of `client_id`: one of the
+/// merchant's own, or a new one that Paydesk names. Admins never type a client id, so
+/// the page cannot be used to learn which ids other merchants have.
 #[server(endpoint = "admin_add_api_key")]
 pub async fn admin_add_api_key(client_id: String, public_key: String) -> Result<(), ServerFnError> {
+    use crate::api_keys::ClientChoice;
     use crate::audit::{record, AuditAction, Event};
     let (_, actor) = crate::auth::session::require_actor(crate::auth::Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
-    let client_id = client_id.trim().to_owned();
+    let choice = match client_id.trim() {
+        NEW_LIVE => ClientChoice::New { sandbox: false },
+        NEW_SANDBOX => ClientChoice::New { sandbox: true },
+        own => ClientChoice::Own(own.to_owned()),
+    };
     let added = async {
         let der = crate::api_keys::from_pem_or_der(public_key.trim().as_bytes())?;
         let mut tx = pool.begin().await?;
-        let version =
-            crate::api_keys::register_in(&mut tx, actor.merchant_id, &client_id, None, &der)
-                .await?;
+        let (client_id, version) =
+            crate::api_keys::register_in(&mut tx, actor.merchant_id, choice, None, &der).await?;
         let event = Event::new(AuditAction::ApiKeyAdded)
             .subject(client_id.as_str())
             .detail(format!("key version {version}"));
         record(&mut *tx, &actor, event).await?;
         tx.commit().await?;
-        Ok::<_, KeyError>(version)
+        Ok::<_, KeyError>((client_id, version))
     }
     .await;
-    let version = added.map(|v| v.to_string());
-    let (key, value) = match &version {
-        Ok(v) => ("version", v.as_str()),
-        Err(e) => ("error", e.code()),
+    let url = match added {
+        Ok((client_id, version)) => crate::url::with_query(
+            "/settings/api-keys",
+            &[("version", &version.to_string()), ("client_id", &client_id)],
+        ),
+        Err(e) => crate::url::with_query("/settings/api-keys", &[("error", e.code())]),
     };
-    leptos_axum::redirect(&crate::url::with_query(
-        "/settings/api-keys",
-        &[(key, value), ("client_id", &client_id)],
-    ));
+    leptos_axum::redirect(&url);
     Ok(())
 }
 
@@ -83,8 +91,8 @@ fn Keys() -> impl IntoView {
             {move || Suspend::new(async move {
                 match keys.await {
                     Ok(keys) => view! {
+                        <AddKey add own=own_client_ids(&keys.clients) />
                         <ClientList clients=keys.clients />
-                        <AddKey add />
                         <PlatformKey pem=keys.platform_pem version=keys.platform_version />
                     }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -92,6 +100,13 @@ fn Keys() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The merchant's client ids, each once, in the list's order.
+fn own_client_ids(clients: &[ClientKeyView]) -> Vec<String> {
+    let mut ids: Vec<String> = clients.iter().map(|c| c.client_id.clone()).collect();
+    ids.dedup();
+    ids
 }
 
 #[component]
@@ -130,14 +145,14 @@ fn ClientList(clients: Vec<ClientKeyView>) -> impl IntoView {
 }
 
 #[component]
-fn AddKey(add: ServerAction<AdminAddApiKey>) -> impl IntoView {
+fn AddKey(add: ServerAction<AdminAddApiKey>, own: Vec<String>) -> impl IntoView {
     let query = use_query_map();
     let q = query.read_untracked();
-    let client_id = q.get("client_id").unwrap_or_default();
+    let added_to = q.get("client_id").unwrap_or_default();
     let error = q.get("error").and_then(|c| KeyError::from_code(&c));
     let added = q
         .get("version")
-        .map(|v| format!("Key version {v} of {client_id} added."));
+        .map(|v| format!("Key version {v} of {added_to} added."));
     let client_error = error
         .filter(|e| e.is_about_client_id())
         .map(|e| e.to_string());
@@ -152,13 +167,19 @@ fn AddKey(add: ServerAction<AdminAddApiKey>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="add-key-title">
             <h2 id="add-key-title">"Upload a public key"</h2>
-            <p class="muted">"A new client id starts at key version 1; a client id you already have gets its next key version."</p>
+            <p class="muted">"A new client id starts at key version 1 and Paydesk chooses its name; a client id you already have gets its next key version, and its earlier versions keep working."</p>
             {added.map(|m| view! { <p class="notice ok" role="status">{m}</p> })}
             <ActionForm action=add>
                 <div class="field" class:invalid=client_invalid>
                     <label for="key-client-id">"Client id"</label>
-                    <input id="key-client-id" name="client_id" type="text" required maxlength="64"
-                        pattern="[A-Za-z0-9_\\-]+" autocomplete="off" value=client_id />
+                    <select id="key-client-id" name="client_id">
+                        <option value=NEW_SANDBOX>"New sandbox client id (SANDBOX_…)"</option>
+                        <option value=NEW_LIVE>"New live client id"</option>
+                        {own.into_iter().map(|id| {
+                            let selected = id == added_to;
+                            view! { <option value=id.clone() selected=selected>{format!("{id}: next key version")}</option> }
+                        }).collect_view()}
+                    </select>
                     {client_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </div>
                 <div class="field" class:invalid=key_invalid>
