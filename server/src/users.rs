@@ -36,7 +36,7 @@ pub async fn run(pool: &PgPool, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::ResetPassword { email, password } => {
             check_sign_in_password(&password)?;
             let (id, _) = find_user(pool, &email).await?;
-            let hash = password::hash(password).await;
+            let hash = password::hash(password).await?;
             sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
                 .bind(id)
                 .bind(hash)

@@ -1,6 +1,11 @@
 //! Checking an e-mail and password, with throttling of repeated failures per account and
 //! per client address. Failures are kept in PostgreSQL so that every server instance
 //! counts the same attempts.
+//!
+//! An attempt is counted before its password is hashed, under a lock on the account and
+//! on the address: so however many guesses arrive at once, at most the limit of them
+//! are hashed, and the rest are refused without costing any CPU (docs/SECURITY.md). A
+//! successful sign-in then clears the account's count.
 
 use super::password;
 use crate::audit::{self, Actor, AuditAction, Event};
@@ -15,6 +20,10 @@ const MAX_PER_ACCOUNT: i64 = 5;
 /// an office may share one address.
 const MAX_PER_ADDRESS: i64 = 30;
 
+/// Advisory lock classes (the first key of `pg_advisory_xact_lock(int, int)`).
+const LOCK_ACCOUNT: i32 = 1;
+const LOCK_ADDRESS: i32 = 2;
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     SignedIn(Uuid),
@@ -25,6 +34,8 @@ pub enum Outcome {
     Throttled {
         retry_after_minutes: i64,
     },
+    /// Too many passwords are being checked at once; nothing was counted.
+    Busy,
 }
 
 pub async fn attempt(
@@ -34,11 +45,14 @@ pub async fn attempt(
     address: &str,
 ) -> Result<Outcome, sqlx::Error> {
     let email = email.trim();
-    if let Some(retry_after_minutes) = throttled(pool, email, address).await? {
-        return Ok(Outcome::Throttled {
-            retry_after_minutes,
-        });
-    }
+    let attempt_id = match reserve(pool, email, address).await? {
+        Reserved::Attempt(id) => id,
+        Reserved::Throttled(retry_after_minutes) => {
+            return Ok(Outcome::Throttled {
+                retry_after_minutes,
+            })
+        }
+    };
     let user: Option<(Uuid, Uuid, String, String, bool)> = sqlx::query_as(
         "SELECT id, merchant_id, email, password_hash, disabled
            FROM users WHERE lower(email) = lower($1)",
@@ -46,13 +60,16 @@ pub async fn attempt(
     .bind(email)
     .fetch_optional(pool)
     .await?;
-    // A missing user is checked against a decoy hash, so it takes as long as a wrong
-    // password.
-    let (hash, disabled) = match &user {
-        Some(u) => (u.3.clone(), u.4),
-        None => (password::decoy_hash().to_owned(), true),
+    // A missing user costs a hash too, so it takes as long as a wrong password.
+    let checked = match &user {
+        Some(u) => password::verify(pass.to_owned(), u.3.clone()).await,
+        None => password::verify_for_unknown_user(pass.to_owned()).await,
     };
-    let matches = password::verify(pass.to_owned(), hash).await;
+    let Ok(matches) = checked else {
+        // Not the user's doing: the attempt does not count against them.
+        forget(pool, attempt_id).await?;
+        return Ok(Outcome::Busy);
+    };
     // Attempts on a known account go to its merchant's audit log.
     let actor = user.as_ref().map(|(id, merchant_id, email, ..)| Actor {
         merchant_id: *merchant_id,
@@ -60,11 +77,12 @@ pub async fn attempt(
         name: email.clone(),
         address: Some(address.to_owned()),
     });
-    match user.map(|u| u.0) {
-        Some(id) if matches && !disabled => {
+    match user {
+        Some((id, .., false)) if matches => {
             if let Some(actor) = &actor {
                 audit::record(pool, actor, Event::new(AuditAction::SignIn)).await?;
             }
+            // Success clears the account's count, the attempt just reserved included.
             sqlx::query("DELETE FROM sign_in_failures WHERE lower(email) = lower($1)")
                 .bind(email)
                 .execute(pool)
@@ -75,8 +93,9 @@ pub async fn attempt(
                 .await?;
             Ok(Outcome::SignedIn(id))
         }
-        _ => {
+        user => {
             if let Some(actor) = &actor {
+                let disabled = user.is_some_and(|u| u.4);
                 let why = if disabled {
                     "user disabled"
                 } else {
@@ -89,23 +108,40 @@ pub async fn attempt(
                 )
                 .await?;
             }
-            sqlx::query("INSERT INTO sign_in_failures (email, address) VALUES ($1, $2)")
-                .bind(email)
-                .bind(address)
-                .execute(pool)
-                .await?;
+            // The reserved attempt stays: it is this failure.
             Ok(Outcome::Invalid)
         }
     }
 }
 
-/// Minutes until sign-ins for this account or address may resume, if paused.
-async fn throttled(pool: &PgPool, email: &str, address: &str) -> Result<Option<i64>, sqlx::Error> {
+enum Reserved {
+    /// The attempt is counted (as a failure until it succeeds) under this row id.
+    Attempt(i64),
+    /// Minutes until sign-ins for this account or address may resume.
+    Throttled(i64),
+}
+
+/// Counts an attempt for `email` from `address` unless either is over its limit. The
+/// check and the insert happen under locks on both, so concurrent attempts are counted
+/// one after another and no more than the limit get through.
+async fn reserve(pool: &PgPool, email: &str, address: &str) -> Result<Reserved, sqlx::Error> {
     // Old failures are of no further use; deleting them here keeps the table small.
     sqlx::query("DELETE FROM sign_in_failures WHERE failed_at < now() - make_interval(mins => $1)")
         .bind(WINDOW_MINUTES)
         .execute(pool)
         .await?;
+    let mut tx = pool.begin().await?;
+    // Always the account first, then the address: one order, so no deadlock.
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock($1, hashtext(lower($2))),
+                pg_advisory_xact_lock($3, hashtext($4))",
+    )
+    .bind(LOCK_ACCOUNT)
+    .bind(email)
+    .bind(LOCK_ADDRESS)
+    .bind(address)
+    .execute(&mut *tx)
+    .await?;
     let (account, by_account_oldest, by_address, by_address_oldest): (i64, Option<f64>, i64, Option<f64>) =
         sqlx::query_as(
             "SELECT
@@ -114,21 +150,41 @@ async fn throttled(pool: &PgPool, email: &str, address: &str) -> Result<Option<i
                count(*) FILTER (WHERE address = $2),
                extract(epoch FROM now() - min(failed_at) FILTER (WHERE address = $2))::float8
              FROM sign_in_failures
-             WHERE lower(email) = lower($1) OR address = $2",
+             WHERE (lower(email) = lower($1) OR address = $2)
+               AND failed_at >= now() - make_interval(mins => $3)",
         )
         .bind(email)
         .bind(address)
-        .fetch_one(pool)
+        .bind(WINDOW_MINUTES)
+        .fetch_one(&mut *tx)
         .await?;
     let wait = |oldest_age_secs: Option<f64>| {
         let remaining = f64::from(WINDOW_MINUTES * 60) - oldest_age_secs.unwrap_or(0.0);
         (remaining / 60.0).ceil().max(1.0) as i64
     };
-    if account >= MAX_PER_ACCOUNT {
-        Ok(Some(wait(by_account_oldest)))
+    let reserved = if account >= MAX_PER_ACCOUNT {
+        Reserved::Throttled(wait(by_account_oldest))
     } else if by_address >= MAX_PER_ADDRESS {
-        Ok(Some(wait(by_address_oldest)))
+        Reserved::Throttled(wait(by_address_oldest))
     } else {
-        Ok(None)
-    }
+        let id = sqlx::query_scalar(
+            "INSERT INTO sign_in_failures (email, address) VALUES ($1, $2) RETURNING id",
+        )
+        .bind(email)
+        .bind(address)
+        .fetch_one(&mut *tx)
+        .await?;
+        Reserved::Attempt(id)
+    };
+    tx.commit().await?;
+    Ok(reserved)
+}
+
+/// Takes back a reserved attempt that was never checked.
+async fn forget(pool: &PgPool, attempt_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
+        .bind(attempt_id)
+        .execute(pool)
+        .await?;
+    Ok(())
 }

@@ -43,6 +43,7 @@ pub async fn sign_in(
         } => {
             leptos_axum::redirect(&login_url("throttled", Some(retry_after_minutes), &next));
         }
+        Outcome::Busy => leptos_axum::redirect(&login_url("busy", None, &next)),
     }
     Ok(())
 }
@@ -68,6 +69,7 @@ fn error_message(error: &str, retry: Option<&str>) -> Option<String> {
             "Too many failed sign-ins. Try again in {} minutes.",
             retry.and_then(|r| r.parse::<u32>().ok()).unwrap_or(15)
         )),
+        "busy" => Some("Paydesk is busy; try again in a moment.".to_owned()),
         _ => None,
     }
 }

@@ -93,6 +93,8 @@ pub enum PaymentPasswordError {
     UnknownUser,
     #[error("Paydesk is unavailable; try again shortly.")]
     Unavailable,
+    #[error("Paydesk is busy; try again in a moment.")]
+    Busy,
 }
 
 fn wrong_message(attempts_left: i32) -> String {
@@ -114,13 +116,14 @@ impl PaymentPasswordError {
             PaymentPasswordError::SameAsLogin => "PARAM_ILLEGAL",
             PaymentPasswordError::UnknownUser => "USER_NOT_EXIST",
             PaymentPasswordError::Unavailable => "UNKNOWN_EXCEPTION",
+            PaymentPasswordError::Busy => "REQUEST_TRAFFIC_EXCEED_LIMIT",
         }
     }
 }
 
 impl PaymentPasswordError {
     /// Every error but `Wrong` and `Locked`, whose details come from the user's state.
-    const PLAIN: [PaymentPasswordError; 10] = [
+    const PLAIN: [PaymentPasswordError; 11] = [
         PaymentPasswordError::NotSet,
         PaymentPasswordError::WrongLoginPassword,
         PaymentPasswordError::AlreadySet,
@@ -131,6 +134,7 @@ impl PaymentPasswordError {
         PaymentPasswordError::SameAsLogin,
         PaymentPasswordError::UnknownUser,
         PaymentPasswordError::Unavailable,
+        PaymentPasswordError::Busy,
     ];
 
     /// A short name for the error, for the URL a no-JavaScript form is sent back to
@@ -149,6 +153,7 @@ impl PaymentPasswordError {
             PaymentPasswordError::SameAsLogin => "same_as_login",
             PaymentPasswordError::UnknownUser => "unknown_user",
             PaymentPasswordError::Unavailable => "unavailable",
+            PaymentPasswordError::Busy => "busy",
         }
     }
 

@@ -16,6 +16,12 @@ impl From<sqlx::Error> for PaymentPasswordError {
     }
 }
 
+impl From<password::Busy> for PaymentPasswordError {
+    fn from(_: password::Busy) -> Self {
+        PaymentPasswordError::Busy
+    }
+}
+
 struct Row {
     email: String,
     login_hash: String,
@@ -96,7 +102,7 @@ pub async fn verify(pool: &PgPool, actor: &Actor, given: &str) -> Result<(), Pay
     let Some(hash) = row.payment_hash else {
         return Err(PaymentPasswordError::NotSet);
     };
-    if password::verify(given.to_owned(), hash).await {
+    if password::verify(given.to_owned(), hash).await? {
         if row.failures > 0 || row.locked_until.is_some() {
             sqlx::query(
                 "UPDATE users SET payment_password_failures = 0, refunds_locked_until = NULL
@@ -166,7 +172,7 @@ pub async fn set_first(
     if row.payment_hash.is_some() {
         return Err(PaymentPasswordError::AlreadySet);
     }
-    if !password::verify(login_password.to_owned(), row.login_hash).await {
+    if !password::verify(login_password.to_owned(), row.login_hash).await? {
         return Err(PaymentPasswordError::WrongLoginPassword);
     }
     let change = NewHash::Set(new.clone());
@@ -289,7 +295,7 @@ async fn apply(
 ) -> Result<(), PaymentPasswordError> {
     let (mode, hash) = match change {
         NewHash::Keep => ("keep", None),
-        NewHash::Set(new) => ("set", Some(password::hash(new.expose().to_owned()).await)),
+        NewHash::Set(new) => ("set", Some(password::hash(new.expose().to_owned()).await?)),
         NewHash::Clear => ("clear", None),
     };
     sqlx::query(

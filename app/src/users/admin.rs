@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 /// Creates `new` in the actor's merchant; returns the new user's id.
 pub async fn create(pool: &PgPool, actor: &Actor, new: &NewUser) -> Result<Uuid, UserError> {
-    let hash = password::hash(new.password.clone()).await;
+    let hash = password::hash(new.password.clone()).await?;
     let id = Uuid::new_v4();
     let mut tx = pool.begin().await?;
     sqlx::query(

@@ -88,10 +88,12 @@ pub enum UserError {
     LastAdmin,
     #[error("Paydesk is unavailable; try again shortly.")]
     Unavailable,
+    #[error("Paydesk is busy; try again in a moment.")]
+    Busy,
 }
 
 impl UserError {
-    const ALL: [UserError; 9] = [
+    const ALL: [UserError; 10] = [
         UserError::InvalidEmail,
         UserError::InvalidName,
         UserError::UnknownRole,
@@ -101,6 +103,7 @@ impl UserError {
         UserError::DisableSelf,
         UserError::LastAdmin,
         UserError::Unavailable,
+        UserError::Busy,
     ];
 
     pub fn code(self) -> &'static str {
@@ -114,6 +117,7 @@ impl UserError {
             UserError::DisableSelf => "disable_self",
             UserError::LastAdmin => "last_admin",
             UserError::Unavailable => "unavailable",
+            UserError::Busy => "busy",
         }
     }
 
@@ -130,6 +134,13 @@ impl UserError {
             UserError::PasswordTooShort => Some("password"),
             _ => None,
         }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::auth::password::Busy> for UserError {
+    fn from(_: crate::auth::password::Busy) -> Self {
+        UserError::Busy
     }
 }
 
