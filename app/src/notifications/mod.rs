@@ -3,6 +3,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod target;
 
 use serde::{Deserialize, Serialize};
 

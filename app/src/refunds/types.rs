@@ -8,7 +8,6 @@ use std::fmt;
 pub const MAX_ID_LEN: usize = 64;
 /// Antom's limits for the free-text fields.
 pub const MAX_REASON_LEN: usize = 256;
-pub const MAX_NOTIFY_URL_LEN: usize = 1024;
 
 /// Why a field was refused; the API answers PARAM_ILLEGAL with this as the message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,31 +159,6 @@ pub fn parse_reason(raw: Option<&str>) -> Result<Option<String>, ParamError> {
     }
 }
 
-/// An optional notification URL: absolute http or https, at most 1024 characters.
-pub fn parse_notify_url(raw: Option<&str>) -> Result<Option<String>, ParamError> {
-    match raw {
-        None | Some("") => Ok(None),
-        Some(u) if u.len() > MAX_NOTIFY_URL_LEN => Err(param(format!(
-            "refundNotifyUrl is longer than {MAX_NOTIFY_URL_LEN} characters."
-        ))),
-        Some(u) => {
-            let rest = u
-                .strip_prefix("https://")
-                .or_else(|| u.strip_prefix("http://"));
-            match rest {
-                Some(rest)
-                    if !rest.is_empty()
-                        && !rest.starts_with('/')
-                        && u.bytes().all(|b| b.is_ascii_graphic()) =>
-                {
-                    Ok(Some(u.to_string()))
-                }
-                _ => Err(param("refundNotifyUrl must be an absolute http(s) URL.")),
-            }
-        }
-    }
-}
-
 /// What the refund is now, as inquiryRefund's refundStatus says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RefundStatus {
@@ -253,16 +227,9 @@ mod tests {
     }
 
     #[test]
-    fn reasons_and_urls() {
+    fn reasons() {
         assert_eq!(parse_reason(None), Ok(None));
         assert!(parse_reason(Some(&"x".repeat(257))).is_err());
         assert!(parse_reason(Some("line\nbreak")).is_err());
-        assert_eq!(
-            parse_notify_url(Some("https://shop.example/notify")),
-            Ok(Some("https://shop.example/notify".into()))
-        );
-        assert!(parse_notify_url(Some("ftp://x")).is_err());
-        assert!(parse_notify_url(Some("https:///x")).is_err());
-        assert!(parse_notify_url(Some("https://a b")).is_err());
     }
 }

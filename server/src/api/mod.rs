@@ -13,6 +13,7 @@ pub mod wire;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::notifications::target::TargetPolicy;
 use app::refunds::types::ParamError;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
@@ -38,6 +39,8 @@ pub struct ApiConfig {
     /// Requests a second per client id (0: no limit) and the burst allowed.
     pub rate_per_second: f64,
     pub rate_burst: f64,
+    /// Where refundNotifyUrl may point.
+    pub notify_targets: TargetPolicy,
 }
 
 impl Default for ApiConfig {
@@ -46,6 +49,7 @@ impl Default for ApiConfig {
             max_clock_skew: Duration::from_secs(300),
             rate_per_second: 100.0,
             rate_burst: 200.0,
+            notify_targets: TargetPolicy::default(),
         }
     }
 }
@@ -66,6 +70,7 @@ impl ApiConfig {
             )?),
             rate_per_second: var("PAYDESK_API_RATE_PER_SECOND", d.rate_per_second)?,
             rate_burst: var("PAYDESK_API_RATE_BURST", d.rate_burst)?,
+            notify_targets: TargetPolicy::from_env()?,
         })
     }
 }

@@ -1,9 +1,9 @@
 //! `POST /ams/api/v1/payments/refund`
 
+use app::notifications::target::{parse_notify_url, TargetPolicy};
 use app::refunds::engine::{self, RefundCommand, RefundSource};
 use app::refunds::types::{
-    parse_notify_url, parse_reason, CurrencyCode, MinorAmount, ParamError, RefundRequestId,
-    TransactionRef,
+    parse_reason, CurrencyCode, MinorAmount, ParamError, RefundRequestId, TransactionRef,
 };
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
@@ -19,7 +19,8 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let parse = |body: &[u8], auth: &Authenticated| parse(body, &auth.client_id);
+    let targets = state.config.notify_targets;
+    let parse = |body: &[u8], auth: &Authenticated| parse(body, &auth.client_id, targets);
     let decide = async |state: &ApiState, auth: &Authenticated, cmd| match engine::refund(
         &state.pool,
         auth.merchant_id,
@@ -35,7 +36,11 @@ pub async fn handle(
 
 /// The request body as a command; any missing, over-long or malformed field is
 /// PARAM_ILLEGAL. Unknown fields (extendInfo, isAsyncRefund …) are ignored.
-fn parse(body: &[u8], client_id: &str) -> Result<(RefundCommand, Map<String, Value>), ParamError> {
+fn parse(
+    body: &[u8],
+    client_id: &str,
+    targets: TargetPolicy,
+) -> Result<(RefundCommand, Map<String, Value>), ParamError> {
     let m = wire::object(body)?;
     let refund_request_id = RefundRequestId::parse(wire::req_str(&m, "refundRequestId")?)?;
     let payment_id = TransactionRef::parse("paymentId", wire::req_str(&m, "paymentId")?)?;
@@ -50,7 +55,7 @@ fn parse(body: &[u8], client_id: &str) -> Result<(RefundCommand, Map<String, Val
     let currency = CurrencyCode::parse(currency)?;
     let amount = MinorAmount::parse(value)?;
     let reason = parse_reason(wire::opt_str(&m, "refundReason")?)?;
-    let notify_url = parse_notify_url(wire::opt_str(&m, "refundNotifyUrl")?)?;
+    let notify_url = parse_notify_url(wire::opt_str(&m, "refundNotifyUrl")?, targets)?;
     let cmd = RefundCommand {
         refund_request_id,
         payment_id,
@@ -70,7 +75,9 @@ mod tests {
     use super::*;
 
     fn code(body: &str) -> Result<(), String> {
-        parse(body.as_bytes(), "C").map(|_| ()).map_err(|e| e.0)
+        parse(body.as_bytes(), "C", TargetPolicy::default())
+            .map(|_| ())
+            .map_err(|e| e.0)
     }
 
     #[test]
@@ -88,6 +95,7 @@ mod tests {
             r#"{"refundRequestId":"r1","paymentId":"p1","refundAmount":{"currency":"usd","value":"100"}}"#,
             r#"{"refundRequestId":"r 1","paymentId":"p1","refundAmount":{"currency":"USD","value":"100"}}"#,
             r#"{"refundRequestId":12,"paymentId":"p1","refundAmount":{"currency":"USD","value":"100"}}"#,
+            r#"{"refundRequestId":"r1","paymentId":"p1","refundAmount":{"currency":"USD","value":"100"},"refundNotifyUrl":"http://169.254.169.254/latest/meta-data/"}"#,
         ] {
             assert!(code(bad).is_err(), "{bad}");
         }

@@ -7,6 +7,7 @@ pub mod notify;
 
 use std::time::Duration;
 
+use app::notifications::target::TargetPolicy;
 use sqlx::PgPool;
 
 #[derive(Clone, Debug)]
@@ -19,10 +20,13 @@ pub struct WorkerConfig {
     /// Delays before each notification attempt, each counted from the previous one. The
     /// first attempt is made as soon as the refund is final, so the first entry is 0.
     pub notify_schedule: Vec<Duration>,
-    /// How long one delivery may take.
+    /// How long one delivery may take, answer included.
     pub notify_timeout: Duration,
-    /// Deliveries in flight at once per instance.
+    /// Deliveries in flight at once per instance: most of a delivery is waiting for the
+    /// merchant's server, so many can share one instance.
     pub notify_concurrency: usize,
+    /// Where notifications may be sent.
+    pub notify_targets: TargetPolicy,
 }
 
 /// Antom's notifyRefund retry schedule: 0 s, 2 min, 10 min, 10 min, 1 h, 2 h, 6 h, 15 h.
@@ -38,7 +42,8 @@ impl Default for WorkerConfig {
                 .map(|&s| Duration::from_secs(s))
                 .collect(),
             notify_timeout: Duration::from_secs(10),
-            notify_concurrency: 4,
+            notify_concurrency: 32,
+            notify_targets: TargetPolicy::default(),
         }
     }
 }
@@ -69,6 +74,7 @@ impl WorkerConfig {
             notify_schedule: schedule,
             notify_timeout: Duration::from_secs(var("PAYDESK_NOTIFY_TIMEOUT_SECONDS", 10u64)?),
             notify_concurrency: var("PAYDESK_NOTIFY_CONCURRENCY", d.notify_concurrency)?.max(1),
+            notify_targets: TargetPolicy::from_env()?,
         })
     }
 }
@@ -91,9 +97,7 @@ pub fn parse_schedule(s: &str) -> Option<Vec<Duration>> {
 /// Starts the workers; they run until the process ends.
 pub fn spawn(pool: PgPool, config: WorkerConfig) {
     tokio::spawn(acquirer::run(pool.clone(), config.clone()));
-    for _ in 0..config.notify_concurrency {
-        tokio::spawn(notify::run(pool.clone(), config.clone()));
-    }
+    tokio::spawn(notify::run(pool, config));
 }
 
 #[cfg(test)]

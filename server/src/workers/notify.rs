@@ -1,181 +1,371 @@
 //! Delivers notifyRefund from the outbox until the merchant acknowledges it.
 //!
-//! Each worker takes one due notification with `FOR UPDATE SKIP LOCKED` and keeps the
-//! row locked while it sends, so no two workers (of this or another instance) send the
-//! same attempt. The attempt is recorded and the next one scheduled in the same
-//! transaction. A crash while sending rolls back and the attempt is made again later:
-//! delivery is at least once, as with Antom, and merchants deduplicate by refundId.
+//! A worker claims due notifications by pushing their next attempt a lease ahead
+//! (`FOR UPDATE SKIP LOCKED`, committed at once), sends them concurrently, and records
+//! each attempt with the next one scheduled. No connection or row lock is held while a
+//! merchant's server answers, so slow receivers do not hold up the queue. A crash while
+//! sending leaves the claim to expire and the attempt is made again later: delivery is
+//! at least once, as with Antom, and merchants deduplicate by refundId. An attempt is
+//! recorded only by the delivery that still holds the claim.
+//!
+//! Every delivery goes only to a public address (checked after DNS resolution, with no
+//! redirects followed and no proxy), waits at most the configured timeout and reads at
+//! most [`MAX_REPLY_BYTES`] of the answer (docs/SECURITY.md).
 
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use app::notifications::target::{check_host, TargetPolicy};
 use chrono::Utc;
-use sqlx::{PgPool, Row};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use sqlx::PgPool;
+use tokio::sync::Semaphore;
 
 use super::WorkerConfig;
 use crate::api::{keys, signature};
 
+/// The most of a merchant's answer that is read: an acknowledgement is under 100 bytes.
+pub const MAX_REPLY_BYTES: usize = 4096;
+/// How much longer than the delivery timeout a claim lasts, for recording the attempt.
+const LEASE_MARGIN: Duration = Duration::from_secs(30);
+
+/// A claimed notification.
+#[derive(sqlx::FromRow)]
+struct Due {
+    id: i64,
+    url: String,
+    client_id: String,
+    body: String,
+    attempts: i32,
+}
+
+/// Looks up a host name's addresses. The system resolver in production; tests give a
+/// table, so that a name pointing at a private address is refused without anything
+/// connecting to it.
+pub trait NameLookup: Send + Sync + 'static {
+    fn lookup(
+        &self,
+        host: String,
+    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<SocketAddr>>> + Send>>;
+}
+
+/// The operating system's resolver.
+pub struct SystemLookup;
+
+impl NameLookup for SystemLookup {
+    fn lookup(
+        &self,
+        host: String,
+    ) -> Pin<Box<dyn Future<Output = std::io::Result<Vec<SocketAddr>>> + Send>> {
+        Box::pin(async move { Ok(tokio::net::lookup_host((host, 0)).await?.collect()) })
+    }
+}
+
+/// The HTTP client's resolver: every address a name resolves to must be allowed, or
+/// the delivery is refused before any connection is made.
+struct GuardedResolver {
+    policy: TargetPolicy,
+    names: Arc<dyn NameLookup>,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let (policy, names) = (self.policy, self.names.clone());
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let addrs = names.lookup(host.clone()).await?;
+            if addrs.is_empty() {
+                return Err(format!("{host} has no address").into());
+            }
+            if let Some(bad) = addrs.iter().find(|a| !policy.allows(a.ip())) {
+                return Err(format!(
+                    "refused: {host} resolves to {}, which is not a public address",
+                    bad.ip()
+                )
+                .into());
+            }
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// What sends notifications: the HTTP client, the platform key that signs them and the
+/// schedule of attempts.
+#[derive(Clone)]
+pub struct Sender {
+    pool: PgPool,
+    client: reqwest::Client,
+    key: keys::PlatformKey,
+    config: WorkerConfig,
+}
+
+impl Sender {
+    /// A sender resolving names with `names`.
+    pub async fn new(
+        pool: PgPool,
+        config: WorkerConfig,
+        names: Arc<dyn NameLookup>,
+    ) -> anyhow::Result<Sender> {
+        let key = keys::platform_key(&pool).await?;
+        let client = reqwest::Client::builder()
+            .connect_timeout(config.notify_timeout.min(Duration::from_secs(5)))
+            .timeout(config.notify_timeout)
+            // A notification URL is the merchant's endpoint itself; a redirect could
+            // point anywhere, so none is followed.
+            .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve the name itself, past the address check.
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver {
+                policy: config.notify_targets,
+                names,
+            }))
+            .build()?;
+        Ok(Sender {
+            pool,
+            client,
+            key,
+            config,
+        })
+    }
+
+    /// Claims up to `limit` due notifications.
+    async fn claim(&self, limit: usize) -> sqlx::Result<Vec<Due>> {
+        let lease = self.config.notify_timeout + LEASE_MARGIN;
+        sqlx::query_as(
+            "UPDATE refund_notifications n
+                SET next_attempt_at = now() + make_interval(secs => $2)
+               FROM (SELECT id FROM refund_notifications
+                      WHERE status = 'PENDING' AND next_attempt_at <= now()
+                      ORDER BY next_attempt_at
+                      LIMIT $1
+                      FOR UPDATE SKIP LOCKED) due
+              WHERE n.id = due.id
+          RETURNING n.id, n.url, n.client_id, n.body, n.attempts",
+        )
+        .bind(limit as i64)
+        .bind(lease.as_secs_f64())
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Makes one attempt of `due` and records it with the next one scheduled.
+    async fn deliver(&self, due: Due) -> sqlx::Result<()> {
+        let attempt_no = due.attempts + 1;
+        let attempted_at = Utc::now();
+        let started = Instant::now();
+        let outcome = self.send(&due).await;
+        let latency_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
+        let (http_status, delivered, error) = match outcome {
+            Ok(Reply::Acknowledged) => (Some(200), true, None),
+            Ok(Reply::Other { status, why }) => (Some(i32::from(status)), false, Some(why)),
+            Err(e) => (None, false, Some(e)),
+        };
+        // Attempt k (1-based) failed: the next waits schedule[k]; after the last, give up.
+        let next_delay = self
+            .config
+            .notify_schedule
+            .get(attempt_no as usize)
+            .copied();
+        let status = match (delivered, next_delay) {
+            (true, _) => "DELIVERED",
+            (false, Some(_)) => "PENDING",
+            (false, None) => "GAVE_UP",
+        };
+        let mut tx = self.pool.begin().await?;
+        // Only the delivery that holds the claim records: after a crash and an expired
+        // claim, the attempt made again is recorded once.
+        let recorded = sqlx::query(
+            "UPDATE refund_notifications
+             SET attempts = $2, status = $3,
+                 next_attempt_at = CASE WHEN $3 = 'PENDING' THEN now() + make_interval(secs => $4) END,
+                 delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() END
+             WHERE id = $1 AND attempts = $5 AND status = 'PENDING'",
+        )
+        .bind(due.id)
+        .bind(attempt_no)
+        .bind(status)
+        .bind(next_delay.unwrap_or_default().as_secs_f64())
+        .bind(due.attempts)
+        .execute(&mut *tx)
+        .await?;
+        if recorded.rows_affected() == 0 {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO refund_notification_attempts
+                 (notification_id, attempt_no, attempted_at, http_status, latency_ms, error)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(due.id)
+        .bind(attempt_no)
+        .bind(attempted_at)
+        .bind(http_status)
+        .bind(latency_ms)
+        .bind(error.as_deref())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            notification = due.id,
+            attempt_no,
+            status,
+            ?http_status,
+            "notifyRefund attempt"
+        );
+        Ok(())
+    }
+
+    /// POSTs the signed notification and reads the start of the answer.
+    async fn send(&self, due: &Due) -> Result<Reply, String> {
+        let url = reqwest::Url::parse(&due.url).map_err(|e| format!("bad URL: {e}"))?;
+        // Names are checked by the resolver; addresses written into the URL here.
+        check_host(&url, self.config.notify_targets).map_err(|_| {
+            format!(
+                "refused: {} is not a public address",
+                url.host_str().unwrap_or("")
+            )
+        })?;
+        let time = signature::format_time(Utc::now());
+        let content = signature::signed_content(
+            "POST",
+            url.path(),
+            &due.client_id,
+            &time,
+            due.body.as_bytes(),
+        );
+        let sig = signature::sign(&self.key.pair, &content);
+        let mut response = self
+            .client
+            .post(url)
+            .header("content-type", "application/json; charset=UTF-8")
+            .header("client-id", &due.client_id)
+            .header("request-time", &time)
+            .header(
+                "signature",
+                signature::header_value(self.key.key_version, &sig),
+            )
+            .body(due.body.clone())
+            .send()
+            .await
+            .map_err(|e| error_chain(&e))?;
+        let status = response.status().as_u16();
+        let mut reply = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| error_chain(&e))? {
+            reply.extend_from_slice(&chunk);
+            if reply.len() > MAX_REPLY_BYTES {
+                // Dropping the response closes the connection: the rest is never read.
+                return Ok(Reply::Other {
+                    status,
+                    why: format!(
+                        "HTTP {status} with an answer longer than {MAX_REPLY_BYTES} bytes"
+                    ),
+                });
+            }
+        }
+        Ok(if status == 200 && acknowledges(&reply) {
+            Reply::Acknowledged
+        } else {
+            Reply::Other {
+                status,
+                why: format!("HTTP {status} without the SUCCESS acknowledgement"),
+            }
+        })
+    }
+}
+
+enum Reply {
+    Acknowledged,
+    Other { status: u16, why: String },
+}
+
+/// Whether an answer body is Antom's acknowledgement: `result.resultStatus` "S".
+fn acknowledges(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/result/resultStatus")
+                .and_then(|s| s.as_str())
+                .map(|s| s == "S")
+        })
+        .unwrap_or(false)
+}
+
+/// An error with its causes: reqwest's own message leaves out why a request failed.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The notification worker of `server serve`: up to `notify_concurrency` deliveries in
+/// flight at once.
 pub async fn run(pool: PgPool, config: WorkerConfig) {
-    let client = http_client(config.notify_timeout);
-    let key = loop {
-        match keys::platform_key(&pool).await {
-            Ok(k) => break k,
+    let sender = loop {
+        match Sender::new(pool.clone(), config.clone(), Arc::new(SystemLookup)).await {
+            Ok(s) => break s,
             Err(e) => {
                 tracing::warn!(error = %e, "the platform key is unavailable; retrying");
                 tokio::time::sleep(config.poll_interval.max(Duration::from_secs(1))).await;
             }
         }
     };
+    let slots = Arc::new(Semaphore::new(config.notify_concurrency));
     loop {
-        match deliver_one(&pool, &client, &key, &config).await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "notifyRefund delivery failed; retrying"),
+        // Wait for a free slot, then claim as many as are free.
+        drop(slots.acquire().await.expect("never closed"));
+        let free = slots.available_permits();
+        let claimed = match sender.claim(free).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "claiming notifications failed; retrying");
+                Vec::new()
+            }
+        };
+        let idle = claimed.len() < free;
+        for due in claimed {
+            let permit = slots.clone().acquire_owned().await.expect("never closed");
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                if let Err(e) = sender.deliver(due).await {
+                    tracing::warn!(error = %e, "recording a notifyRefund attempt failed");
+                }
+                drop(permit);
+            });
         }
-        tokio::time::sleep(config.poll_interval).await;
+        if idle {
+            tokio::time::sleep(config.poll_interval).await;
+        }
     }
 }
 
-pub fn http_client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        // A notification URL is the merchant's endpoint itself; redirects are not
-        // followed, so the signed path is the one that receives the body.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("the HTTP client builds")
-}
-
-/// Delivers everything due now; returns how many attempts were made. For tests and
-/// one-off runs.
+/// Delivers everything due now, concurrently, until nothing is due; returns how many
+/// attempts were made. For tests and one-off runs.
 pub async fn deliver_due(pool: &PgPool, config: &WorkerConfig) -> anyhow::Result<usize> {
-    let client = http_client(config.notify_timeout);
-    let key = keys::platform_key(pool).await?;
+    let sender = Sender::new(pool.clone(), config.clone(), Arc::new(SystemLookup)).await?;
+    deliver_due_with(&sender).await
+}
+
+/// [`deliver_due`] through `sender`.
+pub async fn deliver_due_with(sender: &Sender) -> anyhow::Result<usize> {
     let mut n = 0;
-    while deliver_one(pool, &client, &key, config).await? {
-        n += 1;
+    loop {
+        let claimed = sender.claim(sender.config.notify_concurrency).await?;
+        if claimed.is_empty() {
+            return Ok(n);
+        }
+        n += claimed.len();
+        for result in
+            futures_util::future::join_all(claimed.into_iter().map(|d| sender.deliver(d))).await
+        {
+            result?;
+        }
     }
-    Ok(n)
-}
-
-/// Makes one attempt of one due notification; false when none is due. The key is
-/// loaded by the caller: the row lock holds a connection, and taking a second one per
-/// delivery could exhaust a small pool.
-pub async fn deliver_one(
-    pool: &PgPool,
-    client: &reqwest::Client,
-    key: &keys::PlatformKey,
-    config: &WorkerConfig,
-) -> anyhow::Result<bool> {
-    let mut tx = pool.begin().await?;
-    let row = sqlx::query(
-        "SELECT id, url, client_id, body, attempts FROM refund_notifications
-         WHERE status = 'PENDING' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at
-         LIMIT 1
-         FOR UPDATE SKIP LOCKED",
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = row else {
-        tx.commit().await?;
-        return Ok(false);
-    };
-    let id: i64 = row.get("id");
-    let url: String = row.get("url");
-    let client_id: String = row.get("client_id");
-    let body: String = row.get("body");
-    let attempt_no: i32 = row.get::<i32, _>("attempts") + 1;
-
-    let attempted_at = Utc::now();
-    let started = Instant::now();
-    let outcome = send(client, key, &url, &client_id, &body).await;
-    let latency_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
-    let (http_status, delivered, error) = match outcome {
-        Ok((status, acknowledged)) => (
-            Some(i32::from(status)),
-            acknowledged,
-            (!acknowledged).then(|| format!("HTTP {status} without the SUCCESS acknowledgement")),
-        ),
-        Err(e) => (None, false, Some(e)),
-    };
-    sqlx::query(
-        "INSERT INTO refund_notification_attempts
-             (notification_id, attempt_no, attempted_at, http_status, latency_ms, error)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id)
-    .bind(attempt_no)
-    .bind(attempted_at)
-    .bind(http_status)
-    .bind(latency_ms)
-    .bind(error.as_deref())
-    .execute(&mut *tx)
-    .await?;
-    // Attempt k (1-based) failed: the next waits schedule[k]; after the last, give up.
-    let next_delay = config.notify_schedule.get(attempt_no as usize).copied();
-    let status = match (delivered, next_delay) {
-        (true, _) => "DELIVERED",
-        (false, Some(_)) => "PENDING",
-        (false, None) => "GAVE_UP",
-    };
-    sqlx::query(
-        "UPDATE refund_notifications
-         SET attempts = $2, status = $3,
-             next_attempt_at = CASE WHEN $3 = 'PENDING' THEN now() + make_interval(secs => $4) END,
-             delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() END
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(attempt_no)
-    .bind(status)
-    .bind(next_delay.unwrap_or_default().as_secs_f64())
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    tracing::info!(
-        notification = id,
-        attempt_no,
-        status,
-        ?http_status,
-        "notifyRefund attempt"
-    );
-    Ok(true)
-}
-
-/// POSTs the signed notification; Ok((HTTP status, acknowledged)). Acknowledged means
-/// HTTP 200 with `result.resultStatus` "S" (../WIRE.md).
-async fn send(
-    client: &reqwest::Client,
-    key: &keys::PlatformKey,
-    url: &str,
-    client_id: &str,
-    body: &str,
-) -> Result<(u16, bool), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad URL: {e}"))?;
-    let time = signature::format_time(Utc::now());
-    let content =
-        signature::signed_content("POST", parsed.path(), client_id, &time, body.as_bytes());
-    let sig = signature::sign(&key.pair, &content);
-    let response = client
-        .post(parsed)
-        .header("content-type", "application/json; charset=UTF-8")
-        .header("client-id", client_id)
-        .header("request-time", &time)
-        .header("signature", signature::header_value(key.key_version, &sig))
-        .body(body.to_string())
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    let acknowledged = status == 200
-        && serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| {
-                v.pointer("/result/resultStatus")
-                    .and_then(|s| s.as_str())
-                    .map(|s| s == "S")
-            })
-            .unwrap_or(false);
-    Ok((status, acknowledged))
 }

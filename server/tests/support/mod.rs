@@ -166,6 +166,8 @@ pub async fn add_user(pool: &PgPool, merchant: Uuid, email: &str, role: &str) {
     .unwrap();
 }
 
+pub mod notify;
+
 /// The open API: a test merchant with a registered key pair, payments to refund, and a
 /// client that signs requests and checks every response's signature.
 #[allow(dead_code)]
@@ -196,10 +198,14 @@ pub mod api {
         }
     }
 
-    /// No rate limit: most tests send many requests at once.
+    /// No rate limit (most tests send many requests at once), and notification URLs
+    /// on the loopback address, where the tests' receivers listen.
     pub fn unlimited() -> ApiConfig {
         ApiConfig {
             rate_per_second: 0.0,
+            notify_targets: app::notifications::target::TargetPolicy {
+                allow_private: true,
+            },
             ..ApiConfig::default()
         }
     }
@@ -365,7 +371,8 @@ pub mod api {
     /// Registers `merchant_key()` for `merchant` under `client_id`.
     pub async fn register(pool: &PgPool, merchant: Uuid, client_id: &str) {
         let public = signature::public_key_der(&merchant_key());
-        keys::register(pool, merchant, client_id, Some(1), &public)
+        let client = keys::ClientChoice::Claim(client_id.to_owned());
+        keys::register(pool, merchant, client, Some(1), &public)
             .await
             .unwrap();
     }
