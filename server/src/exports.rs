@@ -10,7 +10,7 @@
 use app::auth::CurrentUser;
 use app::reports::calendar::{export_file_name, Period};
 use app::reports::export::{count_query, export_query, layout, parse_fields, CsvSink, Out};
-use app::reports::store::{get_or_create, pump_rows, RowCursor, RowsOf};
+use app::reports::store::{first_day, get_or_create, pump_rows, RowCursor, RowsOf};
 use app::state::AppState;
 use app::transactions::filter::{self, Filter, QueryParams};
 use app::transactions::row::TransactionRow;
@@ -426,10 +426,20 @@ async fn report_zip(
     };
     let zone: Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
-    if !period.available(today) {
+    let first_day = match first_day(&state.pool, merchant, zone).await {
+        Ok(d) => d,
+        Err(err) => {
+            tracing::error!(error = %err, "reading the merchant's first day failed");
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Paydesk is unavailable; try again shortly.",
+            );
+        }
+    };
+    if !period.available(first_day, today) {
         return refuse(
             StatusCode::NOT_FOUND,
-            "This report is not available yet: days close at midnight and months on the 2nd of the next month, in the merchant's time zone.",
+            "No such report: reports exist from your merchant's first day up to yesterday; days close at midnight and months on the 2nd of the next month, in the merchant's time zone.",
         );
     }
     match get_or_create(&state.pool, merchant, period).await {

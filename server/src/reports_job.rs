@@ -3,8 +3,8 @@
 //! advisory lock per report lets one of them make it, and the table's primary key
 //! would refuse a second copy anyway.
 
-use app::reports::calendar::{monthly_available, Period};
-use app::reports::store::{create, stored, ReportError};
+use app::reports::calendar::Period;
+use app::reports::store::{create, first_day, stored, ReportError};
 use chrono::{DateTime, Datelike, Days, Months, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
@@ -80,14 +80,13 @@ pub async fn run_once(
             .map(Period::Day)
             .collect();
         if let Some(last_month) = today.checked_sub_months(Months::new(1)) {
-            if monthly_available(last_month.year(), last_month.month(), today) {
-                due.push(Period::Month {
-                    year: last_month.year(),
-                    month: last_month.month(),
-                });
-            }
+            due.push(Period::Month {
+                year: last_month.year(),
+                month: last_month.month(),
+            });
         }
-        for period in due {
+        let first_day = first_day(pool, merchant, zone).await?;
+        for period in due.into_iter().filter(|p| p.available(first_day, today)) {
             if make_once(pool, merchant, period).await? {
                 made += 1;
             }

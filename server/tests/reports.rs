@@ -178,6 +178,54 @@ async fn daily_reports_follow_the_merchants_day_east_and_west_of_utc(pool: PgPoo
     assert!(update.is_err(), "the table refuses changes");
 }
 
+/// Days before the merchant's first day, and days at the edges of the calendar, have no
+/// report: asking for one answers 404 and stores nothing.
+#[sqlx::test(migrations = "../migrations")]
+async fn reports_exist_only_from_the_merchants_first_day(pool: PgPool) {
+    reference(&pool).await;
+    let zone = "Asia/Tokyo";
+    let m = merchant(&pool, "Sakura Electronics", zone, "fin@sakura.example").await;
+    let tz: Tz = zone.parse().unwrap();
+    let first = today_in(zone) - Duration::days(30);
+    sqlx::query("UPDATE merchants SET created_at = $2 WHERE id = $1")
+        .bind(m)
+        .bind(start_of_day(first, tz) + Duration::hours(9))
+        .execute(&pool)
+        .await
+        .unwrap();
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = app.browser();
+    app.sign_in(&client, "fin@sakura.example", PASSWORD).await;
+    let before = first - Duration::days(1);
+    let month_before = first - Months::new(1);
+    for path in [
+        "/reports/daily/0000-01-01.zip".to_owned(),
+        "/reports/daily/-262143-01-01.zip".to_owned(),
+        "/reports/daily/+262142-12-31.zip".to_owned(),
+        "/reports/daily/1970-01-01.zip".to_owned(),
+        format!("/reports/daily/{before}.zip"),
+        format!(
+            "/reports/monthly/{:04}-{:02}.zip",
+            month_before.year(),
+            month_before.month()
+        ),
+        "/reports/monthly/0000-01.zip".to_owned(),
+    ] {
+        let r = app.get(&client, &path).await;
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM reports")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "refused periods store nothing");
+    // The first day itself has its (empty) report.
+    let r = app
+        .get(&client, &format!("/reports/daily/{first}.zip"))
+        .await;
+    assert_eq!(r.status(), 200);
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn monthly_reports_wait_for_the_second_of_the_next_month(pool: PgPool) {
     reference(&pool).await;
@@ -337,6 +385,19 @@ async fn the_job_makes_each_report_once_across_instances(pool: PgPool) {
     let yesterday = Utc::now() - Duration::days(1);
     payment(&pool, a, "S-1", yesterday).await;
     payment(&pool, b, "H-1", yesterday).await;
+    // Both signed up long enough ago for every period the job looks at; a merchant
+    // that signed up today has no closed day yet, so the job makes nothing for it.
+    sqlx::query("UPDATE merchants SET created_at = now() - interval '60 days'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    merchant(
+        &pool,
+        "Fjord Outdoor",
+        "America/Los_Angeles",
+        "fin@fjord.example",
+    )
+    .await;
     let now = Utc::now();
     // Two instances' jobs at once.
     let (x, y) = tokio::join!(

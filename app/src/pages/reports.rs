@@ -39,6 +39,8 @@ pub struct CalendarCell {
     pub level: u8,
     /// Where the report's zip downloads, once the period has closed.
     pub download: Option<String>,
+    /// The period ended before the merchant's first day: it has no report.
+    pub before_first_day: bool,
     /// SHA-256 of the stored zip, once made.
     pub checksum: Option<String>,
 }
@@ -67,7 +69,7 @@ pub async fn report_calendar(
 ) -> Result<Calendar, ServerFnError> {
     use crate::money::format_money;
     use crate::reports::calendar::{heat_level, month_days, Period};
-    use crate::reports::store::checksums;
+    use crate::reports::store::{checksums, first_day};
     use crate::transactions::query::start_of_day;
     use chrono::{Datelike, Months, NaiveDate};
     let user = crate::auth::session::require_role(crate::auth::Role::can_download_reports).await?;
@@ -114,6 +116,7 @@ pub async fn report_calendar(
     .bind(&settlement)
     .fetch_all(&pool)
     .await?;
+    let first_day = first_day(&pool, merchant, zone).await?;
     let kind = if by_year { "monthly" } else { "daily" };
     let sums = checksums(&pool, merchant, kind, first, end.pred_opt().unwrap_or(end)).await?;
     let max = totals.iter().map(|t| t.1).max().unwrap_or(0);
@@ -142,7 +145,8 @@ pub async fn report_calendar(
                 count,
                 volume: format_money(volume, &settlement),
                 level: heat_level(count, max),
-                download: p.available(today).then(|| p.download_path()),
+                download: p.available(first_day, today).then(|| p.download_path()),
+                before_first_day: p.days().1 < first_day,
                 checksum: sums.iter().find(|s| s.0 == start).map(|s| s.1.clone()),
             }
         })
@@ -272,6 +276,7 @@ fn Cell(cell: CalendarCell) -> impl IntoView {
                         None => view! { <span class="cell-checksum muted">"made on first download"</span> }.into_any(),
                     }}
                 }.into_any(),
+                None if cell.before_first_day => view! { <span class="cell-pending muted">"No report"</span> }.into_any(),
                 None => view! { <span class="cell-pending muted">"Not yet available"</span> }.into_any(),
             }}
         </div>

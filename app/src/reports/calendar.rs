@@ -107,11 +107,15 @@ impl Period {
         }
     }
 
-    pub fn available(self, today_local: NaiveDate) -> bool {
-        match self {
-            Period::Day(d) => daily_available(d, today_local),
-            Period::Month { year, month } => monthly_available(year, month, today_local),
-        }
+    /// Whether this period has a report: it has closed by `today_local`, and it does
+    /// not end before the merchant's `first_day` (days before a merchant existed have
+    /// no report, and asking for one must not make one).
+    pub fn available(self, first_day: NaiveDate, today_local: NaiveDate) -> bool {
+        self.days().1 >= first_day
+            && match self {
+                Period::Day(d) => daily_available(d, today_local),
+                Period::Month { year, month } => monthly_available(year, month, today_local),
+            }
     }
 
     /// Where the zip of this period's report is downloaded.
@@ -233,6 +237,27 @@ mod tests {
             .date_naive();
         assert!(monthly_available(2026, 11, tokyo));
         assert!(!monthly_available(2026, 11, sao_paulo));
+    }
+
+    #[test]
+    fn nothing_before_the_merchants_first_day_is_available() {
+        let (first, today) = (d(2026, 3, 15), d(2026, 12, 3));
+        assert!(Period::Day(d(2026, 3, 15)).available(first, today));
+        assert!(!Period::Day(d(2026, 3, 14)).available(first, today));
+        assert!(!Period::Day(d(0, 1, 1)).available(first, today));
+        assert!(!Period::Day(NaiveDate::MIN).available(first, today));
+        // The month of the first day has its report; the month before has none.
+        let march = Period::Month {
+            year: 2026,
+            month: 3,
+        };
+        assert!(march.available(first, today));
+        assert!(!Period::Month {
+            year: 2026,
+            month: 2
+        }
+        .available(first, today));
+        assert!(!Period::Day(d(2026, 12, 3)).available(first, today));
     }
 
     #[test]

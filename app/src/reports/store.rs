@@ -262,6 +262,21 @@ pub async fn stored(
 
 /// Makes `period`'s report unless it exists. Two instances racing both build it, but
 /// the primary key keeps the first one stored and both answer with that one.
+/// The merchant's first day in `zone`: the day it signed up, or of its first
+/// transaction if that came earlier (history moved over from elsewhere).
+pub async fn first_day(pool: &PgPool, merchant: Uuid, zone: Tz) -> sqlx::Result<NaiveDate> {
+    sqlx::query_scalar(
+        "SELECT (least(m.created_at,
+                       (SELECT min(t.created_at) FROM transactions t WHERE t.merchant_id = m.id))
+                 AT TIME ZONE $2)::date
+           FROM merchants m WHERE m.id = $1",
+    )
+    .bind(merchant)
+    .bind(zone.name())
+    .fetch_one(pool)
+    .await
+}
+
 pub async fn get_or_create(
     pool: &PgPool,
     merchant: Uuid,
