@@ -4,7 +4,10 @@
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod client_address;
 pub mod components;
+pub mod error;
 pub mod money;
 pub mod notifications;
 pub mod pages;
@@ -16,6 +19,7 @@ pub mod reports;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod text;
 #[cfg(feature = "ssr")]
 pub mod time;
 pub mod transactions;
@@ -40,6 +44,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#111a2b" />
+                <link rel="icon" href="/favicon.ico" sizes="48x48" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="apple-touch-icon" href="/apple-touch-icon.png" />
+                <link rel="manifest" href="/site.webmanifest" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>

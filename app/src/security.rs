@@ -4,6 +4,22 @@
 use leptos::nonce::{provide_nonce, use_nonce};
 use leptos::prelude::use_context;
 
+/// The files of `public/` served at the site's root: icons and the web manifest. Like
+/// everything under /pkg/, anyone may fetch them and browsers may cache them.
+pub const PUBLIC_FILES: [&str; 6] = [
+    "/favicon.ico",
+    "/favicon.svg",
+    "/apple-touch-icon.png",
+    "/icon-192.png",
+    "/icon-512.png",
+    "/site.webmanifest",
+];
+
+/// Whether `path` is a static file (the WASM, script and style under /pkg/, the icons).
+pub fn is_static_file(path: &str) -> bool {
+    path.starts_with("/pkg/") || path.starts_with("/assets/") || PUBLIC_FILES.contains(&path)
+}
+
 /// The policy for a page whose inline scripts carry `nonce`.
 pub fn policy(nonce: &str) -> String {
     format!(

@@ -1,4 +1,12 @@
-//! Building URLs for redirects and links.
+//! Building URLs for redirects and links, and reading a page's query.
+//!
+//! Pages read their query with [`use_query`], not the router's `use_query_map`: the
+//! router percent-decodes each value twice (once when splitting the query, once more
+//! when storing it), which corrupts values that are themselves encoded URLs (the
+//! `next` a form returns to) or contain `%`. Here each value is decoded exactly once.
+
+use leptos::prelude::*;
+use std::sync::Arc;
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, for one query value.
 pub fn encode_component(s: &str) -> String {
@@ -26,6 +34,70 @@ pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
     }
 }
 
+/// A page's query parameters, each decoded once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    /// Parses a raw query string (with or without its leading `?`) as browsers encode
+    /// forms: `+` is a space and `%XX` a byte of UTF-8.
+    pub fn parse(search: &str) -> Query {
+        Query(
+            search
+                .trim_start_matches('?')
+                .split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    (decode_component(k), decode_component(v))
+                })
+                .collect(),
+        )
+    }
+
+    /// The last value of `key`, as the router's map gives it.
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// One query component decoded: `+` as space, `%XX` as a byte; a `%` not followed by
+/// two hex digits stays as it is, and bytes that are not UTF-8 become U+FFFD.
+pub fn decode_component(s: &str) -> String {
+    let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+            (b'+', ..) => out.push(b' '),
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 2;
+            }
+            (b, ..) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The current page's query, decoded once and tracked: it changes as the URL does.
+pub fn use_query() -> Memo<Query> {
+    let location = leptos_router::hooks::use_location();
+    Memo::new(move |_| Query::parse(&location.search.get()))
+}
+
+/// For the router's `<Form on_form_data>`: takes out the empty name and value that it
+/// adds for a submit button without a name, which would put a stray `&=` in the URL.
+pub fn drop_unnamed() -> Arc<dyn Fn(&leptos::web_sys::FormData) + Send + Sync> {
+    Arc::new(|data| data.delete(""))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -35,6 +107,27 @@ mod tests {
             "/settings/users?error=x%20y"
         );
         assert_eq!(super::with_query("/a", &[]), "/a");
+    }
+
+    #[test]
+    fn queries_are_decoded_once() {
+        use super::{with_query, Query};
+        let inner = with_query(
+            "/transactions/P1",
+            &[("refund", "confirm"), ("reason", "Devolução 50% 退款")],
+        );
+        let outer = with_query("/settings/payment-password", &[("next", &inner)]);
+        let q = Query::parse(outer.split_once('?').unwrap().1);
+        assert_eq!(q.get("next").as_deref(), Some(inner.as_str()));
+        let back = Query::parse(inner.split_once('?').unwrap().1);
+        assert_eq!(back.get("reason").as_deref(), Some("Devolução 50% 退款"));
+        assert_eq!(
+            Query::parse("?a=1+2&b=%zz&a=3&=").get("a").as_deref(),
+            Some("3")
+        );
+        assert_eq!(Query::parse("b=%zz%4").get("b").as_deref(), Some("%zz%4"));
+        assert_eq!(Query::parse("b=%FF").get("b").as_deref(), Some("\u{FFFD}"));
+        assert_eq!(Query::parse("").get("a"), None);
     }
 
     #[test]

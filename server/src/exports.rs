@@ -191,7 +191,8 @@ fn prepare(
         .filter(|(n, _)| n == "fields")
         .map(|(_, v)| v.as_str())
         .collect();
-    let fields = parse_fields(Some(&chosen.join(",")));
+    let fields = parse_fields(Some(&chosen.join(",")))
+        .map_err(|unknown| refuse(StatusCode::BAD_REQUEST, unknown))?;
     let progress = track(&user, get("job").as_deref());
     Ok(Export {
         pool: state.pool.clone(),

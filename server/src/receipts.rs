@@ -12,6 +12,7 @@
 
 use app::auth::CurrentUser;
 use app::receipts::{content::RefundFacts, load, verify, Language};
+use app::refunds::types::TransactionRef;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,9 +22,8 @@ use serde::Deserialize;
 use sqlx::PgPool;
 use std::sync::Arc;
 
-/// The key used when `PAYDESK_RECEIPT_KEY` is unset. Fine for development and tests
-/// only: anyone who knows it can make codes that verify.
-pub const DEV_KEY: &str = "paydesk-development-receipt-key-change-me";
+/// The shortest key accepted from `PAYDESK_RECEIPT_KEY`, in bytes.
+const MIN_KEY_BYTES: usize = 32;
 
 #[derive(Clone)]
 pub struct ReceiptConfig {
@@ -35,32 +35,45 @@ pub struct ReceiptConfig {
 }
 
 impl ReceiptConfig {
-    /// `PAYDESK_RECEIPT_KEY` and `PAYDESK_PUBLIC_URL` (see `.env.example`).
-    pub fn from_env() -> ReceiptConfig {
+    /// The key from `PAYDESK_RECEIPT_KEY`, else the one kept in PostgreSQL (made on
+    /// first use), and `PAYDESK_PUBLIC_URL` (see `.env.example`).
+    pub async fn load(pool: &PgPool) -> anyhow::Result<ReceiptConfig> {
         let key = match std::env::var("PAYDESK_RECEIPT_KEY") {
-            Ok(k) if !k.is_empty() => k,
-            _ => {
-                tracing::warn!("PAYDESK_RECEIPT_KEY is not set: receipts use the development key, so their codes prove nothing");
-                DEV_KEY.to_owned()
+            Ok(k) if !k.is_empty() => {
+                anyhow::ensure!(
+                    k.len() >= MIN_KEY_BYTES,
+                    "PAYDESK_RECEIPT_KEY must be at least {MIN_KEY_BYTES} bytes long"
+                );
+                Arc::from(k.into_bytes())
             }
+            _ => stored_key(pool).await?,
         };
-        ReceiptConfig {
-            key: Arc::from(key.into_bytes()),
+        Ok(ReceiptConfig {
+            key,
             public_url: std::env::var("PAYDESK_PUBLIC_URL")
                 .ok()
                 .filter(|u| !u.is_empty())
                 .map(|u| u.trim_end_matches('/').to_owned()),
-        }
+        })
     }
 }
 
-impl Default for ReceiptConfig {
-    fn default() -> Self {
-        ReceiptConfig {
-            key: Arc::from(DEV_KEY.as_bytes()),
-            public_url: None,
-        }
-    }
+/// The receipt key kept in PostgreSQL, made at random by the first caller. Instances
+/// starting at once agree: one insert wins and everyone reads the winner's key.
+pub async fn stored_key(pool: &PgPool) -> sqlx::Result<Arc<[u8]>> {
+    use rand::RngCore;
+    let mut fresh = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut fresh);
+    sqlx::query(
+        "INSERT INTO receipt_keys (key_version, secret) VALUES (1, $1) ON CONFLICT DO NOTHING",
+    )
+    .bind(&fresh[..])
+    .execute(pool)
+    .await?;
+    let key: Vec<u8> = sqlx::query_scalar("SELECT secret FROM receipt_keys WHERE key_version = 1")
+        .fetch_one(pool)
+        .await?;
+    Ok(Arc::from(key))
 }
 
 #[derive(Clone)]
@@ -119,8 +132,15 @@ async fn download(
             "Your session has ended. Sign in again.",
         );
     };
-    let Some(refund_id) = file.strip_suffix(".pdf").filter(|id| !id.is_empty()) else {
-        return text(StatusCode::NOT_FOUND, "Not found.");
+    // Only a well-formed ID is looked up: anything else is no refund of anyone's.
+    let Some(refund_id) = file
+        .strip_suffix(".pdf")
+        .filter(|id| TransactionRef::parse("refundId", id).is_ok())
+    else {
+        return text(
+            StatusCode::NOT_FOUND,
+            "No refund of your merchant has this ID.",
+        );
     };
     let language = match query.lang.as_deref() {
         None => Language::En,
@@ -235,7 +255,9 @@ async fn verify_page(
         .get(header::ACCEPT)
         .and_then(|a| a.to_str().ok())
         .is_some_and(|a| a.contains("application/json"));
-    let genuine: Option<RefundFacts> = if refund.is_empty() || code.trim().is_empty() {
+    // A malformed ID (control characters, spaces …) is not genuine, without a look-up.
+    let well_formed = TransactionRef::parse("refund", &refund).is_ok();
+    let genuine: Option<RefundFacts> = if !well_formed || code.trim().is_empty() {
         None
     } else {
         match load::for_verification(&state.pool, &refund).await {

@@ -157,6 +157,16 @@ async fn only_admins_may_call_the_admin_functions(pool: PgPool) {
             )
             .await;
         assert_eq!(audit.status(), 403, "{role} searched the audit log");
+        // The pages themselves answer 403 too, with the page that says why.
+        for page in ["/settings/users", "/settings/api-keys", "/settings/audit"] {
+            let response = app.get(&client, page).await;
+            assert_eq!(response.status(), 403, "{role} opened {page}");
+            assert!(response
+                .text()
+                .await
+                .unwrap()
+                .contains("Not available for your role"));
+        }
     }
     assert_eq!(
         user_state(&pool, "viewer@lotus.example").await,

@@ -361,3 +361,79 @@ async fn an_asynchronous_refund_shows_as_processing(pool: PgPool) {
     let made = result(&app, &ada, "DASH-A").await;
     assert_eq!(made["Made"]["status"], "Processing", "{made}");
 }
+
+/// A refund or a cancel has the Refund button too, greyed out with the reason.
+#[sqlx::test(migrations = "../migrations")]
+async fn refunds_and_cancels_show_why_they_cannot_be_refunded(pool: PgPool) {
+    let lotus = lotus(&pool).await;
+    let pay =
+        sqlx::query_scalar::<_, i64>("SELECT id FROM transactions WHERE transaction_id = 'PAY-1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    for (id, kind) in [("REF-1", "REFUND"), ("CAN-1", "CANCEL")] {
+        support::api::transaction(
+            &pool,
+            lotus,
+            id,
+            kind,
+            "SUCCESS",
+            "GCASH",
+            "ANTOM",
+            "USD",
+            100,
+            Some(pay),
+            None,
+        )
+        .await;
+    }
+    let app = TestApp::spawn(pool.clone()).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    for id in ["REF-1", "CAN-1"] {
+        let details = app
+            .call_with(&browser, "transaction_details", &[("transaction_id", id)])
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            details.contains(
+                r#""refund":{"Blocked":{"reason":"Only payments and captures can be refunded."}}"#
+            ),
+            "{id}: {details}"
+        );
+    }
+}
+
+/// The payment password page sends the user back to the refund exactly as it was: a
+/// reason in Portuguese and Chinese comes back encoded once, not mangled.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_return_to_the_refund_keeps_foreign_text(pool: PgPool) {
+    lotus(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    let back = app::url::with_query(
+        "/transactions/PAY-1",
+        &[
+            ("refund", "confirm"),
+            ("amount", "1.00"),
+            ("reason", "Devolução parcial 退款 🎁"),
+        ],
+    );
+    let (_, location) = post_form(
+        &app,
+        &browser,
+        "set_payment_password",
+        &[
+            ("login_password", PASSWORD),
+            ("new_password", PAYMENT_PASSWORD),
+            ("confirm_password", PAYMENT_PASSWORD),
+            ("next", &back),
+        ],
+    )
+    .await;
+    assert_eq!(location, back);
+    assert!(location.is_ascii());
+}

@@ -143,6 +143,27 @@ const FIELDS: &str =
     "transaction_id,transaction_type,status,amount,settlement_amount,reason,created_at,finished_at";
 
 #[sqlx::test(migrations = "../migrations")]
+async fn unknown_fields_are_refused_with_the_list_of_fields(pool: PgPool) {
+    lotus(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = signed_in(&app, "fin@lotus.example").await;
+    for ext in ["csv", "xlsx"] {
+        let response = app
+            .get(
+                &client,
+                &format!("/exports/transactions.{ext}?fields=transaction_id,bogus"),
+            )
+            .await;
+        assert_eq!(response.status(), 400, "{ext}");
+        let text = response.text().await.unwrap();
+        assert!(
+            text.starts_with("Unknown field \"bogus\". Fields are: transaction_id,"),
+            "{text}"
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn csv_export_holds_the_filters_rows(pool: PgPool) {
     let (lotus, _) = lotus(&pool).await;
     let app = TestApp::spawn(pool.clone()).await;

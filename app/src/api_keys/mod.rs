@@ -12,7 +12,9 @@ mod platform;
 #[cfg(feature = "ssr")]
 pub use clients::{client_key, list, register, register_in, ClientChoice, ClientKey};
 #[cfg(feature = "ssr")]
-pub use pem::{check_public_key, from_pem_or_der, public_key_der, to_pem};
+pub use pem::{
+    check_public_key, from_pem_or_der, pkcs1_from_pkcs8, public_key_der, to_base64, to_pem,
+};
 #[cfg(feature = "ssr")]
 pub use platform::{generate_pair, platform_key, PlatformKey, PLATFORM_KEY_VERSION};
 
@@ -83,7 +85,8 @@ impl KeyError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for KeyError {
     fn from(e: sqlx::Error) -> Self {
-        tracing::error!(error = %e, "api keys: database error");
+        let request_id = crate::error::request_id();
+        tracing::error!(%request_id, error = %e, "api keys: database error");
         KeyError::Unavailable
     }
 }

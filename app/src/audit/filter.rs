@@ -74,7 +74,13 @@ pub fn parse(params: &AuditParams) -> Result<AuditFilter, FieldErrors> {
         errors.add("to", "The end date is before the start date.");
     }
     let direction = parse_direction(&params.after, &params.before, &mut errors);
-    let actor = present(&params.actor).map(|a| a.chars().take(254).collect());
+    let actor = present(&params.actor).and_then(|a| match crate::text::check_line(a, 254) {
+        Ok(()) => Some(a.to_owned()),
+        Err(problem) => {
+            errors.add("actor", problem.message("The actor"));
+            None
+        }
+    });
     if errors.is_empty() {
         Ok(AuditFilter {
             action,
@@ -145,9 +151,10 @@ mod tests {
             ("from", "2026-11-30"),
             ("to", "2026-11-01"),
             ("after", "x"),
+            ("actor", "a\u{0}b"),
         ]))
         .unwrap_err();
-        for field in ["action", "to", "page"] {
+        for field in ["action", "to", "page", "actor"] {
             assert!(errors.get(field).is_some(), "{field}: {errors:?}");
         }
     }

@@ -2,12 +2,12 @@
 //! redirect to the login page for pages that need one.
 
 use super::{CurrentUser, Role};
+use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
-use leptos::prelude::ServerFnError;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tower_sessions::Session;
@@ -101,11 +101,9 @@ enum ResolveError {
 fn is_public(path: &str) -> bool {
     path == "/login"
         || path == "/healthz"
-        || path == "/favicon.ico"
         || path == "/receipts/verify"
-        || ["/pkg/", "/api/", "/ams/", "/assets/"]
-            .iter()
-            .any(|p| path.starts_with(p))
+        || crate::security::is_static_file(path)
+        || ["/api/", "/ams/"].iter().any(|p| path.starts_with(p))
 }
 
 /// Middleware: puts the session's [`CurrentUser`] into the request's extensions and sends
@@ -145,7 +143,7 @@ pub async fn attach_user(State(state): State<AppState>, mut req: Request, next: 
 }
 
 /// The signed-in user in a server function, or an error telling them to sign in again.
-pub async fn require_user() -> Result<CurrentUser, ServerFnError> {
+pub async fn require_user() -> Result<CurrentUser, AppError> {
     let user = leptos_axum::extract::<Option<axum::Extension<CurrentUser>>>()
         .await
         .ok()
@@ -156,13 +154,13 @@ pub async fn require_user() -> Result<CurrentUser, ServerFnError> {
             if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
                 response.set_status(http::StatusCode::UNAUTHORIZED);
             }
-            Err(ServerFnError::new("Your session has ended. Sign in again."))
+            Err(AppError::SignedOut)
         }
     }
 }
 
 /// [`require_user`], additionally refusing users whose role lacks `allowed`.
-pub async fn require_role(allowed: impl Fn(Role) -> bool) -> Result<CurrentUser, ServerFnError> {
+pub async fn require_role(allowed: impl Fn(Role) -> bool) -> Result<CurrentUser, AppError> {
     let user = require_user().await?;
     if allowed(user.role) {
         Ok(user)
@@ -170,35 +168,43 @@ pub async fn require_role(allowed: impl Fn(Role) -> bool) -> Result<CurrentUser,
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(http::StatusCode::FORBIDDEN);
         }
-        Err(ServerFnError::new(format!(
-            "Your role ({}) does not allow this.",
-            user.role
-        )))
+        Err(AppError::Forbidden(user.role.to_string()))
     }
 }
 
-/// The client's IP address, for the audit log and sign-in throttling.
-pub async fn client_address() -> Result<String, ServerFnError> {
+/// The client's IP address, for the audit log and sign-in throttling: the connection's
+/// other end, or the client a trusted proxy forwarded (crate::client_address).
+pub async fn client_address() -> Result<String, AppError> {
     let axum::extract::ConnectInfo(peer) =
         leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>().await?;
-    Ok(peer.ip().to_string())
+    let headers: http::HeaderMap = leptos_axum::extract().await?;
+    let trusted = &crate::state::app_state().config.trusted_proxies;
+    Ok(trusted.client_of(peer.ip(), &headers).to_string())
 }
 
 /// The signed-in user whose role passes `allowed`, as an audit [`Actor`] from this
 /// request's address.
 pub async fn require_actor(
     allowed: impl Fn(Role) -> bool,
-) -> Result<(CurrentUser, crate::audit::Actor), ServerFnError> {
+) -> Result<(CurrentUser, crate::audit::Actor), AppError> {
     let user = require_role(allowed).await?;
     let actor = crate::audit::Actor::user(&user, &client_address().await?);
     Ok((user, actor))
 }
 
 /// A local path to return to after sign-in; anything else (another site, a
-/// protocol-relative URL) becomes the overview.
+/// protocol-relative URL, a path with control characters or unencoded non-ASCII text,
+/// which no link of Paydesk's has) becomes the overview.
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -216,6 +222,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/")), "/");
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/a\u{0}b")), "/");
+        assert_eq!(safe_next(Some("/a\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("/a?reason=Devolução")), "/");
         assert_eq!(safe_next(None), "/");
     }
 
@@ -225,6 +234,7 @@ mod tests {
         assert!(!is_public("/transactions"));
         assert!(is_public("/login"));
         assert!(is_public("/pkg/paydesk.wasm"));
+        assert!(is_public("/site.webmanifest") && is_public("/favicon.ico"));
         assert!(is_public("/ams/api/v1/payments/refund"));
     }
 }

@@ -45,6 +45,10 @@ pub async fn attempt(
     address: &str,
 ) -> Result<Outcome, sqlx::Error> {
     let email = email.trim();
+    // Nobody's address is that long or has control characters: no account to check.
+    if email.len() > 254 || crate::text::has_unsafe_char(email) {
+        return Ok(Outcome::Invalid);
+    }
     let attempt_id = match reserve(pool, email, address).await? {
         Reserved::Attempt(id) => id,
         Reserved::Throttled(retry_after_minutes) => {

@@ -2,16 +2,17 @@
 //! merchant, the user, their role and sign-out.
 
 use crate::auth::{CurrentUser, Role};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
 #[server(endpoint = "fetch_current_user")]
-pub async fn fetch_current_user() -> Result<CurrentUser, ServerFnError> {
+pub async fn fetch_current_user() -> Result<CurrentUser, AppError> {
     crate::auth::session::require_user().await
 }
 
 #[server(endpoint = "sign_out")]
-pub async fn sign_out() -> Result<(), ServerFnError> {
+pub async fn sign_out() -> Result<(), AppError> {
     use crate::audit::{record, AuditAction, Event};
     let session: tower_sessions::Session = leptos_axum::extract().await?;
     // Signing out of a session that has already ended is not an event.
@@ -28,7 +29,7 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
     }
     crate::auth::session::end(&session)
         .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+        .map_err(AppError::internal)?;
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -113,9 +114,14 @@ pub fn use_current_user() -> CurrentUser {
     expect_context::<CurrentUser>()
 }
 
-/// Shown instead of a page whose content the user's role may not see.
+/// Shown instead of a page whose content the user's role may not see; the page answers
+/// 403 Forbidden.
 #[component]
 pub fn Forbidden(role: Role) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::FORBIDDEN);
+    }
     view! {
         <section class="empty-state" role="alert">
             <h2>"Not available for your role"</h2>

@@ -1,41 +1,36 @@
 //! The login page. The form posts to `sign_in` and works before the WASM loads; the
 //! outcome comes back as a redirect, to the requested page or to this one with an error.
 
+use crate::error::AppError;
+use crate::url::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(
     email: String,
     password: String,
     next: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::auth::{
         session,
         sign_in::{attempt, Outcome},
     };
     let state = crate::state::app_state();
     let session: tower_sessions::Session = leptos_axum::extract().await?;
-    let axum::extract::ConnectInfo(peer) =
-        leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>().await?;
-    let outcome = attempt(&state.pool, &email, &password, &peer.ip().to_string())
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "sign-in failed on the database");
-            ServerFnError::new("Paydesk is unavailable; try again shortly.")
-        })?;
+    let address = session::client_address().await?;
+    let outcome = attempt(&state.pool, &email, &password, &address).await?;
     let next = session::safe_next(next.as_deref()).to_owned();
     match outcome {
         Outcome::SignedIn(user_id) => {
             session::start(&session, user_id)
                 .await
-                .map_err(|e| ServerFnError::new(e.to_string()))?;
+                .map_err(AppError::internal)?;
             tracing::info!(%user_id, "signed in");
             leptos_axum::redirect(&next);
         }
         Outcome::Invalid => {
-            tracing::info!(address = %peer.ip(), "sign-in refused");
+            tracing::info!(%address, "sign-in refused");
             leptos_axum::redirect(&login_url("invalid", None, &next));
         }
         Outcome::Throttled {
@@ -77,7 +72,7 @@ fn error_message(error: &str, retry: Option<&str>) -> Option<String> {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    let query = use_query_map();
+    let query = use_query();
     let error = move || {
         let q = query.read();
         q.get("error")

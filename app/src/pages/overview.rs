@@ -1,5 +1,6 @@
 //! The overview: the merchant's balances and the last 30 days at a glance.
 
+use crate::error::AppError;
 use crate::money::format_money;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -28,7 +29,7 @@ pub struct Volume {
 }
 
 #[server(endpoint = "load_overview")]
-pub async fn load_overview() -> Result<Overview, ServerFnError> {
+pub async fn load_overview() -> Result<Overview, AppError> {
     let user = crate::auth::session::require_user().await?;
     let pool = crate::state::app_state().pool;
     let merchant_id: uuid::Uuid = user.merchant_id.parse()?;

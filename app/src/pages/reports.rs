@@ -4,9 +4,10 @@
 //! report from the 2nd of the following month. "Today" is the merchant's.
 
 use crate::components::shell::{use_current_user, Forbidden};
+use crate::error::AppError;
+use crate::url::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -66,7 +67,7 @@ pub async fn report_calendar(
     view: Option<String>,
     year: Option<i32>,
     month: Option<u32>,
-) -> Result<Calendar, ServerFnError> {
+) -> Result<Calendar, AppError> {
     use crate::money::format_money;
     use crate::reports::calendar::{heat_level, month_days, Period};
     use crate::reports::store::{checksums, first_day};
@@ -85,10 +86,10 @@ pub async fn report_calendar(
         .unwrap_or(today.month());
     let by_year = view.as_deref() == Some("year");
     let first = NaiveDate::from_ymd_opt(year, if by_year { 1 } else { month }, 1)
-        .ok_or_else(|| ServerFnError::new("No such month."))?;
+        .ok_or_else(|| AppError::refused("No such month."))?;
     let end = first
         .checked_add_months(Months::new(if by_year { 12 } else { 1 }))
-        .ok_or_else(|| ServerFnError::new("No such month."))?;
+        .ok_or_else(|| AppError::refused("No such month."))?;
     let settlement: String =
         sqlx::query_scalar("SELECT settlement_currency::text FROM merchants WHERE id = $1")
             .bind(merchant)
@@ -201,7 +202,7 @@ pub fn ReportsPage() -> impl IntoView {
 
 #[component]
 fn ReportsCalendar() -> impl IntoView {
-    let query = use_query_map();
+    let query = use_query();
     let args = Memo::new(move |_| {
         let q = query.read();
         (

@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 impl From<sqlx::Error> for PaymentPasswordError {
     fn from(e: sqlx::Error) -> Self {
-        tracing::error!(error = %e, "payment password: database error");
+        let request_id = crate::error::request_id();
+        tracing::error!(%request_id, error = %e, "payment password: database error");
         PaymentPasswordError::Unavailable
     }
 }

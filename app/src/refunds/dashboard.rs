@@ -146,8 +146,22 @@ pub enum Problem {
 
 impl From<sqlx::Error> for Problem {
     fn from(e: sqlx::Error) -> Self {
-        tracing::error!(error = %e, "dashboard refund: database error");
+        let request_id = crate::error::request_id();
+        tracing::error!(%request_id, error = %e, "dashboard refund: database error");
         Problem::Unavailable
+    }
+}
+
+impl From<Problem> for crate::error::AppError {
+    fn from(p: Problem) -> Self {
+        use crate::error::AppError;
+        match p {
+            Problem::Unavailable => AppError::Unavailable {
+                reference: crate::error::request_id(),
+            },
+            Problem::Password(PaymentPasswordError::Busy) => AppError::Busy,
+            other => AppError::refused(other.to_string()),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The dashboard's refund form: what a user types, parsed against the payment, and what
 //! the dialog shows at each step. Pure, so the browser and the server share it.
 
-use super::types::{parse_reason, RefundStatus, MAX_REASON_LEN};
+use super::types::{RefundStatus, MAX_REASON_LEN};
 use crate::money::{format_money, parse_major_amount, plain_amount, Currency};
 use crate::payment_password::PasswordState;
 use serde::{Deserialize, Serialize};
@@ -91,13 +91,15 @@ pub fn parse_draft(
             ),
         ));
     }
-    let reason = parse_reason(Some(reason.trim())).map_err(|_| {
+    let reason = reason.trim();
+    crate::text::check_line(reason, MAX_REASON_LEN).map_err(|problem| {
         error(
             Field::Reason,
             "PARAM_ILLEGAL",
-            format!("Keep the reason to one line of at most {MAX_REASON_LEN} characters."),
+            problem.message("The reason"),
         )
     })?;
+    let reason = (!reason.is_empty()).then(|| reason.to_owned());
     Ok(RefundDraft {
         amount_minor,
         reason,

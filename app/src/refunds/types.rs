@@ -145,17 +145,27 @@ impl fmt::Display for CurrencyCode {
     }
 }
 
-/// An optional free-text reason, at most 256 characters, without control characters.
+/// An optional free-text reason: one line of at most 256 characters in any script,
+/// without control or text-direction override characters (crate::text).
 pub fn parse_reason(raw: Option<&str>) -> Result<Option<String>, ParamError> {
     match raw {
         None | Some("") => Ok(None),
-        Some(r) if r.chars().count() > MAX_REASON_LEN => Err(param(format!(
-            "refundReason is longer than {MAX_REASON_LEN} characters."
-        ))),
-        Some(r) if r.chars().any(char::is_control) => {
-            Err(param("refundReason contains control characters."))
-        }
-        Some(r) => Ok(Some(r.to_string())),
+        Some(r) => match crate::text::check_line(r, MAX_REASON_LEN) {
+            Ok(()) => Ok(Some(r.to_string())),
+            Err(problem) => Err(param(problem.message("refundReason"))),
+        },
+    }
+}
+
+/// The merchant's optional reference for the refund (referenceRefundId): at most 64
+/// characters, one line.
+pub fn parse_reference(raw: Option<&str>) -> Result<Option<String>, ParamError> {
+    match raw {
+        None | Some("") => Ok(None),
+        Some(r) => match crate::text::check_line(r, MAX_ID_LEN) {
+            Ok(()) => Ok(Some(r.to_string())),
+            Err(problem) => Err(param(problem.message("referenceRefundId"))),
+        },
     }
 }
 
@@ -231,5 +241,13 @@ mod tests {
         assert_eq!(parse_reason(None), Ok(None));
         assert!(parse_reason(Some(&"x".repeat(257))).is_err());
         assert!(parse_reason(Some("line\nbreak")).is_err());
+        assert!(parse_reason(Some("nul\u{0}")).is_err());
+        assert!(parse_reason(Some("\u{202E}lanigiro")).is_err());
+        assert_eq!(
+            parse_reason(Some("Devolução parcial 退款 🎁")),
+            Ok(Some("Devolução parcial 退款 🎁".into()))
+        );
+        assert!(parse_reference(Some("a\u{0}")).is_err());
+        assert!(parse_reference(Some(&"x".repeat(65))).is_err());
     }
 }

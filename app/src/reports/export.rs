@@ -76,19 +76,29 @@ pub fn layout(fields: &[Column]) -> Vec<Out> {
     out
 }
 
-/// `fields=a,b,c` from a URL: unknown keys are ignored.
-pub fn parse_fields(value: Option<&str>) -> Vec<Column> {
+/// `fields=a,b,c` from a URL, each field once in the order given; none means the
+/// default fields. An unknown key is refused with the list of the known ones: an export
+/// silently missing a column a script asked for would be worse than no export.
+pub fn parse_fields(value: Option<&str>) -> Result<Vec<Column>, String> {
     let mut fields = Vec::new();
-    for c in value
+    for key in value
         .unwrap_or("")
         .split(',')
-        .filter_map(|k| Column::parse(k.trim()))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
     {
+        let Some(c) = Column::parse(key) else {
+            let known: Vec<&str> = Column::ALL.iter().map(|c| c.key()).collect();
+            return Err(format!(
+                "Unknown field {key:?}. Fields are: {}.",
+                known.join(", ")
+            ));
+        };
         if !fields.contains(&c) {
             fields.push(c);
         }
     }
-    fields
+    Ok(fields)
 }
 
 impl Out {
@@ -474,9 +484,16 @@ mod tests {
         );
         assert_eq!(layout(&[]).len(), 14);
         assert_eq!(
-            parse_fields(Some("status,bogus,amount,status")),
-            [Column::Status, Column::Amount]
+            parse_fields(Some("status, amount,status,")),
+            Ok(vec![Column::Status, Column::Amount])
         );
+        assert_eq!(parse_fields(None), Ok(vec![]));
+        let bogus = parse_fields(Some("status,bogus")).unwrap_err();
+        assert!(
+            bogus.starts_with("Unknown field \"bogus\". Fields are: "),
+            "{bogus}"
+        );
+        assert!(bogus.contains("transaction_id"), "{bogus}");
     }
 
     #[test]

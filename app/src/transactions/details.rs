@@ -57,7 +57,11 @@ pub async fn load(
         "PAYMENT" | "AUTHORIZATION" | "CAPTURE" => {
             refund_state(pool, merchant, transaction_id, zone, now).await?
         }
-        _ => RefundState::NotOffered,
+        // Refunds, cancels, chargebacks and reversals: the button is there, greyed out
+        // with the reason, as for any payment that cannot be refunded.
+        _ => RefundState::Blocked {
+            reason: "Only payments and captures can be refunded.".to_owned(),
+        },
     };
     Ok(Some(Details {
         transaction,

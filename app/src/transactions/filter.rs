@@ -204,14 +204,24 @@ pub fn present(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// A YYYY-MM-DD date field; None when empty, or when malformed (noted in `errors`).
+/// The dates a filter may name. Payments are from this century; the bounds keep every
+/// date sum and time-zone conversion far from the ends of the calendar.
+pub const EARLIEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date");
+pub const LATEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2999, 12, 31).expect("a date");
+
+/// A YYYY-MM-DD date field from 2000 to 2999; None when empty, or when malformed
+/// (noted in `errors`).
 pub fn parse_date(
     field: &str,
     value: &Option<String>,
     errors: &mut FieldErrors,
 ) -> Option<NaiveDate> {
     present(value).and_then(|v| match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) => Some(d),
+        Ok(d) if (EARLIEST_DATE..=LATEST_DATE).contains(&d) => Some(d),
+        Ok(_) => {
+            errors.add(field, "Enter a date from 2000 to 2999.");
+            None
+        }
         Err(_) => {
             errors.add(field, "Enter a date as YYYY-MM-DD.");
             None
@@ -472,6 +482,24 @@ mod tests {
         ] {
             assert!(err.get(field).is_some(), "no message for {field}: {err:?}");
         }
+    }
+
+    #[test]
+    fn dates_at_the_edges_of_the_calendar_are_refused_beside_their_field() {
+        for (from, to) in [
+            ("0000-01-01", "0000-01-31"),
+            ("-262143-01-01", "-262143-01-02"),
+            ("+262142-12-01", "+262142-12-31"),
+            ("9999-12-01", "9999-12-31"),
+        ] {
+            let err = parse(&params(&[("from", from), ("to", to)]), today()).unwrap_err();
+            assert!(err.get("from").is_some(), "{from}: {err:?}");
+        }
+        assert!(parse(
+            &params(&[("from", "2000-01-01"), ("to", "2000-01-31")]),
+            today()
+        )
+        .is_ok());
     }
 
     #[test]

@@ -36,7 +36,7 @@ impl NewUser {
     ) -> Result<NewUser, UserError> {
         let email = Email::parse(email).map_err(|_| UserError::InvalidEmail)?;
         let display_name = name.trim();
-        if display_name.is_empty() || display_name.chars().count() > MAX_NAME_LEN {
+        if display_name.is_empty() || crate::text::check_line(display_name, MAX_NAME_LEN).is_err() {
             return Err(UserError::InvalidName);
         }
         let role = Role::parse(role).map_err(|_| UserError::UnknownRole)?;
@@ -147,7 +147,8 @@ impl From<crate::auth::password::Busy> for UserError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for UserError {
     fn from(e: sqlx::Error) -> Self {
-        tracing::error!(error = %e, "users: database error");
+        let request_id = crate::error::request_id();
+        tracing::error!(%request_id, error = %e, "users: database error");
         UserError::Unavailable
     }
 }

@@ -3,9 +3,10 @@
 use app::notifications::target::{parse_notify_url, TargetPolicy};
 use app::refunds::engine::{self, RefundCommand, RefundSource};
 use app::refunds::types::{
-    parse_reason, CurrencyCode, MinorAmount, ParamError, RefundRequestId, TransactionRef,
+    parse_reason, parse_reference, CurrencyCode, MinorAmount, ParamError, RefundRequestId,
+    TransactionRef,
 };
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{OriginalUri, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -17,7 +18,7 @@ pub async fn handle(
     State(state): State<ApiState>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let targets = state.config.notify_targets;
     let parse = |body: &[u8], auth: &Authenticated| parse(body, &auth.client_id, targets);
@@ -31,7 +32,7 @@ pub async fn handle(
         Ok(record) => wire::refund_answer(&record),
         Err(e) => wire::engine_failure(&e, "refund"),
     };
-    serve_signed(&state, uri.path(), &headers, &body, parse, decide).await
+    serve_signed(&state, uri.path(), &headers, body, parse, decide).await
 }
 
 /// The request body as a command; any missing, over-long or malformed field is
@@ -44,13 +45,7 @@ fn parse(
     let m = wire::object(body)?;
     let refund_request_id = RefundRequestId::parse(wire::req_str(&m, "refundRequestId")?)?;
     let payment_id = TransactionRef::parse("paymentId", wire::req_str(&m, "paymentId")?)?;
-    if let Some(r) = wire::opt_str(&m, "referenceRefundId")? {
-        if r.chars().count() > 64 {
-            return Err(ParamError(
-                "referenceRefundId is longer than 64 characters.".into(),
-            ));
-        }
-    }
+    parse_reference(wire::opt_str(&m, "referenceRefundId")?)?;
     let (currency, value) = wire::req_amount(&m, "refundAmount")?;
     let currency = CurrencyCode::parse(currency)?;
     let amount = MinorAmount::parse(value)?;

@@ -2,3 +2,4 @@
 
 pub mod headers;
 pub mod origin;
+pub mod request_id;

@@ -5,8 +5,9 @@
 use super::AdminPage;
 use crate::api_keys::{ClientKeyView, KeyError};
 use crate::components::copy::CopyButton;
+use crate::error::AppError;
+use crate::url::use_query;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17,7 +18,7 @@ pub struct ApiKeys {
 }
 
 #[server(endpoint = "admin_api_keys")]
-pub async fn admin_api_keys() -> Result<ApiKeys, ServerFnError> {
+pub async fn admin_api_keys() -> Result<ApiKeys, AppError> {
     use crate::api_keys::{list, platform_key, to_pem};
     let user = crate::auth::session::require_role(crate::auth::Role::can_administer).await?;
     let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
@@ -38,7 +39,7 @@ const NEW_SANDBOX: &str = "new-sandbox";
 /// merchant's own, or a new one that Paydesk names. Admins never type a client id, so
 /// the page cannot be used to learn which ids other merchants have.
 #[server(endpoint = "admin_add_api_key")]
-pub async fn admin_add_api_key(client_id: String, public_key: String) -> Result<(), ServerFnError> {
+pub async fn admin_add_api_key(client_id: String, public_key: String) -> Result<(), AppError> {
     use crate::api_keys::ClientChoice;
     use crate::audit::{record, AuditAction, Event};
     let (_, actor) = crate::auth::session::require_actor(crate::auth::Role::can_administer).await?;
@@ -81,7 +82,7 @@ pub fn ApiKeysPage() -> impl IntoView {
 fn Keys() -> impl IntoView {
     let add = ServerAction::<AdminAddApiKey>::new();
     // The outcome of an upload comes back in the URL: render again when it changes.
-    let query = use_query_map();
+    let query = use_query();
     let keys = Resource::new_blocking(
         move || (add.version().get(), query.get()),
         |_| admin_api_keys(),
@@ -146,7 +147,7 @@ fn ClientList(clients: Vec<ClientKeyView>) -> impl IntoView {
 
 #[component]
 fn AddKey(add: ServerAction<AdminAddApiKey>, own: Vec<String>) -> impl IntoView {
-    let query = use_query_map();
+    let query = use_query();
     let q = query.read_untracked();
     let added_to = q.get("client_id").unwrap_or_default();
     let error = q.get("error").and_then(|c| KeyError::from_code(&c));

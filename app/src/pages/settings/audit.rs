@@ -4,10 +4,11 @@
 use super::AdminPage;
 use crate::audit::{AuditAction, AuditPage, AuditParams, AuditRow};
 use crate::components::pager::PagerLinks;
+use crate::error::AppError;
 use crate::transactions::filter::FieldErrors;
+use crate::url::use_query;
 use leptos::prelude::*;
 use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -19,7 +20,7 @@ pub struct AuditResult {
 
 // JSON in: a log without filters must still arrive as one (empty) argument.
 #[server(endpoint = "admin_search_audit", input = leptos::server_fn::codec::Json)]
-pub async fn admin_search_audit(params: AuditParams) -> Result<AuditResult, ServerFnError> {
+pub async fn admin_search_audit(params: AuditParams) -> Result<AuditResult, AppError> {
     let user = crate::auth::session::require_role(crate::auth::Role::can_administer).await?;
     let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let pool = crate::state::app_state().pool;
@@ -41,7 +42,7 @@ pub fn AuditLogPage() -> impl IntoView {
 
 #[component]
 fn AuditLog() -> impl IntoView {
-    let query = use_query_map();
+    let query = use_query();
     let params = Memo::new(move |_| {
         let q = query.read();
         AuditParams::from_lookup(|k| q.get(k))
@@ -87,7 +88,7 @@ fn Filters(params: AuditParams, errors: FieldErrors) -> impl IntoView {
     let shown =
         |e: Option<String>| e.map(|e| view! { <p class="field-error" role="alert">{e}</p> });
     view! {
-        <Form method="GET" action="/settings/audit" attr:class="filter-bar" attr:role="search" attr:aria-label="Filter the audit log">
+        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/settings/audit" attr:class="filter-bar" attr:role="search" attr:aria-label="Filter the audit log">
             <div class="field" class:invalid=action_invalid>
                 <label for="a-action">"Action"</label>
                 <select id="a-action" name="action">

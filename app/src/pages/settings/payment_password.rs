@@ -5,10 +5,11 @@
 use super::SettingsNav;
 use crate::components::coded_error::CodedError;
 use crate::components::shell::{use_current_user, Forbidden};
+use crate::error::AppError;
 use crate::payment_password::{PasswordState, PaymentPasswordError};
+use crate::url::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 /// The user's payment password state, with the end of a lock in their merchant's zone.
@@ -19,7 +20,7 @@ pub struct OwnPaymentPassword {
 }
 
 #[server(endpoint = "payment_password_status")]
-pub async fn payment_password_status() -> Result<OwnPaymentPassword, ServerFnError> {
+pub async fn payment_password_status() -> Result<OwnPaymentPassword, AppError> {
     use crate::payment_password::store;
     let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let state = store::state(&crate::state::app_state().pool, &actor).await?;
@@ -35,7 +36,7 @@ pub async fn set_payment_password(
     new_password: String,
     confirm_password: String,
     next: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     let save = async |pool: &sqlx::PgPool, actor: &_, new: &_| {
         crate::payment_password::store::set_first(pool, actor, &login_password, new).await
     };
@@ -48,7 +49,7 @@ pub async fn change_payment_password(
     new_password: String,
     confirm_password: String,
     next: Option<String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     let save = async |pool: &sqlx::PgPool, actor: &_, new: &_| {
         crate::payment_password::store::change(pool, actor, &current_password, new).await
     };
@@ -69,7 +70,7 @@ async fn save_new(
         &crate::audit::Actor,
         &crate::payment_password::PaymentPassword,
     ) -> Result<(), PaymentPasswordError>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::auth::session::{require_actor, safe_next};
     use crate::url::with_query;
     let (_, actor) = require_actor(|r| r.can_refund()).await?;
@@ -113,8 +114,14 @@ pub fn PaymentPasswordPage() -> impl IntoView {
 
 #[component]
 fn PaymentPasswordCard() -> impl IntoView {
-    let own = Resource::new_blocking(|| (), |_| payment_password_status());
-    let query = use_query_map();
+    let query = use_query();
+    // Keyed on the outcome in the URL: a refused form comes back here by a redirect
+    // (a client-side navigation when the WASM runs), and the form below must show the
+    // new outcome and the state after it (attempts left, a lock).
+    let own = Resource::new_blocking(
+        move || query.read().get("error"),
+        |_| payment_password_status(),
+    );
     view! {
         <section class="card narrow" aria-labelledby="pp-title">
             <h2 id="pp-title">"Payment password"</h2>
@@ -137,7 +144,7 @@ fn PaymentPasswordCard() -> impl IntoView {
 
 #[component]
 fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
-    let query = use_query_map().get_untracked();
+    let query = use_query().get_untracked();
     let next = query.get("next").unwrap_or_default();
     let error = query
         .get("error")

@@ -7,15 +7,16 @@
 use super::AdminPage;
 use crate::auth::Role;
 use crate::components::shell::use_current_user;
+use crate::error::AppError;
+use crate::url::use_query;
 use crate::users::{UserError, UserView};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 #[cfg(feature = "ssr")]
 const PAGE: &str = "/settings/users";
 
 #[server(endpoint = "admin_list_users")]
-pub async fn admin_list_users() -> Result<Vec<UserView>, ServerFnError> {
+pub async fn admin_list_users() -> Result<Vec<UserView>, AppError> {
     let user = crate::auth::session::require_role(Role::can_administer).await?;
     let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let pool = crate::state::app_state().pool;
@@ -28,7 +29,7 @@ pub async fn admin_create_user(
     name: String,
     role: String,
     password: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::users::NewUser;
     let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
@@ -54,7 +55,7 @@ pub async fn admin_create_user(
 }
 
 #[server(endpoint = "admin_change_role")]
-pub async fn admin_change_role(user_id: String, role: String) -> Result<(), ServerFnError> {
+pub async fn admin_change_role(user_id: String, role: String) -> Result<(), AppError> {
     let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
     let changed = async {
@@ -70,7 +71,7 @@ pub async fn admin_change_role(user_id: String, role: String) -> Result<(), Serv
 }
 
 #[server(endpoint = "admin_set_user_disabled")]
-pub async fn admin_set_user_disabled(user_id: String, disabled: bool) -> Result<(), ServerFnError> {
+pub async fn admin_set_user_disabled(user_id: String, disabled: bool) -> Result<(), AppError> {
     let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
     let changed =
@@ -90,7 +91,7 @@ pub async fn admin_set_user_disabled(user_id: String, disabled: bool) -> Result<
 pub async fn admin_payment_password_action(
     user_id: String,
     action: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::payment_password::store;
     let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
@@ -104,7 +105,7 @@ pub async fn admin_payment_password_action(
             .await
             .map(|_| "payment_password_reset")
             .map_err(|e| payment_code(&e)),
-        (Ok(_), _) => return Err(ServerFnError::new("Unknown payment password action.")),
+        (Ok(_), _) => return Err(AppError::refused("Unknown payment password action.")),
     };
     leptos_axum::redirect(&back(&user_id, done));
     Ok(())
@@ -115,7 +116,7 @@ pub async fn admin_set_payment_password(
     user_id: String,
     new_password: String,
     confirm_password: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::payment_password::{parse_new, store};
     let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
@@ -254,7 +255,7 @@ pub fn UsersPage() -> impl IntoView {
 fn Users(me: String) -> impl IntoView {
     let actions = Actions::new();
     let users = Resource::new_blocking(move || actions.versions(), |_| admin_list_users());
-    let query = use_query_map();
+    let query = use_query();
     let outcome = Memo::new(move |_| {
         let q = query.read();
         let get = |k: &str| q.get(k).unwrap_or_default();
@@ -421,6 +422,9 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
             </td>
         </tr>
     }
+    // Erased: a row of forms nested in a table nested in a section makes a view type
+    // deep enough to overflow the compiler's limits in the release build.
+    .into_any()
 }
 
 /// The user id and submit button of a one-button form about the user `id`, named
@@ -460,6 +464,7 @@ fn SetPaymentPassword(
             </ActionForm>
         </details>
     }
+    .into_any()
 }
 
 #[component]

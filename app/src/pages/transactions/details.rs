@@ -6,17 +6,19 @@ use super::refund::{dialog_href, RefundDialog, RefundSettled};
 use super::table::StatusPill;
 use crate::components::copy::CopyButton;
 use crate::components::shell::use_current_user;
+use crate::error::AppError;
 use crate::receipts::menu::ReceiptMenu;
 use crate::transactions::filter::{label_of, TRANSACTION_TYPES};
 use crate::transactions::view::TransactionView;
 use crate::transactions::view::{Details, RefundState};
+use crate::url::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 #[server(endpoint = "transaction_details")]
-pub async fn transaction_details(transaction_id: String) -> Result<Option<Details>, ServerFnError> {
+pub async fn transaction_details(transaction_id: String) -> Result<Option<Details>, AppError> {
     let user = crate::auth::session::require_user().await?;
     let pool = crate::state::app_state().pool;
     let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
@@ -39,7 +41,7 @@ pub async fn transaction_details(transaction_id: String) -> Result<Option<Detail
 #[component]
 pub fn TransactionDetailsPage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
+    let query = use_query();
     let id = move || params.read().get("id").unwrap_or_default();
     // Reloaded when a refund's result shows and while it settles, so that the new
     // refund appears in Related transactions at once and its status follows.
@@ -203,9 +205,9 @@ fn RefundButton(transaction_id: String, refund: RefundState) -> impl IntoView {
     match refund {
         RefundState::NotOffered => ().into_any(),
         RefundState::Available { refundable, currency, .. } => view! {
-            <Form method="GET" action=dialog_href(&transaction_id, &[]) attr:class="refund-action">
+            <Form method="GET" on_form_data=crate::url::drop_unnamed() action=dialog_href(&transaction_id, &[]) attr:class="refund-action">
                 <input type="hidden" name="refund" value="form" />
-                <button type="submit" class="btn primary" aria-describedby="refundable-now">"Refund"</button>
+                <button type="submit" id=super::refund::REFUND_BUTTON_ID class="btn primary" aria-describedby="refundable-now">"Refund"</button>
                 <span id="refundable-now" class="muted">{format!("Refundable: {refundable} {currency}")}</span>
             </Form>
         }

@@ -1,15 +1,16 @@
 //! Display settings: which columns the table shows and in what order. Each button is a
 //! form submit, so it works from the keyboard and before the WASM loads.
 
+use crate::error::AppError;
 use crate::transactions::columns::Column;
 use leptos::prelude::*;
 
 #[server(endpoint = "change_columns")]
-pub async fn change_columns(change: String) -> Result<(), ServerFnError> {
+pub async fn change_columns(change: String) -> Result<(), AppError> {
     use crate::transactions::{columns::Change, display_settings};
     let user = crate::auth::session::require_user().await?;
     let change =
-        Change::parse(&change).ok_or_else(|| ServerFnError::new("Unknown display setting."))?;
+        Change::parse(&change).ok_or_else(|| AppError::refused("Unknown display setting."))?;
     let pool = crate::state::app_state().pool;
     display_settings::change(&pool, user.user_id.parse()?, change).await?;
     Ok(())

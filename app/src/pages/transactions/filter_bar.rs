@@ -76,7 +76,7 @@ pub fn IdSearch(params: QueryParams, errors: FieldErrors) -> impl IntoView {
     let id_error = errors.get("id");
     let id_invalid = id_error.is_some();
     view! {
-        <Form method="GET" action="/transactions" attr:class="filter-bar id-search" attr:role="search" attr:aria-label="Search by ID">
+        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar id-search" attr:role="search" attr:aria-label="Search by ID">
             <div class="field">
                 <label for="f-id_type">"ID type"</label>
                 <select id="f-id_type" name="id_type">
@@ -212,7 +212,7 @@ pub fn FilterBar(
     ];
     let page_error = errors.get("page");
     view! {
-        <Form method="GET" action="/transactions" attr:class="filter-bar" attr:aria-label="Filters">
+        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar" attr:aria-label="Filters">
             {fields}
             <div class="actions">
                 <button type="submit" class="btn primary">"Apply filters"</button>

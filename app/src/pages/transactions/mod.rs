@@ -11,12 +11,13 @@ mod table;
 
 pub use details::TransactionDetailsPage;
 
+use crate::error::AppError;
 use crate::transactions::columns::Column;
 use crate::transactions::filter::{FieldErrors, QueryParams};
 use crate::transactions::view::Page;
+use crate::url::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 /// The details page of one transaction.
@@ -50,7 +51,7 @@ pub struct FilterOptions {
 
 // JSON in: a query with no filter at all must still arrive as one (empty) argument.
 #[server(endpoint = "search_transactions", input = leptos::server_fn::codec::Json)]
-pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, ServerFnError> {
+pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, AppError> {
     use crate::transactions::{display_settings, filter, query};
     let user = crate::auth::session::require_user().await?;
     let pool = crate::state::app_state().pool;
@@ -137,7 +138,7 @@ async fn filter_options(
 
 #[component]
 pub fn TransactionsPage() -> impl IntoView {
-    let query = use_query_map();
+    let query = use_query();
     let params = Memo::new(move |_| {
         let q = query.read();
         QueryParams::from_lookup(|k| q.get(k))

@@ -1,12 +1,13 @@
 //! The notifyRefund delivery log on a refund's details page, with "Resend now".
 
+use crate::error::AppError;
 use crate::notifications::NotificationView;
 use leptos::prelude::*;
 
 #[server(endpoint = "notification_log")]
 pub async fn notification_log(
     refund_id: String,
-) -> Result<Option<Vec<NotificationView>>, ServerFnError> {
+) -> Result<Option<Vec<NotificationView>>, AppError> {
     let user = crate::auth::session::require_role(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
     Ok(crate::notifications::store::for_refund(
@@ -19,17 +20,14 @@ pub async fn notification_log(
 }
 
 #[server(endpoint = "resend_notification")]
-pub async fn resend_notification(
-    notification_id: i64,
-    refund_id: String,
-) -> Result<(), ServerFnError> {
+pub async fn resend_notification(notification_id: i64, refund_id: String) -> Result<(), AppError> {
     let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
     if !crate::notifications::store::resend(&pool, &actor, notification_id).await? {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(http::StatusCode::NOT_FOUND);
         }
-        return Err(ServerFnError::new("No such notification of your merchant."));
+        return Err(AppError::refused("No such notification of your merchant."));
     }
     leptos_axum::redirect(&super::details_href(&refund_id));
     Ok(())

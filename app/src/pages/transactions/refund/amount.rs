@@ -1,7 +1,8 @@
 //! Step 1: the amount and the reason.
 
-use super::{dialog_href, dialog_query, Problem};
+use super::{dialog_href, dialog_query, Problem, Steps};
 use crate::components::coded_error::CodedError;
+use crate::error::AppError;
 use crate::refunds::form::{AmountLimits, Field, FieldError, PreviewProblem};
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -18,7 +19,7 @@ pub struct RefundStart {
 #[server(endpoint = "open_refund_form")]
 pub async fn open_refund_form(
     transaction_id: String,
-) -> Result<Result<RefundStart, PreviewProblem>, ServerFnError> {
+) -> Result<Result<RefundStart, PreviewProblem>, AppError> {
     use crate::refunds::dashboard::{new_request_id, refundable};
     let user = crate::auth::session::require_role(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
@@ -95,7 +96,8 @@ pub(super) fn AmountForm(
         "refund-max"
     };
     view! {
-        <Form method="GET" action=dialog_href(&transaction_id, &[]) attr:class="dialog-body">
+        <Steps current="form" />
+        <Form method="GET" on_form_data=crate::url::drop_unnamed() action=dialog_href(&transaction_id, &[]) attr:class="dialog-body">
             <input type="hidden" name="refund" value="confirm" />
             <input type="hidden" name="rid" value=rid />
             <div class="field">

@@ -1,8 +1,9 @@
 //! Step 2: the summary to confirm, and the payment password; the submit.
 
 use super::amount::AmountForm;
-use super::{dialog_href, dialog_query, Problem};
+use super::{dialog_href, dialog_query, Problem, Steps};
 use crate::components::coded_error::CodedError;
+use crate::error::AppError;
 use crate::payment_password::{PasswordState, PaymentPasswordError};
 use crate::refunds::form::{PreviewProblem, RefundPreview};
 use crate::url::with_query;
@@ -14,7 +15,7 @@ pub async fn check_refund(
     transaction_id: String,
     amount: String,
     reason: String,
-) -> Result<Result<RefundPreview, PreviewProblem>, ServerFnError> {
+) -> Result<Result<RefundPreview, PreviewProblem>, AppError> {
     use crate::refunds::dashboard::{preview, Problem, RefundForm};
     let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
@@ -26,7 +27,7 @@ pub async fn check_refund(
     match preview(&pool, &actor, &user.time_zone, &form, chrono::Utc::now()).await {
         Ok(preview) => Ok(Ok(preview)),
         Err(Problem::Preview(p)) => Ok(Err(p)),
-        Err(other) => Err(ServerFnError::new(other.to_string())),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -39,7 +40,7 @@ pub async fn submit_refund(
     amount: String,
     reason: String,
     payment_password: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::refunds::dashboard::{submit, Problem, RefundForm, Submission};
     let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
@@ -159,7 +160,7 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
     let back = step("form");
     let change_password = with_query("/settings/payment-password", &[("next", &step("confirm"))]);
     let locked = matches!(preview.password, PasswordState::Locked { .. });
-    let error = query.error.as_deref().and_then(|key| {
+    let from_query = query.error.as_deref().and_then(|key| {
         if key == "unavailable" {
             return Some((
                 "UNKNOWN_EXCEPTION",
@@ -169,13 +170,23 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
         PaymentPasswordError::from_key(key, &preview.password)
             .map(|e| (e.result_code(), e.to_string()))
     });
-    let hint = match &preview.password {
-        PasswordState::NotSet => Some("You have not set a payment password yet. Use Change password below to set one.".to_owned()),
-        PasswordState::Locked { .. } => Some(format!(
-            "Too many wrong payment passwords: your refunds are locked until {}. Ask an admin to unlock them.",
-            preview.locked_until.clone().unwrap_or_default()
-        )),
-        PasswordState::Ready { .. } => None,
+    // A lock is said once, with when it ends, whatever the last attempt's error was.
+    let (hint, error) = match &preview.password {
+        PasswordState::NotSet => (
+            Some("You have not set a payment password yet. Use Change password below to set one."),
+            from_query,
+        ),
+        PasswordState::Locked { .. } => (
+            None,
+            Some((
+                "REFUNDS_LOCKED",
+                format!(
+                    "Too many wrong payment passwords: your refunds are locked until {}. Ask an admin to unlock them.",
+                    preview.locked_until.clone().unwrap_or_default()
+                ),
+            )),
+        ),
+        PasswordState::Ready { .. } => (None, from_query),
     };
     let speed = if preview.sync {
         "Synchronous: the refund is final at once."
@@ -183,6 +194,7 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
         "Asynchronous: the acquirer confirms the refund later; this page updates when it does."
     };
     view! {
+        <Steps current="confirm" />
         <div class="dialog-body">
             <dl class="fields summary">
                 <dt>"Payment"</dt><dd class="mono">{preview.payment_id.clone()}</dd>

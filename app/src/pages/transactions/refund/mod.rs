@@ -10,12 +10,13 @@ mod result;
 
 use super::details_href;
 use crate::refunds::form::PreviewProblem;
+use crate::url::use_query;
 use crate::url::with_query;
 use amount::AmountStep;
 use confirm::ConfirmStep;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_navigate;
 use result::ResultStep;
 
 /// The details page of `transaction_id` with the dialog's query `params`.
@@ -36,7 +37,7 @@ struct DialogQuery {
 }
 
 fn dialog_query() -> Memo<DialogQuery> {
-    let query = use_query_map();
+    let query = use_query();
     Memo::new(move |_| {
         let q = query.read();
         DialogQuery {
@@ -55,60 +56,112 @@ fn dialog_query() -> Memo<DialogQuery> {
 #[derive(Clone, Copy)]
 pub struct RefundSettled(pub RwSignal<u32>);
 
+/// The id of the details page's Refund button, where focus returns when the dialog
+/// closes.
+pub const REFUND_BUTTON_ID: &str = "refund-open";
+
 /// The refund dialog, open while the URL names a step.
 #[component]
 pub fn RefundDialog(transaction_id: String) -> impl IntoView {
     let query = dialog_query();
-    let close = dialog_href(&transaction_id, &[]);
-    let navigate = use_navigate();
-    let on_keydown = {
-        let close = close.clone();
-        move |ev: leptos::ev::KeyboardEvent| {
-            if ev.key() == "Escape" {
-                navigate(&close, Default::default());
-            }
-        }
-    };
-    let tid = transaction_id.clone();
     view! {
         <Show when=move || matches!(query.read().step.as_str(), "form" | "confirm" | "result")>
-            <div class="dialog-backdrop">
-                <section class="dialog" role="dialog" aria-modal="true" aria-labelledby="refund-title" on:keydown=on_keydown.clone()>
-                    <header class="dialog-head">
-                        <h2 id="refund-title">"Refund"</h2>
-                        <A href=close.clone() attr:class="btn small" attr:aria-label="Close">"✕"</A>
-                    </header>
-                    <Steps />
-                    {
-                        let tid = tid.clone();
-                        move || match query.read().step.as_str() {
-                            "form" => view! { <AmountStep transaction_id=tid.clone() /> }.into_any(),
-                            "confirm" => view! { <ConfirmStep transaction_id=tid.clone() /> }.into_any(),
-                            _ => view! { <ResultStep transaction_id=tid.clone() /> }.into_any(),
-                        }
-                    }
-                </section>
-            </div>
+            <Dialog transaction_id=transaction_id.clone() />
         </Show>
     }
 }
 
-/// Where the user is among the three steps.
+/// The dialog itself. Rendered on the server as an open `<dialog>` (so every step works
+/// before the WASM loads); once the WASM runs it is shown as a modal dialog: the page
+/// behind is inert, Tab stays inside, the first field takes focus, and Escape closes
+/// it. When it closes, focus goes back to the Refund button.
 #[component]
-fn Steps() -> impl IntoView {
+fn Dialog(transaction_id: String) -> impl IntoView {
     let query = dialog_query();
-    let current = move |step: &'static str| {
-        if query.read().step == step {
-            Some("step")
-        } else {
-            None
+    let close = dialog_href(&transaction_id, &[]);
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        if let Some(d) = dialog.get() {
+            if d.open() {
+                d.close();
+            }
+            let _ = d.show_modal();
+            // Showing it focused its first control (Close); the step's own field is the
+            // one to start on. A step still loading focuses its field when it appears.
+            focus_autofocus_field(&d);
+        }
+    });
+    on_cleanup(return_focus);
+    let navigate = use_navigate();
+    let on_cancel = {
+        let close = close.clone();
+        move |ev: leptos::ev::Event| {
+            // Escape: leave the dialog by its URL, like the Close link.
+            ev.prevent_default();
+            navigate(&close, Default::default());
         }
     };
+    let tid = transaction_id.clone();
+    view! {
+        <div class="dialog-backdrop">
+            <dialog class="dialog" open=true aria-labelledby="refund-title" node_ref=dialog on:cancel=on_cancel>
+                <header class="dialog-head">
+                    <h2 id="refund-title">"Refund"</h2>
+                    <A href=close.clone() attr:class="btn small" attr:aria-label="Close">"✕"</A>
+                </header>
+                {move || match query.read().step.as_str() {
+                    "form" => view! { <AmountStep transaction_id=tid.clone() /> }.into_any(),
+                    "confirm" => view! { <ConfirmStep transaction_id=tid.clone() /> }.into_any(),
+                    _ => view! { <ResultStep transaction_id=tid.clone() /> }.into_any(),
+                }}
+            </dialog>
+        </div>
+    }
+}
+
+/// Focuses the element marked `autofocus` inside `dialog`, if there is one yet.
+fn focus_autofocus_field(dialog: &leptos::web_sys::HtmlDialogElement) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        if let Some(field) = dialog
+            .query_selector("[autofocus]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        {
+            let _ = field.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = dialog;
+}
+
+/// Puts focus back on the Refund button once the dialog has gone.
+fn return_focus() {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        if let Some(button) = leptos::prelude::document()
+            .get_element_by_id(REFUND_BUTTON_ID)
+            .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        {
+            let _ = button.focus();
+        }
+    }
+}
+
+/// Where the user is among the three steps: each step shows this above what it shows,
+/// so the highlighted step is always the one on screen (an amount refused at the
+/// confirmation is the amount step again).
+#[component]
+fn Steps(current: &'static str) -> impl IntoView {
+    let at = move |step: &'static str| (step == current).then_some("step");
     view! {
         <ol class="steps">
-            <li aria-current=move || current("form")>"Amount"</li>
-            <li aria-current=move || current("confirm")>"Confirm"</li>
-            <li aria-current=move || current("result")>"Result"</li>
+            <li aria-current=at("form")>"Amount"</li>
+            <li aria-current=at("confirm")>"Confirm"</li>
+            <li aria-current=at("result")>"Result"</li>
         </ol>
     }
 }

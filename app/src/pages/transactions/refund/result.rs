@@ -1,7 +1,8 @@
 //! Step 3: what became of the refund, followed until it settles.
 
-use super::{dialog_href, dialog_query, RefundSettled};
+use super::{dialog_href, dialog_query, RefundSettled, Steps};
 use crate::components::coded_error::CodedError;
+use crate::error::AppError;
 use crate::pages::transactions::details_href;
 use crate::refunds::form::RefundOutcome;
 use crate::refunds::types::RefundStatus;
@@ -9,14 +10,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[server(endpoint = "refund_result")]
-pub async fn refund_result(
-    refund_request_id: String,
-) -> Result<Option<RefundOutcome>, ServerFnError> {
+pub async fn refund_result(refund_request_id: String) -> Result<Option<RefundOutcome>, AppError> {
     let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
-    crate::refunds::dashboard::outcome(&pool, &actor, &refund_request_id)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))
+    Ok(crate::refunds::dashboard::outcome(&pool, &actor, &refund_request_id).await?)
 }
 
 /// Step 3: what became of the refund. While it is processing, the dialog and the page
@@ -50,6 +47,7 @@ pub(super) fn ResultStep(transaction_id: String) -> impl IntoView {
     let close = dialog_href(&transaction_id, &[]);
     let again = dialog_href(&transaction_id, &[("refund", "form")]);
     view! {
+        <Steps current="result" />
         <div class="dialog-body" role="status" aria-live="polite">
             <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the result…"</p> }>
                 {move || {
