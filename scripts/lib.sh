@@ -94,6 +94,17 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
+# libfaketime, which the browser tests use to run PostgreSQL, the server and the seed at
+# other dates. Sets FAKETIME_LIB to the library's path.
+ensure_faketime() {
+  FAKETIME_LIB="$(find /usr/lib -name libfaketime.so.1 -path '*faketime*' 2>/dev/null | head -n 1)"
+  if [ -z "$FAKETIME_LIB" ]; then
+    apt_install libfaketime
+    FAKETIME_LIB="$(find /usr/lib -name libfaketime.so.1 -path '*faketime*' | head -n 1)"
+  fi
+  [ -n "$FAKETIME_LIB" ] || die "libfaketime.so.1 not found after installing libfaketime"
+}
+
 ensure_node() {
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     apt_install nodejs npm
@@ -365,6 +376,37 @@ pg_stop_if_started_here() {
     pg_stop || true
     PG_STARTED_HERE=0
   fi
+}
+
+# A throwaway cluster whose clock runs shifted by a libfaketime offset (e.g. "+86400"),
+# for tests at another date: PostgreSQL's now() must agree with the server's. Sets
+# FT_URL to its admin URL (the `postgres` database); pg_faketime_stop deletes it.
+FT_DIR=""
+FT_URL=""
+pg_faketime_start() {
+  local offset="$1" port
+  ensure_postgres
+  FT_DIR="$(mktemp -d /tmp/paydesk-faketime-pg.XXXXXX)"
+  if is_root; then chown postgres: "$FT_DIR"; fi
+  _pg_as_owner "$PG_BIN/initdb" -D "$FT_DIR/data" --username="$PG_SUPERUSER" \
+    --auth=trust --encoding=UTF8 --no-locale >"$FT_DIR/initdb.log" 2>&1 \
+    || { cat "$FT_DIR/initdb.log" >&2; return 1; }
+  port="$(free_port 56000)"
+  (without_locks _pg_as_owner env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$offset" \
+    FAKETIME_DONT_FAKE_MONOTONIC=1 "$PG_BIN/pg_ctl" -D "$FT_DIR/data" -l "$FT_DIR/postgres.log" \
+    -w -t 60 -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$FT_DIR' \
+      -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
+    start) >/dev/null || { tail -n 20 "$FT_DIR/postgres.log" >&2; return 1; }
+  FT_URL="postgres://$PG_SUPERUSER@127.0.0.1:$port/postgres"
+}
+
+pg_faketime_stop() {
+  if [ -n "$FT_DIR" ] && [ -d "$FT_DIR/data" ]; then
+    _pg_as_owner "$PG_BIN/pg_ctl" -D "$FT_DIR/data" stop -m immediate -w >/dev/null 2>&1 || true
+  fi
+  if [ -n "$FT_DIR" ]; then rm -rf "$FT_DIR"; fi
+  FT_DIR=""
+  FT_URL=""
 }
 
 # Sets ADMIN_URL, a server where databases may be created: DATABASE_URL when it is set,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust tests (cargo test -p app -p server, against PostgreSQL) and the
-# browser tests (Playwright in Debian's Chromium, against a debug build of the server
-# with fresh demo data). Installs what is missing first; exits non-zero if anything failed.
+# Runs every test: the Rust tests (cargo test -p app -p server, against PostgreSQL), the
+# browser tests (Playwright in Debian's Chromium, against the release build that
+# scripts/run.sh serves, with fresh demo data), and a smoke run of scripts/run.sh itself
+# (it serves, /healthz answers, the sign-in page renders, it stops). Installs what is
+# missing first; exits non-zero if anything failed.
 #
 # While working on one feature: PAYDESK_SKIP_RUST=1 skips the Rust tests, and any
 # arguments go to Playwright (e.g. `scripts/test.sh tests/refunds.spec.ts`).
@@ -22,7 +24,7 @@ E2E_DB=paydesk_e2e
 E2E_TRANSACTIONS="${PAYDESK_E2E_TRANSACTIONS:-3000}"
 
 # Tools: fast ones first so that a broken apt or npm shows up before the long cargo
-# installs. wasm-opt is not needed: debug builds don't run it.
+# installs. The browser tests use the release build, which needs wasm-opt.
 ensure_postgres
 ensure_chromium
 ensure_node
@@ -30,6 +32,8 @@ ensure_e2e_deps
 ensure_wasm_target
 ensure_wasm_bindgen
 ensure_cargo_leptos
+ensure_wasm_opt
+ensure_faketime
 
 # One run at a time per checkout: runs side by side would rebuild target/ under each
 # other, drop each other's paydesk_e2e database and collide in sqlx::test, whose database
@@ -39,6 +43,7 @@ take_lock "$PG_STATE_DIR/test.lock" \
 
 cleanup() {
   stop_server
+  pg_faketime_stop
   pg_stop_if_started_here
 }
 trap cleanup EXIT
@@ -86,48 +91,141 @@ rust_secs=$((SECONDS - rust_started))
 read -r rust_passed rust_failed < <(count_results "$LOG_DIR/cargo-test.log" cargo)
 
 # ---- 2. Browser tests ----------------------------------------------------------------
-# Written with explicit `|| return` checks: set -e does not apply inside a function
-# that is called as an `if` condition.
-run_e2e() {
-  log "cargo leptos build (debug)"
-  cargo leptos build 2>&1 | tee "$LOG_DIR/leptos-build.log" || return 1
+# Against the release build: what users run. A compile error that only the release
+# profile hits (the WASM is built with opt-level z and LTO) fails here, not on a user's
+# machine. The suite runs once at today's date, then the date-sensitive specs run again
+# with the clock of the database, the server, the seed and the browser set to dates at
+# the edges of the calendar (see DATES below), each against a PostgreSQL cluster of its
+# own started under that clock (libfaketime).
+#
+# Functions here use explicit `|| return` checks: set -e does not apply inside a
+# function that is called as an `if` condition.
 
-  local db_url
-  db_url="$(url_with_db "$ADMIN_URL" "$E2E_DB")"
-  recreate_database "$ADMIN_URL" "$E2E_DB" || return 1
+# label=instant (UTC). Month end in UTC that is already Monday the 1st in Shanghai and
+# Tokyo; a leap day; the turn of the year, already next year in Asia.
+DATES=(
+  "month-end=2027-02-28T17:30:00Z"
+  "leap-day=2028-02-29T12:00:00Z"
+  "year-end=2026-12-31T22:00:00Z"
+)
+DATED_SPECS=(tests/transactions.spec.ts tests/refunds.spec.ts tests/reports.spec.ts tests/receipts.spec.ts)
 
+# e2e_suite LABEL DB_URL FAKETIME SPECS...: seeds DB_URL, serves it and runs the specs
+# (all of them when none is given). FAKETIME is empty for the real clock, else a
+# libfaketime offset that the seed and the server run under.
+e2e_suite() {
+  local label="$1" db_url="$2" faketime="$3"
+  shift 3
+  local clock=()
+  if [ -n "$faketime" ]; then
+    clock=(env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$faketime" FAKETIME_DONT_FAKE_MONOTONIC=1)
+  fi
   export_leptos_env
-  log "migrating and seeding $E2E_DB ($E2E_TRANSACTIONS transactions)"
-  DATABASE_URL="$db_url" target/debug/server migrate || return 1
-  DATABASE_URL="$db_url" target/debug/server seed --transactions "$E2E_TRANSACTIONS" \
-    >"$LOG_DIR/seed.log" 2>&1 || { cat "$LOG_DIR/seed.log" >&2; return 1; }
+  log "[$label] migrating and seeding ($E2E_TRANSACTIONS transactions)"
+  DATABASE_URL="$db_url" "${clock[@]}" target/release/server migrate || return 1
+  DATABASE_URL="$db_url" "${clock[@]}" target/release/server seed --transactions "$E2E_TRANSACTIONS" \
+    >"$LOG_DIR/seed-$label.log" 2>&1 || { cat "$LOG_DIR/seed-$label.log" >&2; return 1; }
 
   local port base_url
   port="$(free_port 30000)"
   base_url="http://127.0.0.1:$port"
-  log "starting the server on $base_url (log: $LOG_DIR/server.log)"
+  log "[$label] starting the server on $base_url (log: $LOG_DIR/server-$label.log)"
   # Asynchronous refunds settle after 3 s rather than 10, so the browser test that
   # waits for one is quick.
-  without_locks env DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-    PAYDESK_ASYNC_REFUND_DELAY_SECONDS=3 RUST_LOG="${RUST_LOG:-info}" target/debug/server serve >"$LOG_DIR/server.log" 2>&1 &
+  without_locks "${clock[@]}" env DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+    PAYDESK_ASYNC_REFUND_DELAY_SECONDS=3 RUST_LOG="${RUST_LOG:-info}" \
+    target/release/server serve >"$LOG_DIR/server-$label.log" 2>&1 &
   SERVER_PID=$!
   if ! wait_for_http "$base_url/healthz" 60 "$SERVER_PID"; then
     printf '\nthe server did not answer %s/healthz within 60 s; its log:\n' "$base_url" >&2
-    tail -n 100 "$LOG_DIR/server.log" >&2
+    tail -n 100 "$LOG_DIR/server-$label.log" >&2
     stop_server
     return 1
   fi
 
-  log "npx playwright test"
+  log "[$label] npx playwright test $*"
   local rc=0
-  (cd end2end && BASE_URL="$base_url" PLAYWRIGHT_OUTPUT_DIR="$REPO_ROOT/$LOG_DIR/playwright-results" \
-    npx --no-install playwright test "${PLAYWRIGHT_ARGS[@]}") 2>&1 \
-    | tee "$LOG_DIR/playwright.log" || rc=$?
+  (cd end2end && BASE_URL="$base_url" PLAYWRIGHT_OUTPUT_DIR="$REPO_ROOT/$LOG_DIR/playwright-$label" \
+    PAYDESK_SERVER_BIN="$REPO_ROOT/target/release/server" DATABASE_URL="$db_url" \
+    PAYDESK_FAKETIME_LIB="${faketime:+$FAKETIME_LIB}" FAKETIME="$faketime" \
+    FAKETIME_DONT_FAKE_MONOTONIC=1 PAYDESK_FAKE_NOW="${FAKE_NOW:-}" \
+    npx --no-install playwright test "$@") 2>&1 \
+    | tee -a "$LOG_DIR/playwright.log" || rc=$?
   stop_server
   if [ "$rc" -ne 0 ]; then
-    printf '\nlast lines of the server log (%s/server.log):\n' "$LOG_DIR" >&2
-    tail -n 40 "$LOG_DIR/server.log" >&2
+    printf '\nlast lines of the server log (%s/server-%s.log):\n' "$LOG_DIR" "$label" >&2
+    tail -n 40 "$LOG_DIR/server-$label.log" >&2
   fi
+  return "$rc"
+}
+
+# e2e_at LABEL INSTANT: the date-sensitive specs with every clock at INSTANT.
+e2e_at() {
+  local label="$1" instant="$2" offset rc=0
+  offset=$(($(date -d "$instant" +%s) - $(date +%s)))
+  [ "$offset" -ge 0 ] && offset="+$offset"
+  log "[$label] PostgreSQL, the server and the browser at $instant"
+  pg_faketime_start "$offset" || return 1
+  psql_admin "$FT_URL" -c "CREATE DATABASE \"$E2E_DB\"" || { pg_faketime_stop; return 1; }
+  FAKE_NOW="$instant"
+  e2e_suite "$label" "$(url_with_db "$FT_URL" "$E2E_DB")" "$offset" "${DATED_SPECS[@]}" || rc=$?
+  FAKE_NOW=""
+  pg_faketime_stop
+  return "$rc"
+}
+
+run_e2e() {
+  log "cargo leptos build --release"
+  cargo leptos build --release 2>&1 | tee "$LOG_DIR/leptos-build.log" || return 1
+
+  recreate_database "$ADMIN_URL" "$E2E_DB" || return 1
+  local rc=0
+  e2e_suite today "$(url_with_db "$ADMIN_URL" "$E2E_DB")" "" "${PLAYWRIGHT_ARGS[@]}" || rc=$?
+  # Specs named on the command line run once, at today's date.
+  if [ "${#PLAYWRIGHT_ARGS[@]}" -eq 0 ] && [ -z "${PAYDESK_SKIP_DATES:-}" ]; then
+    local date
+    for date in "${DATES[@]}"; do
+      e2e_at "${date%%=*}" "${date#*=}" || rc=$?
+    done
+  fi
+  return "$rc"
+}
+
+# ---- 3. The run command -----------------------------------------------------------
+# scripts/run.sh as a user starts it, on a port and an empty database of its own: it
+# must build, migrate, seed, serve, answer /healthz, render the sign-in page, and stop
+# on SIGTERM.
+SMOKE_DB=paydesk_smoke
+run_smoke() {
+  local port base_url pid rc=0
+  port="$(free_port 31000)"
+  base_url="http://127.0.0.1:$port"
+  recreate_database "$ADMIN_URL" "$SMOKE_DB" || return 1
+  log "smoke run of scripts/run.sh on $base_url (log: $LOG_DIR/run-smoke.log)"
+  without_locks env LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+    DATABASE_URL="$(url_with_db "$ADMIN_URL" "$SMOKE_DB")" \
+    scripts/run.sh >"$LOG_DIR/run-smoke.log" 2>&1 &
+  pid=$!
+  if ! wait_for_http "$base_url/healthz" 600 "$pid"; then
+    echo "scripts/run.sh did not serve $base_url/healthz; its log:" >&2
+    rc=1
+  elif ! curl -fsS --max-time 10 "$base_url/login" | grep -q '<h1>Sign in</h1>'; then
+    echo "scripts/run.sh serves, but $base_url/login is not the sign-in page; its log:" >&2
+    rc=1
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 40); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "scripts/run.sh did not stop within 10 s of SIGTERM" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+    rc=1
+  fi
+  wait "$pid" 2>/dev/null || true
+  [ "$rc" -eq 0 ] || tail -n 40 "$LOG_DIR/run-smoke.log" >&2
+  drop_database "$ADMIN_URL" "$SMOKE_DB" || true
   return "$rc"
 }
 
@@ -140,6 +238,17 @@ else
 fi
 e2e_secs=$((SECONDS - e2e_started))
 read -r e2e_passed e2e_failed < <(count_results "$LOG_DIR/playwright.log" playwright)
+
+smoke_started=$SECONDS
+if [ -n "${PAYDESK_SKIP_SMOKE:-}" ]; then
+  log "PAYDESK_SKIP_SMOKE is set: skipping the smoke run of scripts/run.sh"
+  smoke_rc=0
+elif run_smoke; then
+  smoke_rc=0
+else
+  smoke_rc=1
+fi
+smoke_secs=$((SECONDS - smoke_started))
 
 # ---- Summary -------------------------------------------------------------------------
 # A stage that failed before any test could fail (a build error, a server that did not
@@ -154,7 +263,8 @@ printf 'rust tests (cargo test -p app -p server): %-6s %d passed; %d failed (%ds
   "$(verdict "$rust_rc")" "$rust_passed" "$rust_failed" "$rust_secs"
 printf 'browser tests (playwright):               %-6s %d passed; %d failed (%ds)\n' \
   "$(verdict "$e2e_rc")" "$e2e_passed" "$e2e_failed" "$e2e_secs"
+printf 'run command (scripts/run.sh smoke run):   %-6s (%ds)\n' "$(verdict "$smoke_rc")" "$smoke_secs"
 echo "logs: $LOG_DIR/"
-echo "total: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed)) failed"
+echo "total: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed + smoke_rc)) failed"
 
-[ "$rust_rc" -eq 0 ] && [ "$e2e_rc" -eq 0 ]
+[ "$rust_rc" -eq 0 ] && [ "$e2e_rc" -eq 0 ] && [ "$smoke_rc" -eq 0 ]

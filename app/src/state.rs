@@ -1,5 +1,6 @@
 //! What the server shares with every request: the database pool and the configuration.
 
+use crate::client_address::TrustedProxies;
 use sqlx::PgPool;
 use std::time::Duration;
 
@@ -11,6 +12,8 @@ pub struct Config {
     pub session_idle: Duration,
     /// A session ends this long after sign-in, however active.
     pub session_max_age: Duration,
+    /// Proxies whose X-Forwarded-For / Forwarded headers name the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Config {
@@ -26,6 +29,7 @@ impl Config {
             secure_cookies: var("PAYDESK_SECURE_COOKIES", false)?,
             session_idle: Duration::from_secs(60 * var("PAYDESK_SESSION_IDLE_MINUTES", 30u64)?),
             session_max_age: Duration::from_secs(3600 * var("PAYDESK_SESSION_MAX_HOURS", 12u64)?),
+            trusted_proxies: TrustedProxies::from_env()?,
         })
     }
 }
@@ -36,6 +40,7 @@ impl Default for Config {
             secure_cookies: false,
             session_idle: Duration::from_secs(30 * 60),
             session_max_age: Duration::from_secs(12 * 3600),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }

@@ -91,7 +91,6 @@ test('a new user with a short password is refused with the message by the field'
 });
 
 test('an admin uploads an RSA public key and sees the platform key', async ({ page }) => {
-  const clientId = `FJORD_E2E_${run.toUpperCase()}`;
   const { publicKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -101,24 +100,35 @@ test('an admin uploads an RSA public key and sees the platform key', async ({ pa
   await expect(page.getByLabel('Paydesk public key (PEM)', { exact: true })).toContainText('BEGIN PUBLIC KEY');
   await expect(page.getByRole('button', { name: 'Copy public key', exact: true })).toBeVisible();
 
-  await page.getByLabel('Client id', { exact: true }).fill(clientId);
+  // Paydesk names new client ids: the admin picks "new", never types an id.
+  await page.getByLabel('Client id', { exact: true }).selectOption({ label: 'New sandbox client id (SANDBOX_…)' });
   await page.getByLabel('Public key (PEM)', { exact: true }).fill('not a key');
   await page.getByRole('button', { name: 'Upload key', exact: true }).click();
   await expect(page.getByText('Not an RSA public key')).toBeVisible();
 
+  await page.getByLabel('Client id', { exact: true }).selectOption({ label: 'New sandbox client id (SANDBOX_…)' });
   await page.getByLabel('Public key (PEM)', { exact: true }).fill(publicKey);
   await page.getByRole('button', { name: 'Upload key', exact: true }).click();
-  await expect(page.getByRole('status')).toHaveText(`Key version 1 of ${clientId} added.`);
+  await expect(page.getByRole('status')).toHaveText(/^Key version 1 of SANDBOX_[A-Z2-9]{16} added\.$/);
+  const clientId = /of (SANDBOX_[A-Z2-9]{16})/.exec(await page.getByRole('status').innerText())![1];
   const row = page.getByRole('row').filter({ hasText: clientId });
   await expect(row).toHaveCount(1);
   await expect(row).toContainText('1');
+
+  // The next upload to that id is its version 2; the first stays.
+  await page.getByLabel('Client id', { exact: true }).selectOption(clientId);
+  await page.getByLabel('Public key (PEM)', { exact: true }).fill(publicKey);
+  await page.getByRole('button', { name: 'Upload key', exact: true }).click();
+  await expect(page.getByRole('status')).toHaveText(`Key version 2 of ${clientId} added.`);
+  await expect(page.getByRole('row').filter({ hasText: clientId })).toHaveCount(2);
 });
 
 test('the admin pages are not available to other roles', async ({ page }) => {
-  await signIn(page, 'viewer@fjord.example', DEMO_PASSWORD);
+  await signIn(page, 'operator@fjord.example', DEMO_PASSWORD);
   await expect(page.getByRole('banner')).toContainText('Fjord Outdoor');
   for (const path of ['/settings/users', '/settings/api-keys', '/settings/audit']) {
-    await page.goto(path);
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(403);
     await expect(page.getByText('Not available for your role')).toBeVisible();
   }
   await expect(page.getByRole('link', { name: 'Users', exact: true })).toHaveCount(0);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { expect, type Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'paydesk-demo';
@@ -30,4 +31,35 @@ export async function openQuery(page: Page, extra = ''): Promise<void> {
   const today = await page.getByLabel('Created to', { exact: true }).inputValue();
   await page.goto(`/transactions?from=${daysBefore(today, 39)}&to=${today}${extra}`);
   await waitForHydration(page);
+}
+
+/** What `server seed payment` made: a new successful payment, and its refund if asked. */
+export interface SeededPayment {
+  payment: string;
+  refund?: string;
+}
+
+/**
+ * Adds a successful payment, made just now, to a demo merchant (`lotus`, `sakura`,
+ * `harbour`, `fjord`) through `server seed payment`, so that a test has the record it
+ * needs whatever the date and the rest of the demo data. scripts/test.sh passes the
+ * server binary, the database and, for runs at another date, the clock it runs under.
+ */
+export function seedPayment(
+  merchant: string,
+  method: string,
+  { acquirer, amount, refund }: { acquirer?: string; amount?: string; refund?: string } = {},
+): SeededPayment {
+  const bin = process.env.PAYDESK_SERVER_BIN;
+  if (!bin) throw new Error('PAYDESK_SERVER_BIN is not set: run the browser tests through scripts/test.sh');
+  const args = ['seed', 'payment', '--merchant', merchant, '--method', method];
+  if (acquirer) args.push('--acquirer', acquirer);
+  if (amount) args.push('--amount', amount);
+  if (refund) args.push('--refund', refund);
+  // At another date the command must run under the same clock as the server.
+  const env = { ...process.env };
+  if (process.env.PAYDESK_FAKETIME_LIB) env.LD_PRELOAD = process.env.PAYDESK_FAKETIME_LIB;
+  const out = execFileSync(bin, args, { env, encoding: 'utf8' });
+  const [payment, refundId] = out.trim().split('\n');
+  return { payment, refund: refundId };
 }

@@ -1,28 +1,24 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { DEMO_PASSWORD, openQuery, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, seedPayment, signIn, waitForHydration } from './helpers';
 
-// Refund receipts from a refund's details page. The demo data has successful refunds for
-// every merchant; tests take the first one the query lists rather than hard-coding IDs.
+// Refund receipts from a refund's details page. Each merchant gets one new payment with
+// a successful refund, made once for these tests.
 
+const MERCHANT_SLUGS: Record<string, string> = {
+  'Lotus Tea House': 'lotus',
+  'Sakura Electronics': 'sakura',
+};
 const found = new Map<string, string>();
 
-/** The ID of a successful refund of the signed-in merchant (the query lists only those),
- * looked up once per merchant: the tests are about receipts, not the query page. */
+/** A successful refund of the signed-in merchant (an Alipay refund settles at once). */
 async function firstRefund(page: Page): Promise<string> {
   const merchant = (await page.locator('.merchant-name').innerText()).trim();
   const known = found.get(merchant);
   if (known) return known;
-  const id = await queryFirstRefund(page);
-  found.set(merchant, id);
-  return id;
-}
-
-async function queryFirstRefund(page: Page): Promise<string> {
-  await openQuery(page, '&kind=REFUND');
-  const table = page.getByRole('table', { name: 'Transactions' });
-  const link = table.getByRole('row').nth(1).getByRole('link').first();
-  return (await link.innerText()).trim();
+  const { refund } = seedPayment(MERCHANT_SLUGS[merchant], 'ALIPAY_CN', { refund: '10' });
+  found.set(merchant, refund!);
+  return refund!;
 }
 
 const LANGUAGES = [

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { DEMO_PASSWORD, openQuery, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, openQuery, seedPayment, signIn, waitForHydration } from './helpers';
 
 // Refunds from the details page with the payment password. Each test refunds as a
 // different merchant's user, so that tests running side by side never share a payment
@@ -10,33 +10,18 @@ const PAYMENT_PASSWORD = 'pay-2468-ok';
 const dialog = (page: Page) => page.getByRole('dialog', { name: 'Refund' });
 const related = (page: Page) => page.getByRole('table', { name: 'Related transactions' });
 
-/** A successful payment of the signed-in merchant, paid with `method` (and `acquirer`),
- * that has never been refunded and (unless `refundable` is false) offers a refund;
- * returns its ID with the page on its details. */
-async function unrefundedPayment(
+/** A new successful payment of `merchant` paid with `method` (through `acquirer`),
+ * made for this test; returns its ID with the page on its details. */
+async function freshPayment(
   page: Page,
+  merchant: string,
   method: string,
-  { acquirer = '', refundable = true } = {},
+  { acquirer }: { acquirer?: string } = {},
 ): Promise<string> {
-  const filter = `&kind=PAYMENT&status=SUCCESS&method=${method}${acquirer ? `&acquirer=${acquirer}` : ''}`;
-  await openQuery(page, filter);
-  const rows = page.getByRole('table', { name: 'Transactions' }).getByRole('row');
-  const count = await rows.count();
-  const ids: string[] = [];
-  for (let i = 1; i < count && ids.length < 30; i++) {
-    ids.push((await rows.nth(i).getByRole('link').first().innerText()).trim());
-  }
-  for (const id of ids) {
-    await page.goto(`/transactions/${encodeURIComponent(id)}`);
-    // Captures may be related to a card payment; refunds may not.
-    const untouched = (await related(page).getByRole('row').filter({ hasText: 'Refund' }).count()) === 0;
-    const offered = (await page.getByRole('button', { name: 'Refund', exact: true }).isEnabled()) || !refundable;
-    if (untouched && offered) {
-      await waitForHydration(page);
-      return id;
-    }
-  }
-  throw new Error(`no unrefunded ${method} payment among ${ids.length}`);
+  const { payment } = seedPayment(merchant, method, { acquirer });
+  await page.goto(`/transactions/${encodeURIComponent(payment)}`);
+  await waitForHydration(page);
+  return payment;
 }
 
 /** The refundable amount the details page shows, as the amount field takes it. */
@@ -93,7 +78,7 @@ async function signedInPage(browser: Browser, email: string): Promise<Page> {
 
 test('a first refund sets up the payment password, then a second refunds the remainder', async ({ page }) => {
   await signInAs(page, 'operator@lotus.example');
-  const payment = await unrefundedPayment(page, 'ALIPAY_CN');
+  const payment = await freshPayment(page, 'lotus', 'ALIPAY_CN');
   const total = await refundable(page);
   const first = half(total);
 
@@ -166,7 +151,7 @@ test('a first refund sets up the payment password, then a second refunds the rem
 test('an asynchronous refund updates the page when it settles', async ({ page }) => {
   await signInAs(page, 'operator@fjord.example');
   await setPaymentPassword(page);
-  const payment = await unrefundedPayment(page, 'VISA', { acquirer: 'ADYEN' });
+  const payment = await freshPayment(page, 'fjord', 'VISA', { acquirer: 'ADYEN' });
   await startRefund(page, half(await refundable(page)));
   await expect(dialog(page).getByText(/^Asynchronous: /)).toBeVisible();
   await submitWith(page, PAYMENT_PASSWORD);
@@ -183,7 +168,7 @@ test('an asynchronous refund updates the page when it settles', async ({ page })
 test('five wrong payment passwords lock refunds until an admin unlocks them', async ({ page, browser }) => {
   await signInAs(page, 'operator@sakura.example');
   await setPaymentPassword(page);
-  await unrefundedPayment(page, 'ALIPAY_CN');
+  await freshPayment(page, 'sakura', 'ALIPAY_CN');
   await startRefund(page, '1');
   for (const left of ['4 attempts', '3 attempts', '2 attempts', 'One attempt']) {
     await submitWith(page, 'not-the-password');
@@ -191,6 +176,8 @@ test('five wrong payment passwords lock refunds until an admin unlocks them', as
     await expect(dialog(page).getByText('(PAYMENT_PASSWORD_INCORRECT)')).toBeVisible();
   }
   await submitWith(page, 'not-the-password');
+  // Said once, with when the lock ends.
+  await expect(dialog(page).getByText(/your refunds are locked/)).toHaveCount(1);
   await expect(dialog(page).getByText(/your refunds are locked until/)).toBeVisible();
   await expect(dialog(page).getByText('(REFUNDS_LOCKED)')).toBeVisible();
   await expect(dialog(page).getByRole('button', { name: 'Submit refund' })).toBeDisabled();
@@ -210,7 +197,7 @@ test('five wrong payment passwords lock refunds until an admin unlocks them', as
 test('a double submit refunds once', async ({ page }) => {
   await signInAs(page, 'operator@harbour.example');
   await setPaymentPassword(page);
-  const payment = await unrefundedPayment(page, 'ALIPAY_CN');
+  const payment = await freshPayment(page, 'harbour', 'ALIPAY_CN');
   await startRefund(page, '1.00');
   await dialog(page).getByLabel('Payment password', { exact: true }).fill(PAYMENT_PASSWORD);
   // Two submits of the same form before the first answers, as a double click can make.
@@ -242,7 +229,7 @@ test('a double submit refunds once', async ({ page }) => {
 
 test('the server refuses a viewer and another merchant’s user', async ({ page, browser }) => {
   await signInAs(page, 'viewer@lotus.example');
-  const payment = await unrefundedPayment(page, 'ALIPAY_HK', { refundable: false });
+  const payment = await freshPayment(page, 'lotus', 'ALIPAY_HK');
   // The button is greyed out with the reason...
   await expect(page.getByRole('button', { name: 'Refund', exact: true })).toBeDisabled();
   await expect(page.getByText('Your role (Viewer) cannot refund.')).toBeVisible();

@@ -247,7 +247,9 @@ async fn serve(pool: PgPool) -> anyhow::Result<String> {
         pool,
         config: Config::default(),
     };
-    let app = server::serve::local_router(state, server::api::ApiConfig::default());
+    let app = server::serve::local_router(state, server::api::ApiConfig::default())
+        .await
+        .expect("the application starts");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {

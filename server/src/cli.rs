@@ -29,7 +29,10 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct SeedArgs {
+    #[command(subcommand)]
+    pub what: Option<SeedCommand>,
     /// How many transactions to generate in all (payments plus their captures, refunds ...).
     #[arg(long, default_value_t = 20_000)]
     pub transactions: u64,
@@ -39,6 +42,13 @@ pub struct SeedArgs {
     /// Delete all existing merchants, users and transactions first.
     #[arg(long)]
     pub reset: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SeedCommand {
+    /// Add one successful payment, made just now, to a demo merchant; prints its
+    /// transaction ID.
+    Payment(crate::seed::payment::PaymentArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,7 +2,7 @@
 //! tasks (migrations, demo data, users).
 
 use clap::Parser;
-use server::cli::{Cli, Command};
+use server::cli::{Cli, Command, SeedArgs, SeedCommand};
 use server::{migrate, seed, serve, users};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
@@ -41,6 +41,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve::run(pool).await,
         Command::Migrate => migrate(&pool).await,
+        Command::Seed(SeedArgs {
+            what: Some(SeedCommand::Payment(payment)),
+            ..
+        }) => {
+            let made = seed::payment::create(&pool, &payment).await?;
+            println!("{}", made.payment_id);
+            if let Some(refund) = made.refund_id {
+                println!("{refund}");
+            }
+            Ok(())
+        }
         Command::Seed(args) => {
             migrate(&pool).await?;
             let summary = seed::run(&pool, &args).await?;

@@ -32,10 +32,14 @@ pub async fn run(pool: PgPool) -> anyhow::Result<()> {
             Duration::from_secs(600),
         ),
     );
+    // Keys first: every answer of the open API is signed and every receipt carries a
+    // code, from the first request on.
     let api = crate::api::ApiState::new(
         pool.clone(),
         crate::api::ApiConfig::from_env().map_err(anyhow::Error::msg)?,
+        crate::api::keys::platform_key(&pool).await?,
     );
+    let receipts = crate::receipts::ReceiptConfig::load(&pool).await?;
     // Started here rather than in `router`, so that tests decide when workers run.
     crate::workers::spawn(
         pool.clone(),
@@ -46,7 +50,13 @@ pub async fn run(pool: PgPool) -> anyhow::Result<()> {
         pool.clone(),
         crate::reports_job::JobConfig::from_env().map_err(anyhow::Error::msg)?,
     );
-    let app = router(AppState { pool, config }, leptos_options, store, api);
+    let app = router(
+        AppState { pool, config },
+        leptos_options,
+        store,
+        api,
+        receipts,
+    );
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("Paydesk listening on http://{addr}");
     axum::serve(
@@ -60,14 +70,16 @@ pub async fn run(pool: PgPool) -> anyhow::Result<()> {
 
 /// The whole application for `state` and open-API settings `api`, with the site built
 /// into target/site and sessions in the same database: what tests and benchmarks serve.
-pub fn local_router(state: AppState, api: crate::api::ApiConfig) -> Router {
+pub async fn local_router(state: AppState, api: crate::api::ApiConfig) -> anyhow::Result<Router> {
     let options = LeptosOptions::builder()
         .output_name("paydesk")
         .site_root("target/site")
         .build();
     let store = PostgresStore::new(state.pool.clone());
-    let api = crate::api::ApiState::new(state.pool.clone(), api);
-    router(state, options, store, api)
+    let platform = crate::api::keys::platform_key(&state.pool).await?;
+    let api = crate::api::ApiState::new(state.pool.clone(), api, platform);
+    let receipts = crate::receipts::ReceiptConfig::load(&state.pool).await?;
+    Ok(router(state, options, store, api, receipts))
 }
 
 /// The whole HTTP application: pages, server functions, downloads and the open API.
@@ -76,7 +88,9 @@ pub fn router(
     leptos_options: LeptosOptions,
     store: PostgresStore,
     api: crate::api::ApiState,
+    receipts: crate::receipts::ReceiptConfig,
 ) -> Router {
+    let https = state.config.secure_cookies;
     let sessions = SessionManagerLayer::new(store)
         .with_name("paydesk_session")
         .with_http_only(true)
@@ -102,10 +116,7 @@ pub fn router(
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
         // Inside the session and sign-in layers: downloads are the signed-in merchant's.
-        .merge(crate::receipts::router(
-            state.pool.clone(),
-            crate::receipts::ReceiptConfig::from_env(),
-        ))
+        .merge(crate::receipts::router(state.pool.clone(), receipts))
         .merge(crate::exports::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -117,7 +128,9 @@ pub fn router(
         .merge(crate::api::router(api))
         .merge(pages)
         .layer(axum::middleware::from_fn(http::origin::same_origin_only));
-    http::headers::add(app).layer(tower_http::trace::TraceLayer::new_for_http())
+    http::headers::add(app, https)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(http::request_id::assign))
 }
 
 /// 200 when the database answers within two seconds, 503 otherwise.

@@ -128,3 +128,63 @@ async fn the_database_refuses_foreign_keys_and_replaced_keys(pool: PgPool) {
         .await;
     assert_eq!(code(&answer), "INVALID_SIGNATURE");
 }
+
+/// `server keys demo` writes the private key in every form Antom's SDKs load (PEM,
+/// PKCS#8 and PKCS#1 base64) and the platform key as PEM and base64; each is the key
+/// registered for the new client id.
+#[sqlx::test(migrations = "../migrations")]
+async fn demo_keys_come_in_every_form_the_sdks_load(pool: PgPool) {
+    use base64::Engine as _;
+    api::reference_data(&pool).await;
+    let merchant = api::merchant(&pool, "Lotus Tea House", "USD").await;
+    let dir = tempfile::tempdir().unwrap();
+    server::api::keys::run(
+        &pool,
+        server::cli::KeysCommand::Demo {
+            merchant: merchant.to_string(),
+            client_id: Some("SANDBOX_DEMO".into()),
+            out_dir: dir.path().to_owned(),
+            notify_url: None,
+        },
+    )
+    .await
+    .unwrap();
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    let b64 = |name: &str| {
+        let text = read(name);
+        assert!(
+            !text.contains("-----") && !text.trim().contains('\n'),
+            "{name}: {text}"
+        );
+        base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .unwrap()
+    };
+    let registered = server::api::keys::client_key(&pool, "SANDBOX_DEMO", 1)
+        .await
+        .unwrap()
+        .unwrap()
+        .public_key_der;
+    let pkcs8 =
+        aws_lc_rs::signature::RsaKeyPair::from_pkcs8(&b64("SANDBOX_DEMO.private.pkcs8.base64"))
+            .unwrap();
+    let pkcs1 =
+        aws_lc_rs::signature::RsaKeyPair::from_der(&b64("SANDBOX_DEMO.private.pkcs1.base64"))
+            .unwrap();
+    let pem =
+        server::api::keys::from_pem_or_der(read("SANDBOX_DEMO.private.pem").as_bytes()).unwrap();
+    assert!(read("SANDBOX_DEMO.private.pem").starts_with("-----BEGIN PRIVATE KEY-----"));
+    let from_pem = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(&pem).unwrap();
+    for pair in [&pkcs8, &pkcs1, &from_pem] {
+        assert_eq!(public_of(pair), registered);
+    }
+    let platform = server::api::keys::platform_key(&pool)
+        .await
+        .unwrap()
+        .public_der;
+    assert_eq!(b64("paydesk-platform.public.base64"), platform);
+    assert_eq!(
+        server::api::keys::from_pem_or_der(read("paydesk-platform.public.pem").as_bytes()).unwrap(),
+        platform
+    );
+}

@@ -353,3 +353,71 @@ async fn the_openapi_document_is_served(pool: PgPool) {
         .unwrap()
         .contains("REPEAT_REQ_INCONSISTENT"));
 }
+
+/// Anyone can send requests without a valid signature: past the per-address limit they
+/// are refused before Paydesk verifies or signs anything, with HTTP 429 and no signature.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_flood_from_one_address_is_refused_before_any_signing(pool: PgPool) {
+    let c = client_with(
+        pool.clone(),
+        ApiConfig {
+            address_rate_per_second: 1.0,
+            address_burst: 2.0,
+            ..api::unlimited()
+        },
+    )
+    .await;
+    let mut answers = Vec::new();
+    for _ in 0..4 {
+        let r = c
+            .http
+            .post(c.app.url(REFUND))
+            .header("client-id", "NOBODY")
+            .header("signature", "algorithm=RSA256,keyVersion=1,signature=AAAA")
+            .header("request-time", now())
+            .body(body("R-1"))
+            .send()
+            .await
+            .unwrap();
+        let signed = r.headers().contains_key("signature");
+        let status = r.status().as_u16();
+        let v: serde_json::Value = r.json().await.unwrap();
+        answers.push((status, signed, code(&v).to_owned()));
+    }
+    assert_eq!(answers[0], (200, true, "KEY_NOT_FOUND".to_owned()));
+    assert_eq!(answers[1], (200, true, "KEY_NOT_FOUND".to_owned()));
+    for a in &answers[2..] {
+        assert_eq!(a, &(429, false, "REQUEST_TRAFFIC_EXCEED_LIMIT".to_owned()));
+    }
+}
+
+/// A body over the limit is answered like any other illegal request: signed, HTTP 200,
+/// PARAM_ILLEGAL; SDKs treat anything else as a broken protocol.
+#[sqlx::test(migrations = "../migrations")]
+async fn an_oversized_body_gets_a_signed_param_illegal(pool: PgPool) {
+    let c = client(pool).await;
+    let huge = json!({
+        "refundRequestId": "R-1",
+        "paymentId": "PAY-1",
+        "refundAmount": {"currency": "USD", "value": "100"},
+        "refundReason": "x".repeat(100 * 1024),
+    })
+    .to_string();
+    // send checks the answer's signature.
+    let r = c.send(REFUND, &huge).await;
+    assert_eq!((code(&r), status(&r)), ("PARAM_ILLEGAL", "F"));
+    assert!(r["result"]["resultMessage"]
+        .as_str()
+        .unwrap()
+        .contains("larger than 65536 bytes"));
+}
+
+/// With the database gone, the answer is still signed and documented: UNKNOWN_EXCEPTION
+/// with status U (retry with the same request id), never a bare error page.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_database_failure_still_gets_a_signed_answer(pool: PgPool) {
+    let c = client(pool.clone()).await;
+    pool.close().await;
+    let r = c.send(REFUND, &body("R-1")).await;
+    assert_eq!((code(&r), status(&r)), ("UNKNOWN_EXCEPTION", "U"));
+}

@@ -86,6 +86,54 @@ async fn repeated_failures_pause_sign_ins_for_the_account(pool: PgPool) {
     );
 }
 
+/// X-Forwarded-For names the client only when a trusted proxy sent the request:
+/// otherwise every guess could claim a fresh address and dodge the per-address limit.
+#[sqlx::test(migrations = "../migrations")]
+async fn forwarded_addresses_count_only_from_trusted_proxies(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let guess = |app: &TestApp| {
+        app.browser()
+            .post(app.url("/api/sign_in"))
+            .header("origin", &app.base)
+            .header("accept", "text/html")
+            .header("x-forwarded-for", "6.6.6.6, 203.0.113.9")
+            .form(&[
+                ("email", "ada@lotus.example"),
+                ("password", "guess"),
+                ("next", ""),
+            ])
+            .send()
+    };
+    let addresses = |pool: PgPool| async move {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT address FROM sign_in_failures ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        rows
+    };
+    let direct = TestApp::spawn(pool.clone()).await;
+    guess(&direct).await.unwrap();
+    assert_eq!(addresses(pool.clone()).await, ["127.0.0.1"]);
+
+    let config = Config {
+        trusted_proxies: app::client_address::TrustedProxies::parse("127.0.0.1").unwrap(),
+        ..Config::default()
+    };
+    let behind_proxy = TestApp::spawn_with(pool.clone(), config).await;
+    guess(&behind_proxy).await.unwrap();
+    assert_eq!(addresses(pool.clone()).await, ["127.0.0.1", "203.0.113.9"]);
+    let audited: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT address FROM audit_events ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        audited,
+        [Some("127.0.0.1".into()), Some("203.0.113.9".into())]
+    );
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn signing_in_again_replaces_the_session_id(pool: PgPool) {
     merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
@@ -245,4 +293,48 @@ async fn pages_carry_security_headers_and_a_csp_with_their_nonce(pool: PgPool) {
         .to_str()
         .unwrap()
         .contains(nonce));
+}
+
+/// Pages and server-function answers hold a merchant's data: no browser or shared cache
+/// may keep them. Static files may be cached. HSTS is sent when Paydesk is on https.
+#[sqlx::test(migrations = "../migrations")]
+async fn signed_in_answers_are_never_cached_and_https_is_pinned(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    for response in [
+        app.get(&browser, "/transactions").await,
+        app.get(&browser, "/login").await,
+        app.call(&browser, "fetch_current_user").await,
+    ] {
+        assert_eq!(
+            response.headers()["cache-control"],
+            "no-store",
+            "{}",
+            response.url()
+        );
+        assert!(!response.headers().contains_key("strict-transport-security"));
+    }
+    let icon = app.get(&browser, "/favicon.ico").await;
+    assert_ne!(
+        icon.headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("no-store")
+    );
+
+    let https = TestApp::spawn_with(
+        pool,
+        Config {
+            secure_cookies: true,
+            ..Config::default()
+        },
+    )
+    .await;
+    let page = reqwest::get(https.url("/login")).await.unwrap();
+    assert_eq!(
+        page.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
 }

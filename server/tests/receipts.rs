@@ -385,3 +385,23 @@ async fn only_the_merchants_own_successful_refunds_have_receipts(pool: PgPool) {
     );
     assert_eq!(download(&app, &ken, REFUND, "en").await.status(), 404);
 }
+
+/// Without a configured key, the first start makes a random one and keeps it: every
+/// instance then makes and checks the same codes, and no key is built into Paydesk.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_receipt_key_is_made_at_random_once_and_kept(pool: PgPool) {
+    let (a, b) = tokio::join!(
+        server::receipts::stored_key(&pool),
+        server::receipts::stored_key(&pool)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a, b, "instances starting at once agree");
+    assert_eq!(a.len(), 32);
+    assert_eq!(server::receipts::stored_key(&pool).await.unwrap(), a);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM receipt_keys")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+    assert_ne!(&a[..], b"paydesk-development-receipt-key-".as_slice());
+}

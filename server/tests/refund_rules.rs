@@ -436,14 +436,22 @@ async fn settlement_in_another_currency_uses_the_day_rate(pool: PgPool) {
     .await
     .unwrap();
     api::payment(&pool, merchant, "PAY-USD", "GCASH", "USD", 10_000).await;
-    let r = c.refund("R-1", "PAY-USD", "USD", "1001").await;
+    let refund = json!({
+        "refundRequestId": "R-1",
+        "paymentId": "PAY-USD",
+        "refundAmount": {"currency": "USD", "value": "1001"},
+    });
+    let text = c.send_text(REFUND, &refund.to_string()).await;
+    // The quote is a JSON number with exactly the rate's digits (Go's SDK reads a float,
+    // Java's a BigDecimal; a string breaks the first).
+    assert!(text.contains(r#""quotePrice":1.3456789}"#), "{text}");
+    let r: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(code(&r), "SUCCESS", "{r}");
     // 10.01 USD × 1.3456789 = 13.4702458… SGD → 13.47 (half away from zero).
     assert_eq!(
         r["grossSettlementAmount"],
         json!({"currency": "SGD", "value": "1347"})
     );
-    assert_eq!(r["settlementQuote"]["quotePrice"], "1.3456789");
     assert_eq!(r["settlementQuote"]["quoteCurrencyPair"], "USD/SGD");
     // JPY has no minor unit: 12345 JPY × 0.0089 = 109.8705 SGD → 109.87 = 10987 cents.
     api::payment(&pool, merchant, "PAY-JPY", "GCASH", "JPY", 20_000).await;

@@ -12,6 +12,7 @@ async fn seeded_app(pool: PgPool) -> (TestApp, reqwest::Client) {
     server::seed::run(
         &pool,
         &SeedArgs {
+            what: None,
             transactions: 3_000,
             seed: 7,
             reset: false,

@@ -2,7 +2,7 @@
 
 use app::refunds::engine::{self, RefundLookup};
 use app::refunds::types::{ParamError, RefundRequestId, TransactionRef};
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{OriginalUri, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -14,7 +14,7 @@ pub async fn handle(
     State(state): State<ApiState>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let parse = |body: &[u8], _: &Authenticated| parse(body);
     let decide = async |state: &ApiState, auth: &Authenticated, lookup| match engine::inquire(
@@ -27,7 +27,7 @@ pub async fn handle(
         Ok(record) => wire::inquiry_answer(&record),
         Err(e) => wire::engine_failure(&e, "refund inquiry"),
     };
-    serve_signed(&state, uri.path(), &headers, &body, parse, decide).await
+    serve_signed(&state, uri.path(), &headers, body, parse, decide).await
 }
 
 /// refundId takes precedence over refundRequestId; one of them is required.

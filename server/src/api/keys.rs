@@ -9,8 +9,8 @@ use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
 pub use app::api_keys::{
-    client_key, from_pem_or_der, generate_pair, platform_key, register, to_pem, ClientChoice,
-    ClientKey, PlatformKey, PLATFORM_KEY_VERSION,
+    client_key, from_pem_or_der, generate_pair, pkcs1_from_pkcs8, platform_key, register,
+    to_base64, to_pem, ClientChoice, ClientKey, PlatformKey, PLATFORM_KEY_VERSION,
 };
 
 use crate::cli::KeysCommand;
@@ -68,31 +68,53 @@ pub async fn run(pool: &PgPool, command: KeysCommand) -> anyhow::Result<()> {
             let (client_id, version) = register(pool, merchant_id, client, None, &public).await?;
             set_notify_url(pool, merchant_id, notify_url.as_deref()).await?;
             std::fs::create_dir_all(&out_dir)?;
-            let private_path = write_file(
-                &out_dir,
-                &format!("{client_id}.private.pem"),
-                &to_pem("PRIVATE KEY", &pkcs8),
-                true,
-            )?;
-            let public_path = write_file(
-                &out_dir,
-                &format!("{client_id}.public.pem"),
-                &to_pem("PUBLIC KEY", &public),
-                false,
-            )?;
+            let pkcs1 = pkcs1_from_pkcs8(&pkcs8).context("the new key is not PKCS#8")?;
             let platform = platform_key(pool).await?;
-            let platform_path = write_file(
-                &out_dir,
-                "paydesk-platform.public.pem",
-                &to_pem("PUBLIC KEY", &platform.public_der),
-                false,
-            )?;
-            println!("Merchant:            {name} ({merchant_id})");
-            println!("Client-Id:           {client_id}");
-            println!("Key version:         {version}");
-            println!("Merchant private key {}", private_path.display());
-            println!("Merchant public key  {}", public_path.display());
-            println!("Platform public key  {}", platform_path.display());
+            // Each SDK takes keys in its own form: docs/API.md says which file goes where.
+            let files = [
+                (
+                    format!("{client_id}.private.pem"),
+                    to_pem("PRIVATE KEY", &pkcs8),
+                    true,
+                ),
+                (
+                    format!("{client_id}.private.pkcs8.base64"),
+                    to_base64(&pkcs8),
+                    true,
+                ),
+                (
+                    format!("{client_id}.private.pkcs1.base64"),
+                    to_base64(&pkcs1),
+                    true,
+                ),
+                (
+                    format!("{client_id}.public.pem"),
+                    to_pem("PUBLIC KEY", &public),
+                    false,
+                ),
+                (
+                    "paydesk-platform.public.pem".to_owned(),
+                    to_pem("PUBLIC KEY", &platform.public_der),
+                    false,
+                ),
+                (
+                    "paydesk-platform.public.base64".to_owned(),
+                    to_base64(&platform.public_der),
+                    false,
+                ),
+            ];
+            println!("Merchant:    {name} ({merchant_id})");
+            println!("Client-Id:   {client_id}");
+            println!("Key version: {version}");
+            for (file, contents, private) in files {
+                let path = write_file(&out_dir, &file, &contents, private)?;
+                println!("Wrote        {}", path.display());
+            }
+            println!(
+                "Python SDK: the .private.pkcs1.base64 text; Go, Java, PHP, .NET and Node: the \
+                 .private.pkcs8.base64 text; every SDK: paydesk-platform.public.base64 as the \
+                 Antom public key."
+            );
         }
         KeysCommand::Register {
             merchant: m,

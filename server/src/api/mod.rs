@@ -1,6 +1,7 @@
-//! The open API in Antom's wire format (../WIRE.md): refund and inquiryRefund under
-//! /ams/api and /ams/sandbox/api, signed both ways, rate limited per client id. The
-//! handlers are thin: they check the envelope and call app::refunds::engine.
+//! The open API in Antom's wire format (docs/API.md): refund and inquiryRefund under
+//! /ams/api and /ams/sandbox/api, signed both ways, rate limited per source address
+//! (before any signature is checked or made) and per client id. The handlers are thin:
+//! they check the envelope and call app::refunds::engine.
 
 pub mod inquiry;
 pub mod keys;
@@ -13,10 +14,11 @@ pub mod wire;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::client_address::TrustedProxies;
 use app::notifications::target::TargetPolicy;
 use app::refunds::types::ParamError;
-use axum::body::Bytes;
-use axum::extract::{OriginalUri, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,7 +26,7 @@ use axum::Router;
 use chrono::Utc;
 use serde_json::{Map, Value};
 use sqlx::PgPool;
-use tokio::sync::OnceCell;
+use std::net::SocketAddr;
 use uuid::Uuid;
 
 use keys::PlatformKey;
@@ -39,8 +41,16 @@ pub struct ApiConfig {
     /// Requests a second per client id (0: no limit) and the burst allowed.
     pub rate_per_second: f64,
     pub rate_burst: f64,
+    /// Requests a second per source address (0: no limit) and the burst allowed: checked
+    /// before anything costs a signature, so that unauthenticated floods cost nothing.
+    pub address_rate_per_second: f64,
+    pub address_burst: f64,
+    /// The largest request body read; a larger one is PARAM_ILLEGAL.
+    pub max_body_bytes: usize,
     /// Where refundNotifyUrl may point.
     pub notify_targets: TargetPolicy,
+    /// Proxies whose forwarding headers name the source address.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for ApiConfig {
@@ -49,7 +59,11 @@ impl Default for ApiConfig {
             max_clock_skew: Duration::from_secs(300),
             rate_per_second: 100.0,
             rate_burst: 200.0,
+            address_rate_per_second: 200.0,
+            address_burst: 400.0,
+            max_body_bytes: 64 * 1024,
             notify_targets: TargetPolicy::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -70,7 +84,14 @@ impl ApiConfig {
             )?),
             rate_per_second: var("PAYDESK_API_RATE_PER_SECOND", d.rate_per_second)?,
             rate_burst: var("PAYDESK_API_RATE_BURST", d.rate_burst)?,
+            address_rate_per_second: var(
+                "PAYDESK_API_ADDRESS_RATE_PER_SECOND",
+                d.address_rate_per_second,
+            )?,
+            address_burst: var("PAYDESK_API_ADDRESS_BURST", d.address_burst)?,
+            max_body_bytes: d.max_body_bytes,
             notify_targets: TargetPolicy::from_env()?,
+            trusted_proxies: TrustedProxies::from_env()?,
         })
     }
 }
@@ -80,29 +101,30 @@ pub struct ApiState {
     pub pool: PgPool,
     pub config: ApiConfig,
     limiter: Arc<RateLimiter>,
-    platform: Arc<OnceCell<PlatformKey>>,
+    by_address: Arc<RateLimiter>,
+    /// Loaded before the server takes requests: every answer can be signed, a failing
+    /// database's included.
+    platform: PlatformKey,
 }
 
 impl ApiState {
-    pub fn new(pool: PgPool, config: ApiConfig) -> ApiState {
+    pub fn new(pool: PgPool, config: ApiConfig, platform: PlatformKey) -> ApiState {
         ApiState {
             limiter: Arc::new(RateLimiter::new(config.rate_per_second, config.rate_burst)),
-            platform: Arc::new(OnceCell::new()),
+            by_address: Arc::new(RateLimiter::new(
+                config.address_rate_per_second,
+                config.address_burst,
+            )),
+            platform,
             pool,
             config,
         }
     }
-
-    /// The platform key, loaded (or created) once per process.
-    pub async fn platform_key(&self) -> anyhow::Result<&PlatformKey> {
-        self.platform
-            .get_or_try_init(|| keys::platform_key(&self.pool))
-            .await
-            .map_err(anyhow::Error::from)
-    }
 }
 
 /// The API's routes, nested under /ams. Unknown paths there answer NO_INTERFACE_DEF.
+/// Bodies are read by the handlers themselves, so that one over the limit gets a signed
+/// PARAM_ILLEGAL rather than the framework's plain 413.
 pub fn router(state: ApiState) -> Router {
     let api = Router::new()
         .route("/api/v1/payments/refund", post(refund::handle))
@@ -115,8 +137,63 @@ pub fn router(state: ApiState) -> Router {
         .route("/openapi.json", get(openapi::handle))
         .fallback(no_interface)
         .method_not_allowed_fallback(no_interface)
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit_by_address,
+        ))
         .with_state(state);
     Router::new().nest("/ams", api)
+}
+
+/// Refuses a source address over its rate before anything is verified, looked up or
+/// signed: HTTP 429 with an unsigned REQUEST_TRAFFIC_EXCEED_LIMIT body and Retry-After,
+/// which SDKs report as a failed call to retry later.
+async fn limit_by_address(
+    State(state): State<ApiState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(peer) = peer {
+        let source = state
+            .config
+            .trusted_proxies
+            .client_of(peer, request.headers());
+        if !state.by_address.allow(&source.to_string()) {
+            tracing::warn!(%source, "open API rate limit per address reached");
+            let body = wire::to_body(&wire::only_result(
+                "REQUEST_TRAFFIC_EXCEED_LIMIT",
+                "U",
+                "Too many requests from this address; retry later.",
+            ));
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [
+                    ("content-type", "application/json; charset=UTF-8"),
+                    ("retry-after", "1"),
+                ],
+                body,
+            )
+                .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// The request body, at most `max_body_bytes` of it.
+async fn read_body(state: &ApiState, body: Body) -> Result<Bytes, ParamError> {
+    axum::body::to_bytes(body, state.config.max_body_bytes)
+        .await
+        .map_err(|_| {
+            ParamError(format!(
+                "The request body is larger than {} bytes, or was cut off.",
+                state.config.max_body_bytes
+            ))
+        })
 }
 
 async fn no_interface(
@@ -242,17 +319,25 @@ async fn authenticate(
     })
 }
 
-/// Serves one signed call to `path`: authenticates it, parses `body` with `parse` (any
-/// problem is PARAM_ILLEGAL), checks its merchantAccountId, lets `decide` answer and
-/// signs the answer.
+/// Serves one signed call to `path`: reads the body (too large is PARAM_ILLEGAL),
+/// authenticates it, parses it with `parse` (any problem is PARAM_ILLEGAL), checks its
+/// merchantAccountId, lets `decide` answer and signs the answer.
 pub async fn serve_signed<T>(
     state: &ApiState,
     path: &str,
     headers: &HeaderMap,
-    body: &Bytes,
+    body: Body,
     parse: impl FnOnce(&[u8], &Authenticated) -> Result<(T, Map<String, Value>), ParamError>,
     decide: impl AsyncFnOnce(&ApiState, &Authenticated, T) -> Value,
 ) -> Response {
+    let body = match read_body(state, body).await {
+        Ok(b) => b,
+        Err(e) => {
+            let client_id = header(headers, "client-id").unwrap_or("").to_string();
+            return respond(state, path, &client_id, wire::param_illegal(&e)).await;
+        }
+    };
+    let body = &body;
     let auth = match authenticate(state, path, headers, body).await {
         Ok(a) => a,
         Err(answer) => return answer,
@@ -271,9 +356,15 @@ pub async fn serve_signed<T>(
 /// the response time. Business results are HTTP 200 as in Antom's API; the body's
 /// `result` carries the outcome.
 async fn respond(state: &ApiState, path: &str, client_id: &str, value: Value) -> Response {
-    let body = serde_json::to_vec(&value).expect("JSON values serialise");
+    let body = wire::to_body(&value);
     let time = signature::format_time(Utc::now());
-    let mut response = (StatusCode::OK, body.clone()).into_response();
+    let pair = state.platform.pair.clone();
+    let content = signature::signed_content("POST", path, client_id, &time, &body);
+    // About a quarter of a millisecond of CPU: off the async threads.
+    let sig = tokio::task::spawn_blocking(move || signature::sign(&pair, &content))
+        .await
+        .expect("signing does not panic");
+    let mut response = (StatusCode::OK, body).into_response();
     let h = response.headers_mut();
     h.insert(
         "content-type",
@@ -285,35 +376,9 @@ async fn respond(state: &ApiState, path: &str, client_id: &str, value: Value) ->
     if let Ok(v) = HeaderValue::from_str(&time) {
         h.insert("response-time", v);
     }
-    match state.platform_key().await {
-        Ok(key) => {
-            let pair = key.pair.clone();
-            let version = key.key_version;
-            let content = signature::signed_content("POST", path, client_id, &time, &body);
-            // About a quarter of a millisecond of CPU: off the async threads.
-            let sig = tokio::task::spawn_blocking(move || signature::sign(&pair, &content))
-                .await
-                .expect("signing does not panic");
-            if let Ok(v) = HeaderValue::from_str(&signature::header_value(version, &sig)) {
-                h.insert("signature", v);
-            }
-        }
-        Err(e) => {
-            // Without its key the server cannot answer verifiably; clients reject the
-            // unsigned answer and retry.
-            tracing::error!(error = %e, "the platform key is unavailable");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [("content-type", "application/json; charset=UTF-8")],
-                serde_json::to_vec(&wire::only_result(
-                    "UNKNOWN_EXCEPTION",
-                    "U",
-                    "An API call has failed for an unknown reason.",
-                ))
-                .expect("JSON values serialise"),
-            )
-                .into_response();
-        }
+    let signature = signature::header_value(state.platform.key_version, &sig);
+    if let Ok(v) = HeaderValue::from_str(&signature) {
+        h.insert("signature", v);
     }
     response
 }

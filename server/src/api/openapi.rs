@@ -121,7 +121,11 @@ pub fn document() -> Value {
             }},
             "Quote": {"type": "object", "properties": {
                 "quoteCurrencyPair": {"type": "string", "example": "USD/SGD"},
-                "quotePrice": {"type": "string", "example": "1.34"}
+                "quotePrice": {
+                    "type": "number",
+                    "description": "Settlement currency per one unit of the refund currency: the one JSON number in Paydesk's bodies, written with the rate's exact decimal digits (read it as a decimal, not a float).",
+                    "example": 1.3456789
+                }
             }},
             "RefundRequest": {"type": "object", "required": ["refundRequestId", "paymentId", "refundAmount"], "properties": {
                 "refundRequestId": {"type": "string", "maxLength": 64, "pattern": "^[A-Za-z0-9_.:-]+$"},

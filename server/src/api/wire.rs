@@ -1,12 +1,100 @@
-//! The Antom JSON shapes (../WIRE.md): every scalar a string, money as
-//! `{"currency","value"}` in minor units, a `result` in every answer.
+//! The Antom JSON shapes (docs/API.md): every scalar a string, money as
+//! `{"currency","value"}` in minor units, a `result` in every answer, and one number:
+//! `settlementQuote.quotePrice`, written digit for digit from its exact decimal (see
+//! [`to_body`]).
 
 use app::refunds::engine::{RefundError, RefundRecord};
 use app::refunds::types::{ParamError, RefundStatus};
 use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter};
 use serde_json::{json, Map, Value};
+use std::io::{self, Write};
 
 use super::signature::format_time;
+
+/// The bytes of an answer or notification. Antom's SDKs read `quotePrice` as a number
+/// (Go as a float, Java as a BigDecimal), while every other scalar is a string; the
+/// `Value` holds the quote as its exact decimal string, and this writes that string's
+/// digits without quotes, so the number on the wire is the exact decimal, never one
+/// that went through a float.
+pub fn to_body(value: &Value) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, QuoteAsNumber::default());
+    value
+        .serialize(&mut serializer)
+        .expect("JSON values serialise");
+    out
+}
+
+/// The compact formatter, except that the string value of a `quotePrice` key is written
+/// without its quotes. Quotes are only ever plain decimals (see [`decimal`]).
+#[derive(Default)]
+struct QuoteAsNumber {
+    in_key: bool,
+    key: Vec<u8>,
+    bare: bool,
+}
+
+impl Formatter for QuoteAsNumber {
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.bare = false;
+        CompactFormatter.begin_object(w)
+    }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.bare = false;
+        CompactFormatter.begin_array(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.in_key = true;
+        self.key.clear();
+        CompactFormatter.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.in_key = false;
+        CompactFormatter.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.bare = self.key == b"quotePrice";
+        CompactFormatter.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.bare = false;
+        CompactFormatter.end_object_value(w)
+    }
+    fn begin_string<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        if self.bare {
+            Ok(())
+        } else {
+            CompactFormatter.begin_string(w)
+        }
+    }
+    fn end_string<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        if self.bare {
+            Ok(())
+        } else {
+            CompactFormatter.end_string(w)
+        }
+    }
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        if self.in_key {
+            self.key.extend_from_slice(fragment.as_bytes());
+        }
+        CompactFormatter.write_string_fragment(w, fragment)
+    }
+}
+
+/// `s` if it is a plain decimal (digits, at most one point, a digit on each side of it),
+/// the only form a quote may take on the wire as a bare number.
+fn decimal(s: &str) -> Option<&str> {
+    let (whole, fraction) = s.split_once('.').unwrap_or((s, "0"));
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    (digits(whole) && digits(fraction)).then_some(s)
+}
 
 /// `result` of an answer.
 pub fn result(code: &str, status: &str, message: &str) -> Value {
@@ -81,13 +169,16 @@ fn amounts(out: &mut Map<String, Value>, r: &RefundRecord) {
                 "grossSettlementAmount".into(),
                 money(s.amount_minor, &s.currency),
             );
-            out.insert(
-                "settlementQuote".into(),
-                json!({
-                    "quoteCurrencyPair": format!("{}/{}", r.currency, s.currency),
-                    "quotePrice": s.quote,
-                }),
-            );
+            // A quote that is not a plain decimal would break the body: none is sent.
+            if let Some(price) = decimal(&s.quote) {
+                out.insert(
+                    "settlementQuote".into(),
+                    json!({
+                        "quoteCurrencyPair": format!("{}/{}", r.currency, s.currency),
+                        "quotePrice": price,
+                    }),
+                );
+            }
         }
     }
 }
@@ -210,5 +301,39 @@ pub fn merchant_account_matches(
             "merchantAccountId is longer than 32 characters.".into(),
         )),
         Some(s) => Ok(s.eq_ignore_ascii_case(&merchant_id.simple().to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_prices_are_bare_exact_numbers_and_nothing_else_is() {
+        let value = json!({
+            "result": {"resultCode": "SUCCESS", "resultStatus": "S", "resultMessage": "success"},
+            "refundAmount": {"currency": "USD", "value": "2000"},
+            "settlementQuote": {"quoteCurrencyPair": "USD/SGD", "quotePrice": "7.12345678901234567891"},
+            "note": {"quotePrice": {"nested": "x"}},
+        });
+        let body = String::from_utf8(to_body(&value)).unwrap();
+        assert!(
+            body.contains(r#""quotePrice":7.12345678901234567891}"#),
+            "{body}"
+        );
+        assert!(body.contains(r#""value":"2000""#), "{body}");
+        assert!(body.contains(r#""quotePrice":{"nested":"x"}"#), "{body}");
+        // Still JSON, and the number is a number.
+        let back: Value = serde_json::from_str(&body).unwrap();
+        assert!(back["settlementQuote"]["quotePrice"].is_number());
+    }
+
+    #[test]
+    fn only_plain_decimals_are_quotes() {
+        assert_eq!(decimal("1.35"), Some("1.35"));
+        assert_eq!(decimal("150"), Some("150"));
+        for bad in ["", "1.", ".5", "1e5", "-1", "1.2.3", "NaN", "1 "] {
+            assert_eq!(decimal(bad), None, "{bad:?}");
+        }
     }
 }

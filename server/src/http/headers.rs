@@ -1,11 +1,31 @@
 //! Security headers on every response. Pages set their own Content-Security-Policy
 //! with a per-response nonce (app::security); everything else gets a closed one.
+//! Nothing but the static files may be kept by a browser or a shared cache: pages and
+//! server-function answers carry a merchant's data (`Cache-Control: no-store`). Over
+//! https (the secure-cookie setting), browsers are told to use nothing else (HSTS).
 
+use app::security::is_static_file;
+use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub fn add<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+/// `Cache-Control: no-store` on every answer but the static files', unless the handler
+/// chose its own.
+async fn no_store(request: Request, next: Next) -> Response {
+    let cacheable = is_static_file(request.uri().path());
+    let mut response = next.run(request).await;
+    if !cacheable && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+pub fn add<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) -> Router<S> {
     let fixed: [(HeaderName, &'static str); 5] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
@@ -29,5 +49,11 @@ pub fn add<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
             HeaderValue::from_static(value),
         ));
     }
-    router
+    if https {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    router.layer(axum::middleware::from_fn(no_store))
 }

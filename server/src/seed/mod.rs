@@ -4,6 +4,7 @@
 //! COPY. The same seed on the same UTC day gives the same rows.
 
 mod copy;
+pub mod payment;
 mod rates;
 mod rebuild;
 mod reference;
@@ -150,6 +151,7 @@ mod tests {
 
     fn args(transactions: u64, reset: bool) -> SeedArgs {
         SeedArgs {
+            what: None,
             transactions,
             seed: 11,
             reset,
@@ -292,5 +294,109 @@ mod tests {
             count(&pool, "SELECT count(*) FROM sign_in_failures").await,
             0
         );
+    }
+
+    /// A payment made just now, through the merchant's own channel, settled at the day's
+    /// rate: refundable in full by the engine.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_seeded_payment_is_new_and_refundable(pool: PgPool) {
+        use payment::{create, PaymentArgs};
+        run(&pool, &args(500, false)).await.unwrap();
+        let pay = |merchant: &str, method: &str, acquirer: Option<&str>, amount: Option<&str>| {
+            PaymentArgs {
+                merchant: merchant.into(),
+                method: method.into(),
+                acquirer: acquirer.map(Into::into),
+                amount: amount.map(Into::into),
+                refund: None,
+            }
+        };
+        let id = create(&pool, &pay("lotus", "ALIPAY_CN", None, Some("88.80")))
+            .await
+            .unwrap()
+            .payment_id;
+        let row: (String, i64, String, Option<i64>, String) = sqlx::query_as(
+            "SELECT status, amount_minor, currency::text, settlement_amount_minor, acquirer_code
+               FROM transactions WHERE transaction_id = $1",
+        )
+        .bind(&id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            row,
+            (
+                "SUCCESS".into(),
+                8880,
+                "CNY".into(),
+                Some(8880),
+                "ANTOM".into()
+            )
+        );
+        // A card payment in US dollars for a merchant settling in yuan is converted.
+        let card = create(
+            &pool,
+            &pay("Lotus Tea House", "VISA", Some("2C2P_HK"), None),
+        )
+        .await
+        .unwrap()
+        .payment_id;
+        let (currency, settled): (String, Option<i64>) = sqlx::query_as(
+            "SELECT currency::text, settlement_amount_minor FROM transactions WHERE transaction_id = $1",
+        )
+        .bind(&card)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(currency, "HKD");
+        assert!(settled.is_some_and(|s| s > 0));
+        assert!(create(&pool, &pay("lotus", "PAYPAY", None, None))
+            .await
+            .is_err());
+        assert!(create(&pool, &pay("nobody", "ALIPAY_CN", None, None))
+            .await
+            .is_err());
+
+        let merchant: uuid::Uuid =
+            sqlx::query_scalar("SELECT merchant_id FROM transactions WHERE transaction_id = $1")
+                .bind(&id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        use app::refunds::engine::{refund, RefundCommand, RefundSource};
+        use app::refunds::types::{CurrencyCode, MinorAmount, RefundRequestId, TransactionRef};
+        let record = refund(
+            &pool,
+            merchant,
+            RefundCommand {
+                refund_request_id: RefundRequestId::parse("R-1").unwrap(),
+                payment_id: TransactionRef::parse("paymentId", &id).unwrap(),
+                currency: CurrencyCode::parse("CNY").unwrap(),
+                amount: MinorAmount::new(8880).unwrap(),
+                reason: None,
+                notify_url: None,
+                source: RefundSource::Dashboard(app::audit::Actor::system(merchant)),
+            },
+        )
+        .await;
+        assert!(record.is_ok(), "{record:?}");
+        // With --refund, the refund is made too.
+        let both = create(
+            &pool,
+            &PaymentArgs {
+                refund: Some("10".into()),
+                ..pay("sakura", "PAYPAY", None, Some("1000"))
+            },
+        )
+        .await
+        .unwrap();
+        let status: String = sqlx::query_scalar(
+            "SELECT status FROM transactions WHERE transaction_id = $1 AND transaction_type = 'REFUND'",
+        )
+        .bind(both.refund_id.unwrap())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(status, "PROCESSING", "PayPay refunds are asynchronous");
     }
 }

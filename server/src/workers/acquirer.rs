@@ -75,7 +75,7 @@ async fn enqueue_notification(
         tracing::info!(refund_id = %record.refund_id, "no client id to sign notifyRefund with; not sent");
         return Ok(());
     };
-    let body = serde_json::to_string(&wire::notify_body(record)).expect("JSON values serialise");
+    let body = String::from_utf8(wire::to_body(&wire::notify_body(record))).expect("JSON is UTF-8");
     notify_enqueue(
         conn,
         pending.merchant_id,

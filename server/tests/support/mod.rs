@@ -25,7 +25,9 @@ impl TestApp {
             config,
         };
         TestApp::serve(
-            server::serve::local_router(state, ApiConfig::default()),
+            server::serve::local_router(state, ApiConfig::default())
+                .await
+                .unwrap(),
             pool,
         )
         .await
@@ -193,7 +195,7 @@ pub mod api {
                 pool: pool.clone(),
                 config: Config::default(),
             };
-            let app = server::serve::local_router(state, api);
+            let app = server::serve::local_router(state, api).await.unwrap();
             TestApp::serve(app, pool).await
         }
     }
@@ -431,6 +433,33 @@ pub mod api {
             time: &str,
             signature_header: Option<&str>,
         ) -> Value {
+            let bytes = self
+                .send_for_bytes(path, body, client_id, time, signature_header)
+                .await;
+            serde_json::from_slice(&bytes).unwrap()
+        }
+
+        /// The answer's exact bytes, for tests of how values are written.
+        pub async fn send_text(&self, path: &str, body: &str) -> String {
+            let time = signature::format_time(Utc::now());
+            let content =
+                signature::signed_content("POST", path, &self.client_id, &time, body.as_bytes());
+            let sig = signature::header_value(1, &signature::sign(&self.key, &content));
+            let bytes = self
+                .send_for_bytes(path, body, &self.client_id, &time, Some(&sig))
+                .await;
+            String::from_utf8(bytes).unwrap()
+        }
+
+        /// [`send_raw`](Self::send_raw), the body unparsed.
+        async fn send_for_bytes(
+            &self,
+            path: &str,
+            body: &str,
+            client_id: &str,
+            time: &str,
+            signature_header: Option<&str>,
+        ) -> Vec<u8> {
             let mut req = self
                 .http
                 .post(self.app.url(path))
@@ -462,7 +491,7 @@ pub mod api {
                 signature::verify(&self.platform_public_key, &content, &parsed.signature),
                 "the response signature does not verify"
             );
-            serde_json::from_slice(&bytes).unwrap()
+            bytes.to_vec()
         }
 
         pub async fn send(&self, path: &str, body: &str) -> Value {
