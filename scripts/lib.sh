@@ -111,6 +111,14 @@ ensure_node() {
   fi
 }
 
+# python3 with venv and pip, for the SDK check's virtualenv: Debian ships venv (and the
+# ensurepip that bootstraps pip into it) apart from python3.
+ensure_python_venv() {
+  if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    apt_install python3 python3-venv
+  fi
+}
+
 # Installs end2end/node_modules from package-lock.json when it is missing or stale.
 # Browsers are never downloaded: the tests drive Debian's /usr/bin/chromium.
 ensure_e2e_deps() {

@@ -2,11 +2,13 @@
 # Runs every test: the Rust tests (cargo test -p app -p server, against PostgreSQL), the
 # browser tests (Playwright in Debian's Chromium, against the release build that
 # scripts/run.sh serves, with fresh demo data), and a smoke run of scripts/run.sh itself
-# (it serves, /healthz answers, the sign-in page renders, it stops). Installs what is
-# missing first; exits non-zero if anything failed.
+# (it serves, /healthz answers, the sign-in page renders, it stops), and Antom's official
+# Python SDK against the refund API. Installs what is missing first; exits non-zero if
+# anything failed.
 #
 # While working on one feature: PAYDESK_SKIP_RUST=1 skips the Rust tests, and any
 # arguments go to Playwright (e.g. `scripts/test.sh tests/refunds.spec.ts`).
+# PAYDESK_SKIP_SMOKE=1 and PAYDESK_SKIP_SDK=1 skip the smoke run and the SDK check.
 #
 # Uses DATABASE_URL when it is set (the user must be allowed to CREATE DATABASE);
 # otherwise starts (or reuses) the private cluster in .pg/ and stops it again at the end
@@ -34,6 +36,7 @@ ensure_wasm_bindgen
 ensure_cargo_leptos
 ensure_wasm_opt
 ensure_faketime
+[ -n "${PAYDESK_SKIP_SDK:-}" ] || ensure_python_venv
 
 # One run at a time per checkout: runs side by side would rebuild target/ under each
 # other, drop each other's paydesk_e2e database and collide in sqlx::test, whose database
@@ -191,7 +194,107 @@ run_e2e() {
   return "$rc"
 }
 
-# ---- 3. The run command -----------------------------------------------------------
+# ---- 3. Antom's Python SDK -----------------------------------------------------------
+# Antom's official Python server SDK, unchanged, against the release server
+# (end2end/sdk/python/check.py): a refund, a repeated refundRequestId, inquiryRefund, a
+# converted refund's settlementQuote, and signatures checked both ways. A database and a
+# server of its own: it neither depends on the browser tests' data nor changes it. The
+# SDK only speaks HTTPS to port 443, so check.py listens on 127.0.0.1:443 (as root, or
+# with net.ipv4.ip_unprivileged_port_start lowered).
+SDK_DB=paydesk_sdk
+SDK_DIR=end2end/sdk/python
+SDK_VENV=target/sdk-venv
+
+# A virtualenv with the pinned SDK; pip runs only when the venv is missing or
+# requirements.txt differs from what was last installed.
+ensure_sdk_venv() {
+  local stamp="$SDK_VENV/requirements.installed"
+  if "$SDK_VENV/bin/python" -c '' 2>/dev/null && cmp -s "$SDK_DIR/requirements.txt" "$stamp"; then
+    return 0
+  fi
+  if ! "$SDK_VENV/bin/python" -c '' 2>/dev/null; then
+    log "creating $SDK_VENV"
+    rm -rf "$SDK_VENV"
+    python3 -m venv "$SDK_VENV" || return 1
+  fi
+  log "pip install -r $SDK_DIR/requirements.txt (into $SDK_VENV)"
+  "$SDK_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$SDK_DIR/requirements.txt" \
+    >"$LOG_DIR/sdk-pip.log" 2>&1 || { cat "$LOG_DIR/sdk-pip.log" >&2; return 1; }
+  cp "$SDK_DIR/requirements.txt" "$stamp"
+}
+
+# sdk_check KEYS_DIR: seeds, serves and runs check.py; the caller stops the server.
+sdk_check() {
+  local keys="$1" setup="$LOG_DIR/sdk-setup.log" db_url port base_url client_id payment converted rate
+  if [ ! -x target/release/server ]; then
+    echo "target/release/server is missing: the release build failed" >&2
+    return 1
+  fi
+  ensure_sdk_venv || return 1
+  recreate_database "$ADMIN_URL" "$SDK_DB" || return 1
+  db_url="$(url_with_db "$ADMIN_URL" "$SDK_DB")"
+  export_leptos_env
+  log "[sdk] demo data, a key pair and two payments of Lotus Tea House (log: $setup)"
+  {
+    DATABASE_URL="$db_url" target/release/server migrate \
+      && DATABASE_URL="$db_url" target/release/server seed --transactions 200 \
+      && DATABASE_URL="$db_url" target/release/server keys demo --merchant "Lotus Tea House" \
+        --out-dir "$keys"
+  } >"$setup" 2>&1 || { cat "$setup" >&2; return 1; }
+  client_id="$(sed -n 's/^Client-Id: *//p' "$setup")"
+  # Lotus settles in CNY. Alipay+ wallets refund synchronously: ALIPAY_CN is paid in CNY,
+  # ALIPAY_HK in HKD, so refunding the latter is converted and answers settlementQuote.
+  payment="$(DATABASE_URL="$db_url" target/release/server seed payment --merchant lotus \
+    --method ALIPAY_CN 2>>"$setup")" || { cat "$setup" >&2; return 1; }
+  converted="$(DATABASE_URL="$db_url" target/release/server seed payment --merchant lotus \
+    --method ALIPAY_HK 2>>"$setup")" || { cat "$setup" >&2; return 1; }
+  # The rate a refund succeeding today converts at (docs/API.md, "Settlement").
+  rate="$(psql_admin "$db_url" -c "SELECT rate FROM exchange_rates
+    WHERE base_currency = 'HKD' AND quote_currency = 'CNY'
+      AND rate_date <= (now() AT TIME ZONE 'UTC')::date
+    ORDER BY rate_date DESC LIMIT 1")" || return 1
+  if [ -z "$client_id" ] || [ -z "$payment" ] || [ -z "$converted" ] || [ -z "$rate" ]; then
+    echo "no client id, payment or HKD/CNY rate after seeding; the setup log:" >&2
+    cat "$setup" >&2
+    return 1
+  fi
+
+  port="$(free_port 32000)"
+  base_url="http://127.0.0.1:$port"
+  log "[sdk] starting the server on $base_url (log: $LOG_DIR/server-sdk.log)"
+  without_locks env DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+    RUST_LOG="${RUST_LOG:-info}" target/release/server serve >"$LOG_DIR/server-sdk.log" 2>&1 &
+  SERVER_PID=$!
+  if ! wait_for_http "$base_url/healthz" 60 "$SERVER_PID"; then
+    printf '\nthe server did not answer %s/healthz within 60 s; its log:\n' "$base_url" >&2
+    tail -n 100 "$LOG_DIR/server-sdk.log" >&2
+    return 1
+  fi
+
+  log "[sdk] $SDK_DIR/check.py against $base_url (log: $LOG_DIR/sdk-check.log)"
+  "$SDK_VENV/bin/python" "$SDK_DIR/check.py" --gateway "$base_url" --client-id "$client_id" \
+    --private-key "$keys/$client_id.private.pkcs1.base64" \
+    --platform-key "$keys/paydesk-platform.public.base64" \
+    --payment "$payment" --currency CNY \
+    --converted-payment "$converted" --converted-currency HKD --settlement-currency CNY \
+    --quote-price "$rate" 2>&1 | tee "$LOG_DIR/sdk-check.log" || {
+    printf '\nlast lines of the server log (%s/server-sdk.log):\n' "$LOG_DIR" >&2
+    tail -n 40 "$LOG_DIR/server-sdk.log" >&2
+    return 1
+  }
+}
+
+# The keys live in a directory of their own, removed whatever happened.
+run_sdk_check() {
+  local keys rc=0
+  keys="$(mktemp -d /tmp/paydesk-sdk-keys.XXXXXX)" || return 1
+  sdk_check "$keys" || rc=$?
+  stop_server
+  rm -rf "$keys"
+  return "$rc"
+}
+
+# ---- 4. The run command -----------------------------------------------------------
 # scripts/run.sh as a user starts it, on a port and an empty database of its own: it
 # must build, migrate, seed, serve, answer /healthz, render the sign-in page, and stop
 # on SIGTERM.
@@ -239,6 +342,21 @@ fi
 e2e_secs=$((SECONDS - e2e_started))
 read -r e2e_passed e2e_failed < <(count_results "$LOG_DIR/playwright.log" playwright)
 
+: >"$LOG_DIR/sdk-check.log"
+sdk_started=$SECONDS
+sdk_verdict=""
+if [ -n "${PAYDESK_SKIP_SDK:-}" ]; then
+  log "PAYDESK_SKIP_SDK is set: skipping the SDK check"
+  sdk_rc=0
+  sdk_verdict=skipped
+elif run_sdk_check; then
+  sdk_rc=0
+else
+  sdk_rc=1
+fi
+sdk_secs=$((SECONDS - sdk_started))
+sdk_passed="$(grep -c '^ok ' "$LOG_DIR/sdk-check.log" || true)"
+
 smoke_started=$SECONDS
 if [ -n "${PAYDESK_SKIP_SMOKE:-}" ]; then
   log "PAYDESK_SKIP_SMOKE is set: skipping the smoke run of scripts/run.sh"
@@ -263,8 +381,11 @@ printf 'rust tests (cargo test -p app -p server): %-6s %d passed; %d failed (%ds
   "$(verdict "$rust_rc")" "$rust_passed" "$rust_failed" "$rust_secs"
 printf 'browser tests (playwright):               %-6s %d passed; %d failed (%ds)\n' \
   "$(verdict "$e2e_rc")" "$e2e_passed" "$e2e_failed" "$e2e_secs"
+printf 'SDK check (Python):                       %-6s %d passed (%ds)\n' \
+  "${sdk_verdict:-$(verdict "$sdk_rc")}" "$sdk_passed" "$sdk_secs"
 printf 'run command (scripts/run.sh smoke run):   %-6s (%ds)\n' "$(verdict "$smoke_rc")" "$smoke_secs"
 echo "logs: $LOG_DIR/"
-echo "total: $((rust_passed + e2e_passed)) passed, $((rust_failed + e2e_failed + smoke_rc)) failed"
+echo "total: $((rust_passed + e2e_passed + sdk_passed)) passed," \
+  "$((rust_failed + e2e_failed + sdk_rc + smoke_rc)) failed"
 
-[ "$rust_rc" -eq 0 ] && [ "$e2e_rc" -eq 0 ] && [ "$smoke_rc" -eq 0 ]
+[ "$rust_rc" -eq 0 ] && [ "$e2e_rc" -eq 0 ] && [ "$sdk_rc" -eq 0 ] && [ "$smoke_rc" -eq 0 ]

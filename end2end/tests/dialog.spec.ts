@@ -67,6 +67,7 @@ test('a viewer opening the dialog by its URL is told why, in plain words', async
 
 test('a refund and a cancel show the Refund button greyed out with the reason', async ({ page }) => {
   await signIn(page, 'admin@lotus.example', DEMO_PASSWORD);
+  await expect(page.getByRole('banner')).toContainText('admin@lotus.example');
   const { refund } = seedPayment('lotus', 'ALIPAY_CN', { refund: '5' });
   await page.goto(`/transactions/${refund}`);
   await expect(refundButton(page)).toBeDisabled();

@@ -78,7 +78,7 @@ pub(super) fn AmountForm(
     // Autofocus only works on page load; a dialog opened by the router focuses here.
     Effect::new(move |_| {
         if let Some(input) = amount_ref.get() {
-            let _ = input.focus();
+            super::focus_when_shown(input.into());
         }
     });
     let q = dialog_query().get_untracked();

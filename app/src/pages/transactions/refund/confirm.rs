@@ -143,7 +143,7 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
     let password_ref = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
         if let Some(input) = password_ref.get() {
-            let _ = input.focus();
+            super::focus_when_shown(input.into());
         }
     });
     let step = |step: &str| {

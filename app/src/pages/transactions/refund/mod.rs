@@ -101,10 +101,16 @@ fn Dialog(transaction_id: String) -> impl IntoView {
             navigate(&close, Default::default());
         }
     };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if let Some(d) = dialog.get() {
+            keep_tab_inside(&d, &ev);
+        }
+    };
     let tid = transaction_id.clone();
     view! {
         <div class="dialog-backdrop">
-            <dialog class="dialog" open=true aria-labelledby="refund-title" node_ref=dialog on:cancel=on_cancel>
+            <dialog class="dialog" open=true aria-labelledby="refund-title" node_ref=dialog
+                on:cancel=on_cancel on:keydown=on_keydown>
                 <header class="dialog-head">
                     <h2 id="refund-title">"Refund"</h2>
                     <A href=close.clone() attr:class="btn small" attr:aria-label="Close">"✕"</A>
@@ -130,14 +136,62 @@ fn focus_autofocus_field(dialog: &leptos::web_sys::HtmlDialogElement) {
             .flatten()
             .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
         {
-            let _ = field.focus();
+            focus_when_shown(field);
         }
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = dialog;
 }
 
-/// Puts focus back on the Refund button once the dialog has gone.
+/// Focuses `field` on the next frame: an element that was just rendered is not in the
+/// document yet, and focusing it now would do nothing.
+pub(super) fn focus_when_shown(field: leptos::web_sys::HtmlElement) {
+    request_animation_frame(move || {
+        let _ = field.focus();
+    });
+}
+
+/// Tab from the dialog's last control goes to its first, Shift+Tab from the first to the
+/// last: a modal dialog alone would let focus leave for the browser's own controls.
+fn keep_tab_inside(dialog: &leptos::web_sys::HtmlDialogElement, ev: &leptos::ev::KeyboardEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::web_sys::HtmlElement;
+        if ev.key() != "Tab" {
+            return;
+        }
+        let Ok(found) = dialog.query_selector_all(
+            "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), \
+             select:not([disabled]), textarea:not([disabled])",
+        ) else {
+            return;
+        };
+        let controls: Vec<HtmlElement> = (0..found.length())
+            .filter_map(|i| found.item(i)?.dyn_into::<HtmlElement>().ok())
+            .collect();
+        let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+            return;
+        };
+        let active = document().active_element();
+        let at = |e: &HtmlElement| active.as_ref() == Some(e.unchecked_ref());
+        let to = if ev.shift_key() && at(first) {
+            last
+        } else if !ev.shift_key() && at(last) {
+            first
+        } else {
+            return;
+        };
+        ev.prevent_default();
+        let _ = to.focus();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (dialog, ev);
+}
+
+/// Puts focus back on the Refund button once the dialog has gone: on the next frame,
+/// since until the modal dialog leaves the page everything behind it is inert and
+/// cannot take focus.
 fn return_focus() {
     #[cfg(feature = "hydrate")]
     {
@@ -146,7 +200,7 @@ fn return_focus() {
             .get_element_by_id(REFUND_BUTTON_ID)
             .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
         {
-            let _ = button.focus();
+            focus_when_shown(button);
         }
     }
 }
