@@ -113,6 +113,26 @@ DATES=(
 )
 DATED_SPECS=(tests/transactions.spec.ts tests/refunds.spec.ts tests/reports.spec.ts tests/receipts.spec.ts)
 
+# serve_release LABEL DB_URL [PREFIX...]: starts target/release/server on DB_URL and a
+# free port, through the command PREFIX (an `env …` with settings or a clock) if given;
+# sets SERVER_PID and SERVER_URL once /healthz answers. Its log: $LOG_DIR/server-LABEL.log.
+serve_release() {
+  local label="$1" db_url="$2" port
+  shift 2
+  port="$(free_port 30000)"
+  SERVER_URL="http://127.0.0.1:$port"
+  log "[$label] starting the server on $SERVER_URL (log: $LOG_DIR/server-$label.log)"
+  without_locks "$@" env DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+    RUST_LOG="${RUST_LOG:-info}" target/release/server serve >"$LOG_DIR/server-$label.log" 2>&1 &
+  SERVER_PID=$!
+  if ! wait_for_http "$SERVER_URL/healthz" 60 "$SERVER_PID"; then
+    printf '\nthe server did not answer %s/healthz within 60 s; its log:\n' "$SERVER_URL" >&2
+    tail -n 100 "$LOG_DIR/server-$label.log" >&2
+    stop_server
+    return 1
+  fi
+}
+
 # e2e_suite LABEL DB_URL FAKETIME SPECS...: seeds DB_URL, serves it and runs the specs
 # (all of them when none is given). FAKETIME is empty for the real clock, else a
 # libfaketime offset that the seed and the server run under.
@@ -129,30 +149,17 @@ e2e_suite() {
   DATABASE_URL="$db_url" "${clock[@]}" target/release/server seed --transactions "$E2E_TRANSACTIONS" \
     >"$LOG_DIR/seed-$label.log" 2>&1 || { cat "$LOG_DIR/seed-$label.log" >&2; return 1; }
 
-  local port base_url
-  port="$(free_port 30000)"
-  base_url="http://127.0.0.1:$port"
-  log "[$label] starting the server on $base_url (log: $LOG_DIR/server-$label.log)"
   # Asynchronous refunds settle after 3 s rather than 10, so the browser test that
   # waits for one is quick.
-  without_locks "${clock[@]}" env DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-    PAYDESK_ASYNC_REFUND_DELAY_SECONDS=3 RUST_LOG="${RUST_LOG:-info}" \
-    target/release/server serve >"$LOG_DIR/server-$label.log" 2>&1 &
-  SERVER_PID=$!
-  if ! wait_for_http "$base_url/healthz" 60 "$SERVER_PID"; then
-    printf '\nthe server did not answer %s/healthz within 60 s; its log:\n' "$base_url" >&2
-    tail -n 100 "$LOG_DIR/server-$label.log" >&2
-    stop_server
-    return 1
-  fi
+  serve_release "$label" "$db_url" "${clock[@]}" env PAYDESK_ASYNC_REFUND_DELAY_SECONDS=3 || return 1
+  local base_url="$SERVER_URL"
 
   log "[$label] npx playwright test $*"
   local rc=0
   (cd end2end && BASE_URL="$base_url" PLAYWRIGHT_OUTPUT_DIR="$REPO_ROOT/$LOG_DIR/playwright-$label" \
     PAYDESK_SERVER_BIN="$REPO_ROOT/target/release/server" DATABASE_URL="$db_url" \
     PAYDESK_FAKETIME_LIB="${faketime:+$FAKETIME_LIB}" FAKETIME="$faketime" \
-    FAKETIME_DONT_FAKE_MONOTONIC=1 PAYDESK_FAKE_NOW="${FAKE_NOW:-}" \
-    npx --no-install playwright test "$@") 2>&1 \
+    FAKETIME_DONT_FAKE_MONOTONIC=1 npx --no-install playwright test "$@") 2>&1 \
     | tee -a "$LOG_DIR/playwright.log" || rc=$?
   stop_server
   if [ "$rc" -ne 0 ]; then
@@ -170,9 +177,7 @@ e2e_at() {
   log "[$label] PostgreSQL, the server and the browser at $instant"
   pg_faketime_start "$offset" || return 1
   psql_admin "$FT_URL" -c "CREATE DATABASE \"$E2E_DB\"" || { pg_faketime_stop; return 1; }
-  FAKE_NOW="$instant"
   e2e_suite "$label" "$(url_with_db "$FT_URL" "$E2E_DB")" "$offset" "${DATED_SPECS[@]}" || rc=$?
-  FAKE_NOW=""
   pg_faketime_stop
   return "$rc"
 }
@@ -225,7 +230,7 @@ ensure_sdk_venv() {
 
 # sdk_check KEYS_DIR: seeds, serves and runs check.py; the caller stops the server.
 sdk_check() {
-  local keys="$1" setup="$LOG_DIR/sdk-setup.log" db_url port base_url client_id payment converted rate
+  local keys="$1" setup="$LOG_DIR/sdk-setup.log" db_url base_url client_id payment converted rate
   if [ ! -x target/release/server ]; then
     echo "target/release/server is missing: the release build failed" >&2
     return 1
@@ -259,17 +264,8 @@ sdk_check() {
     return 1
   fi
 
-  port="$(free_port 32000)"
-  base_url="http://127.0.0.1:$port"
-  log "[sdk] starting the server on $base_url (log: $LOG_DIR/server-sdk.log)"
-  without_locks env DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-    RUST_LOG="${RUST_LOG:-info}" target/release/server serve >"$LOG_DIR/server-sdk.log" 2>&1 &
-  SERVER_PID=$!
-  if ! wait_for_http "$base_url/healthz" 60 "$SERVER_PID"; then
-    printf '\nthe server did not answer %s/healthz within 60 s; its log:\n' "$base_url" >&2
-    tail -n 100 "$LOG_DIR/server-sdk.log" >&2
-    return 1
-  fi
+  serve_release sdk "$db_url" || return 1
+  base_url="$SERVER_URL"
 
   log "[sdk] $SDK_DIR/check.py against $base_url (log: $LOG_DIR/sdk-check.log)"
   "$SDK_VENV/bin/python" "$SDK_DIR/check.py" --gateway "$base_url" --client-id "$client_id" \

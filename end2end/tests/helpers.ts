@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { expect, type Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'paydesk-demo';
+/** The payment password the tests set for the users who refund. */
+export const PAYMENT_PASSWORD = 'pay-2468-ok';
 
 // Clicks made before the WASM bundle hydrates the page are lost, so wait for the marker
 // the app sets on <body> once hydration is done.
@@ -62,4 +64,17 @@ export function seedPayment(
   const out = execFileSync(bin, args, { env, encoding: 'utf8' });
   const [payment, refundId] = out.trim().split('\n');
   return { payment, refund: refundId };
+}
+
+/** From the refund dialog's confirmation: follows "Change password", sets the user's
+ * first payment password and comes back to the confirmation. */
+export async function setPaymentPasswordFromDialog(page: Page): Promise<void> {
+  await page.getByRole('dialog', { name: 'Refund' }).getByRole('link', { name: 'Change password' }).click();
+  await expect(page.getByRole('heading', { name: 'Payment password' })).toBeVisible();
+  await waitForHydration(page);
+  await page.getByLabel('Sign-in password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByLabel('New payment password', { exact: true }).fill(PAYMENT_PASSWORD);
+  await page.getByLabel('Confirm new payment password', { exact: true }).fill(PAYMENT_PASSWORD);
+  await page.getByRole('button', { name: 'Set payment password' }).click();
+  await expect(page.getByRole('dialog', { name: 'Refund' }).getByLabel('Payment password', { exact: true })).toBeVisible();
 }

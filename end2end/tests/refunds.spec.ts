@@ -1,11 +1,19 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { DEMO_PASSWORD, openQuery, seedPayment, signIn, waitForHydration } from './helpers';
+import { type Browser, type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import {
+  DEMO_PASSWORD,
+  PAYMENT_PASSWORD,
+  openQuery,
+  seedPayment,
+  setPaymentPasswordFromDialog,
+  signIn,
+  waitForHydration,
+} from './helpers';
 
 // Refunds from the details page with the payment password. Each test refunds as a
 // different merchant's user, so that tests running side by side never share a payment
 // or a payment password.
 
-const PAYMENT_PASSWORD = 'pay-2468-ok';
 
 const dialog = (page: Page) => page.getByRole('dialog', { name: 'Refund' });
 const related = (page: Page) => page.getByRole('table', { name: 'Related transactions' });
@@ -102,17 +110,9 @@ test('a first refund sets up the payment password, then a second refunds the rem
   await expect(summary.getByText(payment)).toBeVisible();
   await expect(summary.getByText('Synchronous: the refund is final at once.')).toBeVisible();
   await expect(summary.getByText('You have not set a payment password yet.', { exact: false })).toBeVisible();
-  await summary.getByRole('link', { name: 'Change password' }).click();
-
-  await expect(page.getByRole('heading', { name: 'Payment password' })).toBeVisible();
-  await waitForHydration(page);
-  await page.getByLabel('Sign-in password', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByLabel('New payment password', { exact: true }).fill(PAYMENT_PASSWORD);
-  await page.getByLabel('Confirm new payment password', { exact: true }).fill(PAYMENT_PASSWORD);
-  await page.getByRole('button', { name: 'Set payment password' }).click();
+  await setPaymentPasswordFromDialog(page);
 
   // Back at the confirmation, with the amount kept.
-  await expect(dialog(page).getByLabel('Payment password', { exact: true })).toBeVisible();
   await expect(dialog(page).getByText('You have not set a payment password yet.', { exact: false })).toHaveCount(0);
   await waitForHydration(page);
   await submitWith(page, PAYMENT_PASSWORD);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { DEMO_PASSWORD, signIn, waitForHydration } from './helpers';
 
 // Lotus Tea House is in Asia/Shanghai; the calendar states its "today", so the tests

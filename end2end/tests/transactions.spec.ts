@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { DEMO_PASSWORD, daysBefore, openQuery, seedPayment, signIn, waitForHydration } from './helpers';
 
 // Demo data is deterministic but relative to today, so tests read values from the page

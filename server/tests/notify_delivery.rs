@@ -21,7 +21,7 @@ use server::workers::acquirer;
 use server::workers::notify::{self, deliver_due_with, NameLookup, Sender};
 use sqlx::PgPool;
 use support::api::{self, code, Client};
-use support::notify::{fast, refund_with};
+use support::notify::{fast, refund_with, wait_for_delivered};
 use support::TestApp;
 
 const STRICT: TargetPolicy = TargetPolicy {
@@ -225,23 +225,7 @@ async fn slow_receivers_do_not_hold_up_the_queue(pool: PgPool) {
     let mut config = fast(&[0.0, 60.0]);
     config.notify_concurrency = 16;
     tokio::spawn(notify::run(pool.clone(), config));
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let delivered: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM refund_notifications WHERE status = 'DELIVERED'",
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-        if delivered == 40 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{delivered} of 40 delivered"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_delivered(&pool, 40, Duration::from_secs(60)).await;
     let peak = most.load(Ordering::SeqCst);
     assert!(
         peak >= 8,

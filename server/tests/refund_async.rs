@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use server::workers::{self, acquirer, notify, WorkerConfig};
 use sqlx::PgPool;
 use support::api::{self, code, status, INQUIRY};
-use support::notify::{assert_signed, client, fast, receiver, refund_with};
+use support::notify::{assert_signed, client, fast, receiver, refund_with, wait_for_delivered};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn an_async_refund_settles_and_its_notification_arrives_after_a_failure(pool: PgPool) {
@@ -200,23 +200,7 @@ async fn background_workers_finish_what_a_stopped_instance_left(pool: PgPool) {
     workers::spawn(pool.clone(), config);
     let second = refund_with(&c, "R-2", "700", json!({"refundNotifyUrl": rx.url})).await;
     assert_eq!(code(&second), "REFUND_IN_PROCESS");
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let delivered: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM refund_notifications WHERE status = 'DELIVERED'",
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-        if delivered == 2 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "notifications not delivered in time"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_delivered(&pool, 2, Duration::from_secs(10)).await;
     let q = c.inquire(json!({"refundRequestId": "R-2"})).await;
     assert_eq!(q["refundStatus"], "SUCCESS");
     // Attempts: R-1 failed once then succeeded, R-2 succeeded at once.

@@ -412,16 +412,23 @@ pub mod api {
             key: &RsaKeyPair,
             time: &str,
         ) -> Value {
+            let bytes = self.signed_bytes(path, body, client_id, key, time).await;
+            serde_json::from_slice(&bytes).unwrap()
+        }
+
+        /// [`send_as`](Self::send_as), the answer's bytes unparsed.
+        async fn signed_bytes(
+            &self,
+            path: &str,
+            body: &str,
+            client_id: &str,
+            key: &RsaKeyPair,
+            time: &str,
+        ) -> Vec<u8> {
             let content = signature::signed_content("POST", path, client_id, time, body.as_bytes());
-            let sig = signature::sign(key, &content);
-            self.send_raw(
-                path,
-                body,
-                client_id,
-                time,
-                Some(&signature::header_value(1, &sig)),
-            )
-            .await
+            let sig = signature::header_value(1, &signature::sign(key, &content));
+            self.send_for_bytes(path, body, client_id, time, Some(&sig))
+                .await
         }
 
         /// POSTs with exactly these headers (None: no Signature header).
@@ -439,14 +446,11 @@ pub mod api {
             serde_json::from_slice(&bytes).unwrap()
         }
 
-        /// The answer's exact bytes, for tests of how values are written.
+        /// The answer's exact text, for tests of how values are written.
         pub async fn send_text(&self, path: &str, body: &str) -> String {
             let time = signature::format_time(Utc::now());
-            let content =
-                signature::signed_content("POST", path, &self.client_id, &time, body.as_bytes());
-            let sig = signature::header_value(1, &signature::sign(&self.key, &content));
             let bytes = self
-                .send_for_bytes(path, body, &self.client_id, &time, Some(&sig))
+                .signed_bytes(path, body, &self.client_id, &self.key, &time)
                 .await;
             String::from_utf8(bytes).unwrap()
         }

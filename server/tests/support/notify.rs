@@ -140,3 +140,24 @@ pub async fn assert_signed(pool: &PgPool, client_id: &str, headers: &HeaderMap, 
         "notification signature"
     );
 }
+
+/// Waits until `count` notifications are DELIVERED, failing the test after `within`.
+pub async fn wait_for_delivered(pool: &PgPool, count: i64, within: Duration) {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let delivered: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM refund_notifications WHERE status = 'DELIVERED'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if delivered == count {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{delivered} of {count} notifications delivered in {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
