@@ -1,4 +1,4 @@
-//! Every refund rule of specs 002–004 through the real API and PostgreSQL: each result
+//! Every refund rule of docs/RULES.md through the real API and PostgreSQL: each result
 //! code, idempotent replays and what a refund leaves in the database.
 
 #[allow(dead_code)]

@@ -1,4 +1,4 @@
-//! Refunds: the rules of specs 002–004 and the values requests are made of (pure, also
+//! Refunds: the rules of docs/RULES.md and the values requests are made of (pure, also
 //! compiled for the browser) and, on the server, the engine that records each refund in
 //! one database transaction.
 

@@ -1,4 +1,4 @@
-//! The refund rules of specs 002 and 004 as pure functions, shared by the open API, the
+//! The refund rules of docs/RULES.md as pure functions, shared by the open API, the
 //! dashboard's refund form and the transaction details page (which shows how much can
 //! still be refunded, or why nothing can, before anyone asks).
 //!
@@ -39,7 +39,7 @@ pub struct PaymentFacts {
     /// A chargeback whose liability is not yet judged (status PROCESSING).
     pub chargeback_pending: bool,
     /// Refunds that succeeded or are still processing. Failed refunds give their amount
-    /// back; refund reversals do not (spec 002 leaves returned funds to the merchant).
+    /// back; refund reversals do not (returned funds are the merchant's to handle).
     pub refunded_minor: i64,
     /// Number of refunds that succeeded or are still processing.
     pub refund_count: i64,

@@ -5,7 +5,7 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// A day's report exists once the day has closed in the merchant's zone: today and
-/// later days are still changing (spec 000: "only those of the previous day and earlier").
+/// later days are still changing (docs/RULES.md: yesterday and earlier, never today).
 pub fn daily_available(day: NaiveDate, today_local: NaiveDate) -> bool {
     day < today_local
 }

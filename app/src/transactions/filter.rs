@@ -6,7 +6,7 @@ use crate::money::Currency;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-/// The longest creation-time range one query may span (spec 000).
+/// The longest creation-time range one query may span (docs/RULES.md).
 pub const MAX_RANGE_DAYS: u64 = 40;
 /// The range a query spans when the URL names none: the last 7 days.
 pub const DEFAULT_RANGE_DAYS: u64 = 7;
@@ -92,7 +92,7 @@ pub const STATUSES: [(&str, &str); 4] = [
     ("CLOSED", "Closed"),
 ];
 
-/// The four IDs a transaction can be found by (spec 001).
+/// The four IDs a transaction can be found by (docs/RULES.md).
 pub const ID_TYPES: [(&str, &str); 4] = [
     ("transaction_id", "Transaction ID"),
     ("reference_transaction_id", "Reference transaction ID"),

@@ -29,7 +29,7 @@ pub fn start_of_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
 /// The SQL conditions of `filter` (after `WHERE t.merchant_id = …`), shared by the
 /// listing and by exports so both see the same rows.
 pub fn push_conditions(q: &mut QueryBuilder<'static, Postgres>, filter: &Filter, zone: Tz) {
-    // Refunds in progress or failed are not listed (spec 000); the payment's details
+    // Refunds in progress or failed are not listed (docs/RULES.md); the payment's details
     // page shows them among its related transactions.
     q.push(" AND NOT (t.transaction_type = 'REFUND' AND t.status <> 'SUCCESS')");
     if let Some((id_type, value)) = &filter.id {

@@ -1,4 +1,4 @@
-//! Antom's request and response signatures (../WIRE.md): RSA PKCS#1 v1.5 with SHA-256
+//! Antom's request and response signatures (docs/API.md): RSA PKCS#1 v1.5 with SHA-256
 //! over `<METHOD> <path>\n<Client-Id>.<time>.<body>`, sent as
 //! `Signature: algorithm=RSA256,keyVersion=1,signature=<url-encoded base64>`.
 

@@ -1,5 +1,5 @@
 //! `server seed`: deterministic demo data. Four merchants in different time zones with
-//! one user per role, the payment methods and acquirers of the refund rules (spec 002),
+//! one user per role, the payment methods and acquirers of the refund rules (docs/RULES.md),
 //! 13 months of daily exchange rates, balances, and a bulk of transactions loaded with
 //! COPY. The same seed on the same UTC day gives the same rows.
 

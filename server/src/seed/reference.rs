@@ -127,7 +127,7 @@ pub struct Method {
     pub partial_refund_supported: bool,
     pub multiple_refunds_supported: bool,
     pub refund_window_days: i32,
-    /// Refunds are final in the response (spec 002: Alipay+ wallets).
+    /// Refunds are final in the response (docs/RULES.md: Alipay+ wallets).
     pub sync_refunds: bool,
     pub min_refund_minor: i64,
 }

@@ -459,7 +459,7 @@ impl Generator {
     ) -> usize {
         let settles = !matches!(status, Status::Fail | Status::Closed) && kind != Kind::Cancel;
         let settlement = settles.then(|| {
-            // Settled at the rate of the day the money moved (spec 002).
+            // Settled at the rate of the day the money moved (docs/RULES.md, Settlement).
             let day = finished_at.unwrap_or(created_at).div_euclid(DAY_US);
             let to = MERCHANTS[o.merchant].settlement;
             let q = self.rates.quote(day, o.currency, to);
@@ -568,7 +568,7 @@ impl Generator {
             _ => return,
         }
 
-        // Card payments are authorisations: refundable only once captured (spec 004).
+        // Card payments are authorisations: refundable only once captured (docs/RULES.md).
         let mut refundable_from = paid;
         if card {
             let r: f64 = self.rng.gen();

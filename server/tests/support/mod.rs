@@ -225,7 +225,7 @@ pub mod api {
             .clone()
     }
 
-    /// Acquirers and payment methods as in the demo data (spec 002's capabilities).
+    /// Acquirers and payment methods as in the demo data (their refund capabilities, docs/RULES.md).
     pub async fn reference_data(pool: &PgPool) {
         sqlx::query(
             "INSERT INTO acquirers (code, name, sync_card_refunds) VALUES

@@ -1,4 +1,4 @@
-//! The filter bar: an ID search and the filters of spec 000, as plain GET forms so they
+//! The filter bar: an ID search and the filters of docs/RULES.md, as plain GET forms so they
 //! work before the WASM loads and keep every filter in the URL.
 
 use super::FilterOptions;
