@@ -56,6 +56,7 @@ SERVER_BIN="${SERVER_BIN:-target/release/server}"
 PYTHON="${PYTHON:-target/sdk-venv/bin/python}"
 OUT="${OUT:-bench/out/faults}"
 
+export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ beside the helpers
 RANDOM=$FAULTS_SEED
 STARTED=$SECONDS
 TAG="FLT$FAULTS_SEED"
