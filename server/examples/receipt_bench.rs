@@ -23,7 +23,7 @@ fn facts(i: usize) -> RefundFacts {
         refund_currency: "USD".into(),
         payment_method_code: "VISA".into(),
         payment_method_name: "Visa".into(),
-        status: "SUCCESS".into(),
+        status: app::transactions::kind::TransactionStatus::Success,
         reason: Some(
             "Produto danificado na entrega — devolução solicitada pelo cliente; 商品损坏".into(),
         ),

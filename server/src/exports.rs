@@ -7,7 +7,7 @@
 //! connection closes the channel, which stops the query. XLSX is written in
 //! constant-memory mode on a blocking thread into a temporary file, then streamed.
 
-use app::auth::CurrentUser;
+use app::auth::session::SessionUser;
 use app::reports::calendar::{export_file_name, Period};
 use app::reports::export::{count_query, export_query, layout, parse_fields, CsvSink, Out};
 use app::reports::store::{first_day, get_or_create, pump_rows, RowCursor, RowsOf};
@@ -65,10 +65,10 @@ struct ProgressView {
 
 /// Exports in progress by (user, job id the page chose). Keyed by user so nobody reads
 /// another user's progress; entries go away shortly after their export ends.
-static PROGRESS: LazyLock<Mutex<HashMap<(String, String), Arc<Progress>>>> =
+static PROGRESS: LazyLock<Mutex<HashMap<(Uuid, String), Arc<Progress>>>> =
     LazyLock::new(Default::default);
 
-fn track(user: &CurrentUser, job: Option<&str>) -> Arc<Progress> {
+fn track(user: &SessionUser, job: Option<&str>) -> Arc<Progress> {
     let progress = Arc::new(Progress {
         total: AtomicI64::new(-1),
         ..Progress::default()
@@ -76,7 +76,7 @@ fn track(user: &CurrentUser, job: Option<&str>) -> Arc<Progress> {
     if let Some(job) = job.filter(|j| {
         !j.is_empty() && j.len() <= 64 && j.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     }) {
-        let key = (user.user_id.clone(), job.to_owned());
+        let key = (user.id, job.to_owned());
         PROGRESS
             .lock()
             .expect("not poisoned")
@@ -96,7 +96,7 @@ fn track(user: &CurrentUser, job: Option<&str>) -> Arc<Progress> {
 }
 
 async fn progress(
-    user: Option<Extension<CurrentUser>>,
+    user: Option<Extension<SessionUser>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(Extension(user)) = user else {
@@ -106,7 +106,7 @@ async fn progress(
     let found = PROGRESS
         .lock()
         .expect("not poisoned")
-        .get(&(user.user_id.clone(), job))
+        .get(&(user.id, job))
         .cloned();
     match found {
         None => (StatusCode::NOT_FOUND, "No such export.").into_response(),
@@ -143,7 +143,7 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
 }
 
 /// The signed-in user, if their role may download reports.
-fn allowed(user: Option<Extension<CurrentUser>>) -> Result<CurrentUser, Response> {
+fn allowed(user: Option<Extension<SessionUser>>) -> Result<SessionUser, Response> {
     match user {
         None => Err(refuse(StatusCode::UNAUTHORIZED, "Sign in again.")),
         Some(Extension(u)) if !u.role.can_download_reports() => Err(refuse(
@@ -156,23 +156,21 @@ fn allowed(user: Option<Extension<CurrentUser>>) -> Result<CurrentUser, Response
 
 fn prepare(
     state: &AppState,
-    user: Option<Extension<CurrentUser>>,
+    user: Option<Extension<SessionUser>>,
     pairs: &[(String, String)],
     ext: &str,
 ) -> Result<Export, Response> {
     let user = allowed(user)?;
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let merchant: Uuid = user
-        .merchant_id
-        .parse()
-        .map_err(|_| refuse(StatusCode::INTERNAL_SERVER_ERROR, "Bad merchant."))?;
-    let zone_name = get("tz")
-        .filter(|z| !z.trim().is_empty())
-        .unwrap_or_else(|| user.time_zone.clone());
-    let zone: Tz = zone_name
-        .trim()
-        .parse()
-        .map_err(|_| refuse(StatusCode::BAD_REQUEST, "Choose a time zone from the list."))?;
+    let merchant = user.merchant_id;
+    // The merchant's zone unless the user chose another for this file.
+    let zone: Tz = match get("tz").filter(|z| !z.trim().is_empty()) {
+        None => user.zone,
+        Some(name) => name
+            .trim()
+            .parse()
+            .map_err(|_| refuse(StatusCode::BAD_REQUEST, "Choose a time zone from the list."))?,
+    };
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     // Paging does not apply: an export holds every row of the filter.
     let params = QueryParams {
@@ -236,7 +234,7 @@ fn attachment(content_type: &'static str, file_name: &str, body: Body) -> Respon
 
 async fn export_csv(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
+    user: Option<Extension<SessionUser>>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
     let e = match prepare(&state, user, &pairs, "csv") {
@@ -324,7 +322,7 @@ async fn write_csv(e: Export, tx: mpsc::Sender<Result<Bytes, std::io::Error>>) {
 
 async fn export_xlsx(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
+    user: Option<Extension<SessionUser>>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
     let e = match prepare(&state, user, &pairs, "xlsx") {
@@ -409,7 +407,7 @@ async fn export_xlsx(
 /// A calendar report's zip, made now if the scheduled job has not made it yet.
 async fn report_zip(
     State(state): State<AppState>,
-    user: Option<Extension<CurrentUser>>,
+    user: Option<Extension<SessionUser>>,
     Path((kind, file)): Path<(String, String)>,
 ) -> Response {
     let user = match allowed(user) {
@@ -422,10 +420,7 @@ async fn report_zip(
     else {
         return refuse(StatusCode::NOT_FOUND, "No such report.");
     };
-    let Ok(merchant) = user.merchant_id.parse::<Uuid>() else {
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "Bad merchant.");
-    };
-    let zone: Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let (merchant, zone) = (user.merchant_id, user.zone);
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     let first_day = match first_day(&state.pool, merchant, zone).await {
         Ok(d) => d,

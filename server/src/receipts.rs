@@ -10,7 +10,7 @@
 //!   unknown refund ID so that the page reveals nothing without a valid code. JSON when
 //!   the request accepts `application/json`.
 
-use app::auth::CurrentUser;
+use app::auth::session::SessionUser;
 use app::receipts::{content::RefundFacts, load, verify, Language};
 use app::refunds::types::TransactionRef;
 use axum::extract::{Path, Query, State};
@@ -121,7 +121,7 @@ fn base_url(config: &ReceiptConfig, headers: &HeaderMap) -> String {
 
 async fn download(
     State(state): State<ReceiptState>,
-    user: Option<Extension<CurrentUser>>,
+    user: Option<Extension<SessionUser>>,
     Path(file): Path<String>,
     Query(query): Query<DownloadQuery>,
     headers: HeaderMap,
@@ -154,13 +154,7 @@ async fn download(
             }
         },
     };
-    let Ok(merchant) = user.merchant_id.parse() else {
-        return text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Your merchant could not be read.",
-        );
-    };
-    let facts = match load::for_merchant(&state.pool, merchant, refund_id).await {
+    let facts = match load::for_merchant(&state.pool, user.merchant_id, refund_id).await {
         Ok(load::Lookup::Found(facts)) => *facts,
         Ok(load::Lookup::NotFound) => {
             return text(
@@ -177,7 +171,10 @@ async fn download(
         Ok(load::Lookup::NotSuccessful { status }) => {
             return text(
                 StatusCode::CONFLICT,
-                format!("This refund is {status}: only successful refunds have receipts."),
+                format!(
+                    "This refund is {}: only successful refunds have receipts.",
+                    status.as_str()
+                ),
             )
         }
         Err(err) => {
@@ -281,7 +278,7 @@ async fn verify_page(
                 "paymentId": f.payment_id,
                 "refundAmount": {"value": f.refund_amount_minor.to_string(), "currency": f.refund_currency.trim()},
                 "refundTime": f.refunded_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                "status": f.status,
+                "status": f.status.as_str(),
             }),
             None => serde_json::json!({"genuine": false}),
         };

@@ -6,7 +6,6 @@
 use app::reports::calendar::Period;
 use app::reports::store::{create, first_day, stored, ReportError};
 use chrono::{DateTime, Datelike, Days, Months, Utc};
-use chrono_tz::Tz;
 use sqlx::PgPool;
 use std::time::Duration;
 use uuid::Uuid;
@@ -73,7 +72,7 @@ pub async fn run_once(
             .await?;
     let mut made = 0;
     for (merchant, zone) in merchants {
-        let zone: Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+        let zone = app::time::zone_named(&zone);
         let today = now.with_timezone(&zone).date_naive();
         let mut due: Vec<Period> = (1..=days_back)
             .filter_map(|n| today.checked_sub_days(Days::new(n)))

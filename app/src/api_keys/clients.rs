@@ -68,7 +68,7 @@ pub async fn list(pool: &PgPool, merchant: Uuid, zone: Tz) -> sqlx::Result<Vec<C
         .map(|(client_id, key_version, created)| ClientKeyView {
             client_id,
             key_version,
-            created: format_local(created, zone.name()),
+            created: format_local(created, zone),
         })
         .collect())
 }

@@ -1,7 +1,7 @@
 //! Writing audit events.
 
 use super::AuditAction;
-use crate::auth::CurrentUser;
+use crate::auth::session::SessionUser;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
@@ -18,10 +18,10 @@ pub struct Actor {
 
 impl Actor {
     /// A signed-in dashboard user, from `address`.
-    pub fn user(user: &CurrentUser, address: &str) -> Actor {
+    pub fn user(user: &SessionUser, address: &str) -> Actor {
         Actor {
-            merchant_id: user.merchant_id.parse().unwrap_or_default(),
-            user_id: user.user_id.parse().ok(),
+            merchant_id: user.merchant_id,
+            user_id: Some(user.id),
             name: user.email.clone(),
             address: Some(address.to_owned()),
         }

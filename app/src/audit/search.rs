@@ -58,7 +58,7 @@ fn to_row(row: &sqlx::postgres::PgRow, zone: Tz) -> AuditRow {
     let amount_minor: Option<i64> = row.get("amount_minor");
     let currency: Option<String> = row.get("currency");
     AuditRow {
-        time: format_local(row.get::<DateTime<Utc>, _>("created_at"), zone.name()),
+        time: format_local(row.get::<DateTime<Utc>, _>("created_at"), zone),
         actor: row.get("actor"),
         action: AuditAction::parse(&action).map_or(action, |a| a.label().to_owned()),
         subject: row.get("subject"),

@@ -105,15 +105,14 @@ impl Email {
 #[error("{0:?} is not an e-mail address")]
 pub struct InvalidEmail(pub String);
 
-/// The signed-in user as pages see them. Every query the server makes on their behalf
-/// is scoped to `merchant_id`.
+/// The signed-in user as pages show them (the top bar, the settings page). The server
+/// works with [`session::SessionUser`], whose ids and zone are typed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CurrentUser {
     pub user_id: String,
     pub email: String,
     pub display_name: String,
     pub role: Role,
-    pub merchant_id: String,
     pub merchant_name: String,
     /// The merchant's IANA time zone: every time is shown in it.
     pub time_zone: String,

@@ -8,6 +8,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tower_sessions::Session;
@@ -44,7 +45,7 @@ pub async fn end(session: &Session) -> Result<(), tower_sessions::session::Error
 
 /// The user of this session, unless it has passed its absolute lifetime or the user has
 /// been disabled since.
-async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, ResolveError> {
+async fn resolve(state: &AppState, session: &Session) -> Result<Option<SessionUser>, ResolveError> {
     let Some(signed_in) = session.get::<SignedIn>(SIGNED_IN).await? else {
         return Ok(None);
     };
@@ -63,8 +64,36 @@ async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUs
     Ok(user)
 }
 
-/// An enabled user of an open merchant, as pages see them.
-pub async fn load_user(pool: &PgPool, user_id: Uuid) -> Result<Option<CurrentUser>, sqlx::Error> {
+/// The signed-in user as the server works with them: ids and time zone parsed once, when
+/// the session is read. Every query made on their behalf is scoped to `merchant_id`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionUser {
+    pub id: Uuid,
+    pub merchant_id: Uuid,
+    /// The merchant's time zone: every date and time the user sees is in it.
+    pub zone: Tz,
+    pub role: Role,
+    pub email: String,
+    pub display_name: String,
+    pub merchant_name: String,
+}
+
+impl SessionUser {
+    /// What pages show of the user.
+    pub fn view(&self) -> CurrentUser {
+        CurrentUser {
+            user_id: self.id.to_string(),
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            merchant_name: self.merchant_name.clone(),
+            time_zone: self.zone.name().to_owned(),
+        }
+    }
+}
+
+/// An enabled user of an open merchant.
+pub async fn load_user(pool: &PgPool, user_id: Uuid) -> Result<Option<SessionUser>, sqlx::Error> {
     let row: Option<(String, String, String, Uuid, String, String)> = sqlx::query_as(
         "SELECT u.email, u.display_name, u.role, m.id, m.name, m.time_zone
            FROM users u JOIN merchants m ON m.id = u.merchant_id
@@ -75,14 +104,14 @@ pub async fn load_user(pool: &PgPool, user_id: Uuid) -> Result<Option<CurrentUse
     .await?;
     Ok(row.and_then(
         |(email, display_name, role, merchant_id, merchant_name, time_zone)| {
-            Some(CurrentUser {
-                user_id: user_id.to_string(),
+            Some(SessionUser {
+                id: user_id,
+                merchant_id,
+                zone: crate::time::zone_named(&time_zone),
+                role: Role::parse(&role).ok()?,
                 email,
                 display_name,
-                role: Role::parse(&role).ok()?,
-                merchant_id: merchant_id.to_string(),
                 merchant_name,
-                time_zone,
             })
         },
     ))
@@ -106,7 +135,7 @@ fn is_public(path: &str) -> bool {
         || ["/api/", "/ams/"].iter().any(|p| path.starts_with(p))
 }
 
-/// Middleware: puts the session's [`CurrentUser`] into the request's extensions and sends
+/// Middleware: puts the session's [`SessionUser`] into the request's extensions and sends
 /// page requests without one to the login page (and signed-in users away from it).
 pub async fn attach_user(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let Some(session) = req.extensions().get::<Session>().cloned() else {
@@ -143,8 +172,8 @@ pub async fn attach_user(State(state): State<AppState>, mut req: Request, next: 
 }
 
 /// The signed-in user in a server function, or an error telling them to sign in again.
-pub async fn require_user() -> Result<CurrentUser, AppError> {
-    let user = leptos_axum::extract::<Option<axum::Extension<CurrentUser>>>()
+pub async fn require_user() -> Result<SessionUser, AppError> {
+    let user = leptos_axum::extract::<Option<axum::Extension<SessionUser>>>()
         .await
         .ok()
         .flatten();
@@ -160,7 +189,7 @@ pub async fn require_user() -> Result<CurrentUser, AppError> {
 }
 
 /// [`require_user`], additionally refusing users whose role lacks `allowed`.
-pub async fn require_role(allowed: impl Fn(Role) -> bool) -> Result<CurrentUser, AppError> {
+pub async fn require_role(allowed: impl Fn(Role) -> bool) -> Result<SessionUser, AppError> {
     let user = require_user().await?;
     if allowed(user.role) {
         Ok(user)
@@ -186,7 +215,7 @@ pub async fn client_address() -> Result<String, AppError> {
 /// request's address.
 pub async fn require_actor(
     allowed: impl Fn(Role) -> bool,
-) -> Result<(CurrentUser, crate::audit::Actor), AppError> {
+) -> Result<(SessionUser, crate::audit::Actor), AppError> {
     let user = require_role(allowed).await?;
     let actor = crate::audit::Actor::user(&user, &client_address().await?);
     Ok((user, actor))

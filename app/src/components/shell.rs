@@ -8,7 +8,7 @@ use leptos_router::components::{Outlet, A};
 
 #[server(endpoint = "fetch_current_user")]
 pub async fn fetch_current_user() -> Result<CurrentUser, AppError> {
-    crate::auth::session::require_user().await
+    Ok(crate::auth::session::require_user().await?.view())
 }
 
 #[server(endpoint = "sign_out")]
@@ -16,7 +16,8 @@ pub async fn sign_out() -> Result<(), AppError> {
     use crate::audit::{record, AuditAction, Event};
     let session: tower_sessions::Session = leptos_axum::extract().await?;
     // Signing out of a session that has already ended is not an event.
-    let user = leptos_axum::extract::<Option<axum::Extension<CurrentUser>>>().await?;
+    let user = leptos_axum::extract::<Option<axum::Extension<crate::auth::session::SessionUser>>>()
+        .await?;
     if let Some(axum::Extension(user)) = user {
         let actor =
             crate::audit::Actor::user(&user, &crate::auth::session::client_address().await?);

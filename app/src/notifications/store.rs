@@ -4,6 +4,7 @@ use super::{AttemptView, NotificationView};
 use crate::audit::{self, Actor, AuditAction, Event};
 use crate::time::format_local;
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -13,7 +14,7 @@ pub async fn for_refund(
     pool: &PgPool,
     merchant_id: Uuid,
     refund_id: &str,
-    zone: &str,
+    zone: Tz,
 ) -> sqlx::Result<Option<Vec<NotificationView>>> {
     let refund: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM transactions

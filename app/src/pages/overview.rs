@@ -32,7 +32,7 @@ pub struct Volume {
 pub async fn load_overview() -> Result<Overview, AppError> {
     let user = crate::auth::session::require_user().await?;
     let pool = crate::state::app_state().pool;
-    let merchant_id: uuid::Uuid = user.merchant_id.parse()?;
+    let merchant_id: uuid::Uuid = user.merchant_id;
     let balances = sqlx::query_as::<_, (String, i64)>(
         "SELECT currency, available_minor FROM merchant_balances WHERE merchant_id = $1 ORDER BY currency",
     )

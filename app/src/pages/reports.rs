@@ -75,8 +75,8 @@ pub async fn report_calendar(
     use chrono::{Datelike, Months, NaiveDate};
     let user = crate::auth::session::require_role(crate::auth::Role::can_download_reports).await?;
     let pool = crate::state::app_state().pool;
-    let merchant: uuid::Uuid = user.merchant_id.parse()?;
-    let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let merchant: uuid::Uuid = user.merchant_id;
+    let zone = user.zone;
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     let year = year
         .filter(|y| (2000..=2100).contains(y))

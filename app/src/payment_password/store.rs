@@ -83,7 +83,7 @@ pub async fn state(pool: &PgPool, actor: &Actor) -> Result<PasswordState, Paymen
 }
 
 /// When a lock in `state` ends, in the merchant's `zone`; None when not locked.
-pub fn locked_until(state: &PasswordState, zone: &str) -> Option<String> {
+pub fn locked_until(state: &PasswordState, zone: chrono_tz::Tz) -> Option<String> {
     match state {
         PasswordState::Locked { until } => Some(crate::time::format_local(*until, zone)),
         _ => None,

@@ -3,6 +3,7 @@
 
 use super::lang::Language;
 use crate::money::Currency;
+use crate::transactions::kind::TransactionStatus;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 
@@ -23,7 +24,7 @@ pub struct RefundFacts {
     pub refund_currency: String,
     pub payment_method_code: String,
     pub payment_method_name: String,
-    pub status: String,
+    pub status: TransactionStatus,
     pub reason: Option<String>,
     /// When the refund succeeded (its creation time if the finish time is missing).
     pub refunded_at: DateTime<Utc>,
@@ -100,7 +101,7 @@ fn when_utc(language: Language, at: DateTime<Utc>) -> String {
 /// [`super::verify::code`] gives it) and the page where it can be checked.
 pub fn build(facts: &RefundFacts, language: Language, code: &str, verify_url: String) -> Receipt {
     let l = language.labels();
-    let zone: Tz = facts.time_zone.parse().unwrap_or(Tz::UTC);
+    let zone = crate::time::zone_named(&facts.time_zone);
     let mut lines = vec![
         Line {
             label: l.merchant,
@@ -160,10 +161,10 @@ pub fn build(facts: &RefundFacts, language: Language, code: &str, verify_url: St
         },
         Line {
             label: l.status,
-            value: if facts.status == "SUCCESS" {
+            value: if facts.status == TransactionStatus::Success {
                 l.status_success.to_owned()
             } else {
-                facts.status.clone()
+                facts.status.label().to_owned()
             },
         },
         Line {
@@ -237,7 +238,7 @@ pub(crate) mod tests {
             refund_currency: "USD".into(),
             payment_method_code: "VISA".into(),
             payment_method_name: "Visa".into(),
-            status: "SUCCESS".into(),
+            status: TransactionStatus::Success,
             reason: Some("Produto danificado — devolução".into()),
             refunded_at: Utc.with_ymd_and_hms(2026, 11, 29, 18, 5, 11).unwrap(),
             settlement_amount_minor: Some(880_000),

@@ -2,6 +2,7 @@
 //! ID alone for the public verification page (which shows nothing without a valid code).
 
 use super::content::RefundFacts;
+use crate::transactions::kind::{TransactionStatus, TransactionType};
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
@@ -14,7 +15,7 @@ pub enum Lookup {
     NotARefund,
     /// A refund that has not succeeded (yet): no receipt.
     NotSuccessful {
-        status: String,
+        status: TransactionStatus,
     },
     Found(Box<RefundFacts>),
 }
@@ -76,11 +77,11 @@ pub async fn for_merchant(
     else {
         return Ok(Lookup::NotFound);
     };
-    let kind: String = row.get("transaction_type");
-    let status: String = row.get("status");
-    Ok(if kind != "REFUND" {
+    let kind: TransactionType = row.get("transaction_type");
+    let status: TransactionStatus = row.get("status");
+    Ok(if kind != TransactionType::Refund {
         Lookup::NotARefund
-    } else if status != "SUCCESS" {
+    } else if status != TransactionStatus::Success {
         Lookup::NotSuccessful { status }
     } else {
         Lookup::Found(Box::new(facts(&row)))

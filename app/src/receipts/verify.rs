@@ -27,7 +27,7 @@ pub fn canonical(f: &RefundFacts) -> String {
         ("refund_amount_minor", f.refund_amount_minor.to_string()),
         ("refund_currency", f.refund_currency.trim().to_owned()),
         ("payment_method", f.payment_method_code.clone()),
-        ("status", f.status.clone()),
+        ("status", f.status.as_str().to_owned()),
         ("reason", opt(&f.reason)),
         (
             "refunded_at",

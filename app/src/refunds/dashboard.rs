@@ -11,6 +11,7 @@ use crate::money::{format_money, Currency};
 use crate::payment_password::{store as payment_password, PaymentPasswordError};
 use crate::time::format_local;
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -34,7 +35,7 @@ pub async fn refundable(
     pool: &PgPool,
     merchant_id: Uuid,
     transaction_id: &str,
-    zone: &str,
+    zone: Tz,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Result<Refundable, PreviewProblem>> {
     let Some(facts) = refund_facts(pool, merchant_id, transaction_id).await? else {
@@ -64,7 +65,7 @@ pub async fn refundable(
 async fn draft(
     pool: &PgPool,
     actor: &Actor,
-    zone: &str,
+    zone: Tz,
     form: &RefundForm,
     now: DateTime<Utc>,
 ) -> Result<(Refundable, RefundDraft), Problem> {
@@ -86,7 +87,7 @@ async fn draft(
 pub async fn preview(
     pool: &PgPool,
     actor: &Actor,
-    zone: &str,
+    zone: Tz,
     form: &RefundForm,
     now: DateTime<Utc>,
 ) -> Result<RefundPreview, Problem> {
@@ -172,7 +173,7 @@ impl From<Problem> for crate::error::AppError {
 pub async fn submit(
     pool: &PgPool,
     actor: &Actor,
-    zone: &str,
+    zone: Tz,
     submission: Submission,
     now: DateTime<Utc>,
 ) -> Result<(), Problem> {

@@ -17,6 +17,7 @@ use super::rules::{self, MethodRules, PaymentFacts, RefundRefusal};
 use super::types::{CurrencyCode, MinorAmount, RefundRequestId, RefundStatus, TransactionRef};
 use crate::audit::{self, Actor, AuditAction, Event};
 use crate::money::{trim_decimal, Currency};
+use crate::transactions::kind::TransactionStatus;
 
 /// Who asked for the refund.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -283,7 +284,11 @@ pub async fn refund(
     .bind(cmd.refund_request_id.as_str())
     .bind(sync.then(|| acquirer_refund_id(n)))
     .bind(refund_serial_no(n))
-    .bind(if sync { "SUCCESS" } else { "PROCESSING" })
+    .bind(if sync {
+        TransactionStatus::Success
+    } else {
+        TransactionStatus::Processing
+    })
     .bind(amount)
     .bind(&facts.currency)
     .bind(settlement.as_ref().map(|s| s.amount_minor))
@@ -663,7 +668,7 @@ pub async fn load_record(
             payment_id: r.get::<Option<String>, _>("payment_id").unwrap_or_default(),
             amount_minor: r.get("amount_minor"),
             currency: r.get::<String, _>("currency").trim().to_string(),
-            status: RefundStatus::from_transaction_status(&r.get::<String, _>("status")),
+            status: RefundStatus::from_transaction_status(r.get("status")),
             created_at: r.get("created_at"),
             finished_at: r.get("finished_at"),
             settlement,

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::money::format_money;
+use crate::transactions::kind::{TransactionStatus, TransactionType};
 
 /// What a payment method allows (the `payment_methods` row).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,9 +28,9 @@ pub struct MethodRules {
 /// capture is decided on the facts of the capture's payment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentFacts {
-    /// `PAYMENT`, `AUTHORIZATION`, `CAPTURE`, `REFUND` ... of the resolved transaction.
-    pub transaction_type: String,
-    pub status: String,
+    /// Of the resolved transaction (a capture's payment).
+    pub transaction_type: TransactionType,
+    pub status: TransactionStatus,
     pub amount_minor: i64,
     pub currency: String,
     /// When the payment succeeded; the refund window counts from here.
@@ -210,14 +211,14 @@ pub fn availability(
     m: &MethodRules,
     now: DateTime<Utc>,
 ) -> Result<i64, RefundBlocked> {
-    if !matches!(p.transaction_type.as_str(), "PAYMENT" | "AUTHORIZATION") {
+    if !p.transaction_type.is_payment() {
         return Err(RefundBlocked::NotRefundableType);
     }
     if !m.refund_supported {
         return Err(RefundBlocked::MethodHasNoRefunds);
     }
-    let succeeded_at = match (p.status.as_str(), p.succeeded_at) {
-        ("SUCCESS", Some(at)) => at,
+    let succeeded_at = match (p.status, p.succeeded_at) {
+        (TransactionStatus::Success, Some(at)) => at,
         _ => return Err(RefundBlocked::NotSuccessful),
     };
     if m.is_card && !p.captured {
@@ -305,8 +306,8 @@ mod tests {
 
     fn paid(amount: i64) -> PaymentFacts {
         PaymentFacts {
-            transaction_type: "PAYMENT".into(),
-            status: "SUCCESS".into(),
+            transaction_type: TransactionType::Payment,
+            status: TransactionStatus::Success,
             amount_minor: amount,
             currency: "USD".into(),
             succeeded_at: Some(t(2026, 3, 1)),
@@ -405,9 +406,13 @@ mod tests {
 
     #[test]
     fn payment_must_have_succeeded() {
-        for status in ["PROCESSING", "FAIL", "CLOSED"] {
+        for status in [
+            TransactionStatus::Processing,
+            TransactionStatus::Fail,
+            TransactionStatus::Closed,
+        ] {
             let mut p = paid(10_000);
-            p.status = status.into();
+            p.status = status;
             assert_eq!(
                 code(decide(&p, &wallet(), "USD", 100, NOW())),
                 "ORDER_STATUS_INVALID"
@@ -424,14 +429,14 @@ mod tests {
     #[test]
     fn only_payments_are_refundable() {
         for ty in [
-            "REFUND",
-            "CANCEL",
-            "CHARGEBACK",
-            "REFUND_REVERSAL",
-            "CAPTURE",
+            TransactionType::Refund,
+            TransactionType::Cancel,
+            TransactionType::Chargeback,
+            TransactionType::RefundReversal,
+            TransactionType::Capture,
         ] {
             let mut p = paid(10_000);
-            p.transaction_type = ty.into();
+            p.transaction_type = ty;
             assert_eq!(
                 availability(&p, &wallet(), NOW()),
                 Err(RefundBlocked::NotRefundableType)
@@ -479,7 +484,7 @@ mod tests {
             ..wallet()
         };
         let mut p = paid(10_000);
-        p.status = "FAIL".into();
+        p.status = TransactionStatus::Fail;
         assert_eq!(
             code(decide(&p, &m, "USD", 10_000, NOW())),
             "PAYMENT_METHOD_NOT_SUPPORTED"

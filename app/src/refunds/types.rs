@@ -1,6 +1,7 @@
 //! Values a refund request is made of, each parsed once at the edge so that the engine
 //! only ever sees valid ones. Pure: the dashboard form validates with the same code.
 
+use crate::transactions::kind::TransactionStatus;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -185,12 +186,12 @@ impl RefundStatus {
             RefundStatus::Fail => "FAIL",
         }
     }
-    /// From the `transactions.status` of a REFUND row; CLOSED counts as failed.
-    pub fn from_transaction_status(s: &str) -> RefundStatus {
+    /// From the status of a REFUND row; CLOSED counts as failed.
+    pub fn from_transaction_status(s: TransactionStatus) -> RefundStatus {
         match s {
-            "SUCCESS" => RefundStatus::Success,
-            "PROCESSING" => RefundStatus::Processing,
-            _ => RefundStatus::Fail,
+            TransactionStatus::Success => RefundStatus::Success,
+            TransactionStatus::Processing => RefundStatus::Processing,
+            TransactionStatus::Fail | TransactionStatus::Closed => RefundStatus::Fail,
         }
     }
 }

@@ -6,6 +6,7 @@ use super::calendar::{report_stem, Period};
 use super::export::{layout, write_xlsx, CsvSink};
 use crate::transactions::columns::Column;
 use crate::transactions::filter::{Direction, Filter};
+use crate::transactions::kind::TransactionStatus;
 use crate::transactions::row::TransactionRow;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -48,7 +49,7 @@ pub fn report_filter(period: Period) -> Filter {
         kind: None,
         method: None,
         acquirer: None,
-        status: Some("SUCCESS"),
+        status: Some(TransactionStatus::Success),
         min_minor: None,
         max_minor: None,
         id: None,
@@ -298,7 +299,7 @@ pub async fn create(pool: &PgPool, merchant: Uuid, period: Period) -> Result<boo
             .bind(merchant)
             .fetch_one(pool)
             .await?;
-    let tz: Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    let tz = crate::time::zone_named(&zone);
     let (file_name, content, rows) = build(pool, merchant, &name, tz, period).await?;
     let sha = sha256_hex(&content);
     let inserted = sqlx::query(

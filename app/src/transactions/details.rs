@@ -1,6 +1,7 @@
 //! One transaction with everything around it: its related transactions and whether it
 //! can be refunded, and if not, why.
 
+use super::kind::TransactionType;
 use super::query::SELECT;
 use super::row::TransactionRow;
 use super::view::{Details, RefundState};
@@ -31,9 +32,9 @@ pub async fn load(
         return Ok(None);
     };
     let id: i64 = row.get("id");
-    let kind: String = row.get("transaction_type");
     let transaction = TransactionRow::from_row(&row)?.into_view(zone);
-    let is_payment = matches!(kind.as_str(), "PAYMENT" | "AUTHORIZATION");
+    let kind = transaction.transaction_type;
+    let is_payment = kind.is_payment();
     let related_sql = if is_payment {
         format!(
             "{SELECT} WHERE t.merchant_id = $1 AND (t.original_id = $2
@@ -51,10 +52,10 @@ pub async fn load(
         .iter()
         .map(|r| Ok(TransactionRow::from_row(r)?.into_view(zone)))
         .collect::<Result<_, sqlx::Error>>()?;
-    let refund = match kind.as_str() {
+    let refund = match kind {
         // The engine's own facts, so the page offers exactly what a refund would accept;
         // a capture is refunded as its payment.
-        "PAYMENT" | "AUTHORIZATION" | "CAPTURE" => {
+        _ if is_payment || kind == TransactionType::Capture => {
             refund_state(pool, merchant, transaction_id, zone, now).await?
         }
         // Refunds, cancels, chargebacks and reversals: the button is there, greyed out
@@ -79,7 +80,7 @@ async fn refund_state(
     now: DateTime<Utc>,
 ) -> Result<RefundState, sqlx::Error> {
     Ok(
-        match refundable(pool, merchant, transaction_id, zone.name(), now).await? {
+        match refundable(pool, merchant, transaction_id, zone, now).await? {
             Ok(r) => RefundState::Available {
                 refundable_minor: r.left,
                 refundable: format_amount(r.left, r.currency),

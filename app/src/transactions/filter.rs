@@ -2,6 +2,7 @@
 //! [`Filter`] the database query can trust. Every bad value becomes a message for the
 //! field it came from; nothing from the URL reaches SQL unparsed.
 
+use super::kind::{TransactionStatus, TransactionType};
 use crate::money::Currency;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -75,23 +76,6 @@ impl QueryParams {
     }
 }
 
-pub const TRANSACTION_TYPES: [(&str, &str); 7] = [
-    ("PAYMENT", "Payment"),
-    ("AUTHORIZATION", "Authorization"),
-    ("CAPTURE", "Capture"),
-    ("REFUND", "Refund"),
-    ("CANCEL", "Cancel"),
-    ("CHARGEBACK", "Chargeback"),
-    ("REFUND_REVERSAL", "Refund reversal"),
-];
-
-pub const STATUSES: [(&str, &str); 4] = [
-    ("SUCCESS", "Successful"),
-    ("PROCESSING", "Processing"),
-    ("FAIL", "Failed"),
-    ("CLOSED", "Closed"),
-];
-
 /// The four IDs a transaction can be found by (docs/RULES.md).
 pub const ID_TYPES: [(&str, &str); 4] = [
     ("transaction_id", "Transaction ID"),
@@ -99,13 +83,6 @@ pub const ID_TYPES: [(&str, &str); 4] = [
     ("transaction_request_id", "Transaction request ID"),
     ("acquirer_transaction_id", "Acquirer transaction ID"),
 ];
-
-pub fn label_of(table: &[(&'static str, &'static str)], code: &str) -> String {
-    table
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or_else(|| code.to_owned(), |(_, l)| (*l).to_owned())
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IdType {
@@ -165,11 +142,11 @@ pub struct Filter {
     pub to: NaiveDate,
     pub currency: Option<Currency>,
     pub serial: Option<String>,
-    pub kind: Option<&'static str>,
+    pub kind: Option<TransactionType>,
     pub method: Option<String>,
     pub acquirer: Option<String>,
     /// None: any status.
-    pub status: Option<&'static str>,
+    pub status: Option<TransactionStatus>,
     pub min_minor: Option<i64>,
     pub max_minor: Option<i64>,
     /// An exact ID: when present the other filters do not apply.
@@ -303,24 +280,25 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
             None
         }
     });
-    let pick = |field: &str,
-                table: &[(&'static str, &'static str)],
-                value: &Option<String>,
-                errors: &mut FieldErrors| {
-        present(value).and_then(|v| match table.iter().find(|(code, _)| *code == v) {
-            Some((code, _)) => Some(*code),
-            None => {
+    fn pick<T: std::str::FromStr>(
+        field: &str,
+        value: &Option<String>,
+        errors: &mut FieldErrors,
+    ) -> Option<T> {
+        present(value).and_then(|v| match v.parse() {
+            Ok(t) => Some(t),
+            Err(_) => {
                 errors.add(field, "Choose a value from the list.");
                 None
             }
         })
-    };
-    let kind = pick("kind", &TRANSACTION_TYPES, &params.kind, &mut errors);
+    }
+    let kind = pick("kind", &params.kind, &mut errors);
     // Successful transactions unless the user asks for another status or any.
     let status = match present(&params.status) {
         Some("ANY") => None,
-        None => Some("SUCCESS"),
-        Some(_) => pick("status", &STATUSES, &params.status, &mut errors),
+        None => Some(TransactionStatus::Success),
+        Some(_) => pick("status", &params.status, &mut errors),
     };
     let code = |field: &str, value: &Option<String>, errors: &mut FieldErrors| {
         present(value).and_then(|v| {
@@ -438,7 +416,7 @@ mod tests {
         let f = parse(&QueryParams::default(), today()).unwrap();
         assert_eq!(f.from, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
         assert_eq!(f.to, today());
-        assert_eq!(f.status, Some("SUCCESS"));
+        assert_eq!(f.status, Some(TransactionStatus::Success));
         assert_eq!(f.page_size, 20);
         assert_eq!(f.direction, Direction::First);
     }
@@ -544,7 +522,7 @@ mod tests {
             parse(&params(&[("status", "FAIL")]), today())
                 .unwrap()
                 .status,
-            Some("FAIL")
+            Some(TransactionStatus::Fail)
         );
     }
 }

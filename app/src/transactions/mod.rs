@@ -3,6 +3,7 @@
 
 pub mod columns;
 pub mod filter;
+pub mod kind;
 pub mod view;
 
 #[cfg(feature = "ssr")]

@@ -49,7 +49,7 @@ pub fn push_conditions(q: &mut QueryBuilder<'static, Postgres>, filter: &Filter,
         q.push(" AND t.serial_no = ").push_bind(s.clone());
     }
     if let Some(k) = filter.kind {
-        q.push(" AND t.transaction_type = ").push_bind(k);
+        q.push(" AND t.transaction_type = ").push_bind(k.as_str());
     }
     if let Some(m) = &filter.method {
         q.push(" AND t.payment_method_type = ").push_bind(m.clone());
@@ -58,7 +58,7 @@ pub fn push_conditions(q: &mut QueryBuilder<'static, Postgres>, filter: &Filter,
         q.push(" AND t.acquirer_code = ").push_bind(a.clone());
     }
     if let Some(s) = filter.status {
-        q.push(" AND t.status = ").push_bind(s);
+        q.push(" AND t.status = ").push_bind(s.as_str());
     }
     if let Some(min) = filter.min_minor {
         q.push(" AND t.amount_minor >= ").push_bind(min);

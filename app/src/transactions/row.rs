@@ -1,6 +1,7 @@
 //! One transaction as [`SELECT`](super::query::SELECT) reads it, before formatting: the
 //! query and details pages format it for the browser, exports write it to files.
 
+use super::kind::{TransactionStatus, TransactionType};
 use super::view::TransactionView;
 use crate::money::{format_amount, trim_decimal, Currency};
 use crate::time::format_local;
@@ -16,8 +17,8 @@ pub struct TransactionRow {
     pub transaction_request_id: Option<String>,
     pub acquirer_transaction_id: Option<String>,
     pub serial_no: String,
-    pub transaction_type: String,
-    pub status: String,
+    pub transaction_type: TransactionType,
+    pub status: TransactionStatus,
     pub amount_minor: i64,
     pub currency: String,
     pub settlement_amount_minor: Option<i64>,
@@ -64,7 +65,7 @@ impl TransactionRow {
             Ok(c) => format_amount(minor, c),
             Err(_) => minor.to_string(),
         };
-        let local = |at: DateTime<Utc>| format_local(at, zone.name());
+        let local = |at: DateTime<Utc>| format_local(at, zone);
         TransactionView {
             amount: money(self.amount_minor, &self.currency),
             settlement_amount: self

@@ -3,7 +3,7 @@
 //! time-zone database.
 
 use super::columns::Column;
-use super::filter::{label_of, STATUSES, TRANSACTION_TYPES};
+use super::kind::{TransactionStatus, TransactionType};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -13,8 +13,8 @@ pub struct TransactionView {
     pub transaction_request_id: Option<String>,
     pub acquirer_transaction_id: Option<String>,
     pub serial_no: String,
-    pub transaction_type: String,
-    pub status: String,
+    pub transaction_type: TransactionType,
+    pub status: TransactionStatus,
     pub amount_minor: i64,
     pub currency: String,
     /// `amount_minor` formatted with the currency's decimals, e.g. "1,234.56".
@@ -40,8 +40,8 @@ impl TransactionView {
             Column::TransactionRequestId => opt(&self.transaction_request_id),
             Column::AcquirerTransactionId => opt(&self.acquirer_transaction_id),
             Column::SerialNo => self.serial_no.clone(),
-            Column::TransactionType => label_of(&TRANSACTION_TYPES, &self.transaction_type),
-            Column::Status => label_of(&STATUSES, &self.status),
+            Column::TransactionType => self.transaction_type.label().to_owned(),
+            Column::Status => self.status.label().to_owned(),
             Column::Amount => format!("{} {}", self.amount, self.currency),
             Column::Currency => self.currency.clone(),
             Column::SettlementAmount => {

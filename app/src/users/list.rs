@@ -45,7 +45,7 @@ pub async fn list(pool: &PgPool, merchant: Uuid, zone: Tz) -> Result<Vec<UserVie
                     refunds_locked_until: locked
                         .filter(|until| *until > now)
                         .map(|until| until.with_timezone(&zone).format("%H:%M").to_string()),
-                    last_sign_in: last.map(|at| format_local(at, zone.name())),
+                    last_sign_in: last.map(|at| format_local(at, zone)),
                 })
             },
         )

@@ -21,11 +21,11 @@ pub struct ApiKeys {
 pub async fn admin_api_keys() -> Result<ApiKeys, AppError> {
     use crate::api_keys::{list, platform_key, to_pem};
     let user = crate::auth::session::require_role(crate::auth::Role::can_administer).await?;
-    let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let zone = user.zone;
     let pool = crate::state::app_state().pool;
     let platform = platform_key(&pool).await?;
     Ok(ApiKeys {
-        clients: list(&pool, user.merchant_id.parse()?, zone).await?,
+        clients: list(&pool, user.merchant_id, zone).await?,
         platform_pem: to_pem("PUBLIC KEY", &platform.public_der),
         platform_version: platform.key_version,
     })

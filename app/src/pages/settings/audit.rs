@@ -22,14 +22,12 @@ pub struct AuditResult {
 #[server(endpoint = "admin_search_audit", input = leptos::server_fn::codec::Json)]
 pub async fn admin_search_audit(params: AuditParams) -> Result<AuditResult, AppError> {
     let user = crate::auth::session::require_role(crate::auth::Role::can_administer).await?;
-    let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let zone = user.zone;
     let pool = crate::state::app_state().pool;
     Ok(match crate::audit::filter::parse(&params) {
         Ok(filter) => AuditResult {
             errors: FieldErrors::default(),
-            page: Some(
-                crate::audit::search(&pool, user.merchant_id.parse()?, &filter, zone).await?,
-            ),
+            page: Some(crate::audit::search(&pool, user.merchant_id, &filter, zone).await?),
         },
         Err(errors) => AuditResult { errors, page: None },
     })

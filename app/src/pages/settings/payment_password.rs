@@ -25,7 +25,7 @@ pub async fn payment_password_status() -> Result<OwnPaymentPassword, AppError> {
     let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let state = store::state(&crate::state::app_state().pool, &actor).await?;
     Ok(OwnPaymentPassword {
-        locked_until: store::locked_until(&state, &user.time_zone),
+        locked_until: store::locked_until(&state, user.zone),
         state,
     })
 }

@@ -18,9 +18,9 @@ const PAGE: &str = "/settings/users";
 #[server(endpoint = "admin_list_users")]
 pub async fn admin_list_users() -> Result<Vec<UserView>, AppError> {
     let user = crate::auth::session::require_role(Role::can_administer).await?;
-    let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let zone = user.zone;
     let pool = crate::state::app_state().pool;
-    Ok(crate::users::list(&pool, user.merchant_id.parse()?, zone).await?)
+    Ok(crate::users::list(&pool, user.merchant_id, zone).await?)
 }
 
 #[server(endpoint = "admin_create_user")]

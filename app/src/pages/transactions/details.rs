@@ -8,7 +8,7 @@ use crate::components::copy::CopyButton;
 use crate::components::shell::use_current_user;
 use crate::error::AppError;
 use crate::receipts::menu::ReceiptMenu;
-use crate::transactions::filter::{label_of, TRANSACTION_TYPES};
+use crate::transactions::kind::{TransactionStatus, TransactionType};
 use crate::transactions::view::TransactionView;
 use crate::transactions::view::{Details, RefundState};
 use crate::url::use_query;
@@ -21,10 +21,10 @@ use leptos_router::hooks::use_params_map;
 pub async fn transaction_details(transaction_id: String) -> Result<Option<Details>, AppError> {
     let user = crate::auth::session::require_user().await?;
     let pool = crate::state::app_state().pool;
-    let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let zone = user.zone;
     let details = crate::transactions::details::load(
         &pool,
-        user.merchant_id.parse()?,
+        user.merchant_id,
         &transaction_id,
         zone,
         chrono::Utc::now(),
@@ -96,16 +96,19 @@ fn DetailsView(details: Details) -> impl IntoView {
         related,
         refund,
     } = details;
-    let is_payment = matches!(t.transaction_type.as_str(), "PAYMENT" | "AUTHORIZATION");
-    let kind = label_of(&TRANSACTION_TYPES, &t.transaction_type);
+    let is_payment = t.transaction_type.is_payment();
+    let kind = t.transaction_type.label();
     // Receipts exist for successful refunds only: on the refund itself, and on its
     // payment one menu per successful refund.
-    let receipts: Vec<String> = if t.transaction_type == "REFUND" && t.status == "SUCCESS" {
+    let successful_refund = |r: &TransactionView| {
+        r.transaction_type == TransactionType::Refund && r.status == TransactionStatus::Success
+    };
+    let receipts: Vec<String> = if successful_refund(&t) {
         vec![t.transaction_id.clone()]
     } else if is_payment {
         related
             .iter()
-            .filter(|r| r.transaction_type == "REFUND" && r.status == "SUCCESS")
+            .filter(|r| successful_refund(r))
             .map(|r| r.transaction_id.clone())
             .collect()
     } else {
@@ -115,7 +118,7 @@ fn DetailsView(details: Details) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{format!("{kind} {}", t.transaction_id)}</h1>
-            <StatusPill status=t.status.clone() />
+            <StatusPill status=t.status />
             <RefundButton transaction_id=t.transaction_id.clone() refund />
             {receipts.into_iter().map(|id| {
                 let label = several.then(|| format!("Download refund receipt ({id})"));
@@ -126,8 +129,8 @@ fn DetailsView(details: Details) -> impl IntoView {
             <section class="card" aria-labelledby="g-summary">
                 <h2 id="g-summary">"Summary"</h2>
                 <dl class="fields">
-                    <dt>"Transaction type"</dt><dd>{kind.clone()}</dd>
-                    <dt>"Status"</dt><dd>{label_of(&crate::transactions::filter::STATUSES, &t.status)}</dd>
+                    <dt>"Transaction type"</dt><dd>{kind}</dd>
+                    <dt>"Status"</dt><dd>{t.status.label()}</dd>
                     <dt>"Amount"</dt><dd class="num-inline">{format!("{} {}", t.amount, t.currency)}</dd>
                     <dt>"Serial no."</dt><dd>{t.serial_no.clone()}</dd>
                     <dt>"Reason"</dt><dd>{t.reason.clone().unwrap_or_else(|| "—".into())}</dd>
@@ -250,8 +253,8 @@ fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl 
                             {related.into_iter().map(|r| view! {
                                 <tr>
                                     <td class="mono"><A href=super::details_href(&r.transaction_id)>{r.transaction_id.clone()}</A></td>
-                                    <td>{label_of(&TRANSACTION_TYPES, &r.transaction_type)}</td>
-                                    <td><StatusPill status=r.status.clone() /></td>
+                                    <td>{r.transaction_type.label()}</td>
+                                    <td><StatusPill status=r.status /></td>
                                     <td class="num">{format!("{} {}", r.amount, r.currency)}</td>
                                     <td>{r.created_at.clone()}</td>
                                 </tr>

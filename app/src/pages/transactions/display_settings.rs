@@ -12,7 +12,7 @@ pub async fn change_columns(change: String) -> Result<(), AppError> {
     let change =
         Change::parse(&change).ok_or_else(|| AppError::refused("Unknown display setting."))?;
     let pool = crate::state::app_state().pool;
-    display_settings::change(&pool, user.user_id.parse()?, change).await?;
+    display_settings::change(&pool, user.id, change).await?;
     Ok(())
 }
 

@@ -2,9 +2,8 @@
 //! work before the WASM loads and keep every filter in the URL.
 
 use super::FilterOptions;
-use crate::transactions::filter::{
-    FieldErrors, QueryParams, ID_TYPES, PAGE_SIZES, STATUSES, TRANSACTION_TYPES,
-};
+use crate::transactions::filter::{FieldErrors, QueryParams, ID_TYPES, PAGE_SIZES};
+use crate::transactions::kind::{TransactionStatus, TransactionType};
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
@@ -62,14 +61,6 @@ fn Choice(
         </select>
     }
 }
-
-fn pairs(table: &[(&str, &str)]) -> Vec<(String, String)> {
-    table
-        .iter()
-        .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
-        .collect()
-}
-
 #[component]
 pub fn IdSearch(params: QueryParams, errors: FieldErrors) -> impl IntoView {
     let id_type = value(&params.id_type);
@@ -120,8 +111,10 @@ pub fn FilterBar(
     let status = params
         .status
         .clone()
-        .unwrap_or_else(|| "SUCCESS".to_owned());
-    let mut statuses = pairs(&STATUSES);
+        .unwrap_or_else(|| TransactionStatus::Success.as_str().to_owned());
+    let mut statuses: Vec<(String, String)> = TransactionStatus::all()
+        .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
+        .collect();
     statuses.push(("ANY".to_owned(), "Any status".to_owned()));
     let status_select = view! {
         <select id="f-status" name="status">
@@ -171,7 +164,14 @@ pub fn FilterBar(
             "kind",
             "Transaction type",
             e,
-            choice("kind", "All types", pairs(&TRANSACTION_TYPES), &params.kind),
+            choice(
+                "kind",
+                "All types",
+                TransactionType::all()
+                    .map(|t| (t.as_str().to_owned(), t.label().to_owned()))
+                    .collect(),
+                &params.kind,
+            ),
         ),
         field(
             "method",

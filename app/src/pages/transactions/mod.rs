@@ -55,10 +55,10 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
     use crate::transactions::{display_settings, filter, query};
     let user = crate::auth::session::require_user().await?;
     let pool = crate::state::app_state().pool;
-    let merchant: uuid::Uuid = user.merchant_id.parse()?;
-    let zone: chrono_tz::Tz = user.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let merchant: uuid::Uuid = user.merchant_id;
+    let zone = user.zone;
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
-    let user_id: uuid::Uuid = user.user_id.parse()?;
+    let user_id: uuid::Uuid = user.id;
     let parsed = filter::parse(&params, today);
     // The page's own query runs beside the lookups of columns and list options.
     let page = async {

@@ -10,13 +10,10 @@ pub async fn notification_log(
 ) -> Result<Option<Vec<NotificationView>>, AppError> {
     let user = crate::auth::session::require_role(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
-    Ok(crate::notifications::store::for_refund(
-        &pool,
-        user.merchant_id.parse()?,
-        &refund_id,
-        &user.time_zone,
+    Ok(
+        crate::notifications::store::for_refund(&pool, user.merchant_id, &refund_id, user.zone)
+            .await?,
     )
-    .await?)
 }
 
 #[server(endpoint = "resend_notification")]

@@ -2,6 +2,7 @@
 //! right-aligned numbers and status pills.
 
 use crate::transactions::columns::Column;
+use crate::transactions::kind::TransactionStatus;
 use crate::transactions::view::TransactionView;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -39,7 +40,7 @@ pub fn Cell(row: TransactionView, column: Column) -> impl IntoView {
         }
         .into_any(),
         Column::Status => view! {
-            <td><StatusPill status=row.status.clone() /></td>
+            <td><StatusPill status=row.status /></td>
         }
         .into_any(),
         c if c.is_numeric() => view! { <td class="num">{text}</td> }.into_any(),
@@ -52,8 +53,7 @@ pub fn Cell(row: TransactionView, column: Column) -> impl IntoView {
 }
 
 #[component]
-pub fn StatusPill(status: String) -> impl IntoView {
-    let label =
-        crate::transactions::filter::label_of(&crate::transactions::filter::STATUSES, &status);
-    view! { <span class=format!("pill status-{}", status.to_lowercase())>{label}</span> }
+pub fn StatusPill(status: TransactionStatus) -> impl IntoView {
+    let class = format!("pill status-{}", status.as_str().to_lowercase());
+    view! { <span class=class>{status.label()}</span> }
 }

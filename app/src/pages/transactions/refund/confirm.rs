@@ -24,7 +24,7 @@ pub async fn check_refund(
         amount,
         reason,
     };
-    match preview(&pool, &actor, &user.time_zone, &form, chrono::Utc::now()).await {
+    match preview(&pool, &actor, user.zone, &form, chrono::Utc::now()).await {
         Ok(preview) => Ok(Ok(preview)),
         Err(Problem::Preview(p)) => Ok(Err(p)),
         Err(other) => Err(other.into()),
@@ -63,15 +63,7 @@ pub async fn submit_refund(
         params.extend_from_slice(extra);
         dialog_href(&transaction_id, &params)
     };
-    let next = match submit(
-        &pool,
-        &actor,
-        &user.time_zone,
-        submission,
-        chrono::Utc::now(),
-    )
-    .await
-    {
+    let next = match submit(&pool, &actor, user.zone, submission, chrono::Utc::now()).await {
         Ok(()) => dialog_href(
             &transaction_id,
             &[("refund", "result"), ("rid", &refund_request_id)],
