@@ -26,67 +26,138 @@ impl Currency {
 #[error("{0:?} is not an ISO 4217 currency code")]
 pub struct UnknownCurrency(pub String);
 
-/// `amount_minor` of `currency` as a plain decimal with thousands separators, e.g.
-/// `1,234.56` for 123456 USD and `123,456` for 123456 JPY.
-pub fn format_amount(amount_minor: i64, currency: Currency) -> String {
-    let digits = currency.minor_units();
-    let sign = if amount_minor < 0 { "-" } else { "" };
-    let abs = amount_minor.unsigned_abs();
-    let scale = 10u64.pow(digits);
-    let whole = group_thousands(abs / scale);
-    if digits == 0 {
-        format!("{sign}{whole}")
-    } else {
-        format!(
-            "{sign}{whole}.{:0width$}",
-            abs % scale,
-            width = digits as usize
-        )
+/// An amount of money: integer minor units of an ISO 4217 currency. Never a float: a
+/// currency's decimals come from the standard (2 for USD, 0 for JPY and KRW, 3 for BHD),
+/// and every text form of an amount is made here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Money {
+    minor: i64,
+    currency: Currency,
+}
+
+impl Money {
+    pub fn new(minor: i64, currency: Currency) -> Money {
+        Money { minor, currency }
+    }
+
+    /// An amount as stored: minor units and a currency code (which must be ISO 4217).
+    pub fn of(minor: i64, code: &str) -> Result<Money, UnknownCurrency> {
+        Currency::parse(code.trim()).map(|c| Money::new(minor, c))
+    }
+
+    /// "12.34" in the currency's major units, refusing more decimals than the currency
+    /// has, signs, exponents, separators and anything that is not a plain number.
+    pub fn parse_major(s: &str, currency: Currency) -> Result<Money, String> {
+        let digits = currency.minor_units();
+        let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+        let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty()
+            || !plain(whole)
+            || !plain(fraction)
+            || (s.contains('.') && fraction.is_empty())
+        {
+            return Err("Enter an amount like 12.50.".to_owned());
+        }
+        if fraction.len() as u32 > digits {
+            return Err(match digits {
+                0 => format!("{} has no decimals.", currency.code()),
+                n => format!("{} has {n} decimals.", currency.code()),
+            });
+        }
+        let padded = format!("{whole}{fraction:0<width$}", width = digits as usize);
+        padded
+            .parse::<i64>()
+            .map(|minor| Money::new(minor, currency))
+            .map_err(|_| "The amount is too large.".to_owned())
+    }
+
+    pub fn minor(self) -> i64 {
+        self.minor
+    }
+
+    pub fn currency(self) -> Currency {
+        self.currency
+    }
+
+    /// The sign, the whole major units and the fraction's digits (empty for currencies
+    /// without decimals): every text form below is made from these.
+    fn parts(self) -> (&'static str, u64, String) {
+        let digits = self.currency.minor_units();
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let scale = 10u64.pow(digits);
+        let fraction = if digits == 0 {
+            String::new()
+        } else {
+            format!("{:0width$}", abs % scale, width = digits as usize)
+        };
+        (sign, abs / scale, fraction)
+    }
+
+    /// A plain decimal without grouping, e.g. `1234.56` or `123456` (JPY): what a user
+    /// types into an amount field, and what CSV files hold.
+    pub fn plain(self) -> String {
+        let mut out = String::new();
+        self.write_plain(&mut out);
+        out
+    }
+
+    /// [`plain`](Self::plain) appended to `out`, without allocating: exports write
+    /// millions of amounts.
+    pub fn write_plain(self, out: &mut String) {
+        use std::fmt::Write as _;
+        let digits = self.currency.minor_units();
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let _ = if digits == 0 {
+            write!(out, "{sign}{abs}")
+        } else {
+            let scale = 10u64.pow(digits);
+            let width = digits as usize;
+            write!(out, "{sign}{}.{:0width$}", abs / scale, abs % scale)
+        };
+    }
+
+    /// With `thousands` between groups of three digits and `point` before the
+    /// decimals: `1,234.56` in English, `1.234,56` in Brazilian Portuguese.
+    pub fn grouped(self, thousands: char, point: char) -> String {
+        let (sign, whole, fraction) = self.parts();
+        let whole = whole.to_string();
+        let mut out = String::with_capacity(whole.len() * 2);
+        out.push_str(sign);
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push(thousands);
+            }
+            out.push(c);
+        }
+        if !fraction.is_empty() {
+            out.push(point);
+            out.push_str(&fraction);
+        }
+        out
+    }
+
+    /// `1,234.56`: the amount as pages show it, without the code.
+    pub fn amount(self) -> String {
+        self.grouped(',', '.')
     }
 }
 
-/// `amount_minor` of `currency` as a plain decimal, e.g. `1234.56`: what a user types
-/// into an amount field.
-pub fn plain_amount(amount_minor: i64, currency: Currency) -> String {
-    format_amount(amount_minor, currency).replace(',', "")
+/// `1,234.56 USD`.
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.amount(), self.currency.code())
+    }
 }
 
-/// [`format_amount`] followed by the currency code; an unknown code shows the raw minor
+/// A stored amount as pages show it, `1,234.56 USD`; an unknown code shows the raw minor
 /// units rather than guessing the decimals.
 pub fn format_money(amount_minor: i64, currency_code: &str) -> String {
-    match Currency::parse(currency_code) {
-        Ok(currency) => format!(
-            "{} {}",
-            format_amount(amount_minor, currency),
-            currency_code
-        ),
+    match Money::of(amount_minor, currency_code) {
+        Ok(money) => money.to_string(),
         Err(_) => format!("{amount_minor} (minor units) {currency_code}"),
     }
-}
-
-/// "12.34" in the currency's major units to minor units, refusing more decimals than
-/// the currency has, signs, exponents and anything that is not a plain number.
-pub fn parse_major_amount(s: &str, currency: Currency) -> Result<i64, String> {
-    let digits = currency.minor_units();
-    let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
-    let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty()
-        || !plain(whole)
-        || !plain(fraction)
-        || (s.contains('.') && fraction.is_empty())
-    {
-        return Err("Enter an amount like 12.50.".to_owned());
-    }
-    if fraction.len() as u32 > digits {
-        return Err(match digits {
-            0 => format!("{} has no decimals.", currency.code()),
-            n => format!("{} has {n} decimals.", currency.code()),
-        });
-    }
-    let padded = format!("{whole}{fraction:0<width$}", width = digits as usize);
-    padded
-        .parse::<i64>()
-        .map_err(|_| "The amount is too large.".to_owned())
 }
 
 /// A PostgreSQL numeric as text without trailing zeros: numeric(20,10) prints ten
@@ -99,18 +170,6 @@ pub fn trim_decimal(s: &str) -> String {
     }
 }
 
-fn group_thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,33 +180,34 @@ mod tests {
         let jpy = Currency::parse("JPY").unwrap();
         let krw = Currency::parse("KRW").unwrap();
         let bhd = Currency::parse("BHD").unwrap();
-        assert_eq!(format_amount(123456, usd), "1,234.56");
-        assert_eq!(format_amount(5, usd), "0.05");
-        assert_eq!(format_amount(-100, usd), "-1.00");
-        assert_eq!(format_amount(123456, jpy), "123,456");
-        assert_eq!(format_amount(1000000, krw), "1,000,000");
-        assert_eq!(format_amount(1234, bhd), "1.234");
+        let m = |minor, c| Money::new(minor, c);
+        assert_eq!(m(123456, usd).amount(), "1,234.56");
+        assert_eq!(m(5, usd).amount(), "0.05");
+        assert_eq!(m(-100, usd).amount(), "-1.00");
+        assert_eq!(m(123456, jpy).amount(), "123,456");
+        assert_eq!(m(1000000, krw).amount(), "1,000,000");
+        assert_eq!(m(1234, bhd).amount(), "1.234");
         assert_eq!(format_money(1050, "USD"), "10.50 USD");
-        assert_eq!(plain_amount(123456, usd), "1234.56");
+        assert_eq!(format_money(1050, "XYZ"), "1050 (minor units) XYZ");
+        assert_eq!(m(123456, usd).plain(), "1234.56");
+        assert_eq!(m(123456789, jpy).plain(), "123456789");
+        assert_eq!(m(-5, usd).plain(), "-0.05");
+        assert_eq!(m(123456, usd).grouped('.', ','), "1.234,56");
+        assert_eq!(m(123456, usd).to_string(), "1,234.56 USD");
     }
 
     #[test]
     fn amounts_follow_the_currencys_decimals() {
         let usd = Currency::parse("USD").unwrap();
         let jpy = Currency::parse("JPY").unwrap();
-        assert_eq!(parse_major_amount("12.5", usd), Ok(1250));
-        assert_eq!(parse_major_amount("12", usd), Ok(1200));
-        assert_eq!(parse_major_amount("1500", jpy), Ok(1500));
-        assert_eq!(
-            parse_major_amount("12.5", jpy).unwrap_err(),
-            "JPY has no decimals."
-        );
-        assert_eq!(
-            parse_major_amount("1.234", usd).unwrap_err(),
-            "USD has 2 decimals."
-        );
+        let minor = |s, c| Money::parse_major(s, c).map(Money::minor);
+        assert_eq!(minor("12.5", usd), Ok(1250));
+        assert_eq!(minor("12", usd), Ok(1200));
+        assert_eq!(minor("1500", jpy), Ok(1500));
+        assert_eq!(minor("12.5", jpy).unwrap_err(), "JPY has no decimals.");
+        assert_eq!(minor("1.234", usd).unwrap_err(), "USD has 2 decimals.");
         for bad in ["-1", "1e3", "12.", ".5", "1,000", "99999999999999999999"] {
-            assert!(parse_major_amount(bad, usd).is_err(), "{bad} accepted");
+            assert!(minor(bad, usd).is_err(), "{bad} accepted");
         }
     }
 

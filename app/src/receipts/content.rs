@@ -2,7 +2,7 @@
 //! from them.
 
 use super::lang::Language;
-use crate::money::Currency;
+use crate::money::Money;
 use crate::transactions::kind::TransactionStatus;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
@@ -62,12 +62,8 @@ pub struct Receipt {
 /// `minor` units of `code` in `language`, followed by the code; an unknown code keeps
 /// the raw minor units rather than guessing decimals.
 pub fn money(language: Language, minor: i64, code: &str) -> String {
-    match Currency::parse(code.trim()) {
-        Ok(c) => format!(
-            "{} {}",
-            language.amount(minor, c.minor_units()),
-            code.trim()
-        ),
+    match Money::of(minor, code) {
+        Ok(m) => format!("{} {}", language.amount(m), code.trim()),
         Err(_) => format!("{minor} {code}"),
     }
 }

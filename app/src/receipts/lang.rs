@@ -1,6 +1,8 @@
 //! The languages a refund receipt is offered in, their labels, and how each writes
 //! numbers and dates. Compiled for the browser too: the details page lists the languages.
 
+use crate::money::Money;
+
 /// A receipt language, named in URLs by its BCP 47 tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Language {
@@ -89,23 +91,11 @@ impl Language {
         out
     }
 
-    /// `minor` units of a currency with `exponent` decimals, e.g. 123456 with 2 →
-    /// "1,234.56" (English) or "1.234,56" (Portuguese).
-    pub fn amount(self, minor: i64, exponent: u32) -> String {
-        let sign = if minor < 0 { "-" } else { "" };
-        let abs = minor.unsigned_abs();
-        let scale = 10u64.pow(exponent);
-        let plain = if exponent == 0 {
-            format!("{sign}{abs}")
-        } else {
-            format!(
-                "{sign}{}.{:0width$}",
-                abs / scale,
-                abs % scale,
-                width = exponent as usize
-            )
-        };
-        self.decimal(&plain)
+    /// `money` with this language's separators, e.g. "1,234.56" (English) or
+    /// "1.234,56" (Portuguese).
+    pub fn amount(self, money: Money) -> String {
+        let (thousands, point) = self.separators();
+        money.grouped(thousands, point)
     }
 
     /// A date and time (already in the zone meant) with the zone's UTC offset, e.g.
@@ -231,12 +221,13 @@ mod tests {
 
     #[test]
     fn numbers_use_each_languages_separators() {
-        assert_eq!(Language::En.amount(123456, 2), "1,234.56");
-        assert_eq!(Language::ZhCn.amount(123456, 2), "1,234.56");
-        assert_eq!(Language::PtBr.amount(123456, 2), "1.234,56");
-        assert_eq!(Language::PtBr.amount(123456789, 0), "123.456.789");
-        assert_eq!(Language::En.amount(5, 2), "0.05");
-        assert_eq!(Language::PtBr.amount(1234, 3), "1,234");
+        let m = |minor, code| Money::of(minor, code).unwrap();
+        assert_eq!(Language::En.amount(m(123456, "USD")), "1,234.56");
+        assert_eq!(Language::ZhCn.amount(m(123456, "CNY")), "1,234.56");
+        assert_eq!(Language::PtBr.amount(m(123456, "BRL")), "1.234,56");
+        assert_eq!(Language::PtBr.amount(m(123456789, "JPY")), "123.456.789");
+        assert_eq!(Language::En.amount(m(5, "USD")), "0.05");
+        assert_eq!(Language::PtBr.amount(m(1234, "BHD")), "1,234");
         assert_eq!(Language::PtBr.decimal("7.1234"), "7,1234");
         assert_eq!(Language::En.decimal("1500.5"), "1,500.5");
         assert_eq!(Language::En.decimal("n/a"), "n/a");

@@ -2,7 +2,7 @@
 //! the dialog shows at each step. Pure, so the browser and the server share it.
 
 use super::types::{RefundStatus, MAX_REASON_LEN};
-use crate::money::{format_money, parse_major_amount, plain_amount, Currency};
+use crate::money::{format_money, Currency, Money};
 use crate::payment_password::PasswordState;
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +33,7 @@ pub struct AmountLimits {
 impl AmountLimits {
     pub fn new(refundable_minor: i64, currency: Currency) -> AmountLimits {
         AmountLimits {
-            refundable_plain: plain_amount(refundable_minor, currency),
+            refundable_plain: Money::new(refundable_minor, currency).plain(),
             refundable: format_money(refundable_minor, &currency.code()),
             currency: currency.code(),
         }
@@ -72,8 +72,9 @@ pub fn parse_draft(
             "Enter the amount to refund.".into(),
         ));
     }
-    let amount_minor = parse_major_amount(amount, currency)
-        .map_err(|m| error(Field::Amount, "PARAM_ILLEGAL", m))?;
+    let amount_minor = Money::parse_major(amount, currency)
+        .map_err(|m| error(Field::Amount, "PARAM_ILLEGAL", m))?
+        .minor();
     if amount_minor == 0 {
         return Err(error(
             Field::Amount,

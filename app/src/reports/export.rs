@@ -2,7 +2,7 @@
 //! row, and the writers. Rows arrive one at a time so that no writer holds more than
 //! the row in hand (the XLSX writer is in constant-memory mode).
 
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 use crate::transactions::columns::Column;
 use crate::transactions::filter::Filter;
 use crate::transactions::query::{push_conditions, SELECT};
@@ -165,17 +165,6 @@ pub fn decimals(code: &str) -> u32 {
     Currency::parse(code).map_or(0, |c| c.minor_units())
 }
 
-/// Minor units as a plain major-unit decimal without grouping, e.g. `1234.56`.
-pub fn major_plain(minor: i64, code: &str) -> String {
-    let d = decimals(code);
-    if d == 0 {
-        return minor.to_string();
-    }
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    let scale = 10u64.pow(d);
-    format!("{sign}{}.{:0w$}", abs / scale, abs % scale, w = d as usize)
-}
 
 /// ISO 8601 with the zone's offset, to the second, e.g. `2026-11-29T20:05:11+08:00`.
 pub fn iso_local(at: DateTime<Utc>, zone: Tz) -> String {
@@ -325,22 +314,13 @@ fn push_int(out: &mut String, n: i64) {
     let _ = write!(out, "{n}");
 }
 
+/// Minor units of `code` as a plain major-unit decimal, e.g. `1234.56`; an unknown code
+/// writes the minor units as they are.
 fn push_major(out: &mut String, minor: i64, code: &str) {
-    use std::fmt::Write as _;
-    let d = decimals(code);
-    if d == 0 {
-        return push_int(out, minor);
+    match Money::of(minor, code) {
+        Ok(money) => money.write_plain(out),
+        Err(_) => push_int(out, minor),
     }
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    let scale = 10u64.pow(d);
-    let _ = write!(
-        out,
-        "{sign}{}.{:0w$}",
-        abs / scale,
-        abs % scale,
-        w = d as usize
-    );
 }
 
 /// Writes `rows` as one XLSX sheet to `out`: a bold frozen header with an autofilter,
@@ -498,10 +478,16 @@ mod tests {
 
     #[test]
     fn major_units_follow_the_currency() {
-        assert_eq!(major_plain(123456, "USD"), "1234.56");
-        assert_eq!(major_plain(5, "USD"), "0.05");
-        assert_eq!(major_plain(123456, "JPY"), "123456");
-        assert_eq!(major_plain(1234, "KWD"), "1.234");
+        let plain = |minor, code| {
+            let mut out = String::new();
+            push_major(&mut out, minor, code);
+            out
+        };
+        assert_eq!(plain(123456, "USD"), "1234.56");
+        assert_eq!(plain(5, "USD"), "0.05");
+        assert_eq!(plain(123456, "JPY"), "123456");
+        assert_eq!(plain(1234, "KWD"), "1.234");
+        assert_eq!(plain(1234, "XYZ"), "1234");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::kind::TransactionType;
 use super::query::SELECT;
 use super::row::TransactionRow;
 use super::view::{Details, RefundState};
-use crate::money::format_amount;
+use crate::money::Money;
 use crate::refunds::dashboard::refundable;
 use crate::refunds::form::PreviewProblem;
 use chrono::{DateTime, Utc};
@@ -83,7 +83,7 @@ async fn refund_state(
         match refundable(pool, merchant, transaction_id, zone, now).await? {
             Ok(r) => RefundState::Available {
                 refundable_minor: r.left,
-                refundable: format_amount(r.left, r.currency),
+                refundable: Money::new(r.left, r.currency).amount(),
                 currency: r.currency.code(),
             },
             Err(PreviewProblem::Blocked(reason)) => RefundState::Blocked { reason },

@@ -321,7 +321,7 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
             }
             return None;
         };
-        match crate::money::parse_major_amount(v, currency) {
+        match crate::money::Money::parse_major(v, currency).map(|m| m.minor()) {
             Ok(minor) => Some(minor),
             Err(message) => {
                 errors.add(field, message);

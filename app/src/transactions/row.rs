@@ -3,7 +3,7 @@
 
 use super::kind::{TransactionStatus, TransactionType};
 use super::view::TransactionView;
-use crate::money::{format_amount, trim_decimal, Currency};
+use crate::money::{trim_decimal, Money};
 use crate::time::format_local;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -61,9 +61,8 @@ impl TransactionRow {
 
     /// As pages show it: money in its currency's decimals, times in `zone`.
     pub fn into_view(self, zone: Tz) -> TransactionView {
-        let money = |minor: i64, code: &str| match Currency::parse(code) {
-            Ok(c) => format_amount(minor, c),
-            Err(_) => minor.to_string(),
+        let money = |minor: i64, code: &str| {
+            Money::of(minor, code).map_or_else(|_| minor.to_string(), Money::amount)
         };
         let local = |at: DateTime<Utc>| format_local(at, zone);
         TransactionView {

@@ -4,7 +4,7 @@
 //! exists), whatever the date and the rest of the demo data.
 
 use anyhow::Context;
-use app::money::{parse_major_amount, Currency};
+use app::money::{Currency, Money};
 use chrono::Utc;
 use rand::Rng;
 use sqlx::PgPool;
@@ -71,7 +71,9 @@ pub async fn create(pool: &PgPool, args: &PaymentArgs) -> anyhow::Result<Made> {
     let currency_code = CURRENCIES[channel.currency as usize].code;
     let currency = Currency::parse(currency_code).map_err(anyhow::Error::msg)?;
     let amount_minor = match &args.amount {
-        Some(a) => parse_major_amount(a, currency).map_err(anyhow::Error::msg)?,
+        Some(a) => Money::parse_major(a, currency)
+            .map_err(anyhow::Error::msg)?
+            .minor(),
         None => 100 * 10_i64.pow(currency.minor_units()),
     };
     let now = Utc::now();
@@ -142,7 +144,9 @@ pub async fn create(pool: &PgPool, args: &PaymentArgs) -> anyhow::Result<Made> {
     let refund_id = match &args.refund {
         None => None,
         Some(amount) => {
-            let minor = parse_major_amount(amount, currency).map_err(anyhow::Error::msg)?;
+            let minor = Money::parse_major(amount, currency)
+                .map_err(anyhow::Error::msg)?
+                .minor();
             Some(refund(pool, merchant, &transaction_id, currency_code, minor).await?)
         }
     };
