@@ -76,14 +76,6 @@ impl TrustedProxies {
             .map(TrustedProxies)
     }
 
-    /// `PAYDESK_TRUSTED_PROXIES` (default: none).
-    pub fn from_env() -> Result<TrustedProxies, String> {
-        match std::env::var("PAYDESK_TRUSTED_PROXIES") {
-            Err(_) => Ok(TrustedProxies::default()),
-            Ok(v) => TrustedProxies::parse(&v).map_err(|e| format!("PAYDESK_TRUSTED_PROXIES: {e}")),
-        }
-    }
-
     fn trusts(&self, ip: IpAddr) -> bool {
         self.0.iter().any(|n| n.contains(ip))
     }

@@ -16,24 +16,6 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
 }
 
-impl Config {
-    /// Reads `PAYDESK_*` variables; every one has a default (see `.env.example`).
-    pub fn from_env() -> Result<Config, String> {
-        fn var<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
-            match std::env::var(name) {
-                Ok(v) => v.parse().map_err(|_| format!("{name}={v:?} is not valid")),
-                Err(_) => Ok(default),
-            }
-        }
-        Ok(Config {
-            secure_cookies: var("PAYDESK_SECURE_COOKIES", false)?,
-            session_idle: Duration::from_secs(60 * var("PAYDESK_SESSION_IDLE_MINUTES", 30u64)?),
-            session_max_age: Duration::from_secs(3600 * var("PAYDESK_SESSION_MAX_HOURS", 12u64)?),
-            trusted_proxies: TrustedProxies::from_env()?,
-        })
-    }
-}
-
 impl Default for Config {
     fn default() -> Self {
         Config {

@@ -10,6 +10,8 @@ pub struct Cli {
     pub database_url: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: crate::settings::Settings,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@ pub mod receipts;
 pub mod reports_job;
 pub mod seed;
 pub mod serve;
+pub mod settings;
 pub mod users;
 pub mod workers;
 

@@ -39,7 +39,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("DATABASE_URL is not set (see .env.example)"))?;
     let pool = connect(&url).await?;
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve::run(pool).await,
+        Command::Serve => serve::run(pool, cli.settings).await,
         Command::Migrate => migrate(&pool).await,
         Command::Seed(SeedArgs {
             what: Some(SeedCommand::Payment(payment)),
@@ -59,7 +59,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => users::run(&pool, command).await,
-        Command::Keys(command) => server::api::keys::run(&pool, command).await,
+        Command::Keys(command) => {
+            server::api::keys::run(&pool, command, cli.settings.notify_targets()).await
+        }
     }
 }
 

@@ -34,26 +34,29 @@ pub struct ReceiptConfig {
     pub public_url: Option<String>,
 }
 
+/// What the settings say of receipts (`PAYDESK_RECEIPT_KEY`, `PAYDESK_PUBLIC_URL`).
+#[derive(Clone, Debug, Default)]
+pub struct ReceiptSettings {
+    pub key: Option<String>,
+    pub public_url: Option<String>,
+}
+
 impl ReceiptConfig {
-    /// The key from `PAYDESK_RECEIPT_KEY`, else the one kept in PostgreSQL (made on
-    /// first use), and `PAYDESK_PUBLIC_URL` (see `.env.example`).
-    pub async fn load(pool: &PgPool) -> anyhow::Result<ReceiptConfig> {
-        let key = match std::env::var("PAYDESK_RECEIPT_KEY") {
-            Ok(k) if !k.is_empty() => {
+    /// The configured key, else the one kept in PostgreSQL (made on first use).
+    pub async fn load(pool: &PgPool, settings: ReceiptSettings) -> anyhow::Result<ReceiptConfig> {
+        let key = match settings.key {
+            Some(k) => {
                 anyhow::ensure!(
                     k.len() >= MIN_KEY_BYTES,
                     "PAYDESK_RECEIPT_KEY must be at least {MIN_KEY_BYTES} bytes long"
                 );
                 Arc::from(k.into_bytes())
             }
-            _ => stored_key(pool).await?,
+            None => stored_key(pool).await?,
         };
         Ok(ReceiptConfig {
             key,
-            public_url: std::env::var("PAYDESK_PUBLIC_URL")
-                .ok()
-                .filter(|u| !u.is_empty())
-                .map(|u| u.trim_end_matches('/').to_owned()),
+            public_url: settings.public_url,
         })
     }
 }

@@ -28,24 +28,6 @@ impl Default for JobConfig {
     }
 }
 
-impl JobConfig {
-    pub fn from_env() -> Result<JobConfig, String> {
-        let mut c = JobConfig::default();
-        if let Ok(v) = std::env::var("PAYDESK_REPORTS_INTERVAL_SECONDS") {
-            c.interval = Duration::from_secs(
-                v.parse()
-                    .map_err(|_| format!("PAYDESK_REPORTS_INTERVAL_SECONDS: {v:?}"))?,
-            );
-        }
-        if let Ok(v) = std::env::var("PAYDESK_REPORTS_DAYS_BACK") {
-            c.days_back = v
-                .parse()
-                .map_err(|_| format!("PAYDESK_REPORTS_DAYS_BACK: {v:?}"))?;
-        }
-        Ok(c)
-    }
-}
-
 pub fn spawn(pool: PgPool, config: JobConfig) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {

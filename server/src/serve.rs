@@ -2,8 +2,9 @@
 //! behind sessions, the sign-in guard and the security middleware.
 
 use crate::http;
+use crate::settings::Settings;
 use app::auth::session::attach_user;
-use app::state::{AppState, Config};
+use app::state::AppState;
 use app::{shell, App};
 use axum::extract::State;
 use axum::response::IntoResponse;
@@ -19,9 +20,9 @@ use tower_sessions::cookie::{time, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
-pub async fn run(pool: PgPool) -> anyhow::Result<()> {
+pub async fn run(pool: PgPool, settings: Settings) -> anyhow::Result<()> {
     crate::migrate(&pool).await?;
-    let config = Config::from_env().map_err(anyhow::Error::msg)?;
+    let config = settings.app();
     let leptos_options = leptos::config::get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
     let store = PostgresStore::new(pool.clone());
@@ -36,20 +37,14 @@ pub async fn run(pool: PgPool) -> anyhow::Result<()> {
     // code, from the first request on.
     let api = crate::api::ApiState::new(
         pool.clone(),
-        crate::api::ApiConfig::from_env().map_err(anyhow::Error::msg)?,
+        settings.api(),
         crate::api::keys::platform_key(&pool).await?,
     );
-    let receipts = crate::receipts::ReceiptConfig::load(&pool).await?;
+    let receipts = crate::receipts::ReceiptConfig::load(&pool, settings.receipts()).await?;
     // Started here rather than in `router`, so that tests decide when workers run.
-    crate::workers::spawn(
-        pool.clone(),
-        crate::workers::WorkerConfig::from_env().map_err(anyhow::Error::msg)?,
-    );
+    crate::workers::spawn(pool.clone(), settings.workers());
     // The reports calendar's job; every instance may run it (see reports_job).
-    crate::reports_job::spawn(
-        pool.clone(),
-        crate::reports_job::JobConfig::from_env().map_err(anyhow::Error::msg)?,
-    );
+    crate::reports_job::spawn(pool.clone(), settings.reports());
     let app = router(
         AppState { pool, config },
         leptos_options,
@@ -78,7 +73,7 @@ pub async fn local_router(state: AppState, api: crate::api::ApiConfig) -> anyhow
     let store = PostgresStore::new(state.pool.clone());
     let platform = crate::api::keys::platform_key(&state.pool).await?;
     let api = crate::api::ApiState::new(state.pool.clone(), api, platform);
-    let receipts = crate::receipts::ReceiptConfig::load(&state.pool).await?;
+    let receipts = crate::receipts::ReceiptConfig::load(&state.pool, Default::default()).await?;
     Ok(router(state, options, store, api, receipts))
 }
 

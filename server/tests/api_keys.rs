@@ -146,6 +146,7 @@ async fn demo_keys_come_in_every_form_the_sdks_load(pool: PgPool) {
             out_dir: dir.path().to_owned(),
             notify_url: None,
         },
+        Default::default(),
     )
     .await
     .unwrap();

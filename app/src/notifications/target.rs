@@ -9,7 +9,7 @@
 //! DNS resolution (a public name can point at a private address, and can change).
 //! Redirects are not followed. See docs/SECURITY.md.
 //!
-//! For local development and tests, `PAYDESK_NOTIFY_ALLOW_PRIVATE=true` lets
+//! For local development and tests, a setting (`PAYDESK_NOTIFY_ALLOW_PRIVATE=true`) lets
 //! notifications go to private addresses.
 
 use crate::refunds::types::ParamError;
@@ -26,17 +26,6 @@ pub struct TargetPolicy {
 }
 
 impl TargetPolicy {
-    /// `PAYDESK_NOTIFY_ALLOW_PRIVATE` (default false).
-    pub fn from_env() -> Result<TargetPolicy, String> {
-        match std::env::var("PAYDESK_NOTIFY_ALLOW_PRIVATE") {
-            Err(_) => Ok(TargetPolicy::default()),
-            Ok(v) => v
-                .parse()
-                .map(|allow_private| TargetPolicy { allow_private })
-                .map_err(|_| format!("PAYDESK_NOTIFY_ALLOW_PRIVATE={v:?} is not true or false")),
-        }
-    }
-
     /// Whether a notification may be sent to `ip`.
     pub fn allows(self, ip: IpAddr) -> bool {
         self.allow_private || is_public(ip)

@@ -165,7 +165,6 @@ pub fn decimals(code: &str) -> u32 {
     Currency::parse(code).map_or(0, |c| c.minor_units())
 }
 
-
 /// ISO 8601 with the zone's offset, to the second, e.g. `2026-11-29T20:05:11+08:00`.
 pub fn iso_local(at: DateTime<Utc>, zone: Tz) -> String {
     // RFC 3339 is the ISO 8601 profile wanted; this avoids parsing a format per call.

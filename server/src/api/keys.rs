@@ -14,6 +14,7 @@ pub use app::api_keys::{
 };
 
 use crate::cli::KeysCommand;
+use app::notifications::target::TargetPolicy;
 
 /// A merchant by id or exact name.
 async fn merchant(pool: &PgPool, name_or_id: &str) -> anyhow::Result<(Uuid, String)> {
@@ -35,10 +36,15 @@ async fn merchant(pool: &PgPool, name_or_id: &str) -> anyhow::Result<(Uuid, Stri
     Ok((row.get("id"), row.get("name")))
 }
 
-async fn set_notify_url(pool: &PgPool, merchant_id: Uuid, url: Option<&str>) -> anyhow::Result<()> {
+/// Sets the merchant's default notify URL, checked as the API checks refundNotifyUrl.
+async fn set_notify_url(
+    pool: &PgPool,
+    merchant_id: Uuid,
+    url: Option<&str>,
+    policy: TargetPolicy,
+) -> anyhow::Result<()> {
     if let Some(url) = url {
-        use app::notifications::target::{parse_notify_url, TargetPolicy};
-        let policy = TargetPolicy::from_env().map_err(anyhow::Error::msg)?;
+        use app::notifications::target::parse_notify_url;
         let url = parse_notify_url(Some(url), policy).map_err(|e| anyhow::anyhow!("{e}"))?;
         sqlx::query("UPDATE merchants SET notify_url = $2 WHERE id = $1")
             .bind(merchant_id)
@@ -50,7 +56,7 @@ async fn set_notify_url(pool: &PgPool, merchant_id: Uuid, url: Option<&str>) -> 
 }
 
 /// `server keys …`
-pub async fn run(pool: &PgPool, command: KeysCommand) -> anyhow::Result<()> {
+pub async fn run(pool: &PgPool, command: KeysCommand, targets: TargetPolicy) -> anyhow::Result<()> {
     crate::migrate(pool).await?;
     match command {
         KeysCommand::Demo {
@@ -66,7 +72,7 @@ pub async fn run(pool: &PgPool, command: KeysCommand) -> anyhow::Result<()> {
             };
             let (pkcs8, public) = generate_pair()?;
             let (client_id, version) = register(pool, merchant_id, client, None, &public).await?;
-            set_notify_url(pool, merchant_id, notify_url.as_deref()).await?;
+            set_notify_url(pool, merchant_id, notify_url.as_deref(), targets).await?;
             std::fs::create_dir_all(&out_dir)?;
             let pkcs1 = pkcs1_from_pkcs8(&pkcs8).context("the new key is not PKCS#8")?;
             let platform = platform_key(pool).await?;
@@ -136,7 +142,7 @@ pub async fn run(pool: &PgPool, command: KeysCommand) -> anyhow::Result<()> {
                 &der,
             )
             .await?;
-            set_notify_url(pool, merchant_id, notify_url.as_deref()).await?;
+            set_notify_url(pool, merchant_id, notify_url.as_deref(), targets).await?;
             println!("Registered key version {version} of client {client_id} for {name}.");
         }
         KeysCommand::Platform { merchant: m } => {

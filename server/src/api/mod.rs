@@ -68,34 +68,6 @@ impl Default for ApiConfig {
     }
 }
 
-impl ApiConfig {
-    pub fn from_env() -> Result<ApiConfig, String> {
-        fn var<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
-            match std::env::var(name) {
-                Ok(v) => v.parse().map_err(|_| format!("{name}={v:?} is not valid")),
-                Err(_) => Ok(default),
-            }
-        }
-        let d = ApiConfig::default();
-        Ok(ApiConfig {
-            max_clock_skew: Duration::from_secs(var(
-                "PAYDESK_API_MAX_CLOCK_SKEW_SECONDS",
-                d.max_clock_skew.as_secs(),
-            )?),
-            rate_per_second: var("PAYDESK_API_RATE_PER_SECOND", d.rate_per_second)?,
-            rate_burst: var("PAYDESK_API_RATE_BURST", d.rate_burst)?,
-            address_rate_per_second: var(
-                "PAYDESK_API_ADDRESS_RATE_PER_SECOND",
-                d.address_rate_per_second,
-            )?,
-            address_burst: var("PAYDESK_API_ADDRESS_BURST", d.address_burst)?,
-            max_body_bytes: d.max_body_bytes,
-            notify_targets: TargetPolicy::from_env()?,
-            trusted_proxies: TrustedProxies::from_env()?,
-        })
-    }
-}
-
 #[derive(Clone)]
 pub struct ApiState {
     pub pool: PgPool,

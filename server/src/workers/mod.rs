@@ -48,50 +48,27 @@ impl Default for WorkerConfig {
     }
 }
 
-impl WorkerConfig {
-    pub fn from_env() -> Result<WorkerConfig, String> {
-        fn var<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
-            match std::env::var(name) {
-                Ok(v) => v.parse().map_err(|_| format!("{name}={v:?} is not valid")),
-                Err(_) => Ok(default),
-            }
-        }
-        let d = WorkerConfig::default();
-        let schedule = match std::env::var("PAYDESK_NOTIFY_RETRY_SCHEDULE") {
-            Ok(v) => parse_schedule(&v)
-                .filter(|s| s[0].is_zero())
-                .ok_or_else(|| {
-                    format!("PAYDESK_NOTIFY_RETRY_SCHEDULE={v:?} is not a list of seconds starting with 0")
-                })?,
-            Err(_) => d.notify_schedule,
-        };
-        Ok(WorkerConfig {
-            async_refund_delay: Duration::from_secs_f64(var(
-                "PAYDESK_ASYNC_REFUND_DELAY_SECONDS",
-                d.async_refund_delay.as_secs_f64(),
-            )?),
-            poll_interval: Duration::from_millis(var("PAYDESK_WORKER_POLL_MS", 1000u64)?),
-            notify_schedule: schedule,
-            notify_timeout: Duration::from_secs(var("PAYDESK_NOTIFY_TIMEOUT_SECONDS", 10u64)?),
-            notify_concurrency: var("PAYDESK_NOTIFY_CONCURRENCY", d.notify_concurrency)?.max(1),
-            notify_targets: TargetPolicy::from_env()?,
-        })
-    }
-}
+/// Delays between notification attempts, each from the previous one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schedule(pub Vec<Duration>);
 
-/// `"0,120,600"` → 0 s, 2 min, 10 min.
-pub fn parse_schedule(s: &str) -> Option<Vec<Duration>> {
-    let v: Option<Vec<Duration>> = s
+/// `"0,120,600"` → 0 s, 2 min, 10 min: seconds, the first 0 (the first attempt is made
+/// as soon as the refund is final).
+pub fn parse_schedule(s: &str) -> Result<Schedule, String> {
+    let delays: Option<Vec<Duration>> = s
         .split(',')
         .map(|p| {
             p.trim()
                 .parse::<f64>()
                 .ok()
-                .filter(|x| *x >= 0.0)
+                .filter(|x| x.is_finite() && *x >= 0.0)
                 .map(Duration::from_secs_f64)
         })
         .collect();
-    v.filter(|v| !v.is_empty())
+    match delays {
+        Some(d) if d.first().is_some_and(Duration::is_zero) => Ok(Schedule(d)),
+        _ => Err("a list of seconds separated by commas, starting with 0".to_owned()),
+    }
 }
 
 /// Starts the workers; they run until the process ends.
@@ -108,14 +85,15 @@ mod tests {
     fn schedules() {
         assert_eq!(
             parse_schedule("0, 1.5,2"),
-            Some(vec![
+            Ok(Schedule(vec![
                 Duration::ZERO,
                 Duration::from_millis(1500),
                 Duration::from_secs(2)
-            ])
+            ]))
         );
-        assert_eq!(parse_schedule("a"), None);
-        assert_eq!(parse_schedule("-1"), None);
+        for bad in ["a", "-1", "5,10", "", "0,inf"] {
+            assert!(parse_schedule(bad).is_err(), "{bad}");
+        }
         assert_eq!(WorkerConfig::default().notify_schedule.len(), 8);
     }
 }
