@@ -9,6 +9,8 @@
 CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer rustc
 WASM_BINDGEN_VERSION=0.2.130  # must equal the wasm-bindgen crate pinned in Cargo.toml
 WASM_OPT_VERSION=0.116.1      # Debian's binaryen (108) emits wasm that breaks in the browser
+SQLX_CLI_VERSION=0.8.6        # must equal the sqlx crate: it writes and checks .sqlx/
+CARGO_DENY_VERSION=0.20.2
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_STATE_DIR="$REPO_ROOT/.pg"
@@ -73,6 +75,23 @@ ensure_wasm_opt() {
   fi
   log "cargo install wasm-opt@$WASM_OPT_VERSION (slow the first time: ~11 min)"
   cargo install "wasm-opt@$WASM_OPT_VERSION" --locked --force
+}
+
+ensure_sqlx_cli() {
+  if cargo sqlx --version 2>/dev/null | grep -qw "$SQLX_CLI_VERSION"; then
+    return
+  fi
+  log "cargo install sqlx-cli@$SQLX_CLI_VERSION (~4 min)"
+  cargo install "sqlx-cli@$SQLX_CLI_VERSION" --locked --no-default-features \
+    --features postgres,rustls --force
+}
+
+ensure_cargo_deny() {
+  if cargo deny --version 2>/dev/null | grep -qw "$CARGO_DENY_VERSION"; then
+    return
+  fi
+  log "cargo install cargo-deny@$CARGO_DENY_VERSION (~4 min)"
+  cargo install "cargo-deny@$CARGO_DENY_VERSION" --locked --force
 }
 
 # The newest installed PostgreSQL server binaries, e.g. /usr/lib/postgresql/15/bin.

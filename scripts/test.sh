@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust tests (cargo test -p app -p server, against PostgreSQL), the
-# browser tests (Playwright in Debian's Chromium, against the release build that
-# scripts/run.sh serves, with fresh demo data), and a smoke run of scripts/run.sh itself
-# (it serves, /healthz answers, the sign-in page renders, it stops), and Antom's official
-# Python SDK against the refund API. Installs what is missing first; exits non-zero if
-# anything failed.
+# Runs every test: checks first (cargo deny; the sqlx offline query data matches the
+# code and the schema), the Rust tests (cargo test -p app -p server, against
+# PostgreSQL), the browser tests (Playwright in Debian's Chromium, against the release
+# build that scripts/run.sh serves, with fresh demo data), Antom's official Python SDK
+# against the refund API, and a smoke run of scripts/run.sh itself (it serves, /healthz
+# answers, the sign-in page renders, it stops). Installs what is missing first; exits
+# non-zero if anything failed.
 #
 # While working on one feature: PAYDESK_SKIP_RUST=1 skips the Rust tests, and any
 # arguments go to Playwright (e.g. `scripts/test.sh tests/refunds.spec.ts`).
@@ -36,6 +37,8 @@ ensure_wasm_bindgen
 ensure_cargo_leptos
 ensure_wasm_opt
 ensure_faketime
+ensure_sqlx_cli
+ensure_cargo_deny
 [ -n "${PAYDESK_SKIP_SDK:-}" ] || ensure_python_venv
 
 # One run at a time per checkout: runs side by side would rebuild target/ under each
@@ -73,6 +76,47 @@ count_results() {
       ;;
   esac
 }
+
+# ---- 0. Checks ----------------------------------------------------------------------
+# cargo deny (deny.toml): known vulnerabilities, licences, duplicate crate versions
+# (each allowed one has a written reason) and where crates come from. The advisory
+# database is fetched from GitHub; where GitHub is unreachable the copy already on this
+# machine is used, and without one only the advisories are skipped, with a warning.
+deny_check() {
+  if cargo deny fetch db >/dev/null 2>&1; then
+    cargo deny --locked check
+  elif [ -d "${CARGO_HOME:-$HOME/.cargo}/advisory-dbs" ] \
+      && cargo deny --frozen check advisories >/dev/null 2>&1; then
+    warn "the advisory database could not be fetched: using this machine's copy"
+    cargo deny --frozen check
+  elif cargo deny --frozen check bans licenses sources; then
+    warn "no advisory database could be fetched or found: known vulnerabilities NOT checked"
+  else
+    return 1
+  fi
+}
+
+# The SQL of every sqlx::query! macro is checked at compile time. Builds read the
+# statements' types from .sqlx/ (SQLX_OFFLINE in .cargo/config.toml), so they need no
+# database; this checks that .sqlx/ still matches the code and the schema the
+# migrations make. After changing a query: `cargo sqlx prepare --workspace -- -p app
+# -p server --all-targets` against a migrated database, and commit .sqlx/.
+SQLX_DB=paydesk_sqlx
+sqlx_check() {
+  recreate_database "$ADMIN_URL" "$SQLX_DB" || return 1
+  local url
+  url="$(url_with_db "$ADMIN_URL" "$SQLX_DB")"
+  sqlx migrate run --source migrations --database-url "$url" >/dev/null || return 1
+  DATABASE_URL="$url" cargo sqlx prepare --workspace --check -- -p app -p server --all-targets
+}
+
+checks_started=$SECONDS
+checks_rc=0
+log "cargo deny check"
+deny_check 2>&1 | tee "$LOG_DIR/checks.log" || checks_rc=1
+log "cargo sqlx prepare --check"
+sqlx_check 2>&1 | tee -a "$LOG_DIR/checks.log" || checks_rc=1
+checks_secs=$((SECONDS - checks_started))
 
 # ---- 1. Rust tests -------------------------------------------------------------------
 # sqlx::test creates a database per test through this URL. --no-fail-fast: one failing
@@ -373,6 +417,7 @@ verdict() { if [ "$1" -eq 0 ]; then echo ok; else echo FAILED; fi; }
 
 echo
 echo "==================================== summary ===================================="
+printf 'checks (cargo deny, sqlx offline data):   %-6s (%ds)\n' "$(verdict "$checks_rc")" "$checks_secs"
 printf 'rust tests (cargo test -p app -p server): %-6s %d passed; %d failed (%ds)\n' \
   "$(verdict "$rust_rc")" "$rust_passed" "$rust_failed" "$rust_secs"
 printf 'browser tests (playwright):               %-6s %d passed; %d failed (%ds)\n' \
@@ -382,6 +427,6 @@ printf 'SDK check (Python):                       %-6s %d passed (%ds)\n' \
 printf 'run command (scripts/run.sh smoke run):   %-6s (%ds)\n' "$(verdict "$smoke_rc")" "$smoke_secs"
 echo "logs: $LOG_DIR/"
 echo "total: $((rust_passed + e2e_passed + sdk_passed)) passed," \
-  "$((rust_failed + e2e_failed + sdk_rc + smoke_rc)) failed"
+  "$((checks_rc + rust_failed + e2e_failed + sdk_rc + smoke_rc)) failed"
 
-[ "$rust_rc" -eq 0 ] && [ "$e2e_rc" -eq 0 ] && [ "$sdk_rc" -eq 0 ] && [ "$smoke_rc" -eq 0 ]
+[ "$checks_rc" -eq 0 ] && [ "$rust_rc" -eq 0 ] && [ "$e2e_rc" -eq 0 ] && [ "$sdk_rc" -eq 0 ] && [ "$smoke_rc" -eq 0 ]
