@@ -6,6 +6,7 @@ mod support;
 
 use std::time::Duration;
 
+use chrono::Utc;
 use serde_json::{json, Value};
 use server::workers::{self, acquirer, notify, WorkerConfig};
 use sqlx::PgPool;
@@ -36,7 +37,12 @@ async fn an_async_refund_settles_and_its_notification_arrives_after_a_failure(po
     );
 
     // The acquirer answers.
-    assert_eq!(acquirer::run_once(&pool, Duration::ZERO).await.unwrap(), 1);
+    assert_eq!(
+        acquirer::run_once(&pool, Duration::ZERO, Utc::now())
+            .await
+            .unwrap(),
+        1
+    );
     let q = c.inquire(json!({"refundRequestId": "R-1"})).await;
     assert_eq!(q["refundStatus"], "SUCCESS");
     assert!(q["refundTime"].is_string());
@@ -58,16 +64,30 @@ async fn an_async_refund_settles_and_its_notification_arrives_after_a_failure(po
 
     // First delivery fails (HTTP 500); the retry 0.3 s later is acknowledged.
     let config = fast(&[0.0, 0.3, 0.3]);
-    assert_eq!(notify::deliver_due(&pool, &config).await.unwrap(), 1);
     assert_eq!(
-        notify::deliver_due(&pool, &config).await.unwrap(),
+        notify::deliver_due(&pool, &config, Utc::now())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        notify::deliver_due(&pool, &config, Utc::now())
+            .await
+            .unwrap(),
         0,
         "the retry is not due yet"
     );
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(notify::deliver_due(&pool, &config).await.unwrap(), 1);
     assert_eq!(
-        notify::deliver_due(&pool, &config).await.unwrap(),
+        notify::deliver_due(&pool, &config, Utc::now())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        notify::deliver_due(&pool, &config, Utc::now())
+            .await
+            .unwrap(),
         0,
         "delivered: nothing more"
     );
@@ -137,7 +157,9 @@ async fn a_failed_async_refund_gives_the_amount_back(pool: PgPool) {
         "REFUND_AMOUNT_EXCEED"
     );
 
-    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
+    acquirer::run_once(&pool, Duration::ZERO, Utc::now())
+        .await
+        .unwrap();
     let q = c.inquire(json!({"refundRequestId": "R-1"})).await;
     assert_eq!(q["refundStatus"], "FAIL");
     assert!(q.get("refundTime").is_none() && q.get("grossSettlementAmount").is_none());
@@ -165,7 +187,9 @@ async fn a_failed_async_refund_gives_the_amount_back(pool: PgPool) {
     let replay = refund_with(&c, "R-1", "10000", json!({"refundReason": "SIMULATE_FAIL"})).await;
     assert_eq!((code(&replay), status(&replay)), ("PROCESS_FAIL", "F"));
 
-    notify::deliver_due(&pool, &fast(&[0.0])).await.unwrap();
+    notify::deliver_due(&pool, &fast(&[0.0]), Utc::now())
+        .await
+        .unwrap();
     let got = rx.received();
     assert_eq!(got.len(), 1);
     let n: Value = serde_json::from_str(&got[0].1).unwrap();
@@ -188,8 +212,10 @@ async fn background_workers_finish_what_a_stopped_instance_left(pool: PgPool) {
     assert_eq!(code(&r), "REFUND_IN_PROCESS");
     // One instance decided the refund and made the first (failed) attempt, then
     // stopped; what it left is in PostgreSQL only.
-    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
-    notify::deliver_due(&pool, &fast(&[0.0, 0.5]))
+    acquirer::run_once(&pool, Duration::ZERO, Utc::now())
+        .await
+        .unwrap();
+    notify::deliver_due(&pool, &fast(&[0.0, 0.5]), Utc::now())
         .await
         .unwrap();
     assert_eq!(rx.received().len(), 1);
@@ -220,16 +246,22 @@ async fn concurrent_workers_never_send_the_same_attempt_twice(pool: PgPool) {
     }
     // Two "instances" deciding refunds at once share them out.
     let (a, b) = tokio::join!(
-        acquirer::run_once(&pool, Duration::ZERO),
-        acquirer::run_once(&pool, Duration::ZERO)
+        acquirer::run_once(&pool, Duration::ZERO, Utc::now()),
+        acquirer::run_once(&pool, Duration::ZERO, Utc::now())
     );
     assert_eq!(
-        a.unwrap() + b.unwrap() + acquirer::run_once(&pool, Duration::ZERO).await.unwrap(),
+        a.unwrap()
+            + b.unwrap()
+            + acquirer::run_once(&pool, Duration::ZERO, Utc::now())
+                .await
+                .unwrap(),
         20
     );
     let config = fast(&[0.0, 60.0]);
-    let runs =
-        futures_util::future::join_all((0..6).map(|_| notify::deliver_due(&pool, &config))).await;
+    let runs = futures_util::future::join_all(
+        (0..6).map(|_| notify::deliver_due(&pool, &config, Utc::now())),
+    )
+    .await;
     let attempts: usize = runs.into_iter().map(|r| r.unwrap()).sum();
     assert_eq!(attempts, 20);
     assert_eq!(rx.received().len(), 20);
@@ -257,10 +289,12 @@ async fn delivery_gives_up_after_the_schedule(pool: PgPool) {
     let url = format!("http://{}/notify/refunds", unused.local_addr().unwrap());
     drop(unused);
     refund_with(&c, "R-1", "500", json!({"refundNotifyUrl": url})).await;
-    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
+    acquirer::run_once(&pool, Duration::ZERO, Utc::now())
+        .await
+        .unwrap();
     // Three attempts with no wait in between, then no more.
     assert_eq!(
-        notify::deliver_due(&pool, &fast(&[0.0, 0.0, 0.0]))
+        notify::deliver_due(&pool, &fast(&[0.0, 0.0, 0.0]), Utc::now())
             .await
             .unwrap(),
         3
