@@ -137,6 +137,7 @@ async fn replay_after_losing_the_claim(
     }
 }
 
+/// When the transaction started, by PostgreSQL's clock: the same for all it records.
 async fn transaction_time(conn: &mut PgConnection) -> sqlx::Result<DateTime<Utc>> {
     sqlx::query_scalar!(r#"SELECT now() AS "now!: DateTime<Utc>""#)
         .fetch_one(conn)
@@ -151,12 +152,11 @@ async fn take_amount(
     payment: &Payment,
 ) -> sqlx::Result<Result<i64, RefundError>> {
     let facts = payment.facts(conn).await?;
-    let cmd = request.cmd;
     if let Err(refusal) = rules::decide(
         &facts,
         &payment.rules,
-        cmd.currency.as_str(),
-        cmd.amount.get(),
+        request.cmd.currency.as_str(),
+        request.amount_minor(),
         request.now,
     ) {
         return Ok(Err(RefundError::refused(&refusal)));
@@ -182,20 +182,7 @@ async fn record_refund(
 ) -> sqlx::Result<RefundRecord> {
     let number = RefundNumber::next(conn).await?;
     let refund_id = number.transaction_id(request.now);
-    let timing = payment.timing;
-    let settlement = match timing {
-        Timing::Synchronous => {
-            settlement(
-                conn,
-                request.amount_minor(),
-                &payment.currency,
-                settles_in,
-                request.now.date_naive(),
-            )
-            .await?
-        }
-        Timing::Asynchronous => None,
-    };
+    let settlement = settle_if_synchronous(conn, request, payment, settles_in).await?;
     let new_refund = NewRefund {
         refund_id: &refund_id,
         number,
@@ -216,20 +203,9 @@ async fn record_refund(
         },
     )
     .await?;
-    answer_request(conn, request, timing, row_id).await?;
-    audit::record(
-        &mut *conn,
-        &request.cmd.source.actor(request.merchant_id),
-        Event::new(AuditAction::Refund)
-            .subject(refund_id.as_str())
-            .amount(request.amount_minor(), payment.currency.as_str())
-            .detail(format!(
-                "Refund of payment {} ({})",
-                payment.transaction_id,
-                timing.label()
-            )),
-    )
-    .await?;
+    answer_request(conn, request, payment.timing, row_id).await?;
+    audit_refund(conn, request, payment, &refund_id).await?;
+    let timing = payment.timing;
     Ok(RefundRecord {
         row_id,
         refund_id,
@@ -243,6 +219,52 @@ async fn record_refund(
         settlement,
         reason: request.cmd.reason.clone(),
     })
+}
+
+/// A synchronous refund settles now, at the rate of the day; an asynchronous one when
+/// the acquirer says it succeeded.
+async fn settle_if_synchronous(
+    conn: &mut PgConnection,
+    request: &Request<'_>,
+    payment: &Payment,
+    settles_in: &str,
+) -> sqlx::Result<Option<Settlement>> {
+    match payment.timing {
+        Timing::Synchronous => {
+            let day = request.now.date_naive();
+            settlement(
+                conn,
+                request.amount_minor(),
+                &payment.currency,
+                settles_in,
+                day,
+            )
+            .await
+        }
+        Timing::Asynchronous => Ok(None),
+    }
+}
+
+/// The new refund in the audit log, under whoever asked for it.
+async fn audit_refund(
+    conn: &mut PgConnection,
+    request: &Request<'_>,
+    payment: &Payment,
+    refund_id: &str,
+) -> sqlx::Result<()> {
+    audit::record(
+        conn,
+        &request.cmd.source.actor(request.merchant_id),
+        Event::new(AuditAction::Refund)
+            .subject(refund_id)
+            .amount(request.amount_minor(), payment.currency.as_str())
+            .detail(format!(
+                "Refund of payment {} ({})",
+                payment.transaction_id,
+                payment.timing.label()
+            )),
+    )
+    .await
 }
 
 /// The identifiers and settlement of a refund about to be inserted.
