@@ -14,6 +14,7 @@ use app::notifications::target::TargetPolicy;
 use axum::body::Body;
 use axum::routing::post;
 use axum::Router;
+use chrono::Utc;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use server::api::ApiConfig;
@@ -117,7 +118,9 @@ async fn deliveries_to_names_resolving_to_internal_addresses_are_refused(pool: P
         json!({"refundNotifyUrl": "http://10.0.0.7/n"}),
     )
     .await;
-    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
+    acquirer::run_once(&pool, Duration::ZERO, Utc::now())
+        .await
+        .unwrap();
 
     let mut config = fast(&[0.0, 60.0]);
     config.notify_targets = STRICT;
@@ -125,7 +128,7 @@ async fn deliveries_to_names_resolving_to_internal_addresses_are_refused(pool: P
     let sender = Sender::new(pool.clone(), config, Arc::new(EveryNameIs(metadata)))
         .await
         .unwrap();
-    assert_eq!(deliver_due_with(&sender).await.unwrap(), 2);
+    assert_eq!(deliver_due_with(&sender, Utc::now()).await.unwrap(), 2);
     let attempts: Vec<(String, Option<i32>, Option<String>)> = sqlx::query_as(
         "SELECT n.url, a.http_status, a.error FROM refund_notification_attempts a
            JOIN refund_notifications n ON n.id = a.notification_id ORDER BY n.url",
@@ -168,9 +171,11 @@ async fn a_huge_answer_is_cut_off_after_a_few_kilobytes(pool: PgPool) {
     let c = support::notify::client(pool.clone()).await;
     api::payment(&pool, c.merchant, "PAY-1", "PAYPAY", "USD", 10_000).await;
     refund_with(&c, "R-1", "100", json!({"refundNotifyUrl": url})).await;
-    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
+    acquirer::run_once(&pool, Duration::ZERO, Utc::now())
+        .await
+        .unwrap();
     assert_eq!(
-        notify::deliver_due(&pool, &fast(&[0.0, 60.0]))
+        notify::deliver_due(&pool, &fast(&[0.0, 60.0]), Utc::now())
             .await
             .unwrap(),
         1
@@ -221,7 +226,9 @@ async fn slow_receivers_do_not_hold_up_the_queue(pool: PgPool) {
         )
         .await;
     }
-    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
+    acquirer::run_once(&pool, Duration::ZERO, Utc::now())
+        .await
+        .unwrap();
     let mut config = fast(&[0.0, 60.0]);
     config.notify_concurrency = 16;
     tokio::spawn(notify::run(pool.clone(), config));

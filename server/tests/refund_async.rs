@@ -6,6 +6,7 @@ mod support;
 
 use std::time::Duration;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Value};
 use server::workers::{self, acquirer, notify, WorkerConfig};
 use sqlx::PgPool;
@@ -36,7 +37,13 @@ async fn an_async_refund_settles_and_its_notification_arrives_after_a_failure(po
     );
 
     // The acquirer answers.
-    assert_eq!(acquirer::run_once(&pool, Duration::ZERO).await.unwrap(), 1);
+    let now = Utc::now();
+    assert_eq!(
+        acquirer::run_once(&pool, Duration::ZERO, now)
+            .await
+            .unwrap(),
+        1
+    );
     let q = c.inquire(json!({"refundRequestId": "R-1"})).await;
     assert_eq!(q["refundStatus"], "SUCCESS");
     assert!(q["refundTime"].is_string());
@@ -58,16 +65,21 @@ async fn an_async_refund_settles_and_its_notification_arrives_after_a_failure(po
 
     // First delivery fails (HTTP 500); the retry 0.3 s later is acknowledged.
     let config = fast(&[0.0, 0.3, 0.3]);
-    assert_eq!(notify::deliver_due(&pool, &config).await.unwrap(), 1);
+    assert_eq!(notify::deliver_due(&pool, &config, now).await.unwrap(), 1);
+    let retry_at = now + TimeDelta::milliseconds(300);
+    for early in [now, retry_at - TimeDelta::milliseconds(1)] {
+        assert_eq!(
+            notify::deliver_due(&pool, &config, early).await.unwrap(),
+            0,
+            "the retry is not due yet"
+        );
+    }
     assert_eq!(
-        notify::deliver_due(&pool, &config).await.unwrap(),
-        0,
-        "the retry is not due yet"
+        notify::deliver_due(&pool, &config, retry_at).await.unwrap(),
+        1
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(notify::deliver_due(&pool, &config).await.unwrap(), 1);
     assert_eq!(
-        notify::deliver_due(&pool, &config).await.unwrap(),
+        notify::deliver_due(&pool, &config, retry_at).await.unwrap(),
         0,
         "delivered: nothing more"
     );
@@ -137,7 +149,9 @@ async fn a_failed_async_refund_gives_the_amount_back(pool: PgPool) {
         "REFUND_AMOUNT_EXCEED"
     );
 
-    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
+    acquirer::run_once(&pool, Duration::ZERO, Utc::now())
+        .await
+        .unwrap();
     let q = c.inquire(json!({"refundRequestId": "R-1"})).await;
     assert_eq!(q["refundStatus"], "FAIL");
     assert!(q.get("refundTime").is_none() && q.get("grossSettlementAmount").is_none());
@@ -165,7 +179,9 @@ async fn a_failed_async_refund_gives_the_amount_back(pool: PgPool) {
     let replay = refund_with(&c, "R-1", "10000", json!({"refundReason": "SIMULATE_FAIL"})).await;
     assert_eq!((code(&replay), status(&replay)), ("PROCESS_FAIL", "F"));
 
-    notify::deliver_due(&pool, &fast(&[0.0])).await.unwrap();
+    notify::deliver_due(&pool, &fast(&[0.0]), Utc::now())
+        .await
+        .unwrap();
     let got = rx.received();
     assert_eq!(got.len(), 1);
     let n: Value = serde_json::from_str(&got[0].1).unwrap();
@@ -188,8 +204,11 @@ async fn background_workers_finish_what_a_stopped_instance_left(pool: PgPool) {
     assert_eq!(code(&r), "REFUND_IN_PROCESS");
     // One instance decided the refund and made the first (failed) attempt, then
     // stopped; what it left is in PostgreSQL only.
-    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
-    notify::deliver_due(&pool, &fast(&[0.0, 0.5]))
+    let now = Utc::now();
+    acquirer::run_once(&pool, Duration::ZERO, now)
+        .await
+        .unwrap();
+    notify::deliver_due(&pool, &fast(&[0.0, 0.5]), now)
         .await
         .unwrap();
     assert_eq!(rx.received().len(), 1);
@@ -219,17 +238,19 @@ async fn concurrent_workers_never_send_the_same_attempt_twice(pool: PgPool) {
         assert_eq!(code(&r), "REFUND_IN_PROCESS");
     }
     // Two "instances" deciding refunds at once share them out.
+    let now = Utc::now();
     let (a, b) = tokio::join!(
-        acquirer::run_once(&pool, Duration::ZERO),
-        acquirer::run_once(&pool, Duration::ZERO)
+        acquirer::run_once(&pool, Duration::ZERO, now),
+        acquirer::run_once(&pool, Duration::ZERO, now)
     );
-    assert_eq!(
-        a.unwrap() + b.unwrap() + acquirer::run_once(&pool, Duration::ZERO).await.unwrap(),
-        20
-    );
+    let rest = acquirer::run_once(&pool, Duration::ZERO, now)
+        .await
+        .unwrap();
+    assert_eq!(a.unwrap() + b.unwrap() + rest, 20);
     let config = fast(&[0.0, 60.0]);
     let runs =
-        futures_util::future::join_all((0..6).map(|_| notify::deliver_due(&pool, &config))).await;
+        futures_util::future::join_all((0..6).map(|_| notify::deliver_due(&pool, &config, now)))
+            .await;
     let attempts: usize = runs.into_iter().map(|r| r.unwrap()).sum();
     assert_eq!(attempts, 20);
     assert_eq!(rx.received().len(), 20);
@@ -257,10 +278,13 @@ async fn delivery_gives_up_after_the_schedule(pool: PgPool) {
     let url = format!("http://{}/notify/refunds", unused.local_addr().unwrap());
     drop(unused);
     refund_with(&c, "R-1", "500", json!({"refundNotifyUrl": url})).await;
-    acquirer::run_once(&pool, Duration::ZERO).await.unwrap();
+    let now = Utc::now();
+    acquirer::run_once(&pool, Duration::ZERO, now)
+        .await
+        .unwrap();
     // Three attempts with no wait in between, then no more.
     assert_eq!(
-        notify::deliver_due(&pool, &fast(&[0.0, 0.0, 0.0]))
+        notify::deliver_due(&pool, &fast(&[0.0, 0.0, 0.0]), now)
             .await
             .unwrap(),
         3
@@ -279,6 +303,49 @@ async fn delivery_gives_up_after_the_schedule(pool: PgPool) {
     .unwrap();
     assert_eq!(recorded.len(), 3);
     assert!(recorded.iter().all(|(s, e)| s.is_none() && e.is_some()));
+}
+
+/// What is due is decided by the clock the worker is given, so the test states the
+/// time instead of waiting for it.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_acquirer_answers_once_the_refund_has_waited_the_delay(pool: PgPool) {
+    let c = client(pool.clone()).await;
+    api::payment(&pool, c.merchant, "PAY-1", "PAYPAY", "USD", 10_000).await;
+    let r = refund_with(&c, "R-1", "2000", json!({})).await;
+    assert_eq!(code(&r), "REFUND_IN_PROCESS");
+    let pending_since: DateTime<Utc> =
+        sqlx::query_scalar("SELECT acquirer_pending_since FROM refund_requests")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let delay = Duration::from_secs(10);
+    let due = pending_since + TimeDelta::seconds(10);
+
+    assert_eq!(
+        acquirer::run_once(&pool, delay, due - TimeDelta::seconds(1))
+            .await
+            .unwrap(),
+        0,
+        "not due a second before the delay has passed"
+    );
+    let q = c.inquire(json!({"refundRequestId": "R-1"})).await;
+    assert_eq!(q["refundStatus"], "PROCESSING");
+
+    assert_eq!(acquirer::run_once(&pool, delay, due).await.unwrap(), 1);
+    let q = c.inquire(json!({"refundRequestId": "R-1"})).await;
+    assert_eq!(q["refundStatus"], "SUCCESS");
+    let finished_at: DateTime<Utc> = sqlx::query_scalar(
+        "SELECT finished_at FROM transactions WHERE transaction_type = 'REFUND'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(finished_at, due, "answered at the worker's time");
+    assert_eq!(
+        acquirer::run_once(&pool, delay, due).await.unwrap(),
+        0,
+        "answered once"
+    );
 }
 
 #[test]

@@ -524,3 +524,54 @@ async fn the_engine_serves_the_dashboard_too(pool: PgPool) {
     .unwrap();
     assert_eq!(found.refund_id, record.refund_id);
 }
+
+/// The rate of the refund's day is used, else the nearest day's before it, else after
+/// it; a refund in the settlement currency needs none, and a pair without rates has no
+/// settlement.
+#[sqlx::test(migrations = "../migrations")]
+async fn settlement_takes_the_nearest_rate(pool: PgPool) {
+    use app::refunds::engine::settlement;
+    use chrono::NaiveDate;
+    sqlx::query(
+        "INSERT INTO exchange_rates (rate_date, base_currency, quote_currency, rate) VALUES
+            ('2026-11-20', 'USD', 'SGD', 1.3), ('2026-11-25', 'USD', 'SGD', 1.35)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    // (day of the refund) → (rate's day, quote, 10.01 USD in SGD cents)
+    for (refund_day, rate_day, quote, amount) in [
+        (25, 25, "1.35", 1351), // 13.5135
+        (27, 25, "1.35", 1351),
+        (22, 20, "1.3", 1301), // 13.013
+        (10, 20, "1.3", 1301),
+    ] {
+        let s = settlement(&mut conn, 1001, "USD", "SGD", day(refund_day))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                s.rate_date,
+                s.quote.as_str(),
+                s.amount_minor,
+                s.currency.as_str()
+            ),
+            (Some(day(rate_day)), quote, amount, "SGD"),
+            "refund on the {refund_day}th"
+        );
+    }
+    let same = settlement(&mut conn, 1001, "USD", "USD", day(25))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((same.amount_minor, same.quote.as_str()), (1001, "1"));
+    assert_eq!(
+        settlement(&mut conn, 1001, "USD", "EUR", day(25))
+            .await
+            .unwrap(),
+        None
+    );
+}

@@ -8,13 +8,39 @@ pub mod target;
 
 use serde::{Deserialize, Serialize};
 
+/// Where a notification stands (`refund_notifications.status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(
+    feature = "ssr",
+    sqlx(type_name = "text", rename_all = "SCREAMING_SNAKE_CASE")
+)]
+pub enum DeliveryStatus {
+    /// Another attempt is scheduled.
+    Pending,
+    /// The merchant acknowledged it.
+    Delivered,
+    /// Every attempt of the schedule failed.
+    GaveUp,
+}
+
+impl DeliveryStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "Pending",
+            DeliveryStatus::Delivered => "Delivered",
+            DeliveryStatus::GaveUp => "Gave up",
+        }
+    }
+}
+
 /// One notification of a refund with its delivery attempts, times in the merchant's zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationView {
     pub id: i64,
     pub url: String,
-    /// PENDING, DELIVERED or GAVE_UP.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub next_attempt_at: Option<String>,
     pub attempts: Vec<AttemptView>,
 }
@@ -31,10 +57,6 @@ pub struct AttemptView {
 
 impl NotificationView {
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "DELIVERED" => "Delivered",
-            "GAVE_UP" => "Gave up",
-            _ => "Pending",
-        }
+        self.status.label()
     }
 }

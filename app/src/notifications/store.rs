@@ -1,6 +1,6 @@
 //! Reading a refund's notifications and scheduling one again.
 
-use super::{AttemptView, NotificationView};
+use super::{AttemptView, DeliveryStatus, NotificationView};
 use crate::audit::{self, Actor, AuditAction, Event};
 use crate::time::format_local;
 use chrono::{DateTime, Utc};
@@ -16,52 +16,55 @@ pub async fn for_refund(
     refund_id: &str,
     zone: Tz,
 ) -> sqlx::Result<Option<Vec<NotificationView>>> {
-    let refund: Option<i64> = sqlx::query_scalar(
+    let refund = sqlx::query_scalar!(
         "SELECT id FROM transactions
           WHERE transaction_id = $1 AND merchant_id = $2 AND transaction_type = 'REFUND'",
+        refund_id,
+        merchant_id
     )
-    .bind(refund_id)
-    .bind(merchant_id)
     .fetch_optional(pool)
     .await?;
     let Some(refund) = refund else {
         return Ok(None);
     };
-    let rows: Vec<(i64, String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
-        "SELECT id, url, status, next_attempt_at FROM refund_notifications
-          WHERE refund_id = $1 ORDER BY id",
+    let notifications = sqlx::query!(
+        r#"SELECT id, url, status AS "status: DeliveryStatus",
+                  next_attempt_at AS "next_attempt_at: DateTime<Utc>"
+           FROM refund_notifications WHERE refund_id = $1 ORDER BY id"#,
+        refund
     )
-    .bind(refund)
     .fetch_all(pool)
     .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let attempts: Vec<(i64, i32, DateTime<Utc>, Option<i32>, i32, Option<String>)> =
-        sqlx::query_as(
-            "SELECT notification_id, attempt_no, attempted_at, http_status, latency_ms, error
+    let ids: Vec<i64> = notifications.iter().map(|n| n.id).collect();
+    let attempts = sqlx::query!(
+        r#"SELECT notification_id, attempt_no,
+                  attempted_at AS "attempted_at: DateTime<Utc>", http_status, latency_ms, error
            FROM refund_notification_attempts WHERE notification_id = ANY($1)
-          ORDER BY notification_id, attempt_no",
-        )
-        .bind(&ids)
-        .fetch_all(pool)
-        .await?;
+           ORDER BY notification_id, attempt_no"#,
+        &ids
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(Some(
-        rows.into_iter()
-            .map(|(id, url, status, next)| NotificationView {
-                id,
-                url,
-                next_attempt_at: next
-                    .filter(|_| status == "PENDING")
+        notifications
+            .into_iter()
+            .map(|n| NotificationView {
+                id: n.id,
+                url: n.url,
+                next_attempt_at: n
+                    .next_attempt_at
+                    .filter(|_| n.status == DeliveryStatus::Pending)
                     .map(|at| format_local(at, zone)),
-                status,
+                status: n.status,
                 attempts: attempts
                     .iter()
-                    .filter(|a| a.0 == id)
+                    .filter(|a| a.notification_id == n.id)
                     .map(|a| AttemptView {
-                        attempt_no: a.1,
-                        attempted_at: format_local(a.2, zone),
-                        http_status: a.3,
-                        latency_ms: a.4,
-                        error: a.5.clone(),
+                        attempt_no: a.attempt_no,
+                        attempted_at: format_local(a.attempted_at, zone),
+                        http_status: a.http_status,
+                        latency_ms: a.latency_ms,
+                        error: a.error.clone(),
                     })
                     .collect(),
             })
@@ -74,14 +77,14 @@ pub async fn for_refund(
 /// has no such notification.
 pub async fn resend(pool: &PgPool, actor: &Actor, notification_id: i64) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
-    let refund: Option<String> = sqlx::query_scalar(
+    let refund = sqlx::query_scalar!(
         "UPDATE refund_notifications n SET status = 'PENDING', next_attempt_at = now()
            FROM transactions t
           WHERE n.id = $1 AND n.merchant_id = $2 AND t.id = n.refund_id
           RETURNING t.transaction_id",
+        notification_id,
+        actor.merchant_id
     )
-    .bind(notification_id)
-    .bind(actor.merchant_id)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(refund) = refund else {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use app::refunds::engine::{self, PendingRefund, RefundRecord};
 use app::refunds::types::RefundStatus;
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::WorkerConfig;
@@ -22,7 +23,7 @@ pub fn succeeds(reason: Option<&str>) -> bool {
 
 pub async fn run(pool: PgPool, config: WorkerConfig) {
     loop {
-        match run_once(&pool, config.async_refund_delay).await {
+        match run_once(&pool, config.async_refund_delay, Utc::now()).await {
             Ok(n) if n as i64 == BATCH => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "deciding asynchronous refunds failed; retrying"),
@@ -31,16 +32,16 @@ pub async fn run(pool: PgPool, config: WorkerConfig) {
     }
 }
 
-/// Decides the refunds that have waited `delay`, one batch; returns how many. The
-/// status change, the balance and the notification to send commit together, so a
+/// Decides the refunds that have waited `delay` at `now`, one batch; returns how many.
+/// The status change, the balance and the notification to send commit together, so a
 /// crash loses none of them.
-pub async fn run_once(pool: &PgPool, delay: Duration) -> anyhow::Result<usize> {
+pub async fn run_once(pool: &PgPool, delay: Duration, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let mut tx = pool.begin().await?;
-    let due = engine::lock_due_refunds(&mut tx, delay, BATCH).await?;
+    let due = engine::lock_due_refunds(&mut tx, now, delay, BATCH).await?;
     for pending in &due {
-        let record =
-            engine::finish_pending(&mut tx, pending, succeeds(pending.reason.as_deref())).await?;
-        enqueue_notification(&mut tx, pending, &record).await?;
+        let succeeded = succeeds(pending.reason.as_deref());
+        let record = engine::finish_pending(&mut tx, pending, succeeded, now).await?;
+        enqueue_notification(&mut tx, pending, &record, now).await?;
         tracing::info!(refund_id = %record.refund_id, status = record.status.as_str(), "asynchronous refund decided");
     }
     tx.commit().await?;
@@ -50,11 +51,12 @@ pub async fn run_once(pool: &PgPool, delay: Duration) -> anyhow::Result<usize> {
 /// Puts notifyRefund for a final refund into the outbox: to the request's
 /// refundNotifyUrl, else the merchant's URL; signed under the requesting client id,
 /// else any of the merchant's (a merchant without a client id cannot verify a
-/// notification, so none is sent).
+/// notification, so none is sent). It is due at `now`.
 async fn enqueue_notification(
     conn: &mut PgConnection,
     pending: &PendingRefund,
     record: &RefundRecord,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     if record.status == RefundStatus::Processing {
         return Ok(());
@@ -64,47 +66,30 @@ async fn enqueue_notification(
     };
     let client_id = match &pending.client_id {
         Some(c) => Some(c.clone()),
-        None => sqlx::query_scalar(
+        None => {
+            sqlx::query_scalar!(
             "SELECT client_id FROM api_clients WHERE merchant_id = $1 ORDER BY created_at LIMIT 1",
+            pending.merchant_id
         )
-        .bind(pending.merchant_id)
-        .fetch_optional(&mut *conn)
-        .await?,
+            .fetch_optional(&mut *conn)
+            .await?
+        }
     };
     let Some(client_id) = client_id else {
         tracing::info!(refund_id = %record.refund_id, "no client id to sign notifyRefund with; not sent");
         return Ok(());
     };
     let body = String::from_utf8(wire::to_body(&wire::notify_body(record))).expect("JSON is UTF-8");
-    notify_enqueue(
-        conn,
+    sqlx::query!(
+        "INSERT INTO refund_notifications (merchant_id, refund_id, url, client_id, body, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
         pending.merchant_id,
         record.row_id,
         url,
-        &client_id,
-        &body,
+        client_id,
+        body,
+        now as DateTime<Utc>
     )
-    .await
-}
-
-/// Adds one notification to the outbox, due now.
-pub async fn notify_enqueue(
-    conn: &mut PgConnection,
-    merchant_id: uuid::Uuid,
-    refund_row_id: i64,
-    url: &str,
-    client_id: &str,
-    body: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO refund_notifications (merchant_id, refund_id, url, client_id, body, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, now())",
-    )
-    .bind(merchant_id)
-    .bind(refund_row_id)
-    .bind(url)
-    .bind(client_id)
-    .bind(body)
     .execute(conn)
     .await?;
     Ok(())

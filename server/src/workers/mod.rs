@@ -61,8 +61,7 @@ pub fn parse_schedule(s: &str) -> Result<Schedule, String> {
             p.trim()
                 .parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite() && *x >= 0.0)
-                .map(Duration::from_secs_f64)
+                .and_then(|x| Duration::try_from_secs_f64(x).ok())
         })
         .collect();
     match delays {
@@ -91,7 +90,7 @@ mod tests {
                 Duration::from_secs(2)
             ]))
         );
-        for bad in ["a", "-1", "5,10", "", "0,inf"] {
+        for bad in ["a", "-1", "5,10", "", "0,inf", "0,NaN", "0,1e30"] {
             assert!(parse_schedule(bad).is_err(), "{bad}");
         }
         assert_eq!(WorkerConfig::default().notify_schedule.len(), 8);

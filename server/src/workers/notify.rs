@@ -19,7 +19,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::notifications::target::{check_host, TargetPolicy};
-use chrono::Utc;
+use app::notifications::DeliveryStatus;
+use chrono::{DateTime, Utc};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
@@ -33,7 +34,6 @@ pub const MAX_REPLY_BYTES: usize = 4096;
 const LEASE_MARGIN: Duration = Duration::from_secs(30);
 
 /// A claimed notification.
-#[derive(sqlx::FromRow)]
 struct Due {
     id: i64,
     url: String,
@@ -131,30 +131,32 @@ impl Sender {
         })
     }
 
-    /// Claims up to `limit` due notifications.
-    async fn claim(&self, limit: usize) -> sqlx::Result<Vec<Due>> {
+    /// Claims up to `limit` notifications due at `now`.
+    async fn claim(&self, limit: usize, now: DateTime<Utc>) -> sqlx::Result<Vec<Due>> {
         let lease = self.config.notify_timeout + LEASE_MARGIN;
-        sqlx::query_as(
+        sqlx::query_as!(
+            Due,
             "UPDATE refund_notifications n
-                SET next_attempt_at = now() + make_interval(secs => $2)
+                SET next_attempt_at = $2::timestamptz + make_interval(secs => $3)
                FROM (SELECT id FROM refund_notifications
-                      WHERE status = 'PENDING' AND next_attempt_at <= now()
+                      WHERE status = 'PENDING' AND next_attempt_at <= $2
                       ORDER BY next_attempt_at
                       LIMIT $1
                       FOR UPDATE SKIP LOCKED) due
               WHERE n.id = due.id
           RETURNING n.id, n.url, n.client_id, n.body, n.attempts",
+            limit as i64,
+            now as DateTime<Utc>,
+            lease.as_secs_f64()
         )
-        .bind(limit as i64)
-        .bind(lease.as_secs_f64())
         .fetch_all(&self.pool)
         .await
     }
 
-    /// Makes one attempt of `due` and records it with the next one scheduled.
-    async fn deliver(&self, due: Due) -> sqlx::Result<()> {
+    /// Makes one attempt of `due`, claimed at `now`, and records it with the next one
+    /// scheduled from then.
+    async fn deliver(&self, due: Due, now: DateTime<Utc>) -> sqlx::Result<()> {
         let attempt_no = due.attempts + 1;
-        let attempted_at = Utc::now();
         let started = Instant::now();
         let outcome = self.send(&due).await;
         let latency_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
@@ -163,55 +165,49 @@ impl Sender {
             Ok(Reply::Other { status, why }) => (Some(i32::from(status)), false, Some(why)),
             Err(e) => (None, false, Some(e)),
         };
-        // Attempt k (1-based) failed: the next waits schedule[k]; after the last, give up.
-        let next_delay = self
-            .config
-            .notify_schedule
-            .get(attempt_no as usize)
-            .copied();
-        let status = match (delivered, next_delay) {
-            (true, _) => "DELIVERED",
-            (false, Some(_)) => "PENDING",
-            (false, None) => "GAVE_UP",
-        };
+        let next = after_attempt(delivered, attempt_no, &self.config.notify_schedule);
+        let status = next.status();
         let mut tx = self.pool.begin().await?;
         // Only the delivery that holds the claim records: after a crash and an expired
-        // claim, the attempt made again is recorded once.
-        let recorded = sqlx::query(
+        // claim, the attempt made again is recorded once. Without a retry the interval
+        // is NULL, and so is the next attempt's time.
+        let recorded = sqlx::query!(
             "UPDATE refund_notifications
              SET attempts = $2, status = $3,
-                 next_attempt_at = CASE WHEN $3 = 'PENDING' THEN now() + make_interval(secs => $4) END,
-                 delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() END
-             WHERE id = $1 AND attempts = $5 AND status = 'PENDING'",
+                 next_attempt_at = $4::timestamptz + make_interval(secs => $5),
+                 delivered_at = $6
+             WHERE id = $1 AND attempts = $7 AND status = 'PENDING'",
+            due.id,
+            attempt_no,
+            status as DeliveryStatus,
+            now as DateTime<Utc>,
+            next.retry_in().map(|d| d.as_secs_f64()),
+            delivered.then_some(now) as Option<DateTime<Utc>>,
+            due.attempts
         )
-        .bind(due.id)
-        .bind(attempt_no)
-        .bind(status)
-        .bind(next_delay.unwrap_or_default().as_secs_f64())
-        .bind(due.attempts)
         .execute(&mut *tx)
         .await?;
         if recorded.rows_affected() == 0 {
             return Ok(());
         }
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO refund_notification_attempts
                  (notification_id, attempt_no, attempted_at, http_status, latency_ms, error)
              VALUES ($1, $2, $3, $4, $5, $6)",
+            due.id,
+            attempt_no,
+            now as DateTime<Utc>,
+            http_status,
+            latency_ms,
+            error.as_deref()
         )
-        .bind(due.id)
-        .bind(attempt_no)
-        .bind(attempted_at)
-        .bind(http_status)
-        .bind(latency_ms)
-        .bind(error.as_deref())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         tracing::info!(
             notification = due.id,
             attempt_no,
-            status,
+            status = status.label(),
             ?http_status,
             "notifyRefund attempt"
         );
@@ -281,6 +277,43 @@ enum Reply {
     Other { status: u16, why: String },
 }
 
+/// What follows an attempt.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum AfterAttempt {
+    Delivered,
+    RetryIn(Duration),
+    GaveUp,
+}
+
+impl AfterAttempt {
+    fn status(self) -> DeliveryStatus {
+        match self {
+            AfterAttempt::Delivered => DeliveryStatus::Delivered,
+            AfterAttempt::RetryIn(_) => DeliveryStatus::Pending,
+            AfterAttempt::GaveUp => DeliveryStatus::GaveUp,
+        }
+    }
+
+    fn retry_in(self) -> Option<Duration> {
+        match self {
+            AfterAttempt::RetryIn(delay) => Some(delay),
+            AfterAttempt::Delivered | AfterAttempt::GaveUp => None,
+        }
+    }
+}
+
+/// What follows attempt `attempt_no` (1-based) under `schedule`: when it failed, the
+/// next waits `schedule[attempt_no]`; after the last, delivery gives up.
+fn after_attempt(delivered: bool, attempt_no: i32, schedule: &[Duration]) -> AfterAttempt {
+    if delivered {
+        return AfterAttempt::Delivered;
+    }
+    usize::try_from(attempt_no)
+        .ok()
+        .and_then(|k| schedule.get(k))
+        .map_or(AfterAttempt::GaveUp, |&delay| AfterAttempt::RetryIn(delay))
+}
+
 /// Whether an answer body is Antom's acknowledgement: `result.resultStatus` "S".
 fn acknowledges(body: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Value>(body)
@@ -322,7 +355,8 @@ pub async fn run(pool: PgPool, config: WorkerConfig) {
         // Wait for a free slot, then claim as many as are free.
         drop(slots.acquire().await.expect("never closed"));
         let free = slots.available_permits();
-        let claimed = match sender.claim(free).await {
+        let now = Utc::now();
+        let claimed = match sender.claim(free, now).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "claiming notifications failed; retrying");
@@ -334,7 +368,7 @@ pub async fn run(pool: PgPool, config: WorkerConfig) {
             let permit = slots.clone().acquire_owned().await.expect("never closed");
             let sender = sender.clone();
             tokio::spawn(async move {
-                if let Err(e) = sender.deliver(due).await {
+                if let Err(e) = sender.deliver(due, now).await {
                     tracing::warn!(error = %e, "recording a notifyRefund attempt failed");
                 }
                 drop(permit);
@@ -346,26 +380,78 @@ pub async fn run(pool: PgPool, config: WorkerConfig) {
     }
 }
 
-/// Delivers everything due now, concurrently, until nothing is due; returns how many
-/// attempts were made. For tests and one-off runs.
-pub async fn deliver_due(pool: &PgPool, config: &WorkerConfig) -> anyhow::Result<usize> {
+/// Delivers everything due at `now`, concurrently, until nothing is due; returns how
+/// many attempts were made. For tests and one-off runs: every attempt counts as made at
+/// `now`, so a test states the time instead of waiting for a retry.
+pub async fn deliver_due(
+    pool: &PgPool,
+    config: &WorkerConfig,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
     let sender = Sender::new(pool.clone(), config.clone(), Arc::new(SystemLookup)).await?;
-    deliver_due_with(&sender).await
+    deliver_due_with(&sender, now).await
 }
 
 /// [`deliver_due`] through `sender`.
-pub async fn deliver_due_with(sender: &Sender) -> anyhow::Result<usize> {
+pub async fn deliver_due_with(sender: &Sender, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let mut n = 0;
     loop {
-        let claimed = sender.claim(sender.config.notify_concurrency).await?;
+        let claimed = sender.claim(sender.config.notify_concurrency, now).await?;
         if claimed.is_empty() {
             return Ok(n);
         }
         n += claimed.len();
-        for result in
-            futures_util::future::join_all(claimed.into_iter().map(|d| sender.deliver(d))).await
-        {
+        let attempts = claimed.into_iter().map(|d| sender.deliver(d, now));
+        for result in futures_util::future::join_all(attempts).await {
             result?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: &[u64]) -> Vec<Duration> {
+        s.iter().map(|&s| Duration::from_secs(s)).collect()
+    }
+
+    #[test]
+    fn a_failed_attempt_waits_for_the_next_delay_of_the_schedule() {
+        let schedule = secs(&[0, 120, 600]);
+        assert_eq!(
+            after_attempt(false, 1, &schedule),
+            AfterAttempt::RetryIn(Duration::from_secs(120))
+        );
+        assert_eq!(
+            after_attempt(false, 2, &schedule),
+            AfterAttempt::RetryIn(Duration::from_secs(600))
+        );
+        assert_eq!(after_attempt(false, 3, &schedule), AfterAttempt::GaveUp);
+        assert_eq!(after_attempt(false, 3, &schedule).retry_in(), None);
+    }
+
+    #[test]
+    fn an_acknowledged_attempt_is_the_last() {
+        let schedule = secs(&[0, 120]);
+        for attempt_no in 1..=3 {
+            let next = after_attempt(true, attempt_no, &schedule);
+            assert_eq!(next, AfterAttempt::Delivered);
+            assert_eq!(next.status(), DeliveryStatus::Delivered);
+            assert_eq!(next.retry_in(), None);
+        }
+        assert_eq!(
+            after_attempt(false, 1, &schedule).status(),
+            DeliveryStatus::Pending
+        );
+    }
+
+    #[test]
+    fn acknowledgements_are_result_status_s() {
+        assert!(acknowledges(
+            br#"{"result":{"resultCode":"SUCCESS","resultStatus":"S"}}"#
+        ));
+        assert!(!acknowledges(br#"{"result":{"resultStatus":"F"}}"#));
+        assert!(!acknowledges(b"OK"));
     }
 }
