@@ -17,6 +17,11 @@ use serde::{Deserialize, Serialize};
 /// Everything the audit log records. The names are the `audit_events.action` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(
+    feature = "ssr",
+    sqlx(type_name = "text", rename_all = "SCREAMING_SNAKE_CASE")
+)]
 pub enum AuditAction {
     SignIn,
     SignInFailed,

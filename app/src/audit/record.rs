@@ -88,20 +88,20 @@ impl Event {
 /// the change, so that the change and its record commit together).
 pub async fn record<'e>(db: impl PgExecutor<'e>, actor: &Actor, event: Event) -> sqlx::Result<()> {
     let (amount_minor, currency) = event.amount.unzip();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO audit_events
            (merchant_id, actor_user_id, actor, action, subject, amount_minor, currency, detail, address)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        actor.merchant_id,
+        actor.user_id,
+        actor.name,
+        event.action as AuditAction,
+        event.subject,
+        amount_minor,
+        currency,
+        event.detail,
+        actor.address
     )
-    .bind(actor.merchant_id)
-    .bind(actor.user_id)
-    .bind(&actor.name)
-    .bind(event.action.as_str())
-    .bind(event.subject)
-    .bind(amount_minor)
-    .bind(currency)
-    .bind(event.detail)
-    .bind(&actor.address)
     .execute(db)
     .await?;
     Ok(())

@@ -46,7 +46,8 @@ pub async fn end(session: &Session) -> Result<(), tower_sessions::session::Error
 /// The user of this session, unless it has passed its absolute lifetime or the user has
 /// been disabled since.
 async fn resolve(state: &AppState, session: &Session) -> Result<Option<SessionUser>, ResolveError> {
-    let Some(signed_in) = session.get::<SignedIn>(SIGNED_IN).await? else {
+    let signed_in: Option<SignedIn> = session.get(SIGNED_IN).await?;
+    let Some(signed_in) = signed_in else {
         return Ok(None);
     };
     let age = Utc::now().signed_duration_since(signed_in.signed_in_at);
@@ -94,27 +95,24 @@ impl SessionUser {
 
 /// An enabled user of an open merchant.
 pub async fn load_user(pool: &PgPool, user_id: Uuid) -> Result<Option<SessionUser>, sqlx::Error> {
-    let row: Option<(String, String, String, Uuid, String, String)> = sqlx::query_as(
-        "SELECT u.email, u.display_name, u.role, m.id, m.name, m.time_zone
-           FROM users u JOIN merchants m ON m.id = u.merchant_id
-          WHERE u.id = $1 AND NOT u.disabled AND m.status <> 'CLOSED'",
+    let user = sqlx::query!(
+        r#"SELECT u.email, u.display_name, u.role AS "role: Role", m.id AS merchant_id,
+                  m.name AS merchant_name, m.time_zone
+             FROM users u JOIN merchants m ON m.id = u.merchant_id
+            WHERE u.id = $1 AND NOT u.disabled AND m.status <> 'CLOSED'"#,
+        user_id
     )
-    .bind(user_id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.and_then(
-        |(email, display_name, role, merchant_id, merchant_name, time_zone)| {
-            Some(SessionUser {
-                id: user_id,
-                merchant_id,
-                zone: crate::time::zone_named(&time_zone),
-                role: Role::parse(&role).ok()?,
-                email,
-                display_name,
-                merchant_name,
-            })
-        },
-    ))
+    Ok(user.map(|u| SessionUser {
+        id: user_id,
+        merchant_id: u.merchant_id,
+        zone: crate::time::zone_named(&u.time_zone),
+        role: u.role,
+        email: u.email,
+        display_name: u.display_name,
+        merchant_name: u.merchant_name,
+    }))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +136,8 @@ fn is_public(path: &str) -> bool {
 /// Middleware: puts the session's [`SessionUser`] into the request's extensions and sends
 /// page requests without one to the login page (and signed-in users away from it).
 pub async fn attach_user(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let Some(session) = req.extensions().get::<Session>().cloned() else {
+    let session: Option<&Session> = req.extensions().get();
+    let Some(session) = session.cloned() else {
         return next.run(req).await;
     };
     let user = match resolve(&state, &session).await {

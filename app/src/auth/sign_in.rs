@@ -57,16 +57,17 @@ pub async fn attempt(
             })
         }
     };
-    let user: Option<(Uuid, Uuid, String, String, bool)> = sqlx::query_as(
+    let account = sqlx::query_as!(
+        Account,
         "SELECT id, merchant_id, email, password_hash, disabled
            FROM users WHERE lower(email) = lower($1)",
+        email
     )
-    .bind(email)
     .fetch_optional(pool)
     .await?;
     // A missing user costs a hash too, so it takes as long as a wrong password.
-    let checked = match &user {
-        Some(u) => password::verify(pass.to_owned(), u.3.clone()).await,
+    let checked = match &account {
+        Some(a) => password::verify(pass.to_owned(), a.password_hash.clone()).await,
         None => password::verify_for_unknown_user(pass.to_owned()).await,
     };
     let Ok(matches) = checked else {
@@ -74,46 +75,67 @@ pub async fn attempt(
         forget(pool, attempt_id).await?;
         return Ok(Outcome::Busy);
     };
-    // Attempts on a known account go to its merchant's audit log.
-    let actor = user.as_ref().map(|(id, merchant_id, email, ..)| Actor {
-        merchant_id: *merchant_id,
-        user_id: Some(*id),
-        name: email.clone(),
-        address: Some(address.to_owned()),
-    });
-    match user {
-        Some((id, .., false)) if matches => {
-            if let Some(actor) = &actor {
-                audit::record(pool, actor, Event::new(AuditAction::SignIn)).await?;
-            }
-            // Success clears the account's count, the attempt just reserved included.
-            sqlx::query("DELETE FROM sign_in_failures WHERE lower(email) = lower($1)")
-                .bind(email)
-                .execute(pool)
-                .await?;
-            sqlx::query("UPDATE users SET last_sign_in_at = now() WHERE id = $1")
-                .bind(id)
-                .execute(pool)
-                .await?;
-            Ok(Outcome::SignedIn(id))
-        }
-        user => {
-            if let Some(actor) = &actor {
-                let disabled = user.is_some_and(|u| u.4);
-                let why = if disabled {
-                    "user disabled"
-                } else {
-                    "wrong password"
-                };
-                audit::record(
-                    pool,
-                    actor,
-                    Event::new(AuditAction::SignInFailed).detail(why),
-                )
-                .await?;
-            }
-            // The reserved attempt stays: it is this failure.
-            Ok(Outcome::Invalid)
+    // Only attempts on a known account are audited, in its merchant's log.
+    let Some(account) = account else {
+        // The reserved attempt stays: it is this failure.
+        return Ok(Outcome::Invalid);
+    };
+    if matches && !account.disabled {
+        sign_in(pool, &account, address).await?;
+        return Ok(Outcome::SignedIn(account.id));
+    }
+    let why = if account.disabled {
+        "user disabled"
+    } else {
+        "wrong password"
+    };
+    let event = Event::new(AuditAction::SignInFailed).detail(why);
+    audit::record(pool, &account.actor(address), event).await?;
+    // The reserved attempt stays: it is this failure.
+    Ok(Outcome::Invalid)
+}
+
+/// Records the sign-in to `account` from `address` and clears the account's count of
+/// failures, the attempt just reserved included.
+async fn sign_in(pool: &PgPool, account: &Account, address: &str) -> Result<(), sqlx::Error> {
+    audit::record(
+        pool,
+        &account.actor(address),
+        Event::new(AuditAction::SignIn),
+    )
+    .await?;
+    sqlx::query!(
+        "DELETE FROM sign_in_failures WHERE lower(email) = lower($1)",
+        account.email
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query!(
+        "UPDATE users SET last_sign_in_at = now() WHERE id = $1",
+        account.id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The user an e-mail address names.
+struct Account {
+    id: Uuid,
+    merchant_id: Uuid,
+    email: String,
+    password_hash: String,
+    disabled: bool,
+}
+
+impl Account {
+    /// Whoever signs in to this account, as the audit log records them.
+    fn actor(&self, address: &str) -> Actor {
+        Actor {
+            merchant_id: self.merchant_id,
+            user_id: Some(self.id),
+            name: self.email.clone(),
+            address: Some(address.to_owned()),
         }
     }
 }
@@ -130,52 +152,55 @@ enum Reserved {
 /// one after another and no more than the limit get through.
 async fn reserve(pool: &PgPool, email: &str, address: &str) -> Result<Reserved, sqlx::Error> {
     // Old failures are of no further use; deleting them here keeps the table small.
-    sqlx::query("DELETE FROM sign_in_failures WHERE failed_at < now() - make_interval(mins => $1)")
-        .bind(WINDOW_MINUTES)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM sign_in_failures WHERE failed_at < now() - make_interval(mins => $1)",
+        WINDOW_MINUTES
+    )
+    .execute(pool)
+    .await?;
     let mut tx = pool.begin().await?;
     // Always the account first, then the address: one order, so no deadlock.
-    sqlx::query(
+    sqlx::query!(
         "SELECT pg_advisory_xact_lock($1, hashtext(lower($2))),
                 pg_advisory_xact_lock($3, hashtext($4))",
+        LOCK_ACCOUNT,
+        email,
+        LOCK_ADDRESS,
+        address
     )
-    .bind(LOCK_ACCOUNT)
-    .bind(email)
-    .bind(LOCK_ADDRESS)
-    .bind(address)
     .execute(&mut *tx)
     .await?;
-    let (account, by_account_oldest, by_address, by_address_oldest): (i64, Option<f64>, i64, Option<f64>) =
-        sqlx::query_as(
-            "SELECT
-               count(*) FILTER (WHERE lower(email) = lower($1)),
-               extract(epoch FROM now() - min(failed_at) FILTER (WHERE lower(email) = lower($1)))::float8,
-               count(*) FILTER (WHERE address = $2),
-               extract(epoch FROM now() - min(failed_at) FILTER (WHERE address = $2))::float8
-             FROM sign_in_failures
-             WHERE (lower(email) = lower($1) OR address = $2)
-               AND failed_at >= now() - make_interval(mins => $3)",
-        )
-        .bind(email)
-        .bind(address)
-        .bind(WINDOW_MINUTES)
-        .fetch_one(&mut *tx)
-        .await?;
+    let recent = sqlx::query!(
+        r#"SELECT
+             count(*) FILTER (WHERE lower(email) = lower($1)) AS "by_account!",
+             extract(epoch FROM now() - min(failed_at) FILTER (WHERE lower(email) = lower($1)))::float8
+               AS by_account_oldest_secs,
+             count(*) FILTER (WHERE address = $2) AS "by_address!",
+             extract(epoch FROM now() - min(failed_at) FILTER (WHERE address = $2))::float8
+               AS by_address_oldest_secs
+           FROM sign_in_failures
+           WHERE (lower(email) = lower($1) OR address = $2)
+             AND failed_at >= now() - make_interval(mins => $3)"#,
+        email,
+        address,
+        WINDOW_MINUTES
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     let wait = |oldest_age_secs: Option<f64>| {
         let remaining = f64::from(WINDOW_MINUTES * 60) - oldest_age_secs.unwrap_or(0.0);
         (remaining / 60.0).ceil().max(1.0) as i64
     };
-    let reserved = if account >= MAX_PER_ACCOUNT {
-        Reserved::Throttled(wait(by_account_oldest))
-    } else if by_address >= MAX_PER_ADDRESS {
-        Reserved::Throttled(wait(by_address_oldest))
+    let reserved = if recent.by_account >= MAX_PER_ACCOUNT {
+        Reserved::Throttled(wait(recent.by_account_oldest_secs))
+    } else if recent.by_address >= MAX_PER_ADDRESS {
+        Reserved::Throttled(wait(recent.by_address_oldest_secs))
     } else {
-        let id = sqlx::query_scalar(
+        let id = sqlx::query_scalar!(
             "INSERT INTO sign_in_failures (email, address) VALUES ($1, $2) RETURNING id",
+            email,
+            address
         )
-        .bind(email)
-        .bind(address)
         .fetch_one(&mut *tx)
         .await?;
         Reserved::Attempt(id)
@@ -186,8 +211,7 @@ async fn reserve(pool: &PgPool, email: &str, address: &str) -> Result<Reserved, 
 
 /// Takes back a reserved attempt that was never checked.
 async fn forget(pool: &PgPool, attempt_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
-        .bind(attempt_id)
+    sqlx::query!("DELETE FROM sign_in_failures WHERE id = $1", attempt_id)
         .execute(pool)
         .await?;
     Ok(())
