@@ -6,18 +6,19 @@
 //! `next` a form returns to) or contain `%`. Here each value is decoded exactly once.
 
 use leptos::prelude::*;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::sync::Arc;
+
+/// Everything but RFC 3986's unreserved characters.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, for one query value.
 pub fn encode_component(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(s, COMPONENT).to_string()
 }
 
 /// `path` with the non-empty `pairs` as its query, each value encoded.
@@ -68,22 +69,10 @@ impl Query {
 /// One query component decoded: `+` as space, `%XX` as a byte; a `%` not followed by
 /// two hex digits stays as it is, and bytes that are not UTF-8 become U+FFFD.
 pub fn decode_component(s: &str) -> String {
-    let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match (bytes[i], hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
-            (b'+', ..) => out.push(b' '),
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 2;
-            }
-            (b, ..) => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    // `+` first: an encoded plus (`%2B`) is a plus.
+    percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The current page's query, decoded once and tracked: it changes as the URL does.
@@ -127,6 +116,7 @@ mod tests {
         );
         assert_eq!(Query::parse("b=%zz%4").get("b").as_deref(), Some("%zz%4"));
         assert_eq!(Query::parse("b=%FF").get("b").as_deref(), Some("\u{FFFD}"));
+        assert_eq!(Query::parse("b=1%2B1+2").get("b").as_deref(), Some("1+1 2"));
         assert_eq!(Query::parse("").get("a"), None);
     }
 

@@ -67,13 +67,13 @@ pub async fn stored_key(pool: &PgPool) -> sqlx::Result<Arc<[u8]>> {
     use rand::RngCore;
     let mut fresh = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut fresh);
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO receipt_keys (key_version, secret) VALUES (1, $1) ON CONFLICT DO NOTHING",
+        &fresh[..]
     )
-    .bind(&fresh[..])
     .execute(pool)
     .await?;
-    let key: Vec<u8> = sqlx::query_scalar("SELECT secret FROM receipt_keys WHERE key_version = 1")
+    let key = sqlx::query_scalar!("SELECT secret FROM receipt_keys WHERE key_version = 1")
         .fetch_one(pool)
         .await?;
     Ok(Arc::from(key))

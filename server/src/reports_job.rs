@@ -48,13 +48,13 @@ pub async fn run_once(
     now: DateTime<Utc>,
     days_back: u64,
 ) -> Result<u32, ReportError> {
-    let merchants: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT id, time_zone FROM merchants WHERE status = 'ACTIVE' ORDER BY id")
+    let merchants =
+        sqlx::query!("SELECT id, time_zone FROM merchants WHERE status = 'ACTIVE' ORDER BY id")
             .fetch_all(pool)
             .await?;
     let mut made = 0;
-    for (merchant, zone) in merchants {
-        let zone = app::time::zone_named(&zone);
+    for m in merchants {
+        let (merchant, zone) = (m.id, app::time::zone_named(&m.time_zone));
         let today = now.with_timezone(&zone).date_naive();
         let mut due: Vec<Period> = (1..=days_back)
             .filter_map(|n| today.checked_sub_days(Days::new(n)))
@@ -83,10 +83,12 @@ pub async fn make_once(pool: &PgPool, merchant: Uuid, period: Period) -> Result<
     }
     let mut lock = pool.begin().await?;
     let key = format!("report:{merchant}:{}:{}", period.kind(), period.key());
-    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(hashtext($1))")
-        .bind(&key)
-        .fetch_one(&mut *lock)
-        .await?;
+    let got = sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_xact_lock(hashtext($1)) AS "got!""#,
+        key
+    )
+    .fetch_one(&mut *lock)
+    .await?;
     if !got {
         return Ok(false);
     }

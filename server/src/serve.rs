@@ -132,7 +132,7 @@ pub fn router(
 async fn healthz(State(pool): State<PgPool>) -> impl IntoResponse {
     let ping = tokio::time::timeout(
         Duration::from_secs(2),
-        sqlx::query("SELECT 1").execute(&pool),
+        sqlx::query!("SELECT 1 AS ok").fetch_one(&pool),
     )
     .await;
     match ping {

@@ -37,11 +37,13 @@ pub async fn run(pool: &PgPool, command: UserCommand) -> anyhow::Result<()> {
             check_sign_in_password(&password)?;
             let (id, _) = find_user(pool, &email).await?;
             let hash = password::hash(password).await?;
-            sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-                .bind(id)
-                .bind(hash)
-                .execute(pool)
-                .await?;
+            sqlx::query!(
+                "UPDATE users SET password_hash = $2 WHERE id = $1",
+                id,
+                hash
+            )
+            .execute(pool)
+            .await?;
             // Sessions hold only the user id, so existing sessions stay valid; a reset
             // after a compromise should also disable and re-enable the user.
             println!("Password of {email} changed.");
@@ -59,10 +61,10 @@ pub async fn run(pool: &PgPool, command: UserCommand) -> anyhow::Result<()> {
 }
 
 async fn find_merchant(pool: &PgPool, name_or_id: &str) -> anyhow::Result<Uuid> {
-    let id: Option<Uuid> = sqlx::query_scalar(
+    let id = sqlx::query_scalar!(
         "SELECT id FROM merchants WHERE id::text = $1 OR lower(name) = lower($1)",
+        name_or_id.trim()
     )
-    .bind(name_or_id.trim())
     .fetch_optional(pool)
     .await?;
     id.ok_or_else(|| anyhow::anyhow!("no merchant named {name_or_id:?}"))
@@ -70,10 +72,12 @@ async fn find_merchant(pool: &PgPool, name_or_id: &str) -> anyhow::Result<Uuid> 
 
 /// The id and merchant of the user with `email`.
 async fn find_user(pool: &PgPool, email: &str) -> anyhow::Result<(Uuid, Uuid)> {
-    let row: Option<(Uuid, Uuid)> =
-        sqlx::query_as("SELECT id, merchant_id FROM users WHERE lower(email) = lower($1)")
-            .bind(email.trim())
-            .fetch_optional(pool)
-            .await?;
-    row.ok_or_else(|| anyhow::anyhow!("no user with e-mail {email:?}"))
+    let row = sqlx::query!(
+        "SELECT id, merchant_id FROM users WHERE lower(email) = lower($1)",
+        email.trim()
+    )
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| (r.id, r.merchant_id))
+        .ok_or_else(|| anyhow::anyhow!("no user with e-mail {email:?}"))
 }

@@ -8,10 +8,9 @@
 use super::pem::check_public_key;
 use super::{check_client_id, ClientKeyView, KeyError};
 use crate::time::format_local;
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rand::Rng;
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 /// A registered merchant key.
@@ -41,34 +40,31 @@ pub async fn client_key(
     client_id: &str,
     key_version: i32,
 ) -> sqlx::Result<Option<ClientKey>> {
-    let row = sqlx::query(
+    sqlx::query_as!(
+        ClientKey,
         "SELECT merchant_id, public_key_der FROM api_clients WHERE client_id = $1 AND key_version = $2",
+        client_id,
+        key_version
     )
-    .bind(client_id)
-    .bind(key_version)
     .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|r| ClientKey {
-        merchant_id: r.get("merchant_id"),
-        public_key_der: r.get("public_key_der"),
-    }))
+    .await
 }
 
 /// The keys of `merchant` by client id and version, dates in `zone`.
 pub async fn list(pool: &PgPool, merchant: Uuid, zone: Tz) -> sqlx::Result<Vec<ClientKeyView>> {
-    let rows: Vec<(String, i32, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT client_id, key_version, created_at FROM api_clients
-          WHERE merchant_id = $1 ORDER BY client_id, key_version",
+    let rows = sqlx::query!(
+        r#"SELECT client_id, key_version, created_at AS "created_at: chrono::DateTime<chrono::Utc>" FROM api_clients
+          WHERE merchant_id = $1 ORDER BY client_id, key_version"#,
+        merchant
     )
-    .bind(merchant)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(client_id, key_version, created)| ClientKeyView {
-            client_id,
-            key_version,
-            created: format_local(created, zone),
+        .map(|r| ClientKeyView {
+            client_id: r.client_id,
+            key_version: r.key_version,
+            created: format_local(r.created_at, zone),
         })
         .collect())
 }
@@ -121,24 +117,26 @@ pub async fn register_in(
     };
     // The owner row is locked: two keys added to one client id at once take turns, so
     // the next version is computed from what the other one committed.
-    let version =
-        match key_version {
-            Some(v) => v,
-            None => sqlx::query_scalar::<_, i32>(
-                "SELECT coalesce(max(key_version), 0) + 1 FROM api_clients WHERE client_id = $1",
+    let version = match key_version {
+        Some(v) => v,
+        None => {
+            sqlx::query_scalar!(
+                r#"SELECT coalesce(max(key_version), 0) + 1 AS "version!" FROM api_clients
+                    WHERE client_id = $1"#,
+                client_id
             )
-            .bind(&client_id)
             .fetch_one(&mut **tx)
-            .await?,
-        };
-    let inserted = sqlx::query(
+            .await?
+        }
+    };
+    let inserted = sqlx::query!(
         "INSERT INTO api_clients (client_id, key_version, merchant_id, public_key_der)
          VALUES ($1, $2, $3, $4) ON CONFLICT (client_id, key_version) DO NOTHING",
+        client_id,
+        version,
+        merchant_id,
+        public_key_der
     )
-    .bind(&client_id)
-    .bind(version)
-    .bind(merchant_id)
-    .bind(public_key_der)
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 0 {
@@ -153,12 +151,12 @@ async fn claim(
     merchant_id: Uuid,
     client_id: &str,
 ) -> sqlx::Result<bool> {
-    let taken = sqlx::query(
+    let taken = sqlx::query!(
         "INSERT INTO api_client_ids (client_id, merchant_id) VALUES ($1, $2)
          ON CONFLICT (client_id) DO NOTHING",
+        client_id,
+        merchant_id
     )
-    .bind(client_id)
-    .bind(merchant_id)
     .execute(&mut **tx)
     .await?;
     Ok(taken.rows_affected() == 1)
@@ -169,10 +167,12 @@ async fn lock_owner(
     tx: &mut Transaction<'_, Postgres>,
     client_id: &str,
 ) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("SELECT merchant_id FROM api_client_ids WHERE client_id = $1 FOR UPDATE")
-        .bind(client_id)
-        .fetch_optional(&mut **tx)
-        .await
+    sqlx::query_scalar!(
+        "SELECT merchant_id FROM api_client_ids WHERE client_id = $1 FOR UPDATE",
+        client_id
+    )
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 /// A client id nobody has, made up and taken for `merchant_id`.

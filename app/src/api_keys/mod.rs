@@ -19,10 +19,14 @@ pub use pem::{
 pub use platform::{generate_pair, platform_key, PlatformKey, PLATFORM_KEY_VERSION};
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoStaticStr};
 
 /// Why a key was not registered. Each has a short code, which the API keys page
 /// carries in its URL after the form's redirect to show the message by the field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, EnumIter, EnumString, IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum KeyError {
     #[error("A client id is 1 to 64 letters, digits, - and _.")]
     InvalidClientId,
@@ -45,32 +49,13 @@ pub enum KeyError {
 }
 
 impl KeyError {
-    const ALL: [KeyError; 8] = [
-        KeyError::InvalidClientId,
-        KeyError::BadPem,
-        KeyError::NotRsa,
-        KeyError::OtherMerchant,
-        KeyError::UnknownClientId,
-        KeyError::BadVersion,
-        KeyError::VersionTaken,
-        KeyError::Unavailable,
-    ];
-
+    /// The code, e.g. `not_rsa`.
     pub fn code(self) -> &'static str {
-        match self {
-            KeyError::InvalidClientId => "invalid_client_id",
-            KeyError::BadPem => "bad_pem",
-            KeyError::NotRsa => "not_rsa",
-            KeyError::OtherMerchant => "other_merchant",
-            KeyError::UnknownClientId => "unknown_client_id",
-            KeyError::BadVersion => "bad_version",
-            KeyError::VersionTaken => "version_taken",
-            KeyError::Unavailable => "unavailable",
-        }
+        self.into()
     }
 
     pub fn from_code(code: &str) -> Option<KeyError> {
-        KeyError::ALL.into_iter().find(|e| e.code() == code)
+        code.parse().ok()
     }
 
     /// Whether the message belongs by the client id field (else by the key).
@@ -128,8 +113,11 @@ mod tests {
                 "{bad:?}"
             );
         }
-        for e in KeyError::ALL {
+        use strum::IntoEnumIterator;
+        for e in KeyError::iter() {
             assert_eq!(KeyError::from_code(e.code()), Some(e));
         }
+        assert_eq!(KeyError::NotRsa.code(), "not_rsa");
+        assert_eq!(KeyError::from_code("NotRsa"), None);
     }
 }

@@ -1,4 +1,5 @@
-//! Key encodings: PEM in and out, and the check that a key is an RSA public key.
+//! Key encodings: PEM in and out (the `pem` crate), and the check that a key is an RSA
+//! public key.
 
 use super::KeyError;
 use aws_lc_rs::encoding::AsDer;
@@ -23,15 +24,10 @@ pub fn check_public_key(der: &[u8]) -> Result<(), KeyError> {
         .map_err(|_| KeyError::NotRsa)
 }
 
+/// `der` as PEM with `label`, Unix line ends, as openssl writes it.
 pub fn to_pem(label: &str, der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(chunk).expect("base64 is ASCII"));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    let config = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
+    pem::encode_config(&pem::Pem::new(label, der), config)
 }
 
 /// A key's DER as one line of base64, without PEM markers: the form Antom's SDKs take
@@ -85,16 +81,13 @@ pub fn pkcs1_from_pkcs8(pkcs8: &[u8]) -> Option<Vec<u8>> {
 
 /// DER from a PEM file (any label) or the DER bytes themselves.
 pub fn from_pem_or_der(bytes: &[u8]) -> Result<Vec<u8>, KeyError> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) if text.contains("-----BEGIN") => {
-            let b64: String = text
-                .lines()
-                .filter(|l| !l.starts_with("-----"))
-                .flat_map(|l| l.trim().chars())
-                .collect();
-            STANDARD.decode(b64).map_err(|_| KeyError::BadPem)
-        }
-        _ => Ok(bytes.to_vec()),
+    let is_pem = bytes.windows(10).any(|w| w == b"-----BEGIN");
+    if is_pem {
+        pem::parse(bytes)
+            .map(pem::Pem::into_contents)
+            .map_err(|_| KeyError::BadPem)
+    } else {
+        Ok(bytes.to_vec())
     }
 }
 
@@ -113,6 +106,15 @@ mod tests {
             from_pem_or_der(b"-----BEGIN PUBLIC KEY-----\n@@@\n-----END PUBLIC KEY-----"),
             Err(KeyError::BadPem)
         );
+        assert_eq!(
+            to_pem("PUBLIC KEY", &der),
+            "-----BEGIN PUBLIC KEY-----\nAQID+g==\n-----END PUBLIC KEY-----\n"
+        );
+        let pasted = format!(
+            "\r\n  {}\r\n",
+            to_pem("PUBLIC KEY", &der).replace('\n', "\r\n")
+        );
+        assert_eq!(from_pem_or_der(pasted.as_bytes()).unwrap(), der);
         assert_eq!(check_public_key(&der), Err(KeyError::NotRsa));
     }
 

@@ -22,30 +22,22 @@ pub struct PlatformKey {
 /// Loads the platform key, creating it on first use. Concurrent first uses by several
 /// instances agree: only one insert wins and everyone reads the winner's key.
 pub async fn platform_key(pool: &PgPool) -> Result<PlatformKey, KeyError> {
-    let row: Option<Vec<u8>> =
-        sqlx::query_scalar("SELECT private_key_pkcs8 FROM platform_keys WHERE key_version = $1")
-            .bind(PLATFORM_KEY_VERSION)
-            .fetch_optional(pool)
-            .await?;
-    let pkcs8 = match row {
+    let pkcs8 = match stored_pkcs8(pool).await? {
         Some(der) => der,
         None => {
             let (pkcs8, public) = tokio::task::spawn_blocking(generate_pair)
                 .await
                 .map_err(|_| KeyError::Unavailable)??;
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO platform_keys (key_version, private_key_pkcs8, public_key_der)
                  VALUES ($1, $2, $3) ON CONFLICT (key_version) DO NOTHING",
+                PLATFORM_KEY_VERSION,
+                pkcs8,
+                public
             )
-            .bind(PLATFORM_KEY_VERSION)
-            .bind(&pkcs8)
-            .bind(&public)
             .execute(pool)
             .await?;
-            sqlx::query_scalar("SELECT private_key_pkcs8 FROM platform_keys WHERE key_version = $1")
-                .bind(PLATFORM_KEY_VERSION)
-                .fetch_one(pool)
-                .await?
+            stored_pkcs8(pool).await?.ok_or(sqlx::Error::RowNotFound)?
         }
     };
     let pair = RsaKeyPair::from_pkcs8(&pkcs8).map_err(|e| {
@@ -58,6 +50,16 @@ pub async fn platform_key(pool: &PgPool) -> Result<PlatformKey, KeyError> {
         pair: Arc::new(pair),
         public_der,
     })
+}
+
+/// The stored private key of the current version, PKCS#8 DER.
+async fn stored_pkcs8(pool: &PgPool) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar!(
+        "SELECT private_key_pkcs8 FROM platform_keys WHERE key_version = $1",
+        PLATFORM_KEY_VERSION
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// A new RSA-2048 key pair: (PKCS#8 private key, SubjectPublicKeyInfo), both DER.

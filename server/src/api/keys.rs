@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 pub use app::api_keys::{
@@ -18,22 +18,16 @@ use app::notifications::target::TargetPolicy;
 
 /// A merchant by id or exact name.
 async fn merchant(pool: &PgPool, name_or_id: &str) -> anyhow::Result<(Uuid, String)> {
-    let row = match Uuid::parse_str(name_or_id) {
-        Ok(id) => {
-            sqlx::query("SELECT id, name FROM merchants WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        }
-        Err(_) => {
-            sqlx::query("SELECT id, name FROM merchants WHERE name = $1")
-                .bind(name_or_id)
-                .fetch_optional(pool)
-                .await?
-        }
-    };
-    let row = row.with_context(|| format!("no merchant {name_or_id:?}"))?;
-    Ok((row.get("id"), row.get("name")))
+    let id = Uuid::parse_str(name_or_id).ok();
+    let row = sqlx::query!(
+        "SELECT id, name FROM merchants WHERE CASE WHEN $1::uuid IS NULL THEN name = $2 ELSE id = $1 END",
+        id,
+        name_or_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .with_context(|| format!("no merchant {name_or_id:?}"))?;
+    Ok((row.id, row.name))
 }
 
 /// Sets the merchant's default notify URL, checked as the API checks refundNotifyUrl.
@@ -46,11 +40,13 @@ async fn set_notify_url(
     if let Some(url) = url {
         use app::notifications::target::parse_notify_url;
         let url = parse_notify_url(Some(url), policy).map_err(|e| anyhow::anyhow!("{e}"))?;
-        sqlx::query("UPDATE merchants SET notify_url = $2 WHERE id = $1")
-            .bind(merchant_id)
-            .bind(url)
-            .execute(pool)
-            .await?;
+        sqlx::query!(
+            "UPDATE merchants SET notify_url = $2 WHERE id = $1",
+            merchant_id,
+            url
+        )
+        .execute(pool)
+        .await?;
     }
     Ok(())
 }
@@ -151,17 +147,18 @@ pub async fn run(pool: &PgPool, command: KeysCommand, targets: TargetPolicy) -> 
             println!("Platform key version: {}", platform.key_version);
             if let Some(m) = m {
                 let (merchant_id, name) = merchant(pool, &m).await?;
-                let rows = sqlx::query("SELECT client_id, key_version, created_at FROM api_clients WHERE merchant_id = $1 ORDER BY client_id, key_version")
-                    .bind(merchant_id)
-                    .fetch_all(pool)
-                    .await?;
+                let rows = sqlx::query!(
+                    r#"SELECT client_id, key_version, created_at AS "created_at: chrono::DateTime<chrono::Utc>" FROM api_clients
+                      WHERE merchant_id = $1 ORDER BY client_id, key_version"#,
+                    merchant_id
+                )
+                .fetch_all(pool)
+                .await?;
                 println!("Client ids of {name}:");
                 for r in rows {
                     println!(
                         "  {} key version {} (registered {})",
-                        r.get::<String, _>("client_id"),
-                        r.get::<i32, _>("key_version"),
-                        r.get::<chrono::DateTime<chrono::Utc>, _>("created_at")
+                        r.client_id, r.key_version, r.created_at
                     );
                 }
             }

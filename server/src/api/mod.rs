@@ -8,6 +8,7 @@ pub mod keys;
 pub mod openapi;
 pub mod rate_limit;
 pub mod refund;
+pub mod result_code;
 pub mod signature;
 pub mod wire;
 
@@ -24,13 +25,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
-use serde_json::{Map, Value};
+use serde::Serialize;
 use sqlx::PgPool;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use uuid::Uuid;
 
 use keys::PlatformKey;
-use rate_limit::RateLimiter;
+use rate_limit::RateLimit;
+use result_code::ResultCode;
+use wire::{Refusal, WireRequest};
 
 /// Settings of the open API; see `.env.example`.
 #[derive(Clone, Debug)]
@@ -72,8 +75,8 @@ impl Default for ApiConfig {
 pub struct ApiState {
     pub pool: PgPool,
     pub config: ApiConfig,
-    limiter: Arc<RateLimiter>,
-    by_address: Arc<RateLimiter>,
+    limiter: Arc<RateLimit<String>>,
+    by_address: Arc<RateLimit<IpAddr>>,
     /// Loaded before the server takes requests: every answer can be signed, a failing
     /// database's included.
     platform: PlatformKey,
@@ -82,8 +85,8 @@ pub struct ApiState {
 impl ApiState {
     pub fn new(pool: PgPool, config: ApiConfig, platform: PlatformKey) -> ApiState {
         ApiState {
-            limiter: Arc::new(RateLimiter::new(config.rate_per_second, config.rate_burst)),
-            by_address: Arc::new(RateLimiter::new(
+            limiter: Arc::new(RateLimit::new(config.rate_per_second, config.rate_burst)),
+            by_address: Arc::new(RateLimit::new(
                 config.address_rate_per_second,
                 config.address_burst,
             )),
@@ -135,11 +138,10 @@ async fn limit_by_address(
             .config
             .trusted_proxies
             .client_of(peer, request.headers());
-        if !state.by_address.allow(&source.to_string()) {
+        if !state.by_address.allow(&source) {
             tracing::warn!(%source, "open API rate limit per address reached");
-            let body = wire::to_body(&wire::only_result(
-                "REQUEST_TRAFFIC_EXCEED_LIMIT",
-                "U",
+            let body = wire::to_body(&Refusal::new(
+                ResultCode::RequestTrafficExceedLimit,
                 "Too many requests from this address; retry later.",
             ));
             return (
@@ -178,7 +180,7 @@ async fn no_interface(
         &state,
         uri.path(),
         &client_id,
-        wire::only_result("NO_INTERFACE_DEF", "F", "API is not defined."),
+        &Refusal::new(ResultCode::NoInterfaceDef, "API is not defined."),
     )
     .await
 }
@@ -205,32 +207,34 @@ async fn authenticate(
     body: &Bytes,
 ) -> Result<Authenticated, Response> {
     let client_id = header(headers, "client-id").unwrap_or("").to_string();
-    let fail = |code: &str, status: &str, message: &str| {
-        let value = wire::only_result(code, status, message);
+    let fail = |code: ResultCode, message: &str| {
+        let refusal = Refusal::new(code, message);
         let client_id = client_id.clone();
-        async move { respond(state, path, &client_id, value).await }
+        async move { respond(state, path, &client_id, &refusal).await }
     };
     if client_id.is_empty() || client_id.len() > 64 {
         return Err(fail(
-            "PARAM_ILLEGAL",
-            "F",
+            ResultCode::ParamIllegal,
             "The Client-Id header is missing or too long.",
         )
         .await);
     }
     let Some(sig_header) = header(headers, "signature") else {
-        return Err(fail("INVALID_SIGNATURE", "F", "The Signature header is missing.").await);
+        return Err(fail(
+            ResultCode::InvalidSignature,
+            "The Signature header is missing.",
+        )
+        .await);
     };
     let parsed = match signature::parse_header(sig_header) {
         Ok(p) => p,
-        Err(why) => return Err(fail("INVALID_SIGNATURE", "F", why).await),
+        Err(why) => return Err(fail(ResultCode::InvalidSignature, why).await),
     };
     let key = match keys::client_key(&state.pool, &client_id, parsed.key_version).await {
         Ok(Some(k)) => k,
         Ok(None) => {
             return Err(fail(
-                "KEY_NOT_FOUND",
-                "F",
+                ResultCode::KeyNotFound,
                 "No public key is registered for this Client-Id and key version.",
             )
             .await)
@@ -238,29 +242,30 @@ async fn authenticate(
         Err(e) => {
             tracing::error!(error = %e, "loading a client key failed");
             return Err(fail(
-                "UNKNOWN_EXCEPTION",
-                "U",
+                ResultCode::UnknownException,
                 "An API call has failed for an unknown reason.",
             )
             .await);
         }
     };
     let Some(time_header) = header(headers, "request-time") else {
-        return Err(fail("PARAM_ILLEGAL", "F", "The Request-Time header is missing.").await);
+        return Err(fail(
+            ResultCode::ParamIllegal,
+            "The Request-Time header is missing.",
+        )
+        .await);
     };
     let content = signature::signed_content("POST", path, &client_id, time_header, body);
     if !signature::verify(&key.public_key_der, &content, &parsed.signature) {
         return Err(fail(
-            "INVALID_SIGNATURE",
-            "F",
+            ResultCode::InvalidSignature,
             "The signature does not match the request.",
         )
         .await);
     }
     let Some(sent_at) = signature::parse_time(time_header) else {
         return Err(fail(
-            "PARAM_ILLEGAL",
-            "F",
+            ResultCode::ParamIllegal,
             "Request-Time is not ISO 8601 with an offset or epoch milliseconds.",
         )
         .await);
@@ -268,8 +273,7 @@ async fn authenticate(
     let skew = (Utc::now() - sent_at).num_milliseconds().unsigned_abs();
     if skew > state.config.max_clock_skew.as_millis() as u64 {
         return Err(fail(
-            "INVALID_SIGNATURE",
-            "F",
+            ResultCode::InvalidSignature,
             &format!(
                 "Request-Time is more than {} seconds away from the server's time; sign the request anew.",
                 state.config.max_clock_skew.as_secs()
@@ -279,8 +283,7 @@ async fn authenticate(
     }
     if !state.limiter.allow(&client_id) {
         return Err(fail(
-            "REQUEST_TRAFFIC_EXCEED_LIMIT",
-            "U",
+            ResultCode::RequestTrafficExceedLimit,
             "The request traffic exceeds the limit.",
         )
         .await);
@@ -294,19 +297,19 @@ async fn authenticate(
 /// Serves one signed call to `path`: reads the body (too large is PARAM_ILLEGAL),
 /// authenticates it, parses it with `parse` (any problem is PARAM_ILLEGAL), checks its
 /// merchantAccountId, lets `decide` answer and signs the answer.
-pub async fn serve_signed<T>(
+pub async fn serve_signed<R: WireRequest, T, A: Serialize + From<Refusal>>(
     state: &ApiState,
     path: &str,
     headers: &HeaderMap,
     body: Body,
-    parse: impl FnOnce(&[u8], &Authenticated) -> Result<(T, Map<String, Value>), ParamError>,
-    decide: impl AsyncFnOnce(&ApiState, &Authenticated, T) -> Value,
+    parse: impl FnOnce(&R, &Authenticated) -> Result<T, ParamError>,
+    decide: impl AsyncFnOnce(&ApiState, &Authenticated, T) -> A,
 ) -> Response {
     let body = match read_body(state, body).await {
         Ok(b) => b,
         Err(e) => {
             let client_id = header(headers, "client-id").unwrap_or("").to_string();
-            return respond(state, path, &client_id, wire::param_illegal(&e)).await;
+            return respond(state, path, &client_id, &Refusal::param_illegal(&e)).await;
         }
     };
     let body = &body;
@@ -314,21 +317,29 @@ pub async fn serve_signed<T>(
         Ok(a) => a,
         Err(answer) => return answer,
     };
-    let answer = match parse(body, &auth) {
-        Err(e) => wire::param_illegal(&e),
-        Ok((request, fields)) => match wire::account_refusal(&fields, auth.merchant_id) {
-            Some(refusal) => refusal,
-            None => decide(state, &auth, request).await,
-        },
+    let parsed = wire::decode::<R>(body).and_then(|r| Ok((parse(&r, &auth)?, r)));
+    let answer: A = match parsed {
+        Err(e) => Refusal::param_illegal(&e).into(),
+        Ok((request, r)) => {
+            match wire::account_refusal(r.merchant_account_id(), auth.merchant_id) {
+                Some(refusal) => refusal.into(),
+                None => decide(state, &auth, request).await,
+            }
+        }
     };
-    respond(state, path, &auth.client_id, answer).await
+    respond(state, path, &auth.client_id, &answer).await
 }
 
-/// Sends `value` signed with the platform key over `path`, the caller's client id and
+/// Sends `answer` signed with the platform key over `path`, the caller's client id and
 /// the response time. Business results are HTTP 200 as in Antom's API; the body's
 /// `result` carries the outcome.
-async fn respond(state: &ApiState, path: &str, client_id: &str, value: Value) -> Response {
-    let body = wire::to_body(&value);
+async fn respond(
+    state: &ApiState,
+    path: &str,
+    client_id: &str,
+    answer: &impl Serialize,
+) -> Response {
+    let body = wire::to_body(answer);
     let time = signature::format_time(Utc::now());
     let pair = state.platform.pair.clone();
     let content = signature::signed_content("POST", path, client_id, &time, &body);

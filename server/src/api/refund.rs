@@ -10,10 +10,23 @@ use axum::body::Body;
 use axum::extract::{OriginalUri, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use serde_json::{Map, Value};
 
-use super::{serve_signed, wire, ApiState, Authenticated};
+use super::wire::{self, RefundRequest, RefundResponse};
+use super::{serve_signed, ApiState, Authenticated};
 
+/// Refund a payment
+///
+/// Refunds all or part of a successful payment (a capture's ID stands for its payment).
+/// Idempotent per refundRequestId: a repeat answers with the same refund or refusal; the
+/// same refundRequestId with another paymentId, amount or currency is
+/// REPEAT_REQ_INCONSISTENT. Synchronous methods answer S/SUCCESS; asynchronous ones
+/// U/REFUND_IN_PROCESS, then notifyRefund.
+#[utoipa::path(
+    post,
+    path = "/ams/api/v1/payments/refund",
+    request_body = RefundRequest,
+    responses((status = 200, body = RefundResponse))
+)]
 pub async fn handle(
     State(state): State<ApiState>,
     OriginalUri(uri): OriginalUri,
@@ -21,37 +34,34 @@ pub async fn handle(
     body: Body,
 ) -> Response {
     let targets = state.config.notify_targets;
-    let parse = |body: &[u8], auth: &Authenticated| parse(body, &auth.client_id, targets);
-    let decide = async |state: &ApiState, auth: &Authenticated, cmd| match engine::refund(
-        &state.pool,
-        auth.merchant_id,
-        cmd,
-    )
-    .await
-    {
-        Ok(record) => wire::refund_answer(&record),
-        Err(e) => wire::engine_failure(&e, "refund"),
+    let parse =
+        |request: &RefundRequest, auth: &Authenticated| parse(request, &auth.client_id, targets);
+    let decide = async |state: &ApiState, auth: &Authenticated, cmd| -> RefundResponse {
+        match engine::refund(&state.pool, auth.merchant_id, cmd).await {
+            Ok(record) => wire::refund_answer(&record),
+            Err(e) => wire::refund_error(&e, "refund").into(),
+        }
     };
     serve_signed(&state, uri.path(), &headers, body, parse, decide).await
 }
 
-/// The request body as a command; any missing, over-long or malformed field is
-/// PARAM_ILLEGAL. Unknown fields (extendInfo, isAsyncRefund …) are ignored.
+/// The request as a command; any missing, over-long or malformed field is
+/// PARAM_ILLEGAL.
 fn parse(
-    body: &[u8],
+    r: &RefundRequest,
     client_id: &str,
     targets: TargetPolicy,
-) -> Result<(RefundCommand, Map<String, Value>), ParamError> {
-    let m = wire::object(body)?;
-    let refund_request_id = RefundRequestId::parse(wire::req_str(&m, "refundRequestId")?)?;
-    let payment_id = TransactionRef::parse("paymentId", wire::req_str(&m, "paymentId")?)?;
-    parse_reference(wire::opt_str(&m, "referenceRefundId")?)?;
-    let (currency, value) = wire::req_amount(&m, "refundAmount")?;
+) -> Result<RefundCommand, ParamError> {
+    let refund_request_id =
+        RefundRequestId::parse(r.refund_request_id.required("refundRequestId")?)?;
+    let payment_id = TransactionRef::parse("paymentId", r.payment_id.required("paymentId")?)?;
+    parse_reference(r.reference_refund_id.optional("referenceRefundId")?)?;
+    let (currency, value) = r.refund_amount.required("refundAmount")?;
     let currency = CurrencyCode::parse(currency)?;
     let amount = MinorAmount::parse(value)?;
-    let reason = parse_reason(wire::opt_str(&m, "refundReason")?)?;
-    let notify_url = parse_notify_url(wire::opt_str(&m, "refundNotifyUrl")?, targets)?;
-    let cmd = RefundCommand {
+    let reason = parse_reason(r.refund_reason.optional("refundReason")?)?;
+    let notify_url = parse_notify_url(r.refund_notify_url.optional("refundNotifyUrl")?, targets)?;
+    Ok(RefundCommand {
         refund_request_id,
         payment_id,
         currency,
@@ -61,8 +71,7 @@ fn parse(
         source: RefundSource::Api {
             client_id: client_id.to_string(),
         },
-    };
-    Ok((cmd, m))
+    })
 }
 
 #[cfg(test)]
@@ -70,7 +79,8 @@ mod tests {
     use super::*;
 
     fn code(body: &str) -> Result<(), String> {
-        parse(body.as_bytes(), "C", TargetPolicy::default())
+        let request: RefundRequest = wire::decode(body.as_bytes()).map_err(|e| e.0)?;
+        parse(&request, "C", TargetPolicy::default())
             .map(|_| ())
             .map_err(|e| e.0)
     }

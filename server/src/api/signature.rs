@@ -7,6 +7,16 @@ use aws_lc_rs::signature::{self, RsaKeyPair, UnparsedPublicKey};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// What `application/x-www-form-urlencoded` leaves as it is, as Java's `URLEncoder` and
+/// the other Antom SDKs encode the signature: letters, digits and `*-._`. (A space, which
+/// base64 never holds, would be `+` there.)
+const FORM: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'*')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_');
 
 /// The bytes both sides sign.
 pub fn signed_content(
@@ -61,9 +71,11 @@ pub fn parse_header(value: &str) -> Result<SignatureHeader, &'static str> {
         return Err("only algorithm=RSA256 is supported");
     }
     let encoded = signature.ok_or("the Signature header has no signature")?;
-    // URL-decoded; a `+` some clients leave unencoded is decoded to a space by form
-    // rules, and base64 never contains spaces, so it is turned back into `+`.
-    let decoded: String = percent_decode(encoded).replace(' ', "+");
+    // URL-decoded. Some clients leave a `+` unencoded, which form rules would read as
+    // a space; base64 never contains spaces, so a space (`%20`) stands for `+` too.
+    let decoded = percent_decode_str(encoded)
+        .decode_utf8_lossy()
+        .replace(' ', "+");
     let signature = STANDARD
         .decode(decoded.as_bytes())
         .map_err(|_| "the signature is not base64")?;
@@ -73,17 +85,10 @@ pub fn parse_header(value: &str) -> Result<SignatureHeader, &'static str> {
     })
 }
 
-fn percent_decode(s: &str) -> String {
-    form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
 /// The header value for a signature made with `key_version`.
 pub fn header_value(key_version: i32, signature: &[u8]) -> String {
     let b64 = STANDARD.encode(signature);
-    let encoded: String = form_urlencoded::byte_serialize(b64.as_bytes()).collect();
+    let encoded = utf8_percent_encode(&b64, FORM);
     format!("algorithm=RSA256,keyVersion={key_version},signature={encoded}")
 }
 
@@ -168,6 +173,22 @@ mod tests {
         assert!(parse_header("algorithm=HS256,signature=AAAA").is_err());
         assert!(parse_header("algorithm=RSA256").is_err());
         assert!(parse_header("garbage").is_err());
+    }
+
+    #[test]
+    fn signatures_are_url_encoded_as_the_sdks_do() {
+        // Every base64 character outside letters and digits, and a `+` left unencoded.
+        let header = header_value(1, &[0xfb, 0xff, 0xbf, 0x00]);
+        assert_eq!(
+            header,
+            "algorithm=RSA256,keyVersion=1,signature=%2B%2F%2B%2FAA%3D%3D"
+        );
+        let expected = vec![0xfb, 0xff, 0xbf, 0x00];
+        assert_eq!(parse_header(&header).unwrap().signature, expected);
+        for sent in ["+/+/AA==", "%2b%2f%2b%2fAA%3d%3d", "%20/+/AA=="] {
+            let parsed = parse_header(&format!("algorithm=RSA256,signature={sent}")).unwrap();
+            assert_eq!(parsed.signature, expected, "{sent}");
+        }
     }
 
     #[test]

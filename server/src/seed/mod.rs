@@ -49,16 +49,15 @@ const SEED_LOCK: i64 = 0x5eed_0001;
 pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<SeedSummary> {
     let started = Instant::now();
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(SEED_LOCK)
+    sqlx::query!("SELECT pg_advisory_xact_lock($1)", SEED_LOCK)
         .execute(&mut *tx)
         .await?;
-    let merchants: i64 = sqlx::query_scalar("SELECT count(*) FROM merchants")
+    let merchants = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM merchants"#)
         .fetch_one(&mut *tx)
         .await?;
     if merchants > 0 && !args.reset {
         let merchants = reference::existing(&mut tx).await?;
-        let transactions: i64 = sqlx::query_scalar("SELECT count(*) FROM transactions")
+        let transactions = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM transactions"#)
             .fetch_one(&mut *tx)
             .await?;
         tx.rollback().await?;
@@ -78,10 +77,10 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<SeedSummary> 
         tokio::task::spawn_blocking(|| app::auth::password::hash_blocking(DEMO_PASSWORD)).await?;
 
     // Commit durability buys nothing for demo data; index builds sort in memory.
-    sqlx::query("SET LOCAL synchronous_commit = off")
+    sqlx::query!("SET LOCAL synchronous_commit = off")
         .execute(&mut *tx)
         .await?;
-    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+    sqlx::query!("SET LOCAL maintenance_work_mem = '256MB'")
         .execute(&mut *tx)
         .await?;
     reference::clear(&mut tx).await?;
@@ -119,13 +118,13 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<SeedSummary> 
         .await
         .context("restoring indexes and foreign keys")?;
     let restore_done = started.elapsed();
-    sqlx::query(
+    sqlx::query!(
         "SELECT setval(pg_get_serial_sequence('transactions', 'id'), COALESCE(max(id), 0) + 1, false)
          FROM transactions",
     )
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("ANALYZE transactions, exchange_rates")
+    sqlx::query!("ANALYZE transactions, exchange_rates")
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

@@ -90,42 +90,44 @@ pub async fn create(pool: &PgPool, args: &PaymentArgs) -> anyhow::Result<Made> {
     // Rates are per major unit: scale between the two currencies' minor units.
     let scale = settlement.exponent as i32 - CURRENCIES[channel.currency as usize].exponent as i32;
     // Settled at the latest daily rate, as the demo's own payments are.
-    let row_id: i64 = sqlx::query_scalar(
+    let row_id = sqlx::query_scalar!(
         "WITH rate AS (
-             SELECT CASE WHEN $5 = $6 THEN 1 ELSE (
+             SELECT CASE WHEN $5::text = $6::text THEN 1 ELSE (
                  SELECT rate FROM exchange_rates
-                  WHERE base_currency = $5 AND quote_currency = $6 AND rate_date <= $9::date
+                  WHERE base_currency = $5 AND quote_currency = $6
+                    AND rate_date <= ($9::timestamptz AT TIME ZONE 'UTC')::date
                   ORDER BY rate_date DESC LIMIT 1) END AS quote
          )
          INSERT INTO transactions (merchant_id, transaction_id, reference_transaction_id,
              transaction_request_id, acquirer_transaction_id, serial_no, transaction_type,
              status, amount_minor, currency, settlement_amount_minor, settlement_currency,
              settlement_quote, payment_method_type, acquirer_code, created_at, finished_at)
-         SELECT $1, $2, 'ORD-' || $3 || right($2, 7), 'PAY-' || right($2, 12),
+         SELECT $1::uuid, $2::text, 'ORD-' || $3::text || right($2, 7), 'PAY-' || right($2, 12),
                 'ACQ' || right($2, 16),
                 (SELECT coalesce(max(serial_no::bigint), 0) + 1 FROM transactions WHERE merchant_id = $1),
-                'PAYMENT', 'SUCCESS', $4, $5,
-                round($4 * rate.quote * power(10::numeric, $10))::bigint, $6, rate.quote,
-                $7, $8, $9 - interval '1 minute', $9
+                'PAYMENT', 'SUCCESS', $4::bigint, $5,
+                round($4 * rate.quote * power(10::numeric, $10::int))::bigint, $6, rate.quote,
+                $7::text, $8::text, $9 - interval '1 minute', $9
            FROM rate
          RETURNING id",
+        merchant.id,
+        transaction_id,
+        merchant.order_prefix,
+        amount_minor,
+        currency_code,
+        settlement.code,
+        METHODS[channel.method as usize].code,
+        ACQUIRERS[channel.acquirer as usize].code,
+        // `as _`: sqlx also knows the `time` crate and would want its type.
+        now as _,
+        scale
     )
-    .bind(merchant.id)
-    .bind(&transaction_id)
-    .bind(merchant.order_prefix)
-    .bind(amount_minor)
-    .bind(currency_code)
-    .bind(settlement.code)
-    .bind(METHODS[channel.method as usize].code)
-    .bind(ACQUIRERS[channel.acquirer as usize].code)
-    .bind(now)
-    .bind(scale)
     .fetch_one(pool)
     .await
     .context("inserting the payment (is the demo data loaded? run `server seed` first)")?;
     // A card payment is refundable once captured: capture all of it, as the demo does.
     if METHODS[channel.method as usize].is_card {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO transactions (merchant_id, transaction_id, reference_transaction_id,
                  serial_no, transaction_type, status, amount_minor, currency,
                  settlement_amount_minor, settlement_currency, settlement_quote,
@@ -135,9 +137,9 @@ pub async fn create(pool: &PgPool, args: &PaymentArgs) -> anyhow::Result<Made> {
                     settlement_currency, settlement_quote, payment_method_type, acquirer_code,
                     id, finished_at, finished_at
                FROM transactions WHERE id = $1",
+            row_id,
+            new_id(12)
         )
-        .bind(row_id)
-        .bind(new_id(12))
         .execute(pool)
         .await?;
     }

@@ -17,40 +17,50 @@ impl SetAside {
     }
 }
 
+/// An index or foreign key: its name, and the statements that drop and create it.
+struct Definition {
+    name: String,
+    drop: String,
+    create: String,
+}
+
 /// Drops the foreign keys of `table` and the indexes that no constraint depends on (the
 /// primary key stays, and so does any index a foreign key references).
 pub async fn set_aside(conn: &mut PgConnection, table: &str) -> sqlx::Result<SetAside> {
-    let foreign_keys: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT conname::text,
-                format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname),
+    let foreign_keys = sqlx::query_as!(
+        Definition,
+        r#"SELECT conname::text AS "name!",
+                format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) AS "drop!",
                 format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname,
-                       pg_get_constraintdef(oid))
+                       pg_get_constraintdef(oid)) AS "create!"
          FROM pg_constraint
-         WHERE conrelid = $1::regclass AND contype = 'f'
-         ORDER BY conname",
+         WHERE conrelid = $1::text::regclass AND contype = 'f'
+         ORDER BY conname"#,
+        table
     )
-    .bind(table)
     .fetch_all(&mut *conn)
     .await?;
-    let indexes: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT c.relname::text,
-                format('DROP INDEX %I.%I', n.nspname, c.relname),
-                pg_get_indexdef(i.indexrelid)
+    let indexes = sqlx::query_as!(
+        Definition,
+        r#"SELECT c.relname::text AS "name!",
+                format('DROP INDEX %I.%I', n.nspname, c.relname) AS "drop!",
+                pg_get_indexdef(i.indexrelid) AS "create!"
          FROM pg_index i
          JOIN pg_class c ON c.oid = i.indexrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE i.indrelid = $1::regclass
+         WHERE i.indrelid = $1::text::regclass
            AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-         ORDER BY c.relname",
+         ORDER BY c.relname"#,
+        table
     )
-    .bind(table)
     .fetch_all(&mut *conn)
     .await?;
     let mut restore = Vec::new();
     // Indexes are restored first: validating the keys needs none of them.
-    for (name, drop, create) in indexes.into_iter().chain(foreign_keys) {
-        sqlx::query(&drop).execute(&mut *conn).await?;
-        restore.push((name, create));
+    for d in indexes.into_iter().chain(foreign_keys) {
+        // DDL read from the catalog: the one kind of statement that is text at run time.
+        sqlx::raw_sql(&d.drop).execute(&mut *conn).await?;
+        restore.push((d.name, d.create));
     }
     Ok(SetAside { restore })
 }
@@ -59,7 +69,7 @@ pub async fn set_aside(conn: &mut PgConnection, table: &str) -> sqlx::Result<Set
 pub async fn restore(conn: &mut PgConnection, set_aside: &SetAside) -> sqlx::Result<()> {
     for (name, statement) in &set_aside.restore {
         tracing::debug!(%name, "restoring");
-        sqlx::query(statement).execute(&mut *conn).await?;
+        sqlx::raw_sql(statement).execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -427,11 +427,11 @@ pub fn demo_merchants() -> Vec<DemoMerchant> {
 
 /// The merchants and logins already in the database, for a seed that is skipped.
 pub async fn existing(conn: &mut PgConnection) -> sqlx::Result<Vec<DemoMerchant>> {
-    let merchants: Vec<(Uuid, String, String)> =
-        sqlx::query_as("SELECT id, name, time_zone FROM merchants ORDER BY created_at, name")
+    let merchants =
+        sqlx::query!("SELECT id, name, time_zone FROM merchants ORDER BY created_at, name")
             .fetch_all(&mut *conn)
             .await?;
-    let users: Vec<(Uuid, String, String)> = sqlx::query_as(
+    let users = sqlx::query!(
         "SELECT merchant_id, email, role FROM users
          ORDER BY array_position(ARRAY['admin', 'operator', 'finance', 'viewer'], role), email",
     )
@@ -439,14 +439,14 @@ pub async fn existing(conn: &mut PgConnection) -> sqlx::Result<Vec<DemoMerchant>
     .await?;
     Ok(merchants
         .into_iter()
-        .map(|(id, name, time_zone)| DemoMerchant {
-            name,
-            time_zone,
+        .map(|m| DemoMerchant {
             logins: users
                 .iter()
-                .filter(|(m, _, _)| *m == id)
-                .map(|(_, email, role)| (email.clone(), role.clone()))
+                .filter(|u| u.merchant_id == m.id)
+                .map(|u| (u.email.clone(), u.role.clone()))
                 .collect(),
+            name: m.name,
+            time_zone: m.time_zone,
         })
         .collect())
 }
@@ -456,7 +456,7 @@ pub async fn existing(conn: &mut PgConnection) -> sqlx::Result<Vec<DemoMerchant>
 /// other tables that point at demo merchants, users or transactions, which could not
 /// outlive them anyway.
 pub async fn clear(conn: &mut PgConnection) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "TRUNCATE transactions, merchant_balances, exchange_rates, users, sign_in_failures,
                   tower_sessions.session, merchants, payment_methods, acquirers
          RESTART IDENTITY CASCADE",
@@ -474,58 +474,62 @@ pub async fn insert(
     since: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     for a in &ACQUIRERS {
-        sqlx::query("INSERT INTO acquirers (code, name, sync_card_refunds) VALUES ($1, $2, $3)")
-            .bind(a.code)
-            .bind(a.name)
-            .bind(a.sync_card_refunds)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "INSERT INTO acquirers (code, name, sync_card_refunds) VALUES ($1, $2, $3)",
+            a.code,
+            a.name,
+            a.sync_card_refunds
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     for p in &METHODS {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO payment_methods (code, name, is_card, refund_supported,
                  partial_refund_supported, multiple_refunds_supported, refund_window_days,
                  refund_mode, min_refund_minor)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            p.code,
+            p.name,
+            p.is_card,
+            p.refund_supported,
+            p.partial_refund_supported,
+            p.multiple_refunds_supported,
+            p.refund_window_days,
+            if p.sync_refunds { "SYNC" } else { "ASYNC" },
+            p.min_refund_minor
         )
-        .bind(p.code)
-        .bind(p.name)
-        .bind(p.is_card)
-        .bind(p.refund_supported)
-        .bind(p.partial_refund_supported)
-        .bind(p.multiple_refunds_supported)
-        .bind(p.refund_window_days)
-        .bind(if p.sync_refunds { "SYNC" } else { "ASYNC" })
-        .bind(p.min_refund_minor)
         .execute(&mut *conn)
         .await?;
     }
     for (i, m) in MERCHANTS.iter().enumerate() {
         // Minutes apart, so that listing by sign-up time keeps this order.
         let created = since + Duration::minutes(i as i64);
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO merchants (id, name, time_zone, settlement_currency, status, created_at)
              VALUES ($1, $2, $3, $4, 'ACTIVE', $5)",
+            m.id,
+            m.name,
+            m.time_zone,
+            CURRENCIES[m.settlement as usize].code,
+            // `as _`: sqlx also knows the `time` crate and would want its type.
+            created as _
         )
-        .bind(m.id)
-        .bind(m.name)
-        .bind(m.time_zone)
-        .bind(CURRENCIES[m.settlement as usize].code)
-        .bind(created)
         .execute(&mut *conn)
         .await?;
         for (r, role) in ROLES.iter().enumerate() {
-            sqlx::query(
+            let joined = created + Duration::hours(1 + r as i64);
+            sqlx::query!(
                 "INSERT INTO users (id, merchant_id, email, display_name, password_hash, role, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                user_id(i, r),
+                m.id,
+                email(m, role),
+                m.staff[r],
+                password_hash,
+                *role,
+                joined as _
             )
-            .bind(user_id(i, r))
-            .bind(m.id)
-            .bind(email(m, role))
-            .bind(m.staff[r])
-            .bind(password_hash)
-            .bind(*role)
-            .bind(created + Duration::hours(1 + r as i64))
             .execute(&mut *conn)
             .await?;
         }
@@ -546,14 +550,14 @@ pub async fn insert_balances(conn: &mut PgConnection, at: DateTime<Utc>) -> sqlx
                 let major = (2_000_000.0 * cur.per_usd / 1_000.0).round() as i64 * 1_000;
                 major * 10_i64.pow(cur.exponent)
             };
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO merchant_balances (merchant_id, currency, available_minor, updated_at)
                  VALUES ($1, $2, $3, $4)",
+                m.id,
+                cur.code,
+                available,
+                at as _
             )
-            .bind(m.id)
-            .bind(cur.code)
-            .bind(available)
-            .bind(at)
             .execute(&mut *conn)
             .await?;
         }
