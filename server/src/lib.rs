@@ -10,6 +10,7 @@ pub mod reports_job;
 pub mod seed;
 pub mod serve;
 pub mod settings;
+pub mod tls;
 pub mod users;
 pub mod workers;
 

@@ -85,6 +85,8 @@ pub fn router(
     api: crate::api::ApiState,
     receipts: crate::receipts::ReceiptConfig,
 ) -> Router {
+    // Every way of starting the server passes here, tests included.
+    crate::tls::use_aws_lc_rs();
     let https = state.config.secure_cookies;
     let sessions = SessionManagerLayer::new(store)
         .with_name("paydesk_session")

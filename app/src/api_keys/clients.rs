@@ -9,7 +9,6 @@ use super::pem::check_public_key;
 use super::{check_client_id, ClientKeyView, KeyError};
 use crate::time::format_local;
 use chrono_tz::Tz;
-use rand::Rng;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
@@ -183,7 +182,7 @@ async fn claim_new(
 ) -> Result<String, KeyError> {
     // 32^16 ids: a clash is all but impossible, and a few tries make it so.
     for _ in 0..5 {
-        let id = new_client_id(sandbox);
+        let id = new_client_id(sandbox).ok_or(KeyError::Unavailable)?;
         if claim(tx, merchant_id, &id).await? {
             return Ok(id);
         }
@@ -192,13 +191,16 @@ async fn claim_new(
 }
 
 /// 16 upper-case letters and digits (no 0/O or 1/I), after `SANDBOX_` for sandbox
-/// clients and `LIVE_` for the others.
-fn new_client_id(sandbox: bool) -> String {
+/// clients and `LIVE_` for the others; none if the system's random source fails.
+fn new_client_id(sandbox: bool) -> Option<String> {
     const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::thread_rng();
-    let tail: String = (0..16)
-        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+    let mut random = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut random).ok()?;
+    // 32 characters divide 256 evenly, so every character is equally likely.
+    let tail: String = random
+        .iter()
+        .map(|b| CHARS[usize::from(*b) % CHARS.len()] as char)
         .collect();
     let prefix = if sandbox { "SANDBOX_" } else { "LIVE_" };
-    format!("{prefix}{tail}")
+    Some(format!("{prefix}{tail}"))
 }

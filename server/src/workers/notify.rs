@@ -110,6 +110,7 @@ impl Sender {
         names: Arc<dyn NameLookup>,
     ) -> anyhow::Result<Sender> {
         let key = keys::platform_key(&pool).await?;
+        crate::tls::use_aws_lc_rs();
         let client = reqwest::Client::builder()
             .connect_timeout(config.notify_timeout.min(Duration::from_secs(5)))
             .timeout(config.notify_timeout)
