@@ -2,11 +2,11 @@
 //! (created_at, id) so that page 1,000 costs what page 1 does. No COUNT(*).
 
 use super::filter::{Cursor, Direction, Filter};
-use super::row::TransactionRow;
+use super::row::KeyedRow;
 use super::view::Page;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 /// The columns every listing selects; `o` is the original transaction.
@@ -68,10 +68,6 @@ pub fn push_conditions(q: &mut QueryBuilder<'static, Postgres>, filter: &Filter,
     }
 }
 
-fn micros(at: DateTime<Utc>) -> i64 {
-    at.timestamp_micros()
-}
-
 fn from_micros(us: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(us).unwrap_or_default()
 }
@@ -126,33 +122,32 @@ pub async fn search(
     zone: Tz,
 ) -> Result<Page, sqlx::Error> {
     let mut q = page_query(merchant, filter, zone);
-    let rows = q.build().fetch_all(pool).await?;
-    let (rows, next, prev) = paginate(&rows, filter.direction, filter.page_size, |row| {
-        Ok(TransactionRow::from_row(row)?.into_view(zone))
-    })?;
+    let rows: Vec<KeyedRow> = q.build_query_as().fetch_all(pool).await?;
+    let (rows, next, prev) = paginate(rows, filter.direction, filter.page_size, |keyed| {
+        keyed.row.into_view(zone)
+    });
     Ok(Page { rows, next, prev })
+}
+
+/// A row of a [`push_keyset`] query: its place in the newest-first order.
+pub trait Keyed {
+    fn cursor(&self) -> Cursor;
 }
 
 /// The rows of a [`push_keyset`] query as one page, newest first, with the `after`
 /// cursor of the next page and the `before` cursor of the previous one.
-pub fn paginate<T>(
-    rows: &[sqlx::postgres::PgRow],
+pub fn paginate<R: Keyed, T>(
+    rows: Vec<R>,
     direction: Direction,
     page_size: i64,
-    view: impl Fn(&sqlx::postgres::PgRow) -> Result<T, sqlx::Error>,
-) -> Result<(Vec<T>, Option<String>, Option<String>), sqlx::Error> {
+    view: impl Fn(R) -> T,
+) -> (Vec<T>, Option<String>, Option<String>) {
     let more = rows.len() as i64 > page_size;
     let mut keyed: Vec<(Cursor, T)> = rows
-        .iter()
+        .into_iter()
         .take(page_size as usize)
-        .map(|row| {
-            let cursor = Cursor {
-                created_micros: micros(row.try_get("created_at")?),
-                id: row.try_get("id")?,
-            };
-            Ok((cursor, view(row)?))
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
+        .map(|row| (row.cursor(), view(row)))
+        .collect();
     if matches!(direction, Direction::Before(_)) {
         keyed.reverse();
     }
@@ -163,7 +158,7 @@ pub fn paginate<T>(
         Direction::After(_) => (last.filter(|_| more), first),
         Direction::Before(_) => (last, first.filter(|_| more)),
     };
-    Ok((keyed.into_iter().map(|(_, v)| v).collect(), next, prev))
+    (keyed.into_iter().map(|(_, v)| v).collect(), next, prev)
 }
 
 #[cfg(test)]
