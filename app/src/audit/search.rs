@@ -5,7 +5,6 @@ use super::filter::{AuditFilter, AuditPage, AuditRow, PAGE_SIZE};
 use super::AuditAction;
 use crate::money::format_money;
 use crate::time::format_local;
-use crate::transactions::filter::Cursor;
 use crate::transactions::query::{paginate, push_keyset, start_of_day, Keyed};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -69,11 +68,8 @@ struct EventRow {
 }
 
 impl Keyed for EventRow {
-    fn cursor(&self) -> Cursor {
-        Cursor {
-            created_micros: self.created_at.timestamp_micros(),
-            id: self.id,
-        }
+    fn key(&self) -> (DateTime<Utc>, i64) {
+        (self.created_at, self.id)
     }
 }
 

@@ -129,9 +129,18 @@ pub async fn search(
     Ok(Page { rows, next, prev })
 }
 
-/// A row of a [`push_keyset`] query: its place in the newest-first order.
+/// A row of a [`push_keyset`] query.
 pub trait Keyed {
-    fn cursor(&self) -> Cursor;
+    /// The row's `created_at` and `id`: its place in the order.
+    fn key(&self) -> (DateTime<Utc>, i64);
+}
+
+fn cursor(row: &impl Keyed) -> Cursor {
+    let (created_at, id) = row.key();
+    Cursor {
+        created_micros: created_at.timestamp_micros(),
+        id,
+    }
 }
 
 /// The rows of a [`push_keyset`] query as one page, newest first, with the `after`
@@ -146,7 +155,7 @@ pub fn paginate<R: Keyed, T>(
     let mut keyed: Vec<(Cursor, T)> = rows
         .into_iter()
         .take(page_size as usize)
-        .map(|row| (row.cursor(), view(row)))
+        .map(|row| (cursor(&row), view(row)))
         .collect();
     if matches!(direction, Direction::Before(_)) {
         keyed.reverse();
@@ -164,6 +173,42 @@ pub fn paginate<R: Keyed, T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row that is only its place in the order: created `id` milliseconds after 1970.
+    struct At(i64);
+
+    impl Keyed for At {
+        fn key(&self) -> (DateTime<Utc>, i64) {
+            let created_at = DateTime::from_timestamp_millis(self.0).expect("in range");
+            (created_at, self.0)
+        }
+    }
+
+    #[test]
+    fn the_first_page_links_to_the_next_only_when_more_follow() {
+        let newest_first = vec![At(5), At(4), At(3)];
+        let (rows, next, prev) = paginate(newest_first, Direction::First, 2, |r| r.0);
+        assert_eq!(rows, [5, 4]);
+        assert_eq!(next.as_deref(), Some("4000.4"));
+        assert_eq!(prev, None);
+
+        let (rows, next, _) = paginate(vec![At(5), At(4)], Direction::First, 2, |r| r.0);
+        assert_eq!(rows, [5, 4]);
+        assert_eq!(next, None);
+    }
+
+    #[test]
+    fn a_page_before_a_cursor_comes_oldest_first_and_is_shown_newest_first() {
+        let before = Direction::Before(Cursor {
+            created_micros: 3_000,
+            id: 3,
+        });
+        let oldest_first = vec![At(4), At(5), At(6)];
+        let (rows, next, prev) = paginate(oldest_first, before, 2, |r| r.0);
+        assert_eq!(rows, [5, 4]);
+        assert_eq!(next.as_deref(), Some("4000.4"));
+        assert_eq!(prev.as_deref(), Some("5000.5"));
+    }
 
     #[test]
     fn days_start_at_local_midnight() {

@@ -1,7 +1,6 @@
 //! One transaction as [`SELECT`](super::query::SELECT) reads it, before formatting: the
 //! query and details pages format it for the browser, exports write it to files.
 
-use super::filter::Cursor;
 use super::kind::{TransactionStatus, TransactionType};
 use super::query::Keyed;
 use super::view::TransactionView;
@@ -49,11 +48,8 @@ pub struct KeyedRow {
 }
 
 impl Keyed for KeyedRow {
-    fn cursor(&self) -> Cursor {
-        Cursor {
-            created_micros: self.row.created_at.timestamp_micros(),
-            id: self.id,
-        }
+    fn key(&self) -> (DateTime<Utc>, i64) {
+        (self.row.created_at, self.id)
     }
 }
 
