@@ -5,10 +5,10 @@ use super::filter::{AuditFilter, AuditPage, AuditRow, PAGE_SIZE};
 use super::AuditAction;
 use crate::money::format_money;
 use crate::time::format_local;
-use crate::transactions::query::{paginate, push_keyset, start_of_day};
+use crate::transactions::query::{paginate, push_keyset, start_of_day, Keyed};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 /// One page of `merchant`'s events that pass `filter`, times in `zone`.
@@ -25,7 +25,7 @@ pub async fn search(
     );
     q.push_bind(merchant);
     if let Some(action) = filter.action {
-        q.push(" AND e.action = ").push_bind(action.as_str());
+        q.push(" AND e.action = ").push_bind(action);
     }
     if let Some(actor) = &filter.actor {
         // The text is matched literally: % and _ typed by the user are not wildcards.
@@ -46,26 +46,46 @@ pub async fn search(
             .push_bind(start_of_day(end, zone));
     }
     push_keyset(&mut q, "e", filter.direction, PAGE_SIZE);
-    let rows = q.build().fetch_all(pool).await?;
-    let (rows, next, prev) = paginate(&rows, filter.direction, PAGE_SIZE, |row| {
-        Ok(to_row(row, zone))
-    })?;
+    let events: Vec<EventRow> = q.build_query_as().fetch_all(pool).await?;
+    let (rows, next, prev) = paginate(events, filter.direction, PAGE_SIZE, |event| {
+        event.into_view(zone)
+    });
     Ok(AuditPage { rows, next, prev })
 }
 
-fn to_row(row: &sqlx::postgres::PgRow, zone: Tz) -> AuditRow {
-    let action: String = row.get("action");
-    let amount_minor: Option<i64> = row.get("amount_minor");
-    let currency: Option<String> = row.get("currency");
-    AuditRow {
-        time: format_local(row.get::<DateTime<Utc>, _>("created_at"), zone),
-        actor: row.get("actor"),
-        action: AuditAction::parse(&action).map_or(action, |a| a.label().to_owned()),
-        subject: row.get("subject"),
-        amount: amount_minor
-            .zip(currency)
-            .map(|(minor, code)| format_money(minor, &code)),
-        detail: row.get("detail"),
-        address: row.get("address"),
+/// One event as the search reads it.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    created_at: DateTime<Utc>,
+    actor: String,
+    action: AuditAction,
+    subject: Option<String>,
+    amount_minor: Option<i64>,
+    currency: Option<String>,
+    detail: Option<String>,
+    address: Option<String>,
+}
+
+impl Keyed for EventRow {
+    fn key(&self) -> (DateTime<Utc>, i64) {
+        (self.created_at, self.id)
+    }
+}
+
+impl EventRow {
+    fn into_view(self, zone: Tz) -> AuditRow {
+        AuditRow {
+            time: format_local(self.created_at, zone),
+            actor: self.actor,
+            action: self.action.label().to_owned(),
+            subject: self.subject,
+            amount: self
+                .amount_minor
+                .zip(self.currency)
+                .map(|(minor, code)| format_money(minor, &code)),
+            detail: self.detail,
+            address: self.address,
+        }
     }
 }

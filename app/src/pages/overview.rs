@@ -33,40 +33,30 @@ pub async fn load_overview() -> Result<Overview, AppError> {
     let user = crate::auth::session::require_user().await?;
     let pool = crate::state::app_state().pool;
     let merchant_id: uuid::Uuid = user.merchant_id;
-    let balances = sqlx::query_as::<_, (String, i64)>(
+    let balances = sqlx::query_as!(
+        Balance,
         "SELECT currency, available_minor FROM merchant_balances WHERE merchant_id = $1 ORDER BY currency",
+        merchant_id
     )
-    .bind(merchant_id)
     .fetch_all(&pool)
-    .await?
-    .into_iter()
-    .map(|(currency, available_minor)| Balance { currency, available_minor })
-    .collect();
-    let volumes = sqlx::query_as::<_, (String, i64, i64, i64, i64)>(
-        "SELECT currency,
-                count(*) FILTER (WHERE transaction_type = 'PAYMENT'),
-                coalesce(sum(amount_minor) FILTER (WHERE transaction_type = 'PAYMENT'), 0)::bigint,
-                count(*) FILTER (WHERE transaction_type = 'REFUND'),
-                coalesce(sum(amount_minor) FILTER (WHERE transaction_type = 'REFUND'), 0)::bigint
-           FROM transactions
-          WHERE merchant_id = $1 AND status = 'SUCCESS'
-            AND created_at >= now() - interval '30 days'
-          GROUP BY currency ORDER BY currency",
+    .await?;
+    let volumes = sqlx::query_as!(
+        Volume,
+        r#"SELECT currency,
+                  count(*) FILTER (WHERE transaction_type = 'PAYMENT') AS "payments!",
+                  coalesce(sum(amount_minor) FILTER (WHERE transaction_type = 'PAYMENT'), 0)::bigint
+                    AS "payment_minor!",
+                  count(*) FILTER (WHERE transaction_type = 'REFUND') AS "refunds!",
+                  coalesce(sum(amount_minor) FILTER (WHERE transaction_type = 'REFUND'), 0)::bigint
+                    AS "refund_minor!"
+             FROM transactions
+            WHERE merchant_id = $1 AND status = 'SUCCESS'
+              AND created_at >= now() - interval '30 days'
+            GROUP BY currency ORDER BY currency"#,
+        merchant_id
     )
-    .bind(merchant_id)
     .fetch_all(&pool)
-    .await?
-    .into_iter()
-    .map(
-        |(currency, payments, payment_minor, refunds, refund_minor)| Volume {
-            currency,
-            payments,
-            payment_minor,
-            refunds,
-            refund_minor,
-        },
-    )
-    .collect();
+    .await?;
     Ok(Overview { balances, volumes })
 }
 

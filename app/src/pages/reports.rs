@@ -72,7 +72,7 @@ pub async fn report_calendar(
     use crate::reports::calendar::{heat_level, month_days, Period};
     use crate::reports::store::{checksums, first_day};
     use crate::transactions::query::start_of_day;
-    use chrono::{Datelike, Months, NaiveDate};
+    use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
     let user = crate::auth::session::require_role(crate::auth::Role::can_download_reports).await?;
     let pool = crate::state::app_state().pool;
     let merchant: uuid::Uuid = user.merchant_id;
@@ -90,37 +90,38 @@ pub async fn report_calendar(
     let end = first
         .checked_add_months(Months::new(if by_year { 12 } else { 1 }))
         .ok_or_else(|| AppError::refused("No such month."))?;
-    let settlement: String =
-        sqlx::query_scalar("SELECT settlement_currency::text FROM merchants WHERE id = $1")
-            .bind(merchant)
-            .fetch_one(&pool)
-            .await?;
-    // The same rows as the reports: successful transactions, by local creation date.
-    let bucket = if by_year {
-        "date_trunc('month', t.created_at AT TIME ZONE $2)::date"
-    } else {
-        "(t.created_at AT TIME ZONE $2)::date"
-    };
-    let totals: Vec<(NaiveDate, i64, i64)> = sqlx::query_as(&format!(
-        "SELECT {bucket}, count(*),
-                coalesce(sum(t.settlement_amount_minor) FILTER (
-                    WHERE t.transaction_type = 'PAYMENT' AND t.settlement_currency = $5), 0)::bigint
-           FROM transactions t
-          WHERE t.merchant_id = $1 AND t.status = 'SUCCESS'
-            AND t.created_at >= $3 AND t.created_at < $4
-          GROUP BY 1"
-    ))
-    .bind(merchant)
-    .bind(zone.name())
-    .bind(start_of_day(first, zone))
-    .bind(start_of_day(end, zone))
-    .bind(&settlement)
+    let settlement = sqlx::query_scalar!(
+        r#"SELECT settlement_currency::text AS "settlement_currency!" FROM merchants WHERE id = $1"#,
+        merchant
+    )
+    .fetch_one(&pool)
+    .await?;
+    // The same rows as the reports: successful transactions, by local creation date, in
+    // periods of a day (month view) or a month (year view).
+    let period = if by_year { "month" } else { "day" };
+    let totals = sqlx::query!(
+        r#"SELECT date_trunc($6, t.created_at AT TIME ZONE $2)::date AS "start!: NaiveDate",
+                  count(*) AS "transactions!",
+                  coalesce(sum(t.settlement_amount_minor) FILTER (
+                      WHERE t.transaction_type = 'PAYMENT' AND t.settlement_currency = $5), 0)::bigint
+                    AS "volume!"
+             FROM transactions t
+            WHERE t.merchant_id = $1 AND t.status = 'SUCCESS'
+              AND t.created_at >= $3 AND t.created_at < $4
+            GROUP BY 1"#,
+        merchant,
+        zone.name(),
+        start_of_day(first, zone) as DateTime<Utc>,
+        start_of_day(end, zone) as DateTime<Utc>,
+        settlement,
+        period
+    )
     .fetch_all(&pool)
     .await?;
     let first_day = first_day(&pool, merchant, zone).await?;
     let kind = if by_year { "monthly" } else { "daily" };
     let sums = checksums(&pool, merchant, kind, first, end.pred_opt().unwrap_or(end)).await?;
-    let max = totals.iter().map(|t| t.1).max().unwrap_or(0);
+    let max = totals.iter().map(|t| t.transactions).max().unwrap_or(0);
     let periods: Vec<Period> = if by_year {
         (1..=12).map(|m| Period::Month { year, month: m }).collect()
     } else {
@@ -135,8 +136,8 @@ pub async fn report_calendar(
             let start = p.start();
             let (count, volume) = totals
                 .iter()
-                .find(|t| t.0 == start)
-                .map_or((0, 0), |t| (t.1, t.2));
+                .find(|t| t.start == start)
+                .map_or((0, 0), |t| (t.transactions, t.volume));
             CalendarCell {
                 key: p.key(),
                 label: match p {

@@ -37,24 +37,18 @@ async fn lock_user(
     merchant_id: Uuid,
     user_id: Uuid,
 ) -> Result<Row, PaymentPasswordError> {
-    let row: Option<(String, String, Option<String>, i32, Option<DateTime<Utc>>)> = sqlx::query_as(
-        "SELECT email, password_hash, payment_password_hash, payment_password_failures,
-                refunds_locked_until
-           FROM users WHERE id = $1 AND merchant_id = $2 FOR UPDATE",
+    sqlx::query_as!(
+        Row,
+        r#"SELECT email, password_hash AS login_hash, payment_password_hash AS payment_hash,
+                payment_password_failures AS failures,
+                refunds_locked_until AS "locked_until: DateTime<Utc>"
+           FROM users WHERE id = $1 AND merchant_id = $2 FOR UPDATE"#,
+        user_id,
+        merchant_id
     )
-    .bind(user_id)
-    .bind(merchant_id)
     .fetch_optional(&mut **tx)
-    .await?;
-    let (email, login_hash, payment_hash, failures, locked_until) =
-        row.ok_or(PaymentPasswordError::UnknownUser)?;
-    Ok(Row {
-        email,
-        login_hash,
-        payment_hash,
-        failures,
-        locked_until,
-    })
+    .await?
+    .ok_or(PaymentPasswordError::UnknownUser)
 }
 
 fn actor_ids(actor: &Actor) -> Result<Uuid, PaymentPasswordError> {
@@ -63,21 +57,21 @@ fn actor_ids(actor: &Actor) -> Result<Uuid, PaymentPasswordError> {
 
 /// The actor's own payment password state.
 pub async fn state(pool: &PgPool, actor: &Actor) -> Result<PasswordState, PaymentPasswordError> {
-    let row: Option<(bool, i32, Option<DateTime<Utc>>)> = sqlx::query_as(
-        "SELECT payment_password_hash IS NOT NULL, payment_password_failures,
-                refunds_locked_until
-           FROM users WHERE id = $1 AND merchant_id = $2",
+    let user = sqlx::query!(
+        r#"SELECT payment_password_hash IS NOT NULL AS "set!", payment_password_failures,
+                  refunds_locked_until AS "refunds_locked_until: DateTime<Utc>"
+             FROM users WHERE id = $1 AND merchant_id = $2"#,
+        actor_ids(actor)?,
+        actor.merchant_id
     )
-    .bind(actor_ids(actor)?)
-    .bind(actor.merchant_id)
     .fetch_optional(pool)
-    .await?;
-    let (set, failures, locked_until) = row.ok_or(PaymentPasswordError::UnknownUser)?;
-    Ok(match locked_until {
+    .await?
+    .ok_or(PaymentPasswordError::UnknownUser)?;
+    Ok(match user.refunds_locked_until {
         Some(until) if until > Utc::now() => PasswordState::Locked { until },
-        _ if !set => PasswordState::NotSet,
+        _ if !user.set => PasswordState::NotSet,
         _ => PasswordState::Ready {
-            attempts_left: MAX_FAILURES - failures,
+            attempts_left: MAX_FAILURES - user.payment_password_failures,
         },
     })
 }
@@ -105,11 +99,11 @@ pub async fn verify(pool: &PgPool, actor: &Actor, given: &str) -> Result<(), Pay
     };
     if password::verify(given.to_owned(), hash).await? {
         if row.failures > 0 || row.locked_until.is_some() {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE users SET payment_password_failures = 0, refunds_locked_until = NULL
                   WHERE id = $1",
+                user_id
             )
-            .bind(user_id)
             .execute(&mut *tx)
             .await?;
         }
@@ -118,13 +112,13 @@ pub async fn verify(pool: &PgPool, actor: &Actor, given: &str) -> Result<(), Pay
     }
     let failures = row.failures + 1;
     let outcome = if failures >= MAX_FAILURES {
-        let until: DateTime<Utc> = sqlx::query_scalar(
-            "UPDATE users SET payment_password_failures = 0,
-                    refunds_locked_until = now() + make_interval(mins => $2)
-              WHERE id = $1 RETURNING refunds_locked_until",
+        let until = sqlx::query_scalar!(
+            r#"UPDATE users SET payment_password_failures = 0,
+                      refunds_locked_until = now() + make_interval(mins => $2)
+                WHERE id = $1 RETURNING refunds_locked_until AS "until!: DateTime<Utc>""#,
+            user_id,
+            LOCK_MINUTES as i32
         )
-        .bind(user_id)
-        .bind(LOCK_MINUTES as i32)
         .fetch_one(&mut *tx)
         .await?;
         audit::record(
@@ -137,11 +131,13 @@ pub async fn verify(pool: &PgPool, actor: &Actor, given: &str) -> Result<(), Pay
         .await?;
         PaymentPasswordError::Locked { until }
     } else {
-        sqlx::query("UPDATE users SET payment_password_failures = $2 WHERE id = $1")
-            .bind(user_id)
-            .bind(failures)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "UPDATE users SET payment_password_failures = $2 WHERE id = $1",
+            user_id,
+            failures
+        )
+        .execute(&mut *tx)
+        .await?;
         PaymentPasswordError::Wrong {
             attempts_left: MAX_FAILURES - failures,
         }
@@ -299,16 +295,16 @@ async fn apply(
         NewHash::Set(new) => ("set", Some(password::hash(new.expose().to_owned()).await?)),
         NewHash::Clear => ("clear", None),
     };
-    sqlx::query(
+    sqlx::query!(
         "UPDATE users SET
             payment_password_hash = CASE $2 WHEN 'keep' THEN payment_password_hash
                                             WHEN 'set' THEN $3 END,
             payment_password_failures = 0, refunds_locked_until = NULL
           WHERE id = $1",
+        user_id,
+        mode,
+        hash
     )
-    .bind(user_id)
-    .bind(mode)
-    .bind(hash)
     .execute(&mut **tx)
     .await?;
     audit::record(&mut **tx, actor, Event::new(action).subject(email)).await?;

@@ -85,7 +85,7 @@ impl RowCursor {
         if self.finished {
             return Ok(None);
         }
-        let rows = sqlx::query(&format!(
+        let rows: Vec<TransactionRow> = sqlx::query_as(&format!(
             "FETCH FORWARD {BATCH} FROM {}",
             super::export::CURSOR
         ))
@@ -97,10 +97,7 @@ impl RowCursor {
         if rows.is_empty() {
             return Ok(None);
         }
-        rows.iter()
-            .map(TransactionRow::from_row)
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some)
+        Ok(Some(rows))
     }
 }
 
@@ -241,43 +238,36 @@ pub async fn stored(
     merchant: Uuid,
     period: Period,
 ) -> Result<Option<StoredReport>, sqlx::Error> {
-    let row: Option<(String, Vec<u8>, String, i64, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT file_name, content, sha256, row_count, created_at FROM reports
-          WHERE merchant_id = $1 AND kind = $2 AND period_start = $3",
+    sqlx::query_as!(
+        StoredReport,
+        r#"SELECT file_name, content, sha256, row_count,
+                  created_at AS "created_at: DateTime<Utc>"
+             FROM reports WHERE merchant_id = $1 AND kind = $2 AND period_start = $3"#,
+        merchant,
+        period.kind(),
+        period.start() as NaiveDate
     )
-    .bind(merchant)
-    .bind(period.kind())
-    .bind(period.start())
     .fetch_optional(pool)
-    .await?;
-    Ok(row.map(
-        |(file_name, content, sha256, row_count, created_at)| StoredReport {
-            file_name,
-            content,
-            sha256,
-            row_count,
-            created_at,
-        },
-    ))
+    .await
 }
 
-/// Makes `period`'s report unless it exists. Two instances racing both build it, but
-/// the primary key keeps the first one stored and both answer with that one.
 /// The merchant's first day in `zone`: the day it signed up, or of its first
 /// transaction if that came earlier (history moved over from elsewhere).
 pub async fn first_day(pool: &PgPool, merchant: Uuid, zone: Tz) -> sqlx::Result<NaiveDate> {
-    sqlx::query_scalar(
-        "SELECT (least(m.created_at,
-                       (SELECT min(t.created_at) FROM transactions t WHERE t.merchant_id = m.id))
-                 AT TIME ZONE $2)::date
-           FROM merchants m WHERE m.id = $1",
+    sqlx::query_scalar!(
+        r#"SELECT (least(m.created_at,
+                         (SELECT min(t.created_at) FROM transactions t WHERE t.merchant_id = m.id))
+                   AT TIME ZONE $2)::date AS "first_day!: NaiveDate"
+             FROM merchants m WHERE m.id = $1"#,
+        merchant,
+        zone.name()
     )
-    .bind(merchant)
-    .bind(zone.name())
     .fetch_one(pool)
     .await
 }
 
+/// Makes `period`'s report unless it exists. Two instances racing both build it, but
+/// the primary key keeps the first one stored and both answer with that one.
 pub async fn get_or_create(
     pool: &PgPool,
     merchant: Uuid,
@@ -294,27 +284,28 @@ pub async fn get_or_create(
 
 /// Builds and inserts `period`'s report; a report already stored is left as it is.
 pub async fn create(pool: &PgPool, merchant: Uuid, period: Period) -> Result<bool, ReportError> {
-    let (name, zone): (String, String) =
-        sqlx::query_as("SELECT name, time_zone FROM merchants WHERE id = $1")
-            .bind(merchant)
-            .fetch_one(pool)
-            .await?;
-    let tz = crate::time::zone_named(&zone);
-    let (file_name, content, rows) = build(pool, merchant, &name, tz, period).await?;
+    let owner = sqlx::query!(
+        "SELECT name, time_zone FROM merchants WHERE id = $1",
+        merchant
+    )
+    .fetch_one(pool)
+    .await?;
+    let tz = crate::time::zone_named(&owner.time_zone);
+    let (file_name, content, rows) = build(pool, merchant, &owner.name, tz, period).await?;
     let sha = sha256_hex(&content);
-    let inserted = sqlx::query(
+    let inserted = sqlx::query!(
         "INSERT INTO reports (merchant_id, kind, period_start, time_zone, file_name, content, sha256, row_count)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (merchant_id, kind, period_start) DO NOTHING",
+        merchant,
+        period.kind(),
+        period.start() as NaiveDate,
+        tz.name(),
+        file_name,
+        content,
+        sha,
+        rows
     )
-    .bind(merchant)
-    .bind(period.kind())
-    .bind(period.start())
-    .bind(tz.name())
-    .bind(&file_name)
-    .bind(&content)
-    .bind(&sha)
-    .bind(rows)
     .execute(pool)
     .await?;
     Ok(inserted.rows_affected() == 1)
@@ -328,15 +319,19 @@ pub async fn checksums(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(NaiveDate, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT period_start, sha256 FROM reports
-          WHERE merchant_id = $1 AND kind = $2 AND period_start BETWEEN $3 AND $4
-          ORDER BY period_start",
+    let stored = sqlx::query!(
+        r#"SELECT period_start AS "period_start: NaiveDate", sha256 FROM reports
+            WHERE merchant_id = $1 AND kind = $2 AND period_start BETWEEN $3 AND $4
+            ORDER BY period_start"#,
+        merchant,
+        kind,
+        from as NaiveDate,
+        to as NaiveDate
     )
-    .bind(merchant)
-    .bind(kind)
-    .bind(from)
-    .bind(to)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(stored
+        .into_iter()
+        .map(|r| (r.period_start, r.sha256))
+        .collect())
 }

@@ -3,14 +3,14 @@
 
 use super::kind::TransactionType;
 use super::query::SELECT;
-use super::row::TransactionRow;
+use super::row::{KeyedRow, TransactionRow};
 use super::view::{Details, RefundState};
 use crate::money::Money;
 use crate::refunds::dashboard::refundable;
 use crate::refunds::form::PreviewProblem;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 /// The details of `transaction_id` if it belongs to `merchant`; another merchant's
@@ -22,8 +22,10 @@ pub async fn load(
     zone: Tz,
     now: DateTime<Utc>,
 ) -> Result<Option<Details>, sqlx::Error> {
+    // The listing's SELECT, so that details show the fields exactly as the query page
+    // and exports do.
     let sql = format!("{SELECT} WHERE t.merchant_id = $1 AND t.transaction_id = $2");
-    let Some(row) = sqlx::query(&sql)
+    let Some(KeyedRow { id, row }) = sqlx::query_as(&sql)
         .bind(merchant)
         .bind(transaction_id)
         .fetch_optional(pool)
@@ -31,8 +33,7 @@ pub async fn load(
     else {
         return Ok(None);
     };
-    let id: i64 = row.get("id");
-    let transaction = TransactionRow::from_row(&row)?.into_view(zone);
+    let transaction = row.into_view(zone);
     let kind = transaction.transaction_type;
     let is_payment = kind.is_payment();
     let related_sql = if is_payment {
@@ -44,14 +45,12 @@ pub async fn load(
     } else {
         format!("{SELECT} WHERE t.merchant_id = $1 AND t.id = (SELECT original_id FROM transactions WHERE id = $2)")
     };
-    let related = sqlx::query(&related_sql)
+    let related: Vec<TransactionRow> = sqlx::query_as(&related_sql)
         .bind(merchant)
         .bind(id)
         .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| Ok(TransactionRow::from_row(r)?.into_view(zone)))
-        .collect::<Result<_, sqlx::Error>>()?;
+        .await?;
+    let related = related.into_iter().map(|r| r.into_view(zone)).collect();
     let refund = match kind {
         // The engine's own facts, so the page offers exactly what a refund would accept;
         // a capture is refunded as its payment.

@@ -5,11 +5,12 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 pub async fn load(pool: &PgPool, user: Uuid) -> Result<Vec<Column>, sqlx::Error> {
-    let stored: Option<Vec<String>> =
-        sqlx::query_scalar("SELECT columns FROM user_display_settings WHERE user_id = $1")
-            .bind(user)
-            .fetch_optional(pool)
-            .await?;
+    let stored = sqlx::query_scalar!(
+        "SELECT columns FROM user_display_settings WHERE user_id = $1",
+        user
+    )
+    .fetch_optional(pool)
+    .await?;
     Ok(from_keys(stored.iter().flatten().map(String::as_str)))
 }
 
@@ -17,23 +18,23 @@ pub async fn load(pool: &PgPool, user: Uuid) -> Result<Vec<Column>, sqlx::Error>
 /// once both land, one after the other, thanks to the row lock.
 pub async fn change(pool: &PgPool, user: Uuid, change: Change) -> Result<Vec<Column>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let stored: Option<Vec<String>> = sqlx::query_scalar(
+    let stored = sqlx::query_scalar!(
         "SELECT columns FROM user_display_settings WHERE user_id = $1 FOR UPDATE",
+        user
     )
-    .bind(user)
     .fetch_optional(&mut *tx)
     .await?;
     let columns = apply(
         from_keys(stored.iter().flatten().map(String::as_str)),
         change,
     );
-    let keys: Vec<&str> = columns.iter().map(|c| c.key()).collect();
-    sqlx::query(
+    let keys: Vec<String> = columns.iter().map(|c| c.key().to_owned()).collect();
+    sqlx::query!(
         "INSERT INTO user_display_settings (user_id, columns) VALUES ($1, $2)
          ON CONFLICT (user_id) DO UPDATE SET columns = EXCLUDED.columns, updated_at = now()",
+        user,
+        &keys
     )
-    .bind(user)
-    .bind(&keys)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

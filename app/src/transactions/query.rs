@@ -2,11 +2,11 @@
 //! (created_at, id) so that page 1,000 costs what page 1 does. No COUNT(*).
 
 use super::filter::{Cursor, Direction, Filter};
-use super::row::TransactionRow;
+use super::row::KeyedRow;
 use super::view::Page;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 /// The columns every listing selects; `o` is the original transaction.
@@ -68,10 +68,6 @@ pub fn push_conditions(q: &mut QueryBuilder<'static, Postgres>, filter: &Filter,
     }
 }
 
-fn micros(at: DateTime<Utc>) -> i64 {
-    at.timestamp_micros()
-}
-
 fn from_micros(us: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(us).unwrap_or_default()
 }
@@ -126,33 +122,41 @@ pub async fn search(
     zone: Tz,
 ) -> Result<Page, sqlx::Error> {
     let mut q = page_query(merchant, filter, zone);
-    let rows = q.build().fetch_all(pool).await?;
-    let (rows, next, prev) = paginate(&rows, filter.direction, filter.page_size, |row| {
-        Ok(TransactionRow::from_row(row)?.into_view(zone))
-    })?;
+    let rows: Vec<KeyedRow> = q.build_query_as().fetch_all(pool).await?;
+    let (rows, next, prev) = paginate(rows, filter.direction, filter.page_size, |keyed| {
+        keyed.row.into_view(zone)
+    });
     Ok(Page { rows, next, prev })
+}
+
+/// A row of a [`push_keyset`] query.
+pub trait Keyed {
+    /// The row's `created_at` and `id`: its place in the order.
+    fn key(&self) -> (DateTime<Utc>, i64);
+}
+
+fn cursor(row: &impl Keyed) -> Cursor {
+    let (created_at, id) = row.key();
+    Cursor {
+        created_micros: created_at.timestamp_micros(),
+        id,
+    }
 }
 
 /// The rows of a [`push_keyset`] query as one page, newest first, with the `after`
 /// cursor of the next page and the `before` cursor of the previous one.
-pub fn paginate<T>(
-    rows: &[sqlx::postgres::PgRow],
+pub fn paginate<R: Keyed, T>(
+    rows: Vec<R>,
     direction: Direction,
     page_size: i64,
-    view: impl Fn(&sqlx::postgres::PgRow) -> Result<T, sqlx::Error>,
-) -> Result<(Vec<T>, Option<String>, Option<String>), sqlx::Error> {
+    view: impl Fn(R) -> T,
+) -> (Vec<T>, Option<String>, Option<String>) {
     let more = rows.len() as i64 > page_size;
     let mut keyed: Vec<(Cursor, T)> = rows
-        .iter()
+        .into_iter()
         .take(page_size as usize)
-        .map(|row| {
-            let cursor = Cursor {
-                created_micros: micros(row.try_get("created_at")?),
-                id: row.try_get("id")?,
-            };
-            Ok((cursor, view(row)?))
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
+        .map(|row| (cursor(&row), view(row)))
+        .collect();
     if matches!(direction, Direction::Before(_)) {
         keyed.reverse();
     }
@@ -163,12 +167,48 @@ pub fn paginate<T>(
         Direction::After(_) => (last.filter(|_| more), first),
         Direction::Before(_) => (last, first.filter(|_| more)),
     };
-    Ok((keyed.into_iter().map(|(_, v)| v).collect(), next, prev))
+    (keyed.into_iter().map(|(_, v)| v).collect(), next, prev)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row that is only its place in the order: created `id` milliseconds after 1970.
+    struct At(i64);
+
+    impl Keyed for At {
+        fn key(&self) -> (DateTime<Utc>, i64) {
+            let created_at = DateTime::from_timestamp_millis(self.0).expect("in range");
+            (created_at, self.0)
+        }
+    }
+
+    #[test]
+    fn the_first_page_links_to_the_next_only_when_more_follow() {
+        let newest_first = vec![At(5), At(4), At(3)];
+        let (rows, next, prev) = paginate(newest_first, Direction::First, 2, |r| r.0);
+        assert_eq!(rows, [5, 4]);
+        assert_eq!(next.as_deref(), Some("4000.4"));
+        assert_eq!(prev, None);
+
+        let (rows, next, _) = paginate(vec![At(5), At(4)], Direction::First, 2, |r| r.0);
+        assert_eq!(rows, [5, 4]);
+        assert_eq!(next, None);
+    }
+
+    #[test]
+    fn a_page_before_a_cursor_comes_oldest_first_and_is_shown_newest_first() {
+        let before = Direction::Before(Cursor {
+            created_micros: 3_000,
+            id: 3,
+        });
+        let oldest_first = vec![At(4), At(5), At(6)];
+        let (rows, next, prev) = paginate(oldest_first, before, 2, |r| r.0);
+        assert_eq!(rows, [5, 4]);
+        assert_eq!(next.as_deref(), Some("4000.4"));
+        assert_eq!(prev.as_deref(), Some("5000.5"));
+    }
 
     #[test]
     fn days_start_at_local_midnight() {

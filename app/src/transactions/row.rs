@@ -2,15 +2,18 @@
 //! query and details pages format it for the browser, exports write it to files.
 
 use super::kind::{TransactionStatus, TransactionType};
+use super::query::Keyed;
 use super::view::TransactionView;
 use crate::money::{trim_decimal, Money};
 use crate::time::format_local;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::postgres::PgRow;
-use sqlx::Row;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgTypeInfo, PgValueRef};
+use sqlx::{Decode, Postgres, Type};
+use std::ops::Deref;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct TransactionRow {
     pub transaction_id: String,
     pub reference_transaction_id: Option<String>,
@@ -23,9 +26,11 @@ pub struct TransactionRow {
     pub currency: String,
     pub settlement_amount_minor: Option<i64>,
     pub settlement_currency: Option<String>,
-    /// Without numeric(20,10)'s trailing zeros, e.g. "7.1234".
-    pub settlement_quote: Option<String>,
+    #[sqlx(rename = "quote")]
+    pub settlement_quote: Option<Quote>,
+    #[sqlx(rename = "payment_method_type")]
     pub payment_method: String,
+    #[sqlx(rename = "acquirer_code")]
     pub acquirer: String,
     pub original_transaction_id: Option<String>,
     pub reason: Option<String>,
@@ -33,32 +38,57 @@ pub struct TransactionRow {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-impl TransactionRow {
-    pub fn from_row(row: &PgRow) -> Result<TransactionRow, sqlx::Error> {
-        Ok(TransactionRow {
-            transaction_id: row.try_get("transaction_id")?,
-            reference_transaction_id: row.try_get("reference_transaction_id")?,
-            transaction_request_id: row.try_get("transaction_request_id")?,
-            acquirer_transaction_id: row.try_get("acquirer_transaction_id")?,
-            serial_no: row.try_get("serial_no")?,
-            transaction_type: row.try_get("transaction_type")?,
-            status: row.try_get("status")?,
-            amount_minor: row.try_get("amount_minor")?,
-            currency: row.try_get("currency")?,
-            settlement_amount_minor: row.try_get("settlement_amount_minor")?,
-            settlement_currency: row.try_get("settlement_currency")?,
-            settlement_quote: row
-                .try_get::<Option<String>, _>("quote")?
-                .map(|q| trim_decimal(&q)),
-            payment_method: row.try_get("payment_method_type")?,
-            acquirer: row.try_get("acquirer_code")?,
-            original_transaction_id: row.try_get("original_transaction_id")?,
-            reason: row.try_get("reason")?,
-            created_at: row.try_get("created_at")?,
-            finished_at: row.try_get("finished_at")?,
-        })
-    }
+/// A [`TransactionRow`] with its database id, which breaks ties between transactions
+/// created in the same microsecond when the query pages through them.
+#[derive(Debug, sqlx::FromRow)]
+pub struct KeyedRow {
+    pub id: i64,
+    #[sqlx(flatten)]
+    pub row: TransactionRow,
+}
 
+impl Keyed for KeyedRow {
+    fn key(&self) -> (DateTime<Utc>, i64) {
+        (self.row.created_at, self.id)
+    }
+}
+
+/// A settlement quote (settlement currency per one unit of the transaction's) without
+/// the trailing zeros that `numeric(20,10)` pads it with: "7.1234", not "7.1234000000".
+/// Read from the column cast to text, so that no digit is lost to a float.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quote(String);
+
+impl Deref for Quote {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<Quote> for String {
+    fn from(quote: Quote) -> String {
+        quote.0
+    }
+}
+
+impl Type<Postgres> for Quote {
+    fn type_info() -> PgTypeInfo {
+        <String as Type<Postgres>>::type_info()
+    }
+    fn compatible(ty: &PgTypeInfo) -> bool {
+        <String as Type<Postgres>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Postgres> for Quote {
+    fn decode(value: PgValueRef<'r>) -> Result<Quote, BoxDynError> {
+        let text = <&str as Decode<Postgres>>::decode(value)?;
+        Ok(Quote(trim_decimal(text)))
+    }
+}
+
+impl TransactionRow {
     /// As pages show it: money in its currency's decimals, times in `zone`.
     pub fn into_view(self, zone: Tz) -> TransactionView {
         let money = |minor: i64, code: &str| {
@@ -81,7 +111,7 @@ impl TransactionRow {
             amount_minor: self.amount_minor,
             currency: self.currency,
             settlement_currency: self.settlement_currency,
-            settlement_quote: self.settlement_quote,
+            settlement_quote: self.settlement_quote.map(String::from),
             payment_method: self.payment_method,
             acquirer: self.acquirer,
             original_transaction_id: self.original_transaction_id,

@@ -15,16 +15,16 @@ pub async fn create(pool: &PgPool, actor: &Actor, new: &NewUser) -> Result<Uuid,
     let hash = password::hash(new.password.clone()).await?;
     let id = Uuid::new_v4();
     let mut tx = pool.begin().await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO users (id, merchant_id, email, display_name, password_hash, role)
          VALUES ($1, $2, $3, $4, $5, $6)",
+        id,
+        actor.merchant_id,
+        new.email.as_str(),
+        new.display_name,
+        hash,
+        new.role as Role
     )
-    .bind(id)
-    .bind(actor.merchant_id)
-    .bind(new.email.as_str())
-    .bind(&new.display_name)
-    .bind(hash)
-    .bind(new.role.as_str())
     .execute(&mut *tx)
     .await
     .map_err(|e| match e {
@@ -58,11 +58,13 @@ pub async fn change_role(
     if target.is_active_admin() {
         ensure_another_admin(&mut tx, actor.merchant_id, user_id).await?;
     }
-    sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
-        .bind(user_id)
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET role = $2 WHERE id = $1",
+        user_id,
+        role as Role
+    )
+    .execute(&mut *tx)
+    .await?;
     audit::record(
         &mut *tx,
         actor,
@@ -95,11 +97,13 @@ pub async fn set_disabled(
     if disabled && target.is_active_admin() {
         ensure_another_admin(&mut tx, actor.merchant_id, user_id).await?;
     }
-    sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
-        .bind(user_id)
-        .bind(disabled)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET disabled = $2 WHERE id = $1",
+        user_id,
+        disabled
+    )
+    .execute(&mut *tx)
+    .await?;
     let action = if disabled {
         AuditAction::UserDisabled
     } else {
@@ -129,23 +133,22 @@ async fn lock_target(
     merchant_id: Uuid,
     user_id: Uuid,
 ) -> Result<Target, UserError> {
-    sqlx::query("SELECT 1 FROM merchants WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(merchant_id)
-        .execute(&mut **tx)
-        .await?;
-    let row: Option<(String, String, bool)> = sqlx::query_as(
-        "SELECT email, role, disabled FROM users WHERE id = $1 AND merchant_id = $2",
+    sqlx::query!(
+        "SELECT 1 AS locked FROM merchants WHERE id = $1 FOR NO KEY UPDATE",
+        merchant_id
     )
-    .bind(user_id)
-    .bind(merchant_id)
     .fetch_optional(&mut **tx)
     .await?;
-    let (email, role, disabled) = row.ok_or(UserError::UnknownUser)?;
-    Ok(Target {
-        email,
-        role: Role::parse(&role).map_err(|_| UserError::UnknownRole)?,
-        disabled,
-    })
+    sqlx::query_as!(
+        Target,
+        r#"SELECT email, role AS "role: Role", disabled
+             FROM users WHERE id = $1 AND merchant_id = $2"#,
+        user_id,
+        merchant_id
+    )
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(UserError::UnknownUser)
 }
 
 async fn ensure_another_admin(
@@ -153,12 +156,12 @@ async fn ensure_another_admin(
     merchant_id: Uuid,
     user_id: Uuid,
 ) -> Result<(), UserError> {
-    let others: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM users
-          WHERE merchant_id = $1 AND role = 'admin' AND NOT disabled AND id <> $2",
+    let others = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "others!" FROM users
+            WHERE merchant_id = $1 AND role = 'admin' AND NOT disabled AND id <> $2"#,
+        merchant_id,
+        user_id
     )
-    .bind(merchant_id)
-    .bind(user_id)
     .fetch_one(&mut **tx)
     .await?;
     if others == 0 {

@@ -117,22 +117,23 @@ async fn filter_options(
     pool: &sqlx::PgPool,
     merchant: uuid::Uuid,
 ) -> Result<FilterOptions, sqlx::Error> {
-    let currencies = sqlx::query_scalar(
-        "SELECT DISTINCT currency::text FROM merchant_balances WHERE merchant_id = $1 ORDER BY 1",
+    let currencies = sqlx::query_scalar!(
+        r#"SELECT DISTINCT currency::text AS "currency!" FROM merchant_balances
+            WHERE merchant_id = $1 ORDER BY 1"#,
+        merchant
     )
-    .bind(merchant)
     .fetch_all(pool)
     .await?;
-    let methods = sqlx::query_as("SELECT code, name FROM payment_methods ORDER BY name")
+    let methods = sqlx::query!("SELECT code, name FROM payment_methods ORDER BY name")
         .fetch_all(pool)
         .await?;
-    let acquirers = sqlx::query_as("SELECT code, name FROM acquirers ORDER BY name")
+    let acquirers = sqlx::query!("SELECT code, name FROM acquirers ORDER BY name")
         .fetch_all(pool)
         .await?;
     Ok(FilterOptions {
         currencies,
-        methods,
-        acquirers,
+        methods: methods.into_iter().map(|m| (m.code, m.name)).collect(),
+        acquirers: acquirers.into_iter().map(|a| (a.code, a.name)).collect(),
     })
 }
 
