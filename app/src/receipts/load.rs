@@ -3,7 +3,8 @@
 
 use super::content::RefundFacts;
 use crate::transactions::kind::{TransactionStatus, TransactionType};
-use sqlx::{PgPool, Row};
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 /// What a merchant's request for a receipt finds.
@@ -20,46 +21,84 @@ pub enum Lookup {
     Found(Box<RefundFacts>),
 }
 
-const SELECT: &str = "SELECT t.merchant_id, m.name AS merchant_name, m.time_zone,
-        t.transaction_id, t.transaction_request_id, t.transaction_type, t.status,
-        t.amount_minor, t.currency, t.payment_method_type, coalesce(pm.name, t.payment_method_type) AS method_name,
-        t.reason, coalesce(t.finished_at, t.created_at) AS refunded_at,
-        t.settlement_amount_minor, t.settlement_currency, t.settlement_quote::text AS quote,
-        o.transaction_id AS payment_id, o.amount_minor AS payment_amount, o.currency AS payment_currency
-   FROM transactions t
-   JOIN merchants m ON m.id = t.merchant_id
-   LEFT JOIN payment_methods pm ON pm.code = t.payment_method_type
-   LEFT JOIN transactions o ON o.id = t.original_id";
+/// A refund's row with what its receipt shows, as `by_id` reads it.
+struct FactsRow {
+    merchant_id: Uuid,
+    merchant_name: String,
+    time_zone: String,
+    transaction_id: String,
+    transaction_request_id: Option<String>,
+    transaction_type: TransactionType,
+    status: TransactionStatus,
+    amount_minor: i64,
+    currency: String,
+    payment_method_type: String,
+    method_name: String,
+    reason: Option<String>,
+    refunded_at: DateTime<Utc>,
+    settlement_amount_minor: Option<i64>,
+    settlement_currency: Option<String>,
+    quote: Option<String>,
+    payment_id: Option<String>,
+    payment_amount: Option<i64>,
+    payment_currency: Option<String>,
+}
 
-fn facts(row: &sqlx::postgres::PgRow) -> RefundFacts {
-    RefundFacts {
-        merchant_id: row.get("merchant_id"),
-        merchant_name: row.get("merchant_name"),
-        time_zone: row.get("time_zone"),
-        refund_id: row.get("transaction_id"),
-        refund_request_id: row.get("transaction_request_id"),
-        payment_id: row
-            .get::<Option<String>, _>("payment_id")
-            .unwrap_or_default(),
-        payment_amount_minor: row
-            .get::<Option<i64>, _>("payment_amount")
-            .unwrap_or_default(),
-        payment_currency: row
-            .get::<Option<String>, _>("payment_currency")
-            .unwrap_or_default(),
-        refund_amount_minor: row.get("amount_minor"),
-        refund_currency: row.get("currency"),
-        payment_method_code: row.get("payment_method_type"),
-        payment_method_name: row.get("method_name"),
-        status: row.get("status"),
-        reason: row.get("reason"),
-        refunded_at: row.get("refunded_at"),
-        settlement_amount_minor: row.get("settlement_amount_minor"),
-        settlement_currency: row.get("settlement_currency"),
-        settlement_quote: row
-            .get::<Option<String>, _>("quote")
-            .map(|q| crate::money::trim_decimal(&q)),
+impl From<FactsRow> for RefundFacts {
+    fn from(row: FactsRow) -> RefundFacts {
+        RefundFacts {
+            merchant_id: row.merchant_id,
+            merchant_name: row.merchant_name,
+            time_zone: row.time_zone,
+            refund_id: row.transaction_id,
+            refund_request_id: row.transaction_request_id,
+            payment_id: row.payment_id.unwrap_or_default(),
+            payment_amount_minor: row.payment_amount.unwrap_or_default(),
+            payment_currency: row.payment_currency.unwrap_or_default(),
+            refund_amount_minor: row.amount_minor,
+            refund_currency: row.currency,
+            payment_method_code: row.payment_method_type,
+            payment_method_name: row.method_name,
+            status: row.status,
+            reason: row.reason,
+            refunded_at: row.refunded_at,
+            settlement_amount_minor: row.settlement_amount_minor,
+            settlement_currency: row.settlement_currency,
+            settlement_quote: row.quote.map(|q| crate::money::trim_decimal(&q)),
+        }
     }
+}
+
+/// The transaction `transaction_id` (IDs are unique across merchants), of `merchant`
+/// only when one is given.
+async fn by_id(
+    pool: &PgPool,
+    merchant: Option<Uuid>,
+    transaction_id: &str,
+) -> Result<Option<FactsRow>, sqlx::Error> {
+    sqlx::query_as!(
+        FactsRow,
+        r#"SELECT t.merchant_id, m.name AS merchant_name, m.time_zone,
+                  t.transaction_id, t.transaction_request_id,
+                  t.transaction_type AS "transaction_type: TransactionType",
+                  t.status AS "status: TransactionStatus",
+                  t.amount_minor, t.currency, t.payment_method_type,
+                  coalesce(pm.name, t.payment_method_type) AS "method_name!",
+                  t.reason, coalesce(t.finished_at, t.created_at) AS "refunded_at!: DateTime<Utc>",
+                  t.settlement_amount_minor, t.settlement_currency,
+                  t.settlement_quote::text AS quote,
+                  o.transaction_id AS "payment_id?", o.amount_minor AS "payment_amount?",
+                  o.currency AS "payment_currency?"
+             FROM transactions t
+             JOIN merchants m ON m.id = t.merchant_id
+             LEFT JOIN payment_methods pm ON pm.code = t.payment_method_type
+             LEFT JOIN transactions o ON o.id = t.original_id
+            WHERE t.transaction_id = $2 AND ($1::uuid IS NULL OR t.merchant_id = $1)"#,
+        merchant,
+        transaction_id
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// The refund `refund_id` of `merchant`, if it is a successful refund.
@@ -68,23 +107,15 @@ pub async fn for_merchant(
     merchant: Uuid,
     refund_id: &str,
 ) -> Result<Lookup, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE t.merchant_id = $1 AND t.transaction_id = $2");
-    let Some(row) = sqlx::query(&sql)
-        .bind(merchant)
-        .bind(refund_id)
-        .fetch_optional(pool)
-        .await?
-    else {
+    let Some(row) = by_id(pool, Some(merchant), refund_id).await? else {
         return Ok(Lookup::NotFound);
     };
-    let kind: TransactionType = row.get("transaction_type");
-    let status: TransactionStatus = row.get("status");
-    Ok(if kind != TransactionType::Refund {
+    Ok(if row.transaction_type != TransactionType::Refund {
         Lookup::NotARefund
-    } else if status != TransactionStatus::Success {
-        Lookup::NotSuccessful { status }
+    } else if row.status != TransactionStatus::Success {
+        Lookup::NotSuccessful { status: row.status }
     } else {
-        Lookup::Found(Box::new(facts(&row)))
+        Lookup::Found(Box::new(row.into()))
     })
 }
 
@@ -93,15 +124,12 @@ pub async fn for_verification(
     pool: &PgPool,
     refund_id: &str,
 ) -> Result<Option<RefundFacts>, sqlx::Error> {
-    let sql = format!(
-        "{SELECT} WHERE t.transaction_id = $1 AND t.transaction_type = 'REFUND' AND t.status = 'SUCCESS'"
-    );
-    Ok(sqlx::query(&sql)
-        .bind(refund_id)
-        .fetch_optional(pool)
-        .await?
-        .as_ref()
-        .map(facts))
+    let row = by_id(pool, None, refund_id).await?;
+    Ok(row
+        .filter(|r| {
+            r.transaction_type == TransactionType::Refund && r.status == TransactionStatus::Success
+        })
+        .map(RefundFacts::from))
 }
 
 /// The IDs of `payment`'s successful refunds, for the payment's details page.
@@ -110,14 +138,14 @@ pub async fn successful_refunds_of(
     merchant: Uuid,
     payment_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT r.transaction_id FROM transactions r JOIN transactions p ON p.id = r.original_id
           WHERE p.merchant_id = $1 AND p.transaction_id = $2 AND r.merchant_id = $1
             AND r.transaction_type = 'REFUND' AND r.status = 'SUCCESS'
           ORDER BY r.created_at, r.id",
+        merchant,
+        payment_id
     )
-    .bind(merchant)
-    .bind(payment_id)
     .fetch_all(pool)
     .await
 }
