@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/receipts/verify") view=pages::receipt_verify::ReceiptVerifyPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::overview::OverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/transactions") view=pages::transactions::TransactionsPage ssr=SsrMode::Async />

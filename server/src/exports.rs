@@ -1,11 +1,14 @@
 //! Downloads for finance and admins: the query page's filter exported as .csv or .xlsx
-//! (`/exports/transactions.{csv,xlsx}`), the progress of an export, and the calendar's
-//! report zips (`/reports/{daily|monthly}/{period}.zip`).
+//! (`/exports/transactions.{csv,xlsx}`), the progress of an export and its cancel, and
+//! the calendar's report zips (`/reports/{daily|monthly}/{period}.zip`).
 //!
 //! CSV rows flow from a PostgreSQL cursor into a bounded channel and out as the response
 //! body: memory holds one 64 KiB chunk per slot whatever the row count, and a closed
 //! connection closes the channel, which stops the query. XLSX is written in
 //! constant-memory mode on a blocking thread into a temporary file, then streamed.
+//! Progress lives in PostgreSQL (see [`progress`]), so any instance answers the page.
+
+pub mod progress;
 
 use app::auth::session::SessionUser;
 use app::reports::calendar::{export_file_name, Period};
@@ -18,16 +21,14 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use chrono_tz::Tz;
-use serde::Serialize;
+use progress::{Counters, JobId, JobState, Tracker};
+use serde::Deserialize;
 use sqlx::PgPool;
-use std::collections::HashMap;
 use std::io::{Seek, SeekFrom};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -35,90 +36,74 @@ use uuid::Uuid;
 const CHANNEL_CHUNKS: usize = 8;
 /// CSV bytes gathered before a chunk is sent.
 const CHUNK_BYTES: usize = 64 * 1024;
-/// How long a finished export's progress can still be read.
-const PROGRESS_KEPT: Duration = Duration::from_secs(60);
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/exports/transactions.csv", get(export_csv))
         .route("/exports/transactions.xlsx", get(export_xlsx))
-        .route("/exports/progress", get(progress))
+        .route("/exports/progress", get(read_progress))
+        .route("/exports/cancel", post(cancel))
         .route("/reports/{kind}/{file}", get(report_zip))
         .with_state(state)
 }
 
-/// What the page polls while its download runs: rows written so far of the total.
-#[derive(Default)]
-struct Progress {
-    done: Arc<AtomicU64>,
-    /// -1 until the count query answers.
-    total: AtomicI64,
-    finished: AtomicBool,
+#[derive(Deserialize)]
+struct JobQuery {
+    job: Option<String>,
 }
 
-#[derive(Serialize)]
-struct ProgressView {
-    done: u64,
-    total: Option<i64>,
-    finished: bool,
-}
-
-/// Exports in progress by (user, job id the page chose). Keyed by user so nobody reads
-/// another user's progress; entries go away shortly after their export ends.
-static PROGRESS: LazyLock<Mutex<HashMap<(Uuid, String), Arc<Progress>>>> =
-    LazyLock::new(Default::default);
-
-fn track(user: &SessionUser, job: Option<&str>) -> Arc<Progress> {
-    let progress = Arc::new(Progress {
-        total: AtomicI64::new(-1),
-        ..Progress::default()
-    });
-    if let Some(job) = job.filter(|j| {
-        !j.is_empty() && j.len() <= 64 && j.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    }) {
-        let key = (user.id, job.to_owned());
-        PROGRESS
-            .lock()
-            .expect("not poisoned")
-            .insert(key.clone(), progress.clone());
-        let held = progress.clone();
-        tokio::spawn(async move {
-            // Kept while the export runs, and a little after for the last poll.
-            while Arc::strong_count(&held) > 2 {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-            held.finished.store(true, Ordering::Relaxed);
-            tokio::time::sleep(PROGRESS_KEPT).await;
-            PROGRESS.lock().expect("not poisoned").remove(&key);
-        });
-    }
-    progress
-}
-
-async fn progress(
+/// The signed-in user and the job of `/exports/progress` and `/exports/cancel`.
+fn job_of(
     user: Option<Extension<SessionUser>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+    query: &JobQuery,
+) -> Result<(SessionUser, JobId), Response> {
     let Some(Extension(user)) = user else {
-        return (StatusCode::UNAUTHORIZED, "Sign in again.").into_response();
+        return Err(refuse(StatusCode::UNAUTHORIZED, "Sign in again."));
     };
-    let job = q.get("job").cloned().unwrap_or_default();
-    let found = PROGRESS
-        .lock()
-        .expect("not poisoned")
-        .get(&(user.id, job))
-        .cloned();
-    match found {
-        None => (StatusCode::NOT_FOUND, "No such export.").into_response(),
-        Some(p) => {
-            let total = p.total.load(Ordering::Relaxed);
-            Json(ProgressView {
-                done: p.done.load(Ordering::Relaxed),
-                total: (total >= 0).then_some(total),
-                finished: p.finished.load(Ordering::Relaxed),
-            })
-            .into_response()
-        }
+    match query.job.as_deref().and_then(JobId::parse) {
+        Some(job) => Ok((user, job)),
+        None => Err(refuse(StatusCode::NOT_FOUND, "No such export.")),
+    }
+}
+
+fn unavailable(err: sqlx::Error) -> Response {
+    tracing::error!(error = %err, "reading or writing an export's progress failed");
+    refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Paydesk is unavailable; try again shortly.",
+    )
+}
+
+async fn read_progress(
+    State(state): State<AppState>,
+    user: Option<Extension<SessionUser>>,
+    Query(query): Query<JobQuery>,
+) -> Response {
+    let (user, job) = match job_of(user, &query) {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    match progress::read(&state.pool, &user, &job).await {
+        Ok(Some(view)) => Json(view).into_response(),
+        Ok(None) => refuse(StatusCode::NOT_FOUND, "No such export."),
+        Err(err) => unavailable(err),
+    }
+}
+
+/// Stops the user's running export, whichever instance runs it.
+async fn cancel(
+    State(state): State<AppState>,
+    user: Option<Extension<SessionUser>>,
+    Query(query): Query<JobQuery>,
+) -> Response {
+    let (user, job) = match job_of(user, &query) {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    match progress::cancel(&state.pool, &user, &job).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => refuse(StatusCode::NOT_FOUND, "No such export is running."),
+        Err(err) => unavailable(err),
     }
 }
 
@@ -130,7 +115,7 @@ struct Export {
     zone: Tz,
     layout: Vec<Out>,
     file_name: String,
-    progress: Arc<Progress>,
+    counters: Arc<Counters>,
 }
 
 fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
@@ -154,12 +139,12 @@ fn allowed(user: Option<Extension<SessionUser>>) -> Result<SessionUser, Response
     }
 }
 
-fn prepare(
+async fn prepare(
     state: &AppState,
     user: Option<Extension<SessionUser>>,
     pairs: &[(String, String)],
     ext: &str,
-) -> Result<Export, Response> {
+) -> Result<(Export, Tracker), Response> {
     let user = allowed(user)?;
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let merchant = user.merchant_id;
@@ -191,8 +176,12 @@ fn prepare(
         .collect();
     let fields = parse_fields(Some(&chosen.join(",")))
         .map_err(|unknown| refuse(StatusCode::BAD_REQUEST, unknown))?;
-    let progress = track(&user, get("job").as_deref());
-    Ok(Export {
+    // A job id the page did not choose well is no job: the export runs untracked.
+    let job = get("job").as_deref().and_then(JobId::parse);
+    let tracker = Tracker::start(&state.pool, &user, job)
+        .await
+        .map_err(unavailable)?;
+    let export = Export {
         pool: state.pool.clone(),
         merchant,
         file_name: export_file_name(
@@ -205,17 +194,18 @@ fn prepare(
         filter,
         zone,
         layout: layout(&fields),
-        progress,
-    })
+        counters: tracker.counters(),
+    };
+    Ok((export, tracker))
 }
 
 /// Counts the export's rows for its progress, alongside the export itself.
 fn count_in_background(e: &Export) {
-    let (pool, progress) = (e.pool.clone(), e.progress.clone());
+    let (pool, counters) = (e.pool.clone(), e.counters.clone());
     let mut q = count_query(e.merchant, &e.filter, e.zone);
     tokio::spawn(async move {
         match q.build_query_scalar::<i64>().fetch_one(&pool).await {
-            Ok(n) => progress.total.store(n, Ordering::Relaxed),
+            Ok(n) => counters.set_total(n),
             Err(err) => tracing::warn!(error = %err, "export count failed"),
         }
     });
@@ -237,22 +227,21 @@ async fn export_csv(
     user: Option<Extension<SessionUser>>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let e = match prepare(&state, user, &pairs, "csv") {
-        Ok(e) => e,
+    let (e, tracker) = match prepare(&state, user, &pairs, "csv").await {
+        Ok(prepared) => prepared,
         Err(r) => return r,
     };
     count_in_background(&e);
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHANNEL_CHUNKS);
     let file_name = e.file_name.clone();
-    tokio::spawn(write_csv(e, tx));
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+    // A cancel stops the writer even while it waits for a client that stopped reading;
+    // dropping it closes the cursor.
+    let cancel = tracker.cancel_token();
+    tokio::spawn(async move { cancel.run_until_cancelled(write_csv(e, tx)).await });
+    let chunks = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|chunk| (chunk, rx))
-    });
-    attachment(
-        "text/csv; charset=utf-8",
-        &file_name,
-        Body::from_stream(body),
-    )
+    }));
+    attachment("text/csv; charset=utf-8", &file_name, tracker.body(chunks))
 }
 
 async fn write_csv(e: Export, tx: mpsc::Sender<Result<Bytes, std::io::Error>>) {
@@ -306,8 +295,10 @@ async fn write_csv(e: Export, tx: mpsc::Sender<Result<Bytes, std::io::Error>>) {
                 }
             }
         }
-        e.progress.done.store(written, Ordering::Relaxed);
+        e.counters.set_done(written);
     }
+    // Counted before the last chunk goes: the body's end marks the job finished.
+    e.counters.set_done(written);
     match sink.take() {
         Ok(last) => {
             let _ = tx.send(Ok(Bytes::from(last))).await;
@@ -316,8 +307,6 @@ async fn write_csv(e: Export, tx: mpsc::Sender<Result<Bytes, std::io::Error>>) {
             let _ = tx.send(Err(err)).await;
         }
     }
-    e.progress.done.store(written, Ordering::Relaxed);
-    e.progress.finished.store(true, Ordering::Relaxed);
 }
 
 async fn export_xlsx(
@@ -325,19 +314,51 @@ async fn export_xlsx(
     user: Option<Extension<SessionUser>>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let e = match prepare(&state, user, &pairs, "xlsx") {
-        Ok(e) => e,
+    let (e, tracker) = match prepare(&state, user, &pairs, "xlsx").await {
+        Ok(prepared) => prepared,
         Err(r) => return r,
     };
     count_in_background(&e);
-    let file = match tempfile::tempfile() {
-        Ok(f) => f,
-        Err(err) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()),
+    // If the client goes away meanwhile, this handler is dropped with the tracker: the
+    // job ends CANCELLED.
+    let built = tokio::select! {
+        biased;
+        () = tracker.cancelled() => Err(refuse(StatusCode::CONFLICT, "The export was cancelled.")),
+        built = build_xlsx(&e) => built,
     };
+    let mut file = match built {
+        Ok(file) => file,
+        Err(response) => {
+            tracker.end(JobState::Failed);
+            return response;
+        }
+    };
+    let length = file.seek(SeekFrom::End(0)).ok();
+    if file.seek(SeekFrom::Start(0)).is_err() {
+        tracker.end(JobState::Failed);
+        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "The export failed.");
+    }
+    let stream =
+        tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
+    let mut r = attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &e.file_name,
+        tracker.body(stream),
+    );
+    if let Some(n) = length.and_then(|n| HeaderValue::from_str(&n.to_string()).ok()) {
+        r.headers_mut().insert(header::CONTENT_LENGTH, n);
+    }
+    r
+}
+
+/// The workbook of `e` in a temporary file, or the answer saying why there is none.
+async fn build_xlsx(e: &Export) -> Result<std::fs::File, Response> {
+    let file = tempfile::tempfile()
+        .map_err(|err| refuse(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()))?;
     let (tx, rx) = mpsc::channel::<Vec<TransactionRow>>(4);
     let (layout, zone) = (e.layout.clone(), e.zone);
-    // When the client goes away this handler is dropped with `tx`: the writer sees the
-    // channel end, closes the workbook early and the temporary file is deleted.
+    // When this is dropped (a cancel, a closed connection) so is `tx`: the writer sees
+    // the channel end, closes the workbook early and the temporary file is deleted.
     let writer = tokio::task::spawn_blocking(move || {
         let mut file = file;
         let rows = app::reports::export::write_xlsx(
@@ -353,55 +374,45 @@ async fn export_xlsx(
         &e.pool,
         export_query(e.merchant, &e.filter, e.zone, false),
         tx,
-        e.progress.done.clone(),
+        e.counters.rows_done(),
     )
     .await;
     let written = writer.await;
     match pumped {
         Err(err) => {
             tracing::error!(error = %err, "XLSX export failed");
-            return refuse(StatusCode::INTERNAL_SERVER_ERROR, "The export failed; try again.");
+            return Err(refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The export failed; try again.",
+            ));
         }
         // The writer stopped taking rows before the end: the sheet is full. A cut-off
         // file would pass for a complete one, so there is none.
         Ok(false) => {
-            return refuse(
+            return Err(refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!(
                     "More than {} rows: an .xlsx sheet cannot hold them. Narrow the filter or export .csv.",
                     app::reports::export::XLSX_MAX_ROWS
                 ),
-            )
+            ))
         }
         Ok(true) => {}
     }
-    let mut file = match written {
-        Ok(Ok(f)) => f,
+    match written {
+        Ok(Ok(f)) => Ok(f),
         Ok(Err(err)) => {
             tracing::error!(error = %err, "XLSX export failed");
-            return refuse(
+            Err(refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "The export failed; try again.",
-            );
+            ))
         }
-        Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "The export failed."),
-    };
-    e.progress.finished.store(true, Ordering::Relaxed);
-    let length = file.seek(SeekFrom::End(0)).ok();
-    if file.seek(SeekFrom::Start(0)).is_err() {
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "The export failed.");
+        Err(_) => Err(refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The export failed.",
+        )),
     }
-    let stream =
-        tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
-    let mut r = attachment(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &e.file_name,
-        Body::from_stream(stream),
-    );
-    if let Some(n) = length.and_then(|n| HeaderValue::from_str(&n.to_string()).ok()) {
-        r.headers_mut().insert(header::CONTENT_LENGTH, n);
-    }
-    r
 }
 
 /// A calendar report's zip, made now if the scheduled job has not made it yet.

@@ -1,17 +1,12 @@
-//! Refund receipts over HTTP: the PDF download for the signed-in merchant, and the
-//! public page where anyone holding a receipt checks that it is genuine.
-//!
-//! - `GET /receipts/{refund ID}.pdf?lang=en|zh-CN|pt-BR`: a plain link, so it works
-//!   before the page's WASM has loaded. Needs a session (the sign-in guard redirects
-//!   without one) and is scoped to the user's merchant: another merchant's refund is
-//!   404, like one that does not exist.
-//! - `GET /receipts/verify?refund=…&code=…`: public. "Genuine" with the refund's key
-//!   facts when the code matches, "Not genuine" otherwise, and the same answer for an
-//!   unknown refund ID so that the page reveals nothing without a valid code. JSON when
-//!   the request accepts `application/json`.
+//! Refund receipts over HTTP: the receipt key, and the PDF download for the signed-in
+//! merchant at `GET /receipts/{refund ID}.pdf?lang=en|zh-CN|pt-BR`. A plain link, so it
+//! works before the page's WASM has loaded. Needs a session (the sign-in guard
+//! redirects without one) and is scoped to the user's merchant: another merchant's
+//! refund is 404, like one that does not exist. The public verification page is a
+//! Leptos page (`app::pages::receipt_verify`) checking codes with the same key.
 
 use app::auth::session::SessionUser;
-use app::receipts::{content::RefundFacts, load, verify, Language};
+use app::receipts::{load, Language};
 use app::refunds::types::TransactionRef;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -88,7 +83,6 @@ struct ReceiptState {
 /// The routes; mount them inside the session and sign-in layers.
 pub fn router(pool: PgPool, config: ReceiptConfig) -> Router {
     Router::new()
-        .route("/receipts/verify", get(verify_page))
         .route("/receipts/{file}", get(download))
         .with_state(ReceiptState { pool, config })
 }
@@ -227,117 +221,5 @@ async fn download(
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    response
-}
-
-#[derive(Deserialize)]
-struct VerifyQuery {
-    refund: Option<String>,
-    code: Option<String>,
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-async fn verify_page(
-    State(state): State<ReceiptState>,
-    Query(query): Query<VerifyQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let refund = query.refund.unwrap_or_default().trim().to_owned();
-    let code = query.code.unwrap_or_default();
-    let wants_json = headers
-        .get(header::ACCEPT)
-        .and_then(|a| a.to_str().ok())
-        .is_some_and(|a| a.contains("application/json"));
-    // A malformed ID (control characters, spaces …) is not genuine, without a look-up.
-    let well_formed = TransactionRef::parse("refund", &refund).is_ok();
-    let genuine: Option<RefundFacts> = if !well_formed || code.trim().is_empty() {
-        None
-    } else {
-        match load::for_verification(&state.pool, &refund).await {
-            Ok(found) => found.filter(|f| verify::check(&state.config.key, f, &code)),
-            Err(err) => {
-                tracing::error!(error = %err, "could not load a refund to verify");
-                return text(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Paydesk is unavailable; try again shortly.",
-                );
-            }
-        }
-    };
-    let asked = !refund.is_empty() || !code.trim().is_empty();
-    if wants_json {
-        let body = match &genuine {
-            Some(f) => serde_json::json!({
-                "genuine": true,
-                "merchant": f.merchant_name,
-                "refundId": f.refund_id,
-                "paymentId": f.payment_id,
-                "refundAmount": {"value": f.refund_amount_minor.to_string(), "currency": f.refund_currency.trim()},
-                "refundTime": f.refunded_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                "status": f.status.as_str(),
-            }),
-            None => serde_json::json!({"genuine": false}),
-        };
-        return ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response();
-    }
-    let result = match (&genuine, asked) {
-        (Some(f), _) => {
-            let rows = [
-                ("Merchant", f.merchant_name.clone()),
-                ("Refund ID", f.refund_id.clone()),
-                ("Original payment ID", f.payment_id.clone()),
-                (
-                    "Refund amount",
-                    app::receipts::content::money(Language::En, f.refund_amount_minor, &f.refund_currency),
-                ),
-                ("Refund time (UTC)", f.refunded_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()),
-                ("Status", "Successful".to_owned()),
-            ];
-            let dl: String = rows
-                .iter()
-                .map(|(k, v)| format!("<dt>{k}</dt><dd>{}</dd>", escape(v)))
-                .collect();
-            format!(
-                "<section class=\"verify-result genuine\" role=\"status\"><h2>Genuine</h2>\
-                 <p>This receipt was issued by Paydesk and its facts are unaltered. Compare them with your copy:</p>\
-                 <dl class=\"fields\">{dl}</dl></section>"
-            )
-        }
-        (None, true) => "<section class=\"verify-result not-genuine\" role=\"alert\"><h2>Not genuine</h2>\
-             <p>No receipt issued by Paydesk has this refund ID and verification code. Check both against the receipt; \
-             if they match, the receipt was not issued by Paydesk or has been altered.</p></section>"
-            .to_owned(),
-        (None, false) => String::new(),
-    };
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Verify a refund receipt · Paydesk</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/paydesk.css\"></head>\
-         <body><main class=\"verify-page\"><h1>Verify a refund receipt</h1>\
-         <p>Enter the refund ID and the verification code printed on a Paydesk refund receipt.</p>\
-         <form method=\"get\" action=\"/receipts/verify\" class=\"verify-form\">\
-         <label for=\"refund\">Refund ID</label><input id=\"refund\" name=\"refund\" value=\"{}\" required>\
-         <label for=\"code\">Verification code</label><input id=\"code\" name=\"code\" value=\"{}\" required autocomplete=\"off\">\
-         <button type=\"submit\" class=\"btn primary\">Verify</button></form>{result}</main></body></html>",
-        escape(&refund),
-        escape(&code),
-    );
-    let mut response = (StatusCode::OK, axum::response::Html(html)).into_response();
-    let h = response.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
     response
 }

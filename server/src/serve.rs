@@ -103,7 +103,11 @@ pub fn router(
             routes,
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                let receipt_key = app::receipts::verify::ReceiptKey(receipts.key.clone());
+                move || {
+                    provide_context(state.clone());
+                    provide_context(receipt_key.clone());
+                }
             },
             {
                 let options = leptos_options.clone();

@@ -361,20 +361,7 @@ async fn the_forty_day_rule_and_id_search_apply(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn progress_is_reported_and_a_closed_download_stops_the_query(pool: PgPool) {
-    let (lotus, base) = lotus(&pool).await;
-    // Enough rows that the export cannot fit in the channel and socket buffers.
-    sqlx::query(
-        "INSERT INTO transactions (merchant_id, transaction_id, serial_no, transaction_type, status,
-             amount_minor, currency, payment_method_type, acquirer_code, reason, created_at)
-         SELECT $1, 'BULK-' || g, '1', 'PAYMENT', 'SUCCESS', g, 'USD', 'GCASH', 'ANTOM',
-                repeat('x', 200), $2 - g * interval '1 millisecond'
-           FROM generate_series(1, 60000) g",
-    )
-    .bind(lotus)
-    .bind(base)
-    .execute(&pool)
-    .await
-    .unwrap();
+    many_rows(&pool).await;
     let app = TestApp::spawn(pool.clone()).await;
     let client = signed_in(&app, "fin@lotus.example").await;
 
@@ -385,12 +372,8 @@ async fn progress_is_reported_and_a_closed_download_stops_the_query(pool: PgPool
         )
         .await;
     assert!(done.contains("L-1"));
-    let progress: serde_json::Value = app
-        .get(&client, "/exports/progress?job=small-1")
-        .await
-        .json()
-        .await
-        .unwrap();
+    // The instance records the end just after the body's last byte.
+    let progress = progress_when(&app, &client, "small-1", |p| p["finished"] == true).await;
     assert_eq!(progress["done"], 1);
     assert_eq!(progress["total"], 1);
 
@@ -404,15 +387,86 @@ async fn progress_is_reported_and_a_closed_download_stops_the_query(pool: PgPool
     assert!(!first.is_empty());
     drop(response);
     drop(client);
-    // The export's cursor goes away once the server notices the closed connection.
+    // The instance notices the closed connection and marks the job; then the export's
+    // cursor goes away. Only this test's database counts: other tests run at once.
+    assert_eq!(job_state(&pool, "big-1").await, "CANCELLED");
+    assert_eq!(
+        export_queries_when_gone(&pool).await,
+        0,
+        "the export query still runs after the download was closed"
+    );
+}
+
+/// Sets up the 60,000 rows of [`progress_is_reported_and_a_closed_download_stops_the_query`].
+async fn many_rows(pool: &PgPool) {
+    let (lotus, base) = lotus(pool).await;
+    // Enough rows that the export cannot fit in the channel and socket buffers.
+    sqlx::query(
+        "INSERT INTO transactions (merchant_id, transaction_id, serial_no, transaction_type, status,
+             amount_minor, currency, payment_method_type, acquirer_code, reason, created_at)
+         SELECT $1, 'BULK-' || g, '1', 'PAYMENT', 'SUCCESS', g, 'USD', 'GCASH', 'ANTOM',
+                repeat('x', 200), $2 - g * interval '1 millisecond'
+           FROM generate_series(1, 60000) g",
+    )
+    .bind(lotus)
+    .bind(base)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// Polls `/exports/progress?job=` until `ready` holds (at most ten seconds).
+async fn progress_when(
+    app: &TestApp,
+    client: &reqwest::Client,
+    job: &str,
+    ready: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let mut last = serde_json::Value::Null;
+    for _ in 0..100 {
+        let response = app
+            .get(client, &format!("/exports/progress?job={job}"))
+            .await;
+        if response.status() == 200 {
+            last = response.json().await.unwrap();
+            if ready(&last) {
+                return last;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the progress of {job} never got there: {last}");
+}
+
+/// The state of job `job` once it is no longer RUNNING (at most ten seconds).
+async fn job_state(pool: &PgPool, job: &str) -> String {
+    let mut state = String::new();
+    for _ in 0..100 {
+        state = sqlx::query_scalar("SELECT state FROM export_jobs WHERE job = $1")
+            .bind(job)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        if state != "RUNNING" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    state
+}
+
+/// The export queries active in this test's database, waiting up to five seconds for
+/// none.
+async fn export_queries_when_gone(pool: &PgPool) -> i64 {
     let mut active = 1;
     for _ in 0..50 {
         active = sqlx::query_scalar::<_, i64>(
             "SELECT count(*) FROM pg_stat_activity
-              WHERE query LIKE '%LEFT JOIN transactions o%' AND query NOT LIKE '%pg_stat_activity%'
+              WHERE datname = current_database()
+                AND query LIKE '%LEFT JOIN transactions o%' AND query NOT LIKE '%pg_stat_activity%'
                 AND state = 'active'",
         )
-        .fetch_one(&pool)
+        .fetch_one(pool)
         .await
         .unwrap();
         if active == 0 {
@@ -420,8 +474,75 @@ async fn progress_is_reported_and_a_closed_download_stops_the_query(pool: PgPool
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    active
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn another_instance_reads_the_progress_and_cancels_the_export(pool: PgPool) {
+    many_rows(&pool).await;
+    // Two instances behind one load balancer: the same database, nothing else shared.
+    let first = TestApp::spawn(pool.clone()).await;
+    let second = TestApp::spawn(pool.clone()).await;
+    // Cookies ignore the port: the session works on both, as through one address.
+    let client = signed_in(&first, "fin@lotus.example").await;
+
+    let mut download = first
+        .get(
+            &client,
+            "/exports/transactions.csv?fields=transaction_id,reason&job=big-2",
+        )
+        .await;
+    assert!(!download.chunk().await.unwrap().unwrap().is_empty());
+    let running = progress_when(&second, &client, "big-2", |p| {
+        p["done"].as_i64().unwrap_or(0) > 0 && p["total"] == 60_003
+    })
+    .await;
+    assert_eq!(running["finished"], false, "{running}");
+    assert_eq!(running["state"], "RUNNING");
+
+    // Another user of the merchant neither reads nor cancels it.
+    let boss = signed_in(&second, "boss@lotus.example").await;
     assert_eq!(
-        active, 0,
-        "the export query still runs after the download was closed"
+        second
+            .get(&boss, "/exports/progress?job=big-2")
+            .await
+            .status(),
+        404
+    );
+    let refused = boss
+        .post(second.url("/exports/cancel?job=big-2"))
+        .header("origin", &second.base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404);
+
+    let cancelled = client
+        .post(second.url("/exports/cancel?job=big-2"))
+        .header("origin", &second.base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), 204);
+    // The first instance stops: the download ends in an error, not as a short file
+    // that looks complete, and its query goes away.
+    let ended = loop {
+        match download.chunk().await {
+            Ok(Some(_)) => continue,
+            Ok(None) => break Ok(()),
+            Err(err) => break Err(err),
+        }
+    };
+    assert!(
+        ended.is_err(),
+        "the cancelled download ended as a whole file"
+    );
+    let seen = progress_when(&first, &client, "big-2", |p| p["finished"] == true).await;
+    assert_eq!(seen["state"], "CANCELLED");
+    assert!(seen["done"].as_i64().unwrap() < 60_003, "{seen}");
+    assert_eq!(
+        export_queries_when_gone(&pool).await,
+        0,
+        "the export query still runs after the cancel"
     );
 }

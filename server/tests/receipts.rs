@@ -240,6 +240,8 @@ async fn the_printed_code_verifies_and_an_altered_one_does_not(pool: PgPool) {
 
     // Anyone may check, without a session.
     let anyone = app.browser();
+    // The page's server function answers the same query in JSON.
+    let json_path = path.replace("/receipts/verify?", "/api/verify_receipt?");
     let page = app.get(&anyone, &path).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
@@ -294,7 +296,7 @@ async fn the_printed_code_verifies_and_an_altered_one_does_not(pool: PgPool) {
     }
 
     let json: serde_json::Value = anyone
-        .get(app.url(&path))
+        .get(app.url(&json_path))
         .header("accept", "application/json")
         .send()
         .await
@@ -312,7 +314,7 @@ async fn the_printed_code_verifies_and_an_altered_one_does_not(pool: PgPool) {
         .await
         .unwrap();
     let json: serde_json::Value = anyone
-        .get(app.url(&path))
+        .get(app.url(&json_path))
         .header("accept", "application/json")
         .send()
         .await
@@ -321,6 +323,68 @@ async fn the_printed_code_verifies_and_an_altered_one_does_not(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(json["genuine"], false);
+}
+
+/// The verification page at `query`, as a browser without a session gets it.
+async fn verify_page(app: &TestApp, query: &[(&str, &str)]) -> String {
+    let response = app
+        .browser()
+        .get(app.url("/receipts/verify"))
+        .query(query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.text().await.unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_code_of_the_wrong_shape_is_not_genuine(pool: PgPool) {
+    let (app, browser, _) = signed_in(pool).await;
+    let path = printed_verify_path(&text(&pdf(&app, &browser, "en").await));
+    let code = path.split("code=").nth(1).unwrap();
+    for bad in [
+        "not-a-code",
+        &code[..19],
+        &format!("{code}A"),
+        "\"><b>forged</b>",
+    ] {
+        let html = verify_page(&app, &[("refund", REFUND), ("code", bad)]).await;
+        assert!(html.contains("<h2>Not genuine</h2>"), "{bad}: {html}");
+        assert!(!html.contains("1,234.56"), "{bad}: facts shown");
+        assert!(
+            !html.contains("<b>forged</b>"),
+            "{bad}: the input is escaped"
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_missing_field_is_named_next_to_it_and_nothing_is_checked(pool: PgPool) {
+    let (app, _, _) = signed_in(pool).await;
+    let first = verify_page(&app, &[]).await;
+    assert!(
+        first.contains("<label for=\"refund\">Refund ID</label>"),
+        "{first}"
+    );
+    assert!(first.contains("<label for=\"code\">Verification code</label>"));
+    assert!(!first.contains("genuine</h2>") && !first.contains("printed on the receipt."));
+
+    let no_code = verify_page(&app, &[("refund", REFUND)]).await;
+    assert!(
+        no_code.contains("Enter the verification code printed on the receipt."),
+        "{no_code}"
+    );
+    assert!(!no_code.contains("Enter the refund ID printed on the receipt."));
+    assert!(!no_code.contains("Genuine</h2>") && !no_code.contains("Not genuine"));
+    assert!(
+        no_code.contains(&format!("value=\"{REFUND}\"")),
+        "the ID stays filled in"
+    );
+
+    let blank_id = verify_page(&app, &[("refund", " "), ("code", "AAAAA")]).await;
+    assert!(blank_id.contains("Enter the refund ID printed on the receipt."));
+    assert!(!blank_id.contains("Enter the verification code"));
 }
 
 #[sqlx::test(migrations = "../migrations")]

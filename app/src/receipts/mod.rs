@@ -2,11 +2,12 @@
 //! Brazilian Portuguese, that a refund succeeded, with a verification code anyone
 //! holding it can check on Paydesk's public verification page.
 //!
-//! The languages and download links are shared with the browser; the content, the
-//! code, the PDF and the SQL are server-only.
+//! The languages, download links and the verification page's answer are shared with
+//! the browser; the content, the code, the PDF and the SQL are server-only.
 
 pub mod lang;
 pub mod menu;
+pub mod verification;
 
 #[cfg(feature = "ssr")]
 pub mod content;

@@ -4,9 +4,16 @@
 //! code, does not match. The code does not depend on the receipt's language.
 
 use super::content::RefundFacts;
+use crate::refunds::types::TransactionRef;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use sqlx::PgPool;
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
+
+/// The HMAC key of verification codes, as the server gives it to server functions.
+#[derive(Clone)]
+pub struct ReceiptKey(pub Arc<[u8]>);
 
 /// Characters of base32 printed on the receipt: 100 bits, far beyond guessing through
 /// an online check.
@@ -80,6 +87,23 @@ pub fn check(key: &[u8], facts: &RefundFacts, given: &str) -> bool {
     let expected = code(key, facts);
     // The length is public (every code has CODE_LEN characters); the bytes are not.
     given.as_bytes().ct_eq(expected.as_bytes()).into()
+}
+
+/// The facts of refund `refund_id` if `code` is its receipt's code, else None: also for
+/// an unknown or malformed ID, so that the answer reveals nothing without a valid code.
+pub async fn genuine(
+    pool: &PgPool,
+    key: &ReceiptKey,
+    refund_id: &str,
+    code: &str,
+) -> Result<Option<RefundFacts>, sqlx::Error> {
+    let refund_id = refund_id.trim();
+    // A malformed ID (control characters, spaces …) is not genuine, without a look-up.
+    if TransactionRef::parse("refund", refund_id).is_err() || code.trim().is_empty() {
+        return Ok(None);
+    }
+    let found = super::load::for_verification(pool, refund_id).await?;
+    Ok(found.filter(|facts| check(&key.0, facts, code)))
 }
 
 #[cfg(test)]

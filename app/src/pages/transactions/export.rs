@@ -1,8 +1,8 @@
 //! Export on the query page: the current filter as .csv or .xlsx with the fields the
 //! user ticks, in a time zone they choose (the merchant's by default). A plain GET form
 //! that downloads without the WASM; once hydrated, the download runs through `fetch` so
-//! the page can show rows written of the total and cancel (aborting the request, which
-//! makes the server stop).
+//! the page can show rows written of the total and cancel (aborting the request and
+//! posting the cancel, either of which makes the server stop).
 
 use crate::reports::calendar::export_file_name;
 use crate::transactions::columns::Column;
@@ -141,14 +141,24 @@ fn abort_store() -> AbortStore {
     StoredValue::new(None)
 }
 
-/// Aborts the running export's request.
+/// Cancels the running export.
 #[derive(Clone)]
-struct AbortHandle(#[cfg(feature = "hydrate")] web_sys::AbortController);
+struct AbortHandle {
+    #[cfg(feature = "hydrate")]
+    controller: web_sys::AbortController,
+    #[cfg(feature = "hydrate")]
+    job: String,
+}
 
 impl AbortHandle {
+    /// Aborts the request, and tells the server by the job id too: behind a load
+    /// balancer the closed connection may take a while to reach the instance exporting.
     fn abort(&self) {
         #[cfg(feature = "hydrate")]
-        self.0.abort();
+        {
+            self.controller.abort();
+            hydrate::cancel(&self.job);
+        }
     }
 }
 
@@ -194,7 +204,10 @@ mod hydrate {
         let Ok(controller) = web_sys::AbortController::new() else {
             return;
         };
-        abort.set_value(Some(AbortHandle(controller.clone())));
+        abort.set_value(Some(AbortHandle {
+            controller: controller.clone(),
+            job: job.clone(),
+        }));
         set_state.set(State::Running {
             done: 0,
             total: None,
@@ -227,6 +240,16 @@ mod hydrate {
                 Err(m) => State::Failed(m),
             });
         });
+    }
+
+    /// Asks whichever instance answers to cancel `job`; the answer does not matter.
+    pub fn cancel(job: &str) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        let _ = window.fetch_with_str_and_init(&format!("/exports/cancel?job={job}"), &init);
     }
 
     async fn progress(job: &str) -> Result<(u64, Option<i64>), String> {
