@@ -147,18 +147,13 @@ pub async fn run(pool: &PgPool, command: KeysCommand, targets: TargetPolicy) -> 
             println!("Platform key version: {}", platform.key_version);
             if let Some(m) = m {
                 let (merchant_id, name) = merchant(pool, &m).await?;
-                let rows = sqlx::query!(
-                    r#"SELECT client_id, key_version, created_at AS "created_at: chrono::DateTime<chrono::Utc>" FROM api_clients
-                      WHERE merchant_id = $1 ORDER BY client_id, key_version"#,
-                    merchant_id
-                )
-                .fetch_all(pool)
-                .await?;
+                // The same list as the API keys page, times in UTC for operators.
+                let keys = app::api_keys::list(pool, merchant_id, chrono_tz::UTC).await?;
                 println!("Client ids of {name}:");
-                for r in rows {
+                for k in keys {
                     println!(
-                        "  {} key version {} (registered {})",
-                        r.client_id, r.key_version, r.created_at
+                        "  {} key version {} (registered {} UTC)",
+                        k.client_id, k.key_version, k.created
                     );
                 }
             }
