@@ -67,8 +67,8 @@ else
   DATABASE_URL="$(url_with_db "$PG_ADMIN_URL" paydesk)"
 fi
 
-log "cargo leptos build --release"
-cargo leptos build --release
+log "cargo leptos build --release --precompress"
+cargo leptos build --release --precompress
 
 export_leptos_env
 server=target/release/server

@@ -227,8 +227,8 @@ e2e_at() {
 }
 
 run_e2e() {
-  log "cargo leptos build --release"
-  cargo leptos build --release 2>&1 | tee "$LOG_DIR/leptos-build.log" || return 1
+  log "cargo leptos build --release --precompress"
+  cargo leptos build --release --precompress 2>&1 | tee "$LOG_DIR/leptos-build.log" || return 1
 
   recreate_database "$ADMIN_URL" "$E2E_DB" || return 1
   local rc=0

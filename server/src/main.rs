@@ -11,10 +11,17 @@ use std::time::Duration;
 fn main() -> anyhow::Result<()> {
     // Leptos reads its settings from the environment; these defaults let the binary run
     // from the repository root without cargo-leptos.
+    // A release build by cargo-leptos leaves hash.txt beside the binary: the site's files
+    // then carry content hashes in their names.
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("hash.txt").exists()))
+        .unwrap_or(false);
     for (name, default) in [
         ("LEPTOS_OUTPUT_NAME", "paydesk"),
         ("LEPTOS_SITE_ROOT", "target/site"),
         ("LEPTOS_SITE_PKG_DIR", "pkg"),
+        ("LEPTOS_HASH_FILES", if hashed { "true" } else { "false" }),
     ] {
         if std::env::var_os(name).is_none() {
             std::env::set_var(name, default);

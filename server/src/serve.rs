@@ -7,6 +7,7 @@ use app::auth::session::attach_user;
 use app::state::AppState;
 use app::{shell, App};
 use axum::extract::State;
+use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -16,6 +17,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 use std::net::SocketAddr;
 use std::time::Duration;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::{time, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
@@ -97,6 +99,7 @@ pub fn router(
             state.config.session_idle.as_secs() as i64,
         )));
     let routes = generate_route_list(App);
+    let package = site_package(&leptos_options);
     let pages = Router::new()
         .leptos_routes_with_context(
             &leptos_options,
@@ -126,6 +129,7 @@ pub fn router(
         .layer(sessions);
     let app = Router::new()
         .route("/healthz", get(healthz).with_state(state.pool.clone()))
+        .nest_service("/pkg", package)
         .merge(crate::api::router(api))
         .merge(pages)
         .layer(axum::middleware::from_fn(http::origin::same_origin_only));
@@ -135,6 +139,29 @@ pub fn router(
 }
 
 /// 200 when the database answers within two seconds, 503 otherwise.
+/// The site's script, WebAssembly and stylesheet. Sent compressed where the build made
+/// brotli and gzip copies and the browser takes them. With content hashes in their names
+/// a new build means new names, so browsers may keep these for a year without asking
+/// again; without hashes (a debug build) they ask every time.
+pub fn site_package(options: &LeptosOptions) -> Router {
+    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let cache = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    Router::new()
+        .fallback_service(
+            tower_http::services::ServeDir::new(dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache),
+        ))
+}
+
 async fn healthz(State(pool): State<PgPool>) -> impl IntoResponse {
     let ping = tokio::time::timeout(
         Duration::from_secs(2),
