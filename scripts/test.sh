@@ -4,8 +4,8 @@
 # PostgreSQL), the browser tests (Playwright in Debian's Chromium, against the release
 # build that scripts/run.sh serves, with fresh demo data), Antom's official Python SDK
 # against the refund API, and a smoke run of scripts/run.sh itself (it serves, /healthz
-# answers, the sign-in page renders, it stops). Installs what is missing first; exits
-# non-zero if anything failed.
+# answers, the sign-in page renders, the WebAssembly is sent compressed and cacheable,
+# it stops). Installs what is missing first; exits non-zero if anything failed.
 #
 # While working on one feature: PAYDESK_SKIP_RUST=1 skips the Rust tests, and any
 # arguments go to Playwright (e.g. `scripts/test.sh tests/refunds.spec.ts`).
@@ -339,6 +339,18 @@ run_sdk_check() {
 # must build, migrate, seed, serve, answer /healthz, render the sign-in page, and stop
 # on SIGTERM.
 SMOKE_DB=paydesk_smoke
+
+# The sign-in page names the WebAssembly by its content hash, and the server sends the
+# build's brotli copy of it, to be kept for a year.
+package_is_compressed() {
+  local wasm headers
+  wasm="$(curl -fsS --max-time 10 "$1/login" | grep -o '/pkg/paydesk\.[A-Za-z0-9_-]*\.wasm' | head -n 1)"
+  [ -n "$wasm" ] || return 1
+  headers="$(curl -fsS --max-time 10 -o /dev/null -D - -H 'Accept-Encoding: br' "$1$wasm")" || return 1
+  grep -qi '^content-encoding: br' <<<"$headers" \
+    && grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$headers"
+}
+
 run_smoke() {
   local port base_url pid rc=0
   port="$(free_port 31000)"
@@ -354,6 +366,9 @@ run_smoke() {
     rc=1
   elif ! curl -fsS --max-time 10 "$base_url/login" | grep -q '<h1>Sign in</h1>'; then
     echo "scripts/run.sh serves, but $base_url/login is not the sign-in page; its log:" >&2
+    rc=1
+  elif ! package_is_compressed "$base_url"; then
+    echo "scripts/run.sh serves the WebAssembly without a content hash, brotli or its cache header; its log:" >&2
     rc=1
   fi
   kill -TERM "$pid" 2>/dev/null || true
