@@ -94,7 +94,13 @@ mod server {
     impl AppError {
         /// Logs `detail` under this request's id; the user is told only the id.
         pub fn internal(detail: impl std::fmt::Display) -> AppError {
-            let reference = request_id();
+            AppError::internal_for(&RequestId(request_id()), detail)
+        }
+
+        /// [`AppError::internal`] for handlers outside Leptos, which take the request's
+        /// id from its extensions.
+        pub fn internal_for(id: &RequestId, detail: impl std::fmt::Display) -> AppError {
+            let reference = id.0.clone();
             tracing::error!(request_id = %reference, error = %detail, "request failed");
             AppError::Unavailable { reference }
         }

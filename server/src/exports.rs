@@ -11,6 +11,7 @@
 pub mod progress;
 
 use app::auth::session::SessionUser;
+use app::error::{AppError, RequestId};
 use app::reports::calendar::{export_file_name, Period};
 use app::reports::export::{count_query, export_query, layout, parse_fields, CsvSink, Out};
 use app::reports::store::{first_day, get_or_create, pump_rows, RowCursor, RowsOf};
@@ -66,16 +67,17 @@ fn job_of(
     }
 }
 
-fn unavailable(err: sqlx::Error) -> Response {
-    tracing::error!(error = %err, "reading or writing an export's progress failed");
+/// A fault: its detail goes to the log under the request's id, the user gets the id.
+fn unavailable(id: &RequestId, err: impl std::fmt::Display) -> Response {
     refuse(
         StatusCode::SERVICE_UNAVAILABLE,
-        "Paydesk is unavailable; try again shortly.",
+        AppError::internal_for(id, err).to_string(),
     )
 }
 
 async fn read_progress(
     State(state): State<AppState>,
+    Extension(id): Extension<RequestId>,
     user: Option<Extension<SessionUser>>,
     Query(query): Query<JobQuery>,
 ) -> Response {
@@ -86,13 +88,14 @@ async fn read_progress(
     match progress::read(&state.pool, &user, &job).await {
         Ok(Some(view)) => Json(view).into_response(),
         Ok(None) => refuse(StatusCode::NOT_FOUND, "No such export."),
-        Err(err) => unavailable(err),
+        Err(err) => unavailable(&id, err),
     }
 }
 
 /// Stops the user's running export, whichever instance runs it.
 async fn cancel(
     State(state): State<AppState>,
+    Extension(id): Extension<RequestId>,
     user: Option<Extension<SessionUser>>,
     Query(query): Query<JobQuery>,
 ) -> Response {
@@ -103,7 +106,7 @@ async fn cancel(
     match progress::cancel(&state.pool, &user, &job).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         Ok(false) => refuse(StatusCode::NOT_FOUND, "No such export is running."),
-        Err(err) => unavailable(err),
+        Err(err) => unavailable(&id, err),
     }
 }
 
@@ -141,6 +144,7 @@ fn allowed(user: Option<Extension<SessionUser>>) -> Result<SessionUser, Response
 
 async fn prepare(
     state: &AppState,
+    id: &RequestId,
     user: Option<Extension<SessionUser>>,
     pairs: &[(String, String)],
     ext: &str,
@@ -180,7 +184,7 @@ async fn prepare(
     let job = get("job").as_deref().and_then(JobId::parse);
     let tracker = Tracker::start(&state.pool, &user, job)
         .await
-        .map_err(unavailable)?;
+        .map_err(|err| unavailable(id, err))?;
     let export = Export {
         pool: state.pool.clone(),
         merchant,
@@ -224,10 +228,11 @@ fn attachment(content_type: &'static str, file_name: &str, body: Body) -> Respon
 
 async fn export_csv(
     State(state): State<AppState>,
+    Extension(id): Extension<RequestId>,
     user: Option<Extension<SessionUser>>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let (e, tracker) = match prepare(&state, user, &pairs, "csv").await {
+    let (e, tracker) = match prepare(&state, &id, user, &pairs, "csv").await {
         Ok(prepared) => prepared,
         Err(r) => return r,
     };
@@ -311,10 +316,11 @@ async fn write_csv(e: Export, tx: mpsc::Sender<Result<Bytes, std::io::Error>>) {
 
 async fn export_xlsx(
     State(state): State<AppState>,
+    Extension(id): Extension<RequestId>,
     user: Option<Extension<SessionUser>>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let (e, tracker) = match prepare(&state, user, &pairs, "xlsx").await {
+    let (e, tracker) = match prepare(&state, &id, user, &pairs, "xlsx").await {
         Ok(prepared) => prepared,
         Err(r) => return r,
     };
@@ -418,6 +424,7 @@ async fn build_xlsx(e: &Export) -> Result<std::fs::File, Response> {
 /// A calendar report's zip, made now if the scheduled job has not made it yet.
 async fn report_zip(
     State(state): State<AppState>,
+    Extension(id): Extension<RequestId>,
     user: Option<Extension<SessionUser>>,
     Path((kind, file)): Path<(String, String)>,
 ) -> Response {
@@ -435,13 +442,7 @@ async fn report_zip(
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     let first_day = match first_day(&state.pool, merchant, zone).await {
         Ok(d) => d,
-        Err(err) => {
-            tracing::error!(error = %err, "reading the merchant's first day failed");
-            return refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Paydesk is unavailable; try again shortly.",
-            );
-        }
+        Err(err) => return unavailable(&id, err),
     };
     if !period.available(first_day, today) {
         return refuse(

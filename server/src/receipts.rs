@@ -6,6 +6,7 @@
 //! Leptos page (`app::pages::receipt_verify`) checking codes with the same key.
 
 use app::auth::session::SessionUser;
+use app::error::{AppError, RequestId};
 use app::receipts::{load, Language};
 use app::refunds::types::TransactionRef;
 use axum::extract::{Path, Query, State};
@@ -118,6 +119,7 @@ fn base_url(config: &ReceiptConfig, headers: &HeaderMap) -> String {
 
 async fn download(
     State(state): State<ReceiptState>,
+    Extension(id): Extension<RequestId>,
     user: Option<Extension<SessionUser>>,
     Path(file): Path<String>,
     Query(query): Query<DownloadQuery>,
@@ -175,10 +177,9 @@ async fn download(
             )
         }
         Err(err) => {
-            tracing::error!(error = %err, "could not load a refund for its receipt");
             return text(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Paydesk is unavailable; try again shortly.",
+                AppError::internal_for(&id, err).to_string(),
             );
         }
     };

@@ -127,3 +127,21 @@ async fn a_server_function_answers_the_fixed_message_with_its_request_id(pool: P
         "no logged database error under request {id}: {errors:?}"
     );
 }
+
+/// Downloads are plain handlers, not server functions: their faults take the same path.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_download_answers_the_fixed_message_with_its_request_id(pool: PgPool) {
+    let (app, client) = signed_in_admin(&pool).await;
+    drop_table(&pool, "export_jobs").await;
+
+    let response = app.get(&client, "/exports/progress?job=job-1").await;
+    assert_eq!(response.status(), 503);
+    let id = request_id(&response);
+    assert_eq!(response.text().await.unwrap(), message(&id));
+    assert!(
+        errors_of(&id).iter().any(|e| e["fields"]["error"]
+            .as_str()
+            .is_some_and(|detail| detail.contains("export_jobs"))),
+        "no logged database error under request {id}"
+    );
+}
