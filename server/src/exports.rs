@@ -2,10 +2,11 @@
 //! (`/exports/transactions.{csv,xlsx}`), the progress of an export and its cancel, and
 //! the calendar's report zips (`/reports/{daily|monthly}/{period}.zip`).
 //!
-//! CSV rows flow from a PostgreSQL cursor into a bounded channel and out as the response
-//! body: memory holds one 64 KiB chunk per slot whatever the row count, and a closed
-//! connection closes the channel, which stops the query. XLSX is written in
-//! constant-memory mode on a blocking thread into a temporary file, then streamed.
+//! CSV is written by PostgreSQL (`COPY … TO STDOUT`, see app::reports::csv_copy) and
+//! flows through a bounded channel out as the response body: memory holds one 64 KiB
+//! chunk per slot whatever the row count, and a closed connection closes the channel,
+//! which stops the query. XLSX is written in constant-memory mode on a blocking thread
+//! into a temporary file, then streamed.
 //! Progress lives in PostgreSQL (see [`progress`]), so any instance answers the page.
 
 pub mod progress;
@@ -13,8 +14,9 @@ pub mod progress;
 use app::auth::session::SessionUser;
 use app::error::{AppError, RequestId};
 use app::reports::calendar::{export_file_name, Period};
-use app::reports::export::{count_query, export_query, layout, parse_fields, CsvSink, Out};
-use app::reports::store::{first_day, get_or_create, pump_rows, RowCursor, RowsOf};
+use app::reports::csv_copy;
+use app::reports::export::{count_query, export_query, layout, parse_fields, Out};
+use app::reports::store::{first_day, get_or_create, pump_rows, RowsOf};
 use app::state::AppState;
 use app::transactions::filter::{self, Filter, QueryParams};
 use app::transactions::row::TransactionRow;
@@ -30,7 +32,8 @@ use serde::Deserialize;
 use sqlx::PgPool;
 use std::io::{Seek, SeekFrom};
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 /// Chunks of CSV in flight between the writer and the connection.
@@ -238,78 +241,92 @@ async fn export_csv(
     };
     count_in_background(&e);
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHANNEL_CHUNKS);
+    let (started_tx, started) = oneshot::channel();
     let file_name = e.file_name.clone();
     // A cancel stops the writer even while it waits for a client that stopped reading;
-    // dropping it closes the cursor.
+    // dropping it closes its connection, which stops PostgreSQL.
     let cancel = tracker.cancel_token();
-    tokio::spawn(async move { cancel.run_until_cancelled(write_csv(e, tx)).await });
+    tokio::spawn(async move { cancel.run_until_cancelled(write_csv(e, tx, started_tx)).await });
+    // The response starts once PostgreSQL has taken the statement, so that a fault
+    // before the first row is an error page rather than a broken download.
+    match started.await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => {
+            tracker.end(JobState::Failed);
+            return unavailable(&id, err);
+        }
+        Err(_) => return refuse(StatusCode::CONFLICT, "The export was cancelled."),
+    }
     let chunks = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|chunk| (chunk, rx))
     }));
     attachment("text/csv; charset=utf-8", &file_name, tracker.body(chunks))
 }
 
-async fn write_csv(e: Export, tx: mpsc::Sender<Result<Bytes, std::io::Error>>) {
-    let fail = |what: String| std::io::Error::other(what);
-    let mut sink = match CsvSink::new(e.layout.clone(), e.zone) {
-        Ok(s) => s,
+type Fault = Box<dyn std::error::Error + Send + Sync>;
+
+/// Writes the export's CSV to `tx`: its header once the `COPY` has started (reported on
+/// `started`), then PostgreSQL's records in chunks of about [`CHUNK_BYTES`].
+async fn write_csv(
+    e: Export,
+    tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    started: oneshot::Sender<Result<(), Fault>>,
+) {
+    let mut conn = match e.pool.acquire().await {
+        Ok(conn) => conn,
         Err(err) => {
-            let _ = tx.send(Err(fail(err.to_string()))).await;
+            let _ = started.send(Err(err.into()));
             return;
         }
     };
-    let mut cursor =
-        match RowCursor::open(&e.pool, export_query(e.merchant, &e.filter, e.zone, false)).await {
-            Ok(c) => c,
-            Err(err) => {
-                tracing::error!(error = %err, "CSV export failed");
-                let _ = tx.send(Err(fail(err.to_string()))).await;
-                return;
-            }
-        };
+    // A connection left in the middle of a COPY cannot serve anyone else; closing it is
+    // also what stops PostgreSQL when the download ends early.
+    conn.close_on_drop();
+    let began = async {
+        let (records, header) = csv_copy::Records::start(&e.layout, e.zone)?;
+        let statement = csv_copy::copy_statement(e.merchant, &e.filter, e.zone, &e.layout)?;
+        csv_copy::prepare_session(&mut conn, e.zone).await?;
+        let rows = conn.copy_out_raw(&statement).await?;
+        Ok::<_, Fault>((records, header, rows))
+    };
+    let (records, header, mut rows) = match began.await {
+        Ok(began) => began,
+        Err(err) => {
+            let _ = started.send(Err(err));
+            return;
+        }
+    };
+    let _ = started.send(Ok(()));
+    let mut chunk = header;
     let mut written = 0u64;
-    loop {
-        let batch = match cursor.next_batch().await {
-            Ok(Some(b)) => b,
-            Ok(None) => break,
-            Err(err) => {
-                tracing::error!(error = %err, "CSV export failed");
-                // An error in the body aborts the response: the download fails visibly
-                // rather than ending as a file that looks complete.
-                let _ = tx.send(Err(fail(err.to_string()))).await;
-                return;
-            }
-        };
-        for row in &batch {
-            if let Err(err) = sink.write(row) {
-                let _ = tx.send(Err(fail(err.to_string()))).await;
-                return;
-            }
+    let copied = async {
+        while let Some(record) = rows.next().await {
+            records.push(&record?, &mut chunk)?;
             written += 1;
-            if sink.buffered() >= CHUNK_BYTES {
-                let chunk = match sink.take() {
-                    Ok(c) => c,
-                    Err(err) => {
-                        let _ = tx.send(Err(err)).await;
-                        return;
-                    }
-                };
-                if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
+            if chunk.len() >= CHUNK_BYTES {
+                e.counters.set_done(written);
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_BYTES * 2));
+                if tx.send(Ok(Bytes::from(full))).await.is_err() {
                     tracing::info!(rows = written, "CSV export cancelled by the client");
-                    return;
+                    return Ok(false);
                 }
             }
         }
-        e.counters.set_done(written);
-    }
-    // Counted before the last chunk goes: the body's end marks the job finished.
-    e.counters.set_done(written);
-    match sink.take() {
-        Ok(last) => {
-            let _ = tx.send(Ok(Bytes::from(last))).await;
+        Ok::<_, Fault>(true)
+    };
+    let outcome = copied.await;
+    match outcome {
+        // Counted before the last chunk goes: the body's end marks the job finished.
+        Ok(true) => {
+            e.counters.set_done(written);
+            let _ = tx.send(Ok(Bytes::from(chunk))).await;
         }
+        Ok(false) => {}
         Err(err) => {
-            let _ = tx.send(Err(err)).await;
+            tracing::error!(error = %err, "CSV export failed");
+            // An error in the body aborts the response: the download fails visibly
+            // rather than ending as a file that looks complete.
+            let _ = tx.send(Err(std::io::Error::other(err.to_string()))).await;
         }
     }
 }

@@ -5,6 +5,8 @@
 pub mod calendar;
 
 #[cfg(feature = "ssr")]
+pub mod csv_copy;
+#[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
 pub mod store;

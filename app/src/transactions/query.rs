@@ -9,13 +9,25 @@ use chrono_tz::Tz;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-/// The columns every listing selects; `o` is the original transaction.
-pub const SELECT: &str = "SELECT t.id, t.transaction_id, t.reference_transaction_id, t.transaction_request_id,
+/// The tables every listing reads: `t` the transaction, `o` its original transaction.
+macro_rules! from_transactions {
+    () => {
+        " FROM transactions t LEFT JOIN transactions o ON o.id = t.original_id"
+    };
+}
+
+/// [`SELECT`]'s tables, for statements that choose their own columns.
+pub const FROM: &str = from_transactions!();
+
+/// The columns every listing selects.
+pub const SELECT: &str = concat!(
+    "SELECT t.id, t.transaction_id, t.reference_transaction_id, t.transaction_request_id,
         t.acquirer_transaction_id, t.serial_no, t.transaction_type, t.status, t.amount_minor,
         t.currency, t.settlement_amount_minor, t.settlement_currency, t.settlement_quote::text AS quote,
         t.payment_method_type, t.acquirer_code, o.transaction_id AS original_transaction_id,
-        t.reason, t.created_at, t.finished_at
-   FROM transactions t LEFT JOIN transactions o ON o.id = t.original_id";
+        t.reason, t.created_at, t.finished_at",
+    from_transactions!()
+);
 
 /// The start of `date` in `zone`, in UTC (the first instant when a DST gap hides midnight).
 pub fn start_of_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
@@ -26,45 +38,86 @@ pub fn start_of_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// A value a condition of the transaction query compares with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Text(String),
+    Time(DateTime<Utc>),
+    Int(i64),
+}
+
+/// One piece of the query's conditions: SQL text, then the value it compares with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    pub sql: String,
+    pub value: Option<Param>,
+}
+
+fn condition(sql: impl Into<String>, value: Param) -> Condition {
+    Condition {
+        sql: sql.into(),
+        value: Some(value),
+    }
+}
+
 /// The SQL conditions of `filter` (after `WHERE t.merchant_id = …`), shared by the
-/// listing and by exports so both see the same rows.
-pub fn push_conditions(q: &mut QueryBuilder<'static, Postgres>, filter: &Filter, zone: Tz) {
+/// listing and by exports so both see the same rows. The values are kept apart from the
+/// SQL: queries bind them ([`push_conditions`]); the CSV export's `COPY`, which takes no
+/// parameters, writes them as literals (crate::reports::csv_copy).
+pub fn conditions(filter: &Filter, zone: Tz) -> Vec<Condition> {
     // Refunds in progress or failed are not listed (docs/RULES.md); the payment's details
     // page shows them among its related transactions.
-    q.push(" AND NOT (t.transaction_type = 'REFUND' AND t.status <> 'SUCCESS')");
+    let mut out = vec![Condition {
+        sql: " AND NOT (t.transaction_type = 'REFUND' AND t.status <> 'SUCCESS')".to_owned(),
+        value: None,
+    }];
     if let Some((id_type, value)) = &filter.id {
         // An exact ID is found whatever the other filters say.
-        q.push(format_args!(" AND t.{} = ", id_type.column()))
-            .push_bind(value.clone());
-        return;
+        out.push(condition(
+            format!(" AND t.{} = ", id_type.column()),
+            Param::Text(value.clone()),
+        ));
+        return out;
     }
     let from = start_of_day(filter.from, zone);
     let until = start_of_day(filter.to.succ_opt().unwrap_or(filter.to), zone);
-    q.push(" AND t.created_at >= ").push_bind(from);
-    q.push(" AND t.created_at < ").push_bind(until);
-    if let Some(c) = filter.currency {
-        q.push(" AND t.currency = ").push_bind(c.code());
-    }
-    if let Some(s) = &filter.serial {
-        q.push(" AND t.serial_no = ").push_bind(s.clone());
-    }
-    if let Some(k) = filter.kind {
-        q.push(" AND t.transaction_type = ").push_bind(k.as_str());
-    }
-    if let Some(m) = &filter.method {
-        q.push(" AND t.payment_method_type = ").push_bind(m.clone());
-    }
-    if let Some(a) = &filter.acquirer {
-        q.push(" AND t.acquirer_code = ").push_bind(a.clone());
-    }
-    if let Some(s) = filter.status {
-        q.push(" AND t.status = ").push_bind(s.as_str());
-    }
-    if let Some(min) = filter.min_minor {
-        q.push(" AND t.amount_minor >= ").push_bind(min);
-    }
-    if let Some(max) = filter.max_minor {
-        q.push(" AND t.amount_minor <= ").push_bind(max);
+    out.push(condition(" AND t.created_at >= ", Param::Time(from)));
+    out.push(condition(" AND t.created_at < ", Param::Time(until)));
+    let text = |sql: &str, value: Option<String>| value.map(|v| condition(sql, Param::Text(v)));
+    let int = |sql: &str, value: Option<i64>| value.map(|v| condition(sql, Param::Int(v)));
+    out.extend(
+        [
+            text(" AND t.currency = ", filter.currency.map(|c| c.code())),
+            text(" AND t.serial_no = ", filter.serial.clone()),
+            text(
+                " AND t.transaction_type = ",
+                filter.kind.map(|k| k.as_str().to_owned()),
+            ),
+            text(" AND t.payment_method_type = ", filter.method.clone()),
+            text(" AND t.acquirer_code = ", filter.acquirer.clone()),
+            text(
+                " AND t.status = ",
+                filter.status.map(|s| s.as_str().to_owned()),
+            ),
+            int(" AND t.amount_minor >= ", filter.min_minor),
+            int(" AND t.amount_minor <= ", filter.max_minor),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    out
+}
+
+/// [`conditions`] with their values bound.
+pub fn push_conditions(q: &mut QueryBuilder<'static, Postgres>, filter: &Filter, zone: Tz) {
+    for c in conditions(filter, zone) {
+        q.push(c.sql);
+        match c.value {
+            Some(Param::Text(v)) => q.push_bind(v),
+            Some(Param::Time(v)) => q.push_bind(v),
+            Some(Param::Int(v)) => q.push_bind(v),
+            None => q,
+        };
     }
 }
 
