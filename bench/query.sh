@@ -51,3 +51,13 @@ psql -qtAX "$URL" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
      AND t.currency = (SELECT currency FROM merchant_balances WHERE merchant_id = '$merchant' LIMIT 1)
      AND t.status = 'SUCCESS' AND (t.created_at, t.id) < ('$cursor', 9223372036854775807)
    ORDER BY t.created_at DESC, t.id DESC LIMIT 21"
+echo
+echo "EXPLAIN: the first page of an amount range that matches nothing in 40 days (the worst case:"
+echo "every entry of the currency's days is looked at)"
+psql -qtAX "$URL" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+  SELECT t.id FROM transactions t LEFT JOIN transactions o ON o.id = t.original_id
+   WHERE t.merchant_id = '$merchant' AND NOT (t.transaction_type = 'REFUND' AND t.status <> 'SUCCESS')
+     AND t.created_at >= now() - interval '40 days' AND t.created_at < now()
+     AND t.currency = (SELECT currency FROM merchant_balances WHERE merchant_id = '$merchant' LIMIT 1)
+     AND t.status = 'SUCCESS' AND t.amount_minor BETWEEN 1234567 AND 1234567
+   ORDER BY t.created_at DESC, t.id DESC LIMIT 21"
