@@ -27,12 +27,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use chrono_tz::Tz;
+use futures_util::StreamExt;
 use progress::{Counters, JobId, JobState, Tracker};
 use serde::Deserialize;
 use sqlx::PgPool;
 use std::io::{Seek, SeekFrom};
 use std::sync::Arc;
-use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -246,7 +246,11 @@ async fn export_csv(
     // A cancel stops the writer even while it waits for a client that stopped reading;
     // dropping it closes its connection, which stops PostgreSQL.
     let cancel = tracker.cancel_token();
-    tokio::spawn(async move { cancel.run_until_cancelled(write_csv(e, tx, started_tx)).await });
+    tokio::spawn(async move {
+        cancel
+            .run_until_cancelled(write_csv(e, tx, started_tx))
+            .await
+    });
     // The response starts once PostgreSQL has taken the statement, so that a fault
     // before the first row is an error page rather than a broken download.
     match started.await {

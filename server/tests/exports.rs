@@ -703,7 +703,8 @@ async fn the_copy_export_is_byte_for_byte_the_csv_writers_file(pool: PgPool) {
         "fields=reason&status=ANY".to_owned(),
         format!("fields={all}&tz=America/Sao_Paulo&id_type=transaction_id&id=Q-4"),
         format!("fields={all}&tz=Asia/Kathmandu&id_type=transaction_id&id=Q-5"),
-        "fields=created_at,finished_at&tz=America/St_Johns&id_type=transaction_id&id=Q-5".to_owned(),
+        "fields=created_at,finished_at&tz=America/St_Johns&id_type=transaction_id&id=Q-5"
+            .to_owned(),
         format!("fields={all}&currency=KWD&min=1.234&max=1.234"),
         // Quotes and backslashes in filter values are values, not SQL.
         format!("fields={all}&id_type=reference_transaction_id&id=ref%2C%22quoted%22%27%5C"),
