@@ -40,20 +40,29 @@ pub async fn load_overview() -> Result<Overview, AppError> {
     )
     .fetch_all(&pool)
     .await?;
+    // The last 30 days are the merchant's local today and the 29 days before it, read
+    // from the daily totals (docs/RULES.md, "Daily totals").
+    let today = chrono::Utc::now().with_timezone(&user.zone).date_naive();
+    let since = today - chrono::Days::new(29);
     let volumes = sqlx::query_as!(
         Volume,
-        r#"SELECT currency,
-                  count(*) FILTER (WHERE transaction_type = 'PAYMENT') AS "payments!",
+        r#"SELECT currency::text AS "currency!",
+                  coalesce(sum(transactions) FILTER (WHERE transaction_type = 'PAYMENT'), 0)::bigint
+                    AS "payments!",
                   coalesce(sum(amount_minor) FILTER (WHERE transaction_type = 'PAYMENT'), 0)::bigint
                     AS "payment_minor!",
-                  count(*) FILTER (WHERE transaction_type = 'REFUND') AS "refunds!",
+                  coalesce(sum(transactions) FILTER (WHERE transaction_type = 'REFUND'), 0)::bigint
+                    AS "refunds!",
                   coalesce(sum(amount_minor) FILTER (WHERE transaction_type = 'REFUND'), 0)::bigint
                     AS "refund_minor!"
-             FROM transactions
-            WHERE merchant_id = $1 AND status = 'SUCCESS'
-              AND created_at >= now() - interval '30 days'
-            GROUP BY currency ORDER BY currency"#,
-        merchant_id
+             FROM daily_totals
+            WHERE merchant_id = $1 AND status = 'SUCCESS' AND day >= $2
+              AND transaction_type IN ('PAYMENT', 'REFUND')
+            GROUP BY currency
+           HAVING sum(transactions) > 0
+            ORDER BY currency"#,
+        merchant_id,
+        since as chrono::NaiveDate
     )
     .fetch_all(&pool)
     .await?;

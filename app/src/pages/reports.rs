@@ -71,8 +71,7 @@ pub async fn report_calendar(
     use crate::money::format_money;
     use crate::reports::calendar::{heat_level, month_days, Period};
     use crate::reports::store::{checksums, first_day};
-    use crate::transactions::query::start_of_day;
-    use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+    use chrono::{Datelike, Months, NaiveDate};
     let user = crate::auth::session::require_role(crate::auth::Role::can_download_reports).await?;
     let pool = crate::state::app_state().pool;
     let merchant: uuid::Uuid = user.merchant_id;
@@ -97,22 +96,22 @@ pub async fn report_calendar(
     .fetch_one(&pool)
     .await?;
     // The same rows as the reports: successful transactions, by local creation date, in
-    // periods of a day (month view) or a month (year view).
+    // periods of a day (month view) or a month (year view), read from the daily totals
+    // (docs/RULES.md, "Daily totals").
     let period = if by_year { "month" } else { "day" };
     let totals = sqlx::query!(
-        r#"SELECT date_trunc($6, t.created_at AT TIME ZONE $2)::date AS "start!: NaiveDate",
-                  count(*) AS "transactions!",
-                  coalesce(sum(t.settlement_amount_minor) FILTER (
-                      WHERE t.transaction_type = 'PAYMENT' AND t.settlement_currency = $5), 0)::bigint
+        r#"SELECT date_trunc($5, day::timestamp)::date AS "start!: NaiveDate",
+                  sum(transactions)::bigint AS "transactions!",
+                  coalesce(sum(settlement_amount_minor) FILTER (
+                      WHERE transaction_type = 'PAYMENT' AND settlement_currency = $4), 0)::bigint
                     AS "volume!"
-             FROM transactions t
-            WHERE t.merchant_id = $1 AND t.status = 'SUCCESS'
-              AND t.created_at >= $3 AND t.created_at < $4
-            GROUP BY 1"#,
+             FROM daily_totals
+            WHERE merchant_id = $1 AND status = 'SUCCESS' AND day >= $2 AND day < $3
+            GROUP BY 1
+           HAVING sum(transactions) > 0"#,
         merchant,
-        zone.name(),
-        start_of_day(first, zone) as DateTime<Utc>,
-        start_of_day(end, zone) as DateTime<Utc>,
+        first as NaiveDate,
+        end as NaiveDate,
         settlement,
         period
     )

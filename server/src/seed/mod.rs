@@ -240,6 +240,12 @@ mod tests {
                    WHERE m.name = 'Harbour Books' AND b.currency = 'USD'";
         assert_eq!(count(&pool, low).await, 25_000);
 
+        // The bulk load kept the daily totals (docs/RULES.md, "Daily totals").
+        let uncounted =
+            "SELECT count(*) FROM ((TABLE daily_totals_recount EXCEPT TABLE daily_totals)
+                         UNION ALL (TABLE daily_totals EXCEPT TABLE daily_totals_recount)) d";
+        assert_eq!(count(&pool, uncounted).await, 0);
+
         // The load put back exactly the indexes and constraints the migrations define,
         // and new rows get fresh ids.
         let indexes_after: Vec<(String, String)> =

@@ -25,14 +25,14 @@ pub struct PendingRefund {
 
 /// Locks up to `limit` asynchronous refunds that, at `now`, have waited at least
 /// `delay`, skipping rows another worker holds, so that several server instances share
-/// the work.
+/// the work; then the balances they belong to.
 pub async fn lock_due_refunds(
     conn: &mut PgConnection,
     now: DateTime<Utc>,
     delay: std::time::Duration,
     limit: i64,
 ) -> sqlx::Result<Vec<PendingRefund>> {
-    sqlx::query_as!(
+    let due = sqlx::query_as!(
         PendingRefund,
         r#"SELECT q.merchant_id, q.refund_request_id, q.refund_id AS "row_id!",
                   q.amount_minor, q.client_id,
@@ -48,8 +48,31 @@ pub async fn lock_due_refunds(
         delay.as_secs_f64(),
         limit
     )
+    .fetch_all(&mut *conn)
+    .await?;
+    lock_balances(conn, &due).await?;
+    Ok(due)
+}
+
+/// Locks the balance of each refund's merchant and currency, in one order. A new refund
+/// takes its balance before its row adds to the daily totals; deciding a batch adds to
+/// and takes from the totals of several refunds, and may give an amount back to a
+/// balance afterwards. Holding the balances first keeps that one order, balance then
+/// totals, for everyone, so a batch and a new refund cannot wait on each other
+/// (docs/RULES.md, "Daily totals").
+async fn lock_balances(conn: &mut PgConnection, due: &[PendingRefund]) -> sqlx::Result<()> {
+    let rows: Vec<i64> = due.iter().map(|p| p.row_id).collect();
+    sqlx::query!(
+        "SELECT b.currency FROM merchant_balances b
+          WHERE (b.merchant_id, b.currency) IN
+                (SELECT t.merchant_id, t.currency FROM transactions t WHERE t.id = ANY($1))
+          ORDER BY b.merchant_id, b.currency
+          FOR UPDATE",
+        &rows
+    )
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Records the acquirer's answer at `now` to a pending refund (locked by
