@@ -1,34 +1,24 @@
 #!/usr/bin/env bash
-# Transaction query benchmark. Seeds 5,000,000 transactions once into the database
-# paydesk_bench_query (kept for the next run), then prints, for each filter case, the
-# p50/p99 of the search server function through HTTP next to the bare SQL of the same
-# page, and the EXPLAIN ANALYZE of two representative pages.
+# Transaction query benchmark. Seeds 20,000,000 transactions once into the database
+# paydesk_bench (kept for the next run), then prints, for each filter case, the p50/p99
+# of the search server function through HTTP next to the bare SQL of the same page
+# (RUNS samples each, default 2,000), and the EXPLAIN ANALYZE of representative pages.
 #
 # Uses the server of DATABASE_URL, or without it the private cluster of scripts/lib.sh.
-#   N=5000000 bench/query.sh
+#   N=20000000 RUNS=2000 bench/query.sh
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 cd "$REPO_ROOT"
 
-N="${N:-5000000}"
-DB=paydesk_bench_query
-
-use_admin_url
+N="${N:-20000000}"
 trap pg_stop_if_started_here EXIT
-URL="$(url_with_db "$ADMIN_URL" "$DB")"
 
 log "cargo build --release -p server --example query_bench"
 cargo build --release -p server --bin server --example query_bench
-ensure_database "$ADMIN_URL" "$DB"
-DATABASE_URL="$URL" target/release/server migrate
-have=$(psql -qtAX "$URL" -c "SELECT count(*) FROM transactions")
-if [ "$have" -lt "$N" ]; then
-  log "seeding $N transactions (once)"
-  DATABASE_URL="$URL" target/release/server seed --reset --transactions "$N" >/dev/null
-fi
-echo "transactions: $(psql -qtAX "$URL" -c "SELECT count(*) FROM transactions")"
+bench_database "$N"
+URL="$BENCH_URL"
 
 DATABASE_URL="$URL" target/release/examples/query_bench
 

@@ -492,6 +492,25 @@ ensure_database() {
   fi
 }
 
+# bench_database N: the benchmarks' shared data, BENCH_URL: the database
+# paydesk_bench (on DATABASE_URL's server, else the private cluster), migrated, with N
+# transactions seeded once and kept for the next run (20,000,000 take about 17 GB of
+# disk, and several minutes to seed). Needs target/release/server.
+# shellcheck disable=SC2034 # BENCH_URL is read by the scripts that call this
+bench_database() {
+  local n="$1" have
+  use_admin_url
+  BENCH_URL="$(url_with_db "$ADMIN_URL" paydesk_bench)"
+  ensure_database "$ADMIN_URL" paydesk_bench
+  DATABASE_URL="$BENCH_URL" target/release/server migrate
+  have=$(psql_admin "$BENCH_URL" -c "SELECT count(*) FROM transactions")
+  if [ "$have" -lt "$n" ]; then
+    log "seeding $n transactions (once)"
+    DATABASE_URL="$BENCH_URL" target/release/server seed --reset --transactions "$n" >/dev/null
+  fi
+  echo "transactions: $(psql_admin "$BENCH_URL" -c "SELECT count(*) FROM transactions")"
+}
+
 # drop_database ADMIN_URL NAME: drops it if it exists, disconnecting any client.
 drop_database() {
   psql_admin "$1" -c "DROP DATABASE IF EXISTS \"$2\" WITH (FORCE)"

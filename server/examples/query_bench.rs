@@ -4,16 +4,14 @@
 //!
 //! Run by `bench/query.sh`, which seeds the database first.
 
-use app::state::{AppState, Config};
+mod bench_support;
+
 use app::transactions::filter::{parse, Direction, QueryParams};
 use app::transactions::query::{page_query, search};
+use bench_support::{ms, percentiles, runs, serve, sign_in, time};
 use chrono::Utc;
 use sqlx::PgPool;
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-const RUNS: usize = 60;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -28,24 +26,8 @@ async fn main() -> anyhow::Result<()> {
             .await?;
     let tz: chrono_tz::Tz = zone.parse()?;
     let base = serve(pool.clone()).await?;
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let email: String =
-        sqlx::query_scalar("SELECT email FROM users WHERE merchant_id = $1 AND role = 'admin'")
-            .bind(merchant)
-            .fetch_one(&pool)
-            .await?;
-    client
-        .post(format!("{base}/api/sign_in"))
-        .header("origin", &base)
-        .header("accept", "text/html")
-        .form(&[
-            ("email", email.as_str()),
-            ("password", "paydesk-demo"),
-            ("next", ""),
-        ])
-        .send()
-        .await?;
-
+    let client = sign_in(&pool, &base, merchant).await?;
+    let runs = runs("RUNS", 2_000);
     println!("| case | page | server fn p50 | server fn p99 | SQL p50 | SQL p99 | p99 ratio |");
     println!("|---|---|---:|---:|---:|---:|---:|");
     for (name, mut params) in cases(&pool, merchant).await? {
@@ -59,7 +41,7 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             }
-            let server = time(|| async {
+            let server = time(runs, || async {
                 let response = client
                     .post(format!("{base}/api/search_transactions"))
                     .header("origin", &base)
@@ -74,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
             .await;
             let today = Utc::now().with_timezone(&tz).date_naive();
             let filter = parse(&params, today).map_err(|e| anyhow::anyhow!("{name}: {e:?}"))?;
-            let sql = time(|| async {
+            let sql = time(runs, || async {
                 page_query(merchant, &filter, tz)
                     .build()
                     .fetch_all(&pool)
@@ -212,52 +194,4 @@ async fn cursor_at_depth(
         }
     }
     Ok(None)
-}
-
-async fn time<F, Fut>(mut f: F) -> Vec<Duration>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    // Warm caches and connections first: the figures are for a running server.
-    for _ in 0..5 {
-        f().await;
-    }
-    let mut samples = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        f().await;
-        samples.push(start.elapsed());
-    }
-    samples
-}
-
-fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
-    samples.sort();
-    let at = |p: f64| samples[((samples.len() as f64 * p).ceil() as usize).saturating_sub(1)];
-    (at(0.50), at(0.99))
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
-async fn serve(pool: PgPool) -> anyhow::Result<String> {
-    let state = AppState {
-        pool,
-        config: Config::default(),
-    };
-    let app = server::serve::local_router(state, server::api::ApiConfig::default())
-        .await
-        .expect("the application starts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
-    Ok(format!("http://{addr}"))
 }
