@@ -112,29 +112,32 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
     Ok(result)
 }
 
+/// The filter bar's lists: the merchant's currencies and every payment method and
+/// acquirer, in one round trip (each search asks for them).
 #[cfg(feature = "ssr")]
 async fn filter_options(
     pool: &sqlx::PgPool,
     merchant: uuid::Uuid,
 ) -> Result<FilterOptions, sqlx::Error> {
-    let currencies = sqlx::query_scalar!(
-        r#"SELECT DISTINCT currency::text AS "currency!" FROM merchant_balances
-            WHERE merchant_id = $1 ORDER BY 1"#,
+    let rows = sqlx::query!(
+        r#"SELECT 1 AS "list!", currency::text AS "code!", currency::text AS "name!"
+             FROM merchant_balances WHERE merchant_id = $1
+           UNION ALL SELECT 2, code, name FROM payment_methods
+           UNION ALL SELECT 3, code, name FROM acquirers
+           ORDER BY 1, 3"#,
         merchant
     )
     .fetch_all(pool)
     .await?;
-    let methods = sqlx::query!("SELECT code, name FROM payment_methods ORDER BY name")
-        .fetch_all(pool)
-        .await?;
-    let acquirers = sqlx::query!("SELECT code, name FROM acquirers ORDER BY name")
-        .fetch_all(pool)
-        .await?;
-    Ok(FilterOptions {
-        currencies,
-        methods: methods.into_iter().map(|m| (m.code, m.name)).collect(),
-        acquirers: acquirers.into_iter().map(|a| (a.code, a.name)).collect(),
-    })
+    let mut options = FilterOptions::default();
+    for row in rows {
+        match row.list {
+            1 => options.currencies.push(row.code),
+            2 => options.methods.push((row.code, row.name)),
+            _ => options.acquirers.push((row.code, row.name)),
+        }
+    }
+    Ok(options)
 }
 
 #[component]
