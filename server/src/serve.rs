@@ -4,6 +4,7 @@
 use crate::http;
 use crate::settings::Settings;
 use app::auth::session::attach_user;
+use app::auth::session_store::PgSessions;
 use app::state::AppState;
 use app::{shell, App};
 use axum::extract::State;
@@ -20,21 +21,15 @@ use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::{time, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
 pub async fn run(pool: PgPool, settings: Settings) -> anyhow::Result<()> {
     crate::migrate(&pool).await?;
     let config = settings.app();
     let leptos_options = leptos::config::get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
-    let store = PostgresStore::new(pool.clone());
+    let store = PgSessions::new(pool.clone());
     // Expired sessions are deleted in the background so the table does not grow.
-    tokio::spawn(
-        tower_sessions::ExpiredDeletion::continuously_delete_expired(
-            store.clone(),
-            Duration::from_secs(600),
-        ),
-    );
+    tokio::spawn(store.clone().delete_expired_every(Duration::from_secs(600)));
     // Keys first: every answer of the open API is signed and every receipt carries a
     // code, from the first request on.
     let api = crate::api::ApiState::new(
@@ -72,7 +67,7 @@ pub async fn local_router(state: AppState, api: crate::api::ApiConfig) -> anyhow
         .output_name("paydesk")
         .site_root("target/site")
         .build();
-    let store = PostgresStore::new(state.pool.clone());
+    let store = PgSessions::new(state.pool.clone());
     let platform = crate::api::keys::platform_key(&state.pool).await?;
     let api = crate::api::ApiState::new(state.pool.clone(), api, platform);
     let receipts = crate::receipts::ReceiptConfig::load(&state.pool, Default::default()).await?;
@@ -83,7 +78,7 @@ pub async fn local_router(state: AppState, api: crate::api::ApiConfig) -> anyhow
 pub fn router(
     state: AppState,
     leptos_options: LeptosOptions,
-    store: PostgresStore,
+    store: PgSessions,
     api: crate::api::ApiState,
     receipts: crate::receipts::ReceiptConfig,
 ) -> Router {

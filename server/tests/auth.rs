@@ -348,3 +348,81 @@ async fn signed_in_answers_are_never_cached_and_https_is_pinned(pool: PgPool) {
         "max-age=31536000; includeSubDomains"
     );
 }
+
+/// Nothing about the user is kept between requests: a role change or a closed merchant,
+/// even one written straight into the database, is in force at the next request on
+/// every instance.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_role_change_or_a_closed_merchant_holds_at_once_on_every_instance(pool: PgPool) {
+    let merchant = merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let a = TestApp::spawn(pool.clone()).await;
+    let b = TestApp::spawn(pool.clone()).await;
+    let browser = a.browser();
+    a.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    for app in [&a, &b] {
+        assert_eq!(app.call(&browser, "admin_list_users").await.status(), 200);
+    }
+    sqlx::query("UPDATE users SET role = 'viewer'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    for app in [&b, &a] {
+        assert_eq!(app.call(&browser, "admin_list_users").await.status(), 403);
+        assert_eq!(app.call(&browser, "load_overview").await.status(), 200);
+    }
+    sqlx::query("UPDATE merchants SET status = 'CLOSED' WHERE id = $1")
+        .bind(merchant)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(b.call(&browser, "load_overview").await.status(), 401);
+    assert!(a.get(&browser, "/").await.status().is_redirection());
+}
+
+/// The session row names its user in a column (what lets a request read both at once);
+/// the user read with it is handed to the request but never written back.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_session_row_names_its_user_and_never_stores_what_was_read_with_it(pool: PgPool) {
+    use std::str::FromStr;
+    use tower_sessions::session::Id;
+    use tower_sessions::SessionStore;
+
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn(pool.clone()).await;
+    app.sign_in(&app.browser(), "ada@lotus.example", PASSWORD)
+        .await;
+    let (id, user_id, data): (String, uuid::Uuid, Vec<u8>) =
+        sqlx::query_as("SELECT id, user_id, data FROM tower_sessions.session")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let ada: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(user_id, ada);
+
+    let store = app::auth::session_store::PgSessions::new(pool.clone());
+    let record = store
+        .load(&Id::from_str(&id).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let user = &record.data[app::auth::session_store::USER];
+    assert_eq!(user["email"], "ada@lotus.example");
+    assert_eq!(user["role"], "admin");
+    store.save(&record).await.unwrap();
+    let saved: Vec<u8> = sqlx::query_scalar("SELECT data FROM tower_sessions.session")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let json = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).unwrap();
+    assert_eq!(
+        json(&saved),
+        json(&data),
+        "the data is stored as it was, without the user read with it"
+    );
+    assert!(!String::from_utf8(saved)
+        .unwrap()
+        .contains("ada@lotus.example"));
+}

@@ -1,6 +1,7 @@
 //! Sessions: what is stored at sign-in, how each request finds its user, and the
 //! redirect to the login page for pages that need one.
 
+use super::session_store::{UserRow, USER};
 use super::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -10,14 +11,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
+use std::collections::HashMap;
 use tower_sessions::Session;
 use uuid::Uuid;
 
 const SIGNED_IN: &str = "signed_in";
 
 /// What the session remembers of a sign-in. The user's role and status are read from
-/// the database on each request, so a change takes effect at once.
+/// the database with the session on each request (`session_store`), so a change takes
+/// effect at once.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct SignedIn {
     user_id: Uuid,
@@ -58,11 +60,24 @@ async fn resolve(state: &AppState, session: &Session) -> Result<Option<SessionUs
         end(session).await?;
         return Ok(None);
     }
-    let user = load_user(&state.pool, signed_in.user_id).await?;
-    if user.is_none() {
-        end(session).await?;
+    // Read with the session by the store: absent when the user has been disabled or
+    // their merchant closed.
+    let user: Option<UserRow> = session.get(USER).await?;
+    match user {
+        Some(user) if user.id == signed_in.user_id => Ok(Some(SessionUser::from(user))),
+        _ => {
+            end(session).await?;
+            Ok(None)
+        }
     }
-    Ok(user)
+}
+
+/// The user a session's data says is signed in, for the store's `user_id` column.
+pub(super) fn signed_in_user(data: &HashMap<String, serde_json::Value>) -> Option<Uuid> {
+    let signed_in = data.get(SIGNED_IN)?;
+    serde_json::from_value::<SignedIn>(signed_in.clone())
+        .ok()
+        .map(|s| s.user_id)
 }
 
 /// The signed-in user as the server works with them: ids and time zone parsed once, when
@@ -93,34 +108,24 @@ impl SessionUser {
     }
 }
 
-/// An enabled user of an open merchant.
-pub async fn load_user(pool: &PgPool, user_id: Uuid) -> Result<Option<SessionUser>, sqlx::Error> {
-    let user = sqlx::query!(
-        r#"SELECT u.email, u.display_name, u.role AS "role: Role", m.id AS merchant_id,
-                  m.name AS merchant_name, m.time_zone
-             FROM users u JOIN merchants m ON m.id = u.merchant_id
-            WHERE u.id = $1 AND NOT u.disabled AND m.status <> 'CLOSED'"#,
-        user_id
-    )
-    .fetch_optional(pool)
-    .await?;
-    Ok(user.map(|u| SessionUser {
-        id: user_id,
-        merchant_id: u.merchant_id,
-        zone: crate::time::zone_named(&u.time_zone),
-        role: u.role,
-        email: u.email,
-        display_name: u.display_name,
-        merchant_name: u.merchant_name,
-    }))
+impl From<UserRow> for SessionUser {
+    fn from(u: UserRow) -> SessionUser {
+        SessionUser {
+            id: u.id,
+            merchant_id: u.merchant_id,
+            zone: crate::time::zone_named(&u.time_zone),
+            role: u.role,
+            email: u.email,
+            display_name: u.display_name,
+            merchant_name: u.merchant_name,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 enum ResolveError {
     #[error(transparent)]
     Session(#[from] tower_sessions::session::Error),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
 }
 
 /// Paths anyone may request: the login page, health checks, static files, the signed
