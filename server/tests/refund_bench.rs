@@ -124,6 +124,8 @@ async fn signed_refund_load() {
         t_sign.elapsed().as_secs_f64()
     );
 
+    // The client's TLS stack needs its crypto chosen, as the server's does.
+    server::tls::use_aws_lc_rs();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .timeout(Duration::from_secs(30))
