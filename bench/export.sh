@@ -2,7 +2,9 @@
 # Export benchmark: 1,000,000 transactions of one merchant within one 30-day filter,
 # exported through the real HTTP stack (release server, signed-in finance user) as CSV
 # and as XLSX, next to PostgreSQL's own `COPY (SELECT ...) TO STDOUT WITH CSV` of the
-# same rows, measured in the same run. Prints rows per second, the CSV ratio to COPY,
+# same rows and to Python's XlsxWriter (constant_memory) writing the CSV export's rows
+# and columns as XLSX (bench/xlsx/write.py, in a virtualenv from PyPI), measured in the
+# same run. Prints rows per second, the CSV ratio to COPY,
 # and the server's peak RSS during each export (a fresh server per export, so VmHWM is
 # that export's peak).
 #
@@ -27,7 +29,7 @@ use_admin_url
 URL="$(url_with_db "$ADMIN_URL" "$DB")"
 cleanup() {
   stop_server
-  rm -f "$JAR"
+  rm -f "$JAR" "$OUT/export.csv" "$OUT/reference.xlsx"
   drop_database "$ADMIN_URL" "$DB" || true
   pg_stop_if_started_here
 }
@@ -81,14 +83,14 @@ start_server() {
 
 peak_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
 
-# export FORMAT: prints "seconds bytes peak_MB"
+# export FORMAT FILE: downloads into FILE; prints "seconds bytes peak_MB idle_MB"
 export_once() {
-  local ext="$1" t0 t1 bytes
+  local ext="$1" file="$2" t0 t1 bytes
   start_server
   local before
   before=$(peak_mb)
   t0=$(date +%s.%N)
-  bytes=$(curl -fsS -b "$JAR" -o /dev/null -w '%{size_download}' \
+  bytes=$(curl -fsS -b "$JAR" -o "$file" -w '%{size_download}' \
     "$BASE/exports/transactions.$ext?from=$from&to=$to&fields=$FIELDS")
   t1=$(date +%s.%N)
   echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') $bytes $(peak_mb) $before"
@@ -112,13 +114,28 @@ t1=$(date +%s.%N)
 copy_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 
 log "CSV export through HTTP"
-read -r csv_s csv_bytes csv_peak csv_idle < <(export_once csv)
+read -r csv_s csv_bytes csv_peak csv_idle < <(export_once csv "$OUT/export.csv")
 log "XLSX export through HTTP"
-read -r xlsx_s xlsx_bytes xlsx_peak xlsx_idle < <(export_once xlsx)
+read -r xlsx_s xlsx_bytes xlsx_peak xlsx_idle < <(export_once xlsx /dev/null)
+
+log "reference: Python XlsxWriter (constant_memory) writing the CSV export's rows and columns"
+ensure_python_venv
+VENV=target/bench-venv
+if [ ! -x "$VENV/bin/python" ] || [ bench/xlsx/requirements.txt -nt "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q -r bench/xlsx/requirements.txt
+  touch "$VENV/bin/python"
+fi
+read -r py_rows py_s py_peak < <("$VENV/bin/python" bench/xlsx/write.py "$OUT/export.csv" "$OUT/reference.xlsx")
+py_bytes=$(stat -c %s "$OUT/reference.xlsx")
+rm -f "$OUT/export.csv" "$OUT/reference.xlsx"
 
 rps() { awk -v n="$total" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
 printf '\n%-44s %9s %12s %10s %14s\n' "" "seconds" "rows/s" "MB" "peak RSS MB"
 printf '%-44s %9s %12s %10.1f %14s\n' "COPY (SELECT ...) TO STDOUT WITH CSV" "$copy_s" "$(rps "$copy_s")" "$(echo "$copy_bytes / 1048576" | bc -l)" "-"
 printf '%-44s %9s %12s %10.1f %14s\n' "CSV export (HTTP, every field)" "$csv_s" "$(rps "$csv_s")" "$(echo "$csv_bytes / 1048576" | bc -l)" "$csv_peak (idle $csv_idle)"
 printf '%-44s %9s %12s %10.1f %14s\n' "XLSX export (HTTP, every field)" "$xlsx_s" "$(rps "$xlsx_s")" "$(echo "$xlsx_bytes / 1048576" | bc -l)" "$xlsx_peak (idle $xlsx_idle)"
+printf '%-44s %9s %12s %10.1f %14s\n' "Python XlsxWriter constant_memory (from CSV)" "$py_s" "$(rps "$py_s")" "$(echo "$py_bytes / 1048576" | bc -l)" "$py_peak"
+echo "Python rows written: $py_rows"
+echo "XLSX throughput / Python XlsxWriter throughput: $(awk -v a="$py_s" -v b="$xlsx_s" 'BEGIN { printf "%.2f", a / b }') (goal >= 5)"
 echo "CSV throughput / COPY throughput: $(awk -v a="$copy_s" -v b="$csv_s" 'BEGIN { printf "%.2f", a / b }') (goal >= 0.9)"
