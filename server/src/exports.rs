@@ -16,7 +16,7 @@ use app::error::{AppError, RequestId};
 use app::reports::calendar::{export_file_name, Period};
 use app::reports::csv_copy;
 use app::reports::export::{count_query, export_query, layout, parse_fields, Out};
-use app::reports::store::{first_day, get_or_create, pump_rows, RowsOf};
+use app::reports::store::{first_day, get_or_create, pump_rows, RowsOf, BATCHES_IN_FLIGHT};
 use app::state::AppState;
 use app::transactions::filter::{self, Filter, QueryParams};
 use app::transactions::row::TransactionRow;
@@ -382,7 +382,7 @@ async fn export_xlsx(
 async fn build_xlsx(e: &Export) -> Result<std::fs::File, Response> {
     let file = tempfile::tempfile()
         .map_err(|err| refuse(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()))?;
-    let (tx, rx) = mpsc::channel::<Vec<TransactionRow>>(4);
+    let (tx, rx) = mpsc::channel::<Vec<TransactionRow>>(BATCHES_IN_FLIGHT);
     let (layout, zone) = (e.layout.clone(), e.zone);
     // When this is dropped (a cancel, a closed connection) so is `tx`: the writer sees
     // the channel end, closes the workbook early and the temporary file is deleted.

@@ -18,8 +18,13 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-/// Rows per message between the cursor and the file writer.
-pub const BATCH: usize = 5000;
+/// Rows per message between the cursor and the file writer: small enough that the rows
+/// in flight stay a few MB (docs/PERFORMANCE.md, "Exports"), large enough that a
+/// `FETCH` costs little per row.
+pub const BATCH: usize = 1000;
+
+/// Batches the channel between the cursor and the file writer holds.
+pub const BATCHES_IN_FLIGHT: usize = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -169,7 +174,7 @@ pub async fn build(
 ) -> Result<(String, Vec<u8>, i64), ReportError> {
     let stem = report_stem(merchant_name, period, zone.name());
     let query = super::export::export_query(merchant, &report_filter(period), zone, true);
-    let (tx, rx) = mpsc::channel::<Vec<TransactionRow>>(4);
+    let (tx, rx) = mpsc::channel::<Vec<TransactionRow>>(BATCHES_IN_FLIGHT);
     let writer_stem = stem.clone();
     let writer =
         tokio::task::spawn_blocking(move || write_zip(RowsOf::new(rx), zone, &writer_stem));
