@@ -377,6 +377,19 @@ async fn merchant_and_order_rules(pool: PgPool) {
         c.refund_code("R-5", "PAY-EUR", "EUR", "1000").await,
         "MERCHANT_BALANCE_NOT_ENOUGH"
     );
+    // The write statement that takes the balance wrote nothing else either: no refund,
+    // no ledger entry; the refusal is kept and audited.
+    let (refunds, entries, refused): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM transactions r JOIN transactions p ON p.id = r.original_id
+                  WHERE p.transaction_id = 'PAY-EUR'),
+                (SELECT count(*) FROM balance_entries WHERE currency = 'EUR'),
+                (SELECT count(*) FROM audit_events
+                  WHERE action = 'REFUND_REFUSED' AND subject = 'PAY-EUR')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((refunds, entries, refused), (0, 0, 1));
 
     sqlx::query("UPDATE merchants SET status = 'SUSPENDED' WHERE id = $1")
         .bind(c.merchant)
@@ -387,6 +400,20 @@ async fn merchant_and_order_rules(pool: PgPool) {
     assert_eq!(
         c.refund_code("R-6", "PAY-1", "USD", "1000").await,
         "INVALID_MERCHANT_STATUS"
+    );
+    // Also for a payment the merchant does not have: the status is the first answer.
+    assert_eq!(
+        c.refund_code("R-7", "NO-SUCH-PAYMENT", "USD", "1000").await,
+        "INVALID_MERCHANT_STATUS"
+    );
+    sqlx::query("UPDATE merchants SET status = 'ACTIVE' WHERE id = $1")
+        .bind(c.merchant)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.refund_code("R-8", "NO-SUCH-PAYMENT", "USD", "1000").await,
+        "ORDER_NOT_EXIST"
     );
 }
 

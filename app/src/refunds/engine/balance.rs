@@ -1,5 +1,7 @@
 //! The merchant's balance per currency, out of which refunds are paid, and its ledger:
-//! every change of a balance has an entry with the balance after it.
+//! every change of a balance has an entry with the balance after it. A new refund takes
+//! its amount and writes its entry in the engine's one write statement
+//! (`decide::record_refund`); a failed asynchronous refund gives it back here.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -13,27 +15,6 @@ pub(super) enum EntryKind {
     Refund,
     /// An asynchronous refund failed and gave the amount back.
     RefundFailed,
-}
-
-/// Takes `amount_minor` from the merchant's balance in `currency` unless that would
-/// leave less than zero; the balance after, or None when it does not cover the amount.
-/// A conditional `UPDATE`, so concurrent refunds can never overdraw it.
-pub(super) async fn take(
-    conn: &mut PgConnection,
-    merchant_id: Uuid,
-    currency: &str,
-    amount_minor: i64,
-) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!(
-        "UPDATE merchant_balances SET available_minor = available_minor - $3, updated_at = now()
-         WHERE merchant_id = $1 AND currency = $2 AND available_minor >= $3
-         RETURNING available_minor",
-        merchant_id,
-        currency,
-        amount_minor
-    )
-    .fetch_optional(conn)
-    .await
 }
 
 /// Gives `amount_minor` back to the merchant's balance in `currency`; the balance after.

@@ -1,4 +1,4 @@
-//! Deciding and recording a refund, in one database transaction.
+//! Deciding and recording a refund, in one database transaction of three statements.
 //!
 //! Concurrency: the payment row is locked `FOR UPDATE` first, so refunds of one payment
 //! run one after another and each sees the amounts the previous ones took; the
@@ -6,22 +6,31 @@
 //! NOTHING`, which waits for a concurrent claim of the same key to commit, so duplicates
 //! find the first request's row instead of making a second refund; the balance is
 //! debited with a conditional `UPDATE`, which cannot go below zero.
+//!
+//! Round trips: besides `BEGIN` and `COMMIT`, a new refund is the lock, the claim (which
+//! also reads the payment's refunds so far, the transaction's time and a refund number)
+//! and one write statement (balance, refund, ledger, answer and audit event, each a step
+//! of one `WITH`), plus the exchange rate when a synchronous refund settles in another
+//! currency. The rules themselves run in Rust between the claim and the write
+//! (`refunds::rules`). The claim must be its own statement after the lock: a statement
+//! reads with the snapshot it started with, and only one that starts after the lock is
+//! granted sees the refund whose commit it waited for.
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::balance::{self, Entry, EntryKind};
+use super::balance::EntryKind;
 use super::command::RefundCommand;
 use super::error::RefundError;
 use super::number::RefundNumber;
-use super::payment::Payment;
+use super::payment::{Payment, Related};
 use super::record::RefundRecord;
 use super::replay::replay;
 use super::settlement::{settlement, Settlement};
 use super::timing::Timing;
 use crate::audit::{self, AuditAction, Event};
-use crate::refunds::rules;
+use crate::refunds::rules::{self, PaymentFacts};
 use crate::transactions::kind::TransactionStatus;
 
 /// Makes a refund, or answers why not. A repeated `refund_request_id` answers with the
@@ -36,28 +45,34 @@ pub async fn refund(
         return answer;
     }
     let mut tx = pool.begin().await?;
-    let settles_in = active_merchant(&mut tx, merchant_id).await?;
-    let payment = Payment::lock(&mut tx, merchant_id, cmd.payment_id.as_str())
-        .await?
-        .ok_or(RefundError::NotFound)?;
-    if !claim(&mut tx, merchant_id, &cmd, payment.row_id).await? {
+    let Some(payment) = Payment::lock(&mut tx, merchant_id, cmd.payment_id.as_str()).await? else {
+        return Err(without_payment(&mut tx, merchant_id).await?);
+    };
+    if !payment.merchant_active {
+        return Err(RefundError::MerchantInactive);
+    }
+    let Some(claim) = claim(&mut tx, merchant_id, &cmd, &payment).await? else {
         tx.rollback().await?;
         return replay_after_losing_the_claim(pool, merchant_id, &cmd).await;
-    }
+    };
     let request = Request {
         merchant_id,
         cmd: &cmd,
-        now: transaction_time(&mut tx).await?,
+        now: claim.now,
     };
-    let decision = match take_amount(&mut tx, &request, &payment).await? {
-        Ok(balance_after) => {
-            Ok(record_refund(&mut tx, &request, &payment, &settles_in, balance_after).await?)
-        }
-        Err(refusal) => {
-            record_refusal(&mut tx, &request, &refusal).await?;
-            Err(refusal)
-        }
+    let decision = match rules::decide(
+        &claim.facts,
+        &payment.rules,
+        cmd.currency.as_str(),
+        request.amount_minor(),
+        request.now,
+    ) {
+        Ok(()) => record_refund(&mut tx, &request, &payment, claim.number).await?,
+        Err(refusal) => Err(RefundError::refused(&refusal)),
     };
+    if let Err(refusal) = &decision {
+        record_refusal(&mut tx, &request, refusal).await?;
+    }
     tx.commit().await?;
     decision
 }
@@ -76,52 +91,82 @@ impl Request<'_> {
     }
 }
 
-/// The merchant's settlement currency, if the merchant may refund at all.
-async fn active_merchant(
+/// Why there is no refund when the merchant has no such payment: an inactive merchant
+/// refunds nothing at all, so that comes first.
+async fn without_payment(
     conn: &mut PgConnection,
     merchant_id: Uuid,
-) -> Result<String, RefundError> {
-    let merchant = sqlx::query!(
-        r#"SELECT status = 'ACTIVE' AS "active!", settlement_currency
-           FROM merchants WHERE id = $1"#,
+) -> Result<RefundError, RefundError> {
+    let active = sqlx::query_scalar!(
+        r#"SELECT status = 'ACTIVE' AS "active!" FROM merchants WHERE id = $1"#,
         merchant_id
     )
     .fetch_optional(conn)
     .await?;
-    match merchant {
-        Some(m) if m.active => Ok(m.settlement_currency),
-        _ => Err(RefundError::MerchantInactive),
-    }
+    Ok(match active {
+        Some(true) => RefundError::NotFound,
+        _ => RefundError::MerchantInactive,
+    })
 }
 
-/// Claims the request ID for this request; false when another request has it. A
+/// A request ID claimed for this request, with what the rules decide on.
+struct Claim {
+    /// When the transaction started, by PostgreSQL's clock: the same for all it records.
+    now: DateTime<Utc>,
+    number: RefundNumber,
+    facts: PaymentFacts,
+}
+
+/// Claims the request ID for this request; None when another request has it. A
 /// concurrent claim of the same ID makes this wait for it to commit; then the row is
 /// there and the answer is the first request's.
 async fn claim(
     conn: &mut PgConnection,
     merchant_id: Uuid,
     cmd: &RefundCommand,
-    payment_row_id: i64,
-) -> sqlx::Result<bool> {
-    let claimed = sqlx::query_scalar!(
-        r#"INSERT INTO refund_requests (merchant_id, refund_request_id, payment_ref, payment_id,
-               amount_minor, currency, result_code, result_message, source, client_id, notify_url)
-           VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', '', $7, $8, $9)
-           ON CONFLICT (merchant_id, refund_request_id) DO NOTHING
-           RETURNING 1 AS "claimed!""#,
+    payment: &Payment,
+) -> sqlx::Result<Option<Claim>> {
+    let row = sqlx::query!(
+        r#"WITH claimed AS (
+               INSERT INTO refund_requests (merchant_id, refund_request_id, payment_ref,
+                   payment_id, amount_minor, currency, result_code, result_message, source,
+                   client_id, notify_url)
+               VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', '', $7, $8, $9)
+               ON CONFLICT (merchant_id, refund_request_id) DO NOTHING
+               RETURNING 1)
+           SELECT EXISTS (SELECT 1 FROM claimed) AS "claimed!",
+                  now() AS "now!: DateTime<Utc>",
+                  nextval('refund_number_seq') AS "number!",
+                  f.refunded_minor AS "refunded_minor!", f.refund_count AS "refund_count!",
+                  f.captured AS "captured!", f.chargeback_pending AS "chargeback_pending!",
+                  f.charged_back_minor AS "charged_back_minor!"
+           FROM payment_refund_facts($4) f"#,
         merchant_id,
         cmd.refund_request_id.as_str(),
         cmd.payment_id.as_str(),
-        payment_row_id,
+        payment.row_id,
         cmd.amount.get(),
         cmd.currency.as_str(),
         cmd.source.as_str(),
         cmd.source.client_id(),
         cmd.notify_url.as_deref()
     )
-    .fetch_optional(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(claimed.is_some())
+    if !row.claimed {
+        return Ok(None);
+    }
+    Ok(Some(Claim {
+        now: row.now,
+        number: RefundNumber::drawn(row.number),
+        facts: payment.facts_with(Related {
+            refunded_minor: row.refunded_minor,
+            refund_count: row.refund_count,
+            captured: row.captured,
+            chargeback_pending: row.chargeback_pending,
+            charged_back_minor: row.charged_back_minor,
+        }),
+    }))
 }
 
 /// The answer of the request that claimed the ID first.
@@ -137,76 +182,102 @@ async fn replay_after_losing_the_claim(
     }
 }
 
-/// When the transaction started, by PostgreSQL's clock: the same for all it records.
-async fn transaction_time(conn: &mut PgConnection) -> sqlx::Result<DateTime<Utc>> {
-    sqlx::query_scalar!(r#"SELECT now() AS "now!: DateTime<Utc>""#)
-        .fetch_one(conn)
-        .await
-}
-
-/// Checks the request against the refund rules, then takes the amount from the
-/// merchant's balance in the payment currency: the balance after, or the refusal.
-async fn take_amount(
-    conn: &mut PgConnection,
-    request: &Request<'_>,
-    payment: &Payment,
-) -> sqlx::Result<Result<i64, RefundError>> {
-    let facts = payment.facts(conn).await?;
-    if let Err(refusal) = rules::decide(
-        &facts,
-        &payment.rules,
-        request.cmd.currency.as_str(),
-        request.amount_minor(),
-        request.now,
-    ) {
-        return Ok(Err(RefundError::refused(&refusal)));
-    }
-    let balance_after = balance::take(
-        conn,
-        request.merchant_id,
-        &payment.currency,
-        request.amount_minor(),
-    )
-    .await?;
-    Ok(balance_after.ok_or_else(RefundError::balance_not_enough))
-}
-
-/// Records the refund the request makes: its transaction (final at once, or waiting for
-/// the acquirer), the ledger entry, the answer under the request ID and the audit event.
+/// Takes the amount from the merchant's balance in the payment currency and records the
+/// refund the rules allowed: its transaction (final at once, or waiting for the
+/// acquirer), the ledger entry, the answer under the request ID and the audit event, in
+/// one statement. The refusal when the balance does not cover the amount: then the
+/// statement wrote nothing.
 async fn record_refund(
     conn: &mut PgConnection,
     request: &Request<'_>,
     payment: &Payment,
-    settles_in: &str,
-    balance_after: i64,
-) -> sqlx::Result<RefundRecord> {
-    let number = RefundNumber::next(conn).await?;
+    number: RefundNumber,
+) -> sqlx::Result<Result<RefundRecord, RefundError>> {
     let refund_id = number.transaction_id(request.now);
-    let settlement = settle_if_synchronous(conn, request, payment, settles_in).await?;
-    let new_refund = NewRefund {
-        refund_id: &refund_id,
-        number,
-        settlement: settlement.as_ref(),
-        settles_in,
-    };
-    let row_id = insert_refund(conn, request, payment, &new_refund).await?;
-    balance::record(
-        conn,
-        Entry {
-            merchant_id: request.merchant_id,
-            currency: &payment.currency,
-            amount_minor: -request.amount_minor(),
-            balance_after_minor: balance_after,
-            kind: EntryKind::Refund,
-            refund_row_id: row_id,
-            at: request.now,
-        },
-    )
-    .await?;
-    answer_request(conn, request, payment.timing, row_id).await?;
-    audit_refund(conn, request, payment, &refund_id).await?;
+    let settlement = settle_if_synchronous(conn, request, payment).await?;
     let timing = payment.timing;
-    Ok(RefundRecord {
+    let sync = timing.is_sync();
+    let (code, message) = timing.result();
+    let actor = request.cmd.source.actor(request.merchant_id);
+    let event = refund_event(request, payment, &refund_id);
+    let (event_amount, event_currency) = event.amount.unzip();
+    // The audit step writes the columns `audit::record` writes, from the same `Event`.
+    let row_id = sqlx::query_scalar!(
+        r#"WITH taken AS (
+               UPDATE merchant_balances
+               SET available_minor = available_minor - $8, updated_at = now()
+               WHERE merchant_id = $1 AND currency = $9 AND available_minor >= $8
+               RETURNING available_minor),
+           refund AS (
+               INSERT INTO transactions (merchant_id, transaction_id,
+                   reference_transaction_id, transaction_request_id, acquirer_transaction_id,
+                   serial_no, transaction_type, status, amount_minor, currency,
+                   settlement_amount_minor, settlement_currency, settlement_quote,
+                   payment_method_type, acquirer_code, original_id, reason, created_at,
+                   finished_at)
+               SELECT $1, $2::text, $3::text, $4::text, $5::text, $6::text, 'REFUND',
+                      $7::text, $8::bigint, $9::text, $10::bigint, $11::text,
+                      $12::text::numeric, $13::text, $14::text, $15::bigint, $16::text,
+                      $17::timestamptz, $18::timestamptz
+               FROM taken
+               RETURNING id),
+           ledger AS (
+               INSERT INTO balance_entries (merchant_id, currency, amount_minor,
+                   balance_after_minor, kind, transaction_id, created_at)
+               SELECT $1, $9::text, -$8::bigint, taken.available_minor, $19::text,
+                      refund.id, $17::timestamptz
+               FROM taken, refund),
+           answered AS (
+               UPDATE refund_requests
+               SET result_code = $20, result_message = $21, refund_id = refund.id,
+                   acquirer_pending_since = $22
+               FROM refund
+               WHERE merchant_id = $1 AND refund_request_id = $4),
+           audited AS (
+               INSERT INTO audit_events (merchant_id, actor_user_id, actor, action, subject,
+                   amount_minor, currency, detail, address)
+               SELECT $23::uuid, $24::uuid, $25::text, $26::text, $27::text, $28::bigint,
+                      $29::text, $30::text, $31::text
+               FROM refund)
+           SELECT id AS "id!" FROM refund"#,
+        request.merchant_id,
+        refund_id,
+        payment.reference_transaction_id.as_deref(),
+        request.cmd.refund_request_id.as_str(),
+        sync.then(|| number.acquirer_refund_id()),
+        number.serial_no(),
+        timing.transaction_status() as TransactionStatus,
+        request.amount_minor(),
+        payment.currency.as_str(),
+        settlement.as_ref().map(|s| s.amount_minor),
+        payment.settles_in.as_str(),
+        settlement.as_ref().map(|s| s.quote.as_str()),
+        payment.payment_method_type.as_str(),
+        payment.acquirer_code.as_str(),
+        payment.row_id,
+        request.cmd.reason.as_deref(),
+        request.now as DateTime<Utc>,
+        sync.then_some(request.now) as Option<DateTime<Utc>>,
+        EntryKind::Refund as EntryKind,
+        code,
+        message,
+        (!sync).then_some(request.now) as Option<DateTime<Utc>>,
+        actor.merchant_id,
+        actor.user_id,
+        actor.name,
+        event.action as AuditAction,
+        event.subject,
+        event_amount,
+        event_currency,
+        event.detail,
+        actor.address
+    )
+    .fetch_optional(conn)
+    .await?;
+    let Some(row_id) = row_id else {
+        return Ok(Err(RefundError::balance_not_enough()));
+    };
+    Ok(Ok(RefundRecord {
         row_id,
         refund_id,
         refund_request_id: request.cmd.refund_request_id.to_string(),
@@ -215,10 +286,10 @@ async fn record_refund(
         currency: payment.currency.clone(),
         status: timing.refund_status(),
         created_at: request.now,
-        finished_at: timing.is_sync().then_some(request.now),
+        finished_at: sync.then_some(request.now),
         settlement,
         reason: request.cmd.reason.clone(),
-    })
+    }))
 }
 
 /// A synchronous refund settles now, at the rate of the day; an asynchronous one when
@@ -227,7 +298,6 @@ async fn settle_if_synchronous(
     conn: &mut PgConnection,
     request: &Request<'_>,
     payment: &Payment,
-    settles_in: &str,
 ) -> sqlx::Result<Option<Settlement>> {
     match payment.timing {
         Timing::Synchronous => {
@@ -236,7 +306,7 @@ async fn settle_if_synchronous(
                 conn,
                 request.amount_minor(),
                 &payment.currency,
-                settles_in,
+                &payment.settles_in,
                 day,
             )
             .await
@@ -245,101 +315,16 @@ async fn settle_if_synchronous(
     }
 }
 
-/// The new refund in the audit log, under whoever asked for it.
-async fn audit_refund(
-    conn: &mut PgConnection,
-    request: &Request<'_>,
-    payment: &Payment,
-    refund_id: &str,
-) -> sqlx::Result<()> {
-    audit::record(
-        conn,
-        &request.cmd.source.actor(request.merchant_id),
-        Event::new(AuditAction::Refund)
-            .subject(refund_id)
-            .amount(request.amount_minor(), payment.currency.as_str())
-            .detail(format!(
-                "Refund of payment {} ({})",
-                payment.transaction_id,
-                payment.timing.label()
-            )),
-    )
-    .await
-}
-
-/// The identifiers and settlement of a refund about to be inserted.
-struct NewRefund<'a> {
-    refund_id: &'a str,
-    number: RefundNumber,
-    /// Known only for a synchronous refund; an asynchronous one settles when it succeeds.
-    settlement: Option<&'a Settlement>,
-    /// The merchant's settlement currency.
-    settles_in: &'a str,
-}
-
-/// Inserts the REFUND transaction of `payment`; its `transactions.id`.
-async fn insert_refund(
-    conn: &mut PgConnection,
-    request: &Request<'_>,
-    payment: &Payment,
-    new: &NewRefund<'_>,
-) -> sqlx::Result<i64> {
-    let sync = payment.timing.is_sync();
-    sqlx::query_scalar!(
-        "INSERT INTO transactions (merchant_id, transaction_id, reference_transaction_id,
-             transaction_request_id, acquirer_transaction_id, serial_no, transaction_type,
-             status, amount_minor, currency, settlement_amount_minor, settlement_currency,
-             settlement_quote, payment_method_type, acquirer_code, original_id, reason,
-             created_at, finished_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'REFUND', $7, $8, $9, $10, $11, $12::text::numeric,
-                 $13, $14, $15, $16, $17, $18)
-         RETURNING id",
-        request.merchant_id,
-        new.refund_id,
-        payment.reference_transaction_id.as_deref(),
-        request.cmd.refund_request_id.as_str(),
-        sync.then(|| new.number.acquirer_refund_id()),
-        new.number.serial_no(),
-        payment.timing.transaction_status() as TransactionStatus,
-        request.amount_minor(),
-        payment.currency.as_str(),
-        new.settlement.map(|s| s.amount_minor),
-        new.settles_in,
-        new.settlement.map(|s| s.quote.as_str()),
-        payment.payment_method_type.as_str(),
-        payment.acquirer_code.as_str(),
-        payment.row_id,
-        request.cmd.reason.as_deref(),
-        request.now as DateTime<Utc>,
-        sync.then_some(request.now) as Option<DateTime<Utc>>
-    )
-    .fetch_one(conn)
-    .await
-}
-
-/// Keeps the answer under the request ID; an asynchronous refund also starts waiting
-/// for the acquirer.
-async fn answer_request(
-    conn: &mut PgConnection,
-    request: &Request<'_>,
-    timing: Timing,
-    refund_row_id: i64,
-) -> sqlx::Result<()> {
-    let (code, message) = timing.result();
-    sqlx::query!(
-        "UPDATE refund_requests
-         SET result_code = $3, result_message = $4, refund_id = $5, acquirer_pending_since = $6
-         WHERE merchant_id = $1 AND refund_request_id = $2",
-        request.merchant_id,
-        request.cmd.refund_request_id.as_str(),
-        code,
-        message,
-        refund_row_id,
-        (!timing.is_sync()).then_some(request.now) as Option<DateTime<Utc>>
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+/// The new refund as the audit log shows it.
+fn refund_event(request: &Request<'_>, payment: &Payment, refund_id: &str) -> Event {
+    Event::new(AuditAction::Refund)
+        .subject(refund_id)
+        .amount(request.amount_minor(), payment.currency.as_str())
+        .detail(format!(
+            "Refund of payment {} ({})",
+            payment.transaction_id,
+            payment.timing.label()
+        ))
 }
 
 /// Keeps the refusal under the request ID, so that a repeat gets it again, and puts it

@@ -28,6 +28,10 @@ pub(super) struct Payment {
     pub acquirer_code: String,
     pub rules: MethodRules,
     pub timing: Timing,
+    /// Whether the merchant may refund at all (it is active).
+    pub merchant_active: bool,
+    /// The merchant's settlement currency.
+    pub settles_in: String,
 }
 
 /// The payment with its method's and acquirer's columns, as selected.
@@ -50,6 +54,8 @@ struct PaymentRow {
     min_refund_minor: i64,
     refund_mode: RefundMode,
     sync_card_refunds: bool,
+    merchant_active: bool,
+    settlement_currency: String,
 }
 
 impl From<PaymentRow> for Payment {
@@ -74,11 +80,14 @@ impl From<PaymentRow> for Payment {
                 is_card: r.is_card,
             },
             timing: Timing::of(r.refund_mode, r.is_card, r.sync_card_refunds),
+            merchant_active: r.merchant_active,
+            settles_in: r.settlement_currency.trim().to_string(),
         }
     }
 }
 
-/// Selects the payment `$1` stands for, of merchant `$2`, followed by `$lock` (a lock
+/// Selects the payment `$1` stands for, of merchant `$2`, with its merchant's state,
+/// followed by `$lock` (a lock
 /// clause or nothing). One statement serves both lookups: the SQL must be a literal to
 /// be checked at compile time, so the lock clause is appended here.
 macro_rules! select_payment {
@@ -93,10 +102,12 @@ macro_rules! select_payment {
                       t.payment_method_type, t.acquirer_code,
                       m.is_card, m.refund_supported, m.partial_refund_supported,
                       m.multiple_refunds_supported, m.refund_window_days, m.min_refund_minor,
-                      m.refund_mode AS "refund_mode: RefundMode", a.sync_card_refunds
+                      m.refund_mode AS "refund_mode: RefundMode", a.sync_card_refunds,
+                      mr.status = 'ACTIVE' AS "merchant_active!", mr.settlement_currency
                FROM transactions t
                JOIN payment_methods m ON m.code = t.payment_method_type
                JOIN acquirers a ON a.code = t.acquirer_code
+               JOIN merchants mr ON mr.id = t.merchant_id
                WHERE t.merchant_id = $2
                  AND t.id = (SELECT CASE WHEN f.transaction_type = 'CAPTURE'
                                               AND f.original_id IS NOT NULL
@@ -138,24 +149,22 @@ impl Payment {
     /// What the refund rules need to know: the payment with what its captures, refunds
     /// and chargebacks have done to it so far.
     pub(super) async fn facts(&self, conn: &mut PgConnection) -> sqlx::Result<PaymentFacts> {
-        let related = sqlx::query!(
-            r#"SELECT
-                coalesce(sum(amount_minor) FILTER (WHERE transaction_type = 'REFUND'
-                         AND status IN ('SUCCESS', 'PROCESSING')), 0)::bigint AS "refunded!",
-                count(*) FILTER (WHERE transaction_type = 'REFUND'
-                         AND status IN ('SUCCESS', 'PROCESSING')) AS "refunds!",
-                coalesce(bool_or(transaction_type = 'CAPTURE' AND status = 'SUCCESS'), false)
-                    AS "captured!",
-                coalesce(bool_or(transaction_type = 'CHARGEBACK' AND status = 'PROCESSING'),
-                         false) AS "chargeback_pending!",
-                coalesce(sum(amount_minor) FILTER (WHERE transaction_type = 'CHARGEBACK'
-                         AND status = 'SUCCESS'), 0)::bigint AS "charged_back!"
-             FROM transactions WHERE original_id = $1"#,
+        let related = sqlx::query_as!(
+            Related,
+            r#"SELECT refunded_minor AS "refunded_minor!", refund_count AS "refund_count!",
+                      captured AS "captured!", chargeback_pending AS "chargeback_pending!",
+                      charged_back_minor AS "charged_back_minor!"
+               FROM payment_refund_facts($1)"#,
             self.row_id
         )
         .fetch_one(conn)
         .await?;
-        Ok(PaymentFacts {
+        Ok(self.facts_with(related))
+    }
+
+    /// The rules' view of the payment, given what its related transactions did.
+    pub(super) fn facts_with(&self, related: Related) -> PaymentFacts {
+        PaymentFacts {
             transaction_type: self.transaction_type,
             status: self.status,
             amount_minor: self.amount_minor,
@@ -163,9 +172,19 @@ impl Payment {
             succeeded_at: self.finished_at,
             captured: related.captured,
             chargeback_pending: related.chargeback_pending,
-            refunded_minor: related.refunded,
-            refund_count: related.refunds,
-            charged_back_minor: related.charged_back,
-        })
+            refunded_minor: related.refunded_minor,
+            refund_count: related.refund_count,
+            charged_back_minor: related.charged_back_minor,
+        }
     }
+}
+
+/// What a payment's captures, refunds and chargebacks have done to it: a row of the SQL
+/// function `payment_refund_facts` (one definition for the details page and the engine).
+pub(super) struct Related {
+    pub refunded_minor: i64,
+    pub refund_count: i64,
+    pub captured: bool,
+    pub chargeback_pending: bool,
+    pub charged_back_minor: i64,
 }

@@ -86,14 +86,15 @@ pub async fn finish_pending(
     now: DateTime<Utc>,
 ) -> sqlx::Result<RefundRecord> {
     let currencies = sqlx::query!(
-        "SELECT t.currency, m.settlement_currency
-         FROM transactions t JOIN merchants m ON m.id = t.merchant_id
-         WHERE t.id = $1 FOR UPDATE OF t",
+        r#"SELECT t.currency, m.settlement_currency,
+                  nextval('refund_number_seq') AS "number!"
+           FROM transactions t JOIN merchants m ON m.id = t.merchant_id
+           WHERE t.id = $1 FOR UPDATE OF t"#,
         pending.row_id
     )
     .fetch_one(&mut *conn)
     .await?;
-    let number = RefundNumber::next(conn).await?;
+    let number = RefundNumber::drawn(currencies.number);
     let answered = Answered {
         pending,
         acquirer_refund_id: number.acquirer_refund_id(),
