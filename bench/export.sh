@@ -6,7 +6,7 @@
 # and columns as XLSX (bench/xlsx/write.py, in a virtualenv from PyPI), measured in the
 # same run. Prints rows per second, the CSV ratio to COPY,
 # and the server's peak RSS during each export (a fresh server per export, so VmHWM is
-# that export's peak).
+# that export's peak), also with three XLSX exports running at once.
 #
 # Uses the server of DATABASE_URL (its role must be allowed to CREATE DATABASE), or
 # without it the private cluster of scripts/lib.sh. Works in the database
@@ -97,6 +97,23 @@ export_once() {
   stop_server
 }
 
+# three_at_once: three XLSX exports of the same filter started together on one server;
+# prints "seconds peak_MB idle_MB".
+three_at_once() {
+  local t0 t1 before pids=()
+  start_server
+  before=$(peak_mb)
+  t0=$(date +%s.%N)
+  for _ in 1 2 3; do
+    curl -fsS -b "$JAR" -o /dev/null "$BASE/exports/transactions.xlsx?from=$from&to=$to&fields=$FIELDS" &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || die "one of the three exports failed"; done
+  t1=$(date +%s.%N)
+  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') $(peak_mb) $before"
+  stop_server
+}
+
 log "COPY (SELECT ...) TO STDOUT WITH CSV of the same rows"
 t0=$(date +%s.%N)
 copy_bytes=$(psql -qtAX "$URL" -c "COPY (
@@ -118,6 +135,8 @@ read -r csv_s csv_bytes csv_peak csv_idle < <(export_once csv "$OUT/export.csv")
 log "XLSX export through HTTP"
 read -r xlsx_s xlsx_bytes xlsx_peak xlsx_idle < <(export_once xlsx /dev/null)
 
+log "three XLSX exports at once"
+read -r three_s three_peak three_idle < <(three_at_once)
 log "reference: Python XlsxWriter (constant_memory) writing the CSV export's rows and columns"
 ensure_python_venv
 VENV=target/bench-venv
@@ -136,6 +155,7 @@ printf '%-44s %9s %12s %10.1f %14s\n' "COPY (SELECT ...) TO STDOUT WITH CSV" "$c
 printf '%-44s %9s %12s %10.1f %14s\n' "CSV export (HTTP, every field)" "$csv_s" "$(rps "$csv_s")" "$(echo "$csv_bytes / 1048576" | bc -l)" "$csv_peak (idle $csv_idle)"
 printf '%-44s %9s %12s %10.1f %14s\n' "XLSX export (HTTP, every field)" "$xlsx_s" "$(rps "$xlsx_s")" "$(echo "$xlsx_bytes / 1048576" | bc -l)" "$xlsx_peak (idle $xlsx_idle)"
 printf '%-44s %9s %12s %10.1f %14s\n' "Python XlsxWriter constant_memory (from CSV)" "$py_s" "$(rps "$py_s")" "$(echo "$py_bytes / 1048576" | bc -l)" "$py_peak"
+printf '%-44s %9s %12s %10s %14s\n' "three XLSX exports at once (HTTP)" "$three_s" "$(rps "$(awk -v s="$three_s" 'BEGIN { print s / 3 }')")" "-" "$three_peak (idle $three_idle)"
 echo "Python rows written: $py_rows"
 echo "XLSX throughput / Python XlsxWriter throughput: $(awk -v a="$py_s" -v b="$xlsx_s" 'BEGIN { printf "%.2f", a / b }') (goal >= 5)"
 echo "CSV throughput / COPY throughput: $(awk -v a="$copy_s" -v b="$csv_s" 'BEGIN { printf "%.2f", a / b }') (goal >= 0.9)"

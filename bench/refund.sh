@@ -55,18 +55,42 @@ DATABASE_URL="$URL" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=warn \
 SERVER_PID=$!
 wait_for_http "http://127.0.0.1:$PORT/healthz" 60 "$SERVER_PID" || die "the server did not start (see $OUT/refund-server.log)"
 
+# CPU seconds (user + system) used so far by the processes of user $1, or by the pids
+# given after "-p": where the time of a run goes, per side.
+cpu_seconds() {
+  local pids
+  if [ "$1" = -p ]; then shift; pids="$*"; else pids="$(pgrep -u "$1" | tr '\n' ' ')"; fi
+  local ticks=0 pid
+  for pid in $pids; do
+    [ -r "/proc/$pid/stat" ] || continue
+    ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+# The private cluster's processes run as postgres (initdb refuses root).
+PG_USER="${PG_USER:-postgres}"
+psql_admin "$URL" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null 2>&1 || true
+
 log "reference: pgbench simple-update, $CONCURRENCY clients, ${SECONDS_PGBENCH}s"
 pgbench -i -s 10 -q "$URL" >"$OUT/refund-pgbench-init.log" 2>&1
+pg_before=$(cpu_seconds "$PG_USER")
 pgbench -b simple-update -c "$CONCURRENCY" -j 2 -T "$SECONDS_PGBENCH" "$URL" >"$OUT/refund-pgbench.log" 2>&1
+pg_cpu_pgbench=$(awk -v a="$(cpu_seconds "$PG_USER")" -v b="$pg_before" 'BEGIN { printf "%.2f", a - b }')
+pg_txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$OUT/refund-pgbench.log" | tail -1)
 pg_tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$OUT/refund-pgbench.log" | tail -1)
 pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$OUT/refund-pgbench.log" | tail -1)
 
 log "signed refunds: $REQUESTS requests, $CONCURRENCY at a time"
+psql_admin "$URL" -c "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || true
+pg_before=$(cpu_seconds "$PG_USER")
+server_before=$(cpu_seconds -p "$SERVER_PID")
 BENCH_BASE_URL="http://127.0.0.1:$PORT" BENCH_KEYS_DIR="$KEYS" DATABASE_URL="$URL" \
   BENCH_REQUESTS="$REQUESTS" BENCH_CONCURRENCY="$CONCURRENCY" \
   cargo test --release -p server --test refund_bench -- --ignored --nocapture 2>&1 | tee "$OUT/refund-load.log" | grep -E '^(RESULT|signed|result codes)' || true
 # The figures count only if every refund was accepted (the generator checks it last).
 grep -q '^test result: ok' "$OUT/refund-load.log" || die "the load generator failed (see $OUT/refund-load.log)"
+pg_cpu=$(awk -v a="$(cpu_seconds "$PG_USER")" -v b="$pg_before" 'BEGIN { printf "%.2f", a - b }')
+server_cpu=$(awk -v a="$(cpu_seconds -p "$SERVER_PID")" -v b="$server_before" 'BEGIN { printf "%.2f", a - b }')
 result=$(grep '^RESULT' "$OUT/refund-load.log")
 field() { echo "$result" | sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
@@ -75,3 +99,20 @@ printf '%-62s %10s %10s %10s\n' "signed refunds through HTTP ($(field requests) 
   "$(field refund_rps)" "$(field p50_ms)" "$(field p99_ms)"
 printf '%-62s %10.0f %10s %10s\n' "reference: pgbench simple-update ($CONCURRENCY clients)" "$pg_tps" "${pg_lat:-?} avg" "-"
 echo "ratio: $(awk -v a="$(field refund_rps)" -v b="$pg_tps" 'BEGIN { printf "%.2f", a / b }') refunds per pgbench transaction"
+
+# Where the time goes: CPU per refund on each side (the load generator and the workers'
+# own activity included in "PostgreSQL" and "server"), next to pgbench's, and the
+# statements PostgreSQL spent its time on during the refunds.
+n=$(( $(field requests) + 200 ))
+echo
+echo "CPU per refund: server $(awk -v c="$server_cpu" -v n="$n" 'BEGIN { printf "%.3f", c * 1000 / n }') ms," \
+  "PostgreSQL $(awk -v c="$pg_cpu" -v n="$n" 'BEGIN { printf "%.3f", c * 1000 / n }') ms;" \
+  "per pgbench transaction: PostgreSQL $(awk -v c="$pg_cpu_pgbench" -v n="${pg_txns:-1}" 'BEGIN { printf "%.3f", c * 1000 / n }') ms"
+echo
+echo "PostgreSQL statements during the refunds (pg_stat_statements, by total time):"
+psql_admin "$URL" -c "SELECT to_char(calls, 'FM9999999') || ' calls, ' ||
+         to_char(mean_exec_time, 'FM990.000') || ' ms mean, ' ||
+         to_char(100 * total_exec_time / sum(total_exec_time) OVER (), 'FM990.0') || '% | ' ||
+         left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+   ORDER BY total_exec_time DESC LIMIT 15" 2>/dev/null || echo "(pg_stat_statements is not loaded in this cluster)"

@@ -359,10 +359,12 @@ pg_start() {
     for attempt in 1 2 3; do
       [ -n "$PG_PORT" ] || PG_PORT="$(free_port 54000)"
       log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+      # pg_stat_statements is loaded so that benchmarks can show where PostgreSQL's time
+      # goes (bench/refund.sh); nothing else uses it.
       if (without_locks _pg_ctl start -w -t 60 -l "$PG_HOME/postgres.log" -o "-p $PG_PORT \
             -c listen_addresses=127.0.0.1 -c unix_socket_directories='$sock' \
             -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-            -c max_connections=300") >/dev/null; then
+            -c max_connections=300 -c shared_preload_libraries=pg_stat_statements") >/dev/null; then
         echo "$PG_PORT" >"$PG_STATE_DIR/port"
         PG_STARTED_HERE=1
         break

@@ -2,12 +2,15 @@
 //! rows deep, timed through the real HTTP stack (session, server function, JSON) next
 //! to the bare SQL of the same page, both measured in this run against the same data.
 //!
+//! After the table, the EXPLAIN ANALYZE of each case's pages: the statement the app
+//! sends (`page_query`), with the same bound parameters.
+//!
 //! Run by `bench/query.sh`, which seeds the database first.
 
 mod bench_support;
 
-use app::transactions::filter::{parse, Direction, QueryParams};
-use app::transactions::query::{page_query, search};
+use app::transactions::filter::{parse, Direction, Filter, QueryParams};
+use app::transactions::query::{page_query, prefixed_page_query, search};
 use bench_support::{ms, percentiles, runs, serve, sign_in, time};
 use chrono::Utc;
 use sqlx::PgPool;
@@ -30,6 +33,7 @@ async fn main() -> anyhow::Result<()> {
     let runs = runs("RUNS", 2_000);
     println!("| case | page | server fn p50 | server fn p99 | SQL p50 | SQL p99 | p99 ratio |");
     println!("|---|---|---:|---:|---:|---:|---:|");
+    let mut plans = Vec::new();
     for (name, mut params) in cases(&pool, merchant).await? {
         for deep in [false, true] {
             if deep {
@@ -64,11 +68,15 @@ async fn main() -> anyhow::Result<()> {
                     .expect("query");
             })
             .await;
+            let page = if deep { "1,000 deep" } else { "first" };
+            plans.push((
+                format!("{name}, {page}"),
+                explain(&pool, merchant, &filter, tz).await?,
+            ));
             let (s50, s99) = percentiles(server);
             let (q50, q99) = percentiles(sql);
             println!(
-                "| {name} | {} | {} | {} | {} | {} | {:.2}× |",
-                if deep { "1,000 deep" } else { "first" },
+                "| {name} | {page} | {} | {} | {} | {} | {:.2}× |",
                 ms(s50),
                 ms(s99),
                 ms(q50),
@@ -77,7 +85,29 @@ async fn main() -> anyhow::Result<()> {
             );
         }
     }
+    for (case, plan) in plans {
+        println!("\nEXPLAIN: {case}\n{plan}");
+    }
     Ok(())
+}
+
+/// The plan PostgreSQL runs for the page statement of `filter`, with its parameters.
+async fn explain(
+    pool: &PgPool,
+    merchant: Uuid,
+    filter: &Filter,
+    tz: chrono_tz::Tz,
+) -> anyhow::Result<String> {
+    let lines: Vec<String> = prefixed_page_query(
+        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ",
+        merchant,
+        filter,
+        tz,
+    )
+    .build_query_scalar()
+    .fetch_all(pool)
+    .await?;
+    Ok(lines.join("\n"))
 }
 
 /// The cases of the benchmark, with values picked from the data so that each matches.

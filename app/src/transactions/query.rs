@@ -128,7 +128,18 @@ fn from_micros(us: i64) -> DateTime<Utc> {
 /// The statement behind one page of [`search`]: `page_size + 1` rows, to know whether
 /// another page follows. Benchmarks time it bare, next to the full server function.
 pub fn page_query(merchant: Uuid, filter: &Filter, zone: Tz) -> QueryBuilder<'static, Postgres> {
-    let mut q = QueryBuilder::<Postgres>::new(SELECT);
+    prefixed_page_query("", merchant, filter, zone)
+}
+
+/// [`page_query`] after `prefix`: the query benchmark puts `EXPLAIN (ANALYZE, …)` there,
+/// to show the plan of the very statement and parameters a page sends.
+pub fn prefixed_page_query(
+    prefix: &str,
+    merchant: Uuid,
+    filter: &Filter,
+    zone: Tz,
+) -> QueryBuilder<'static, Postgres> {
+    let mut q = QueryBuilder::<Postgres>::new(format!("{prefix}{SELECT}"));
     q.push(" WHERE t.merchant_id = ").push_bind(merchant);
     push_conditions(&mut q, filter, zone);
     push_keyset(&mut q, "t", filter.direction, filter.page_size);
