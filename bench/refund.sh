@@ -56,14 +56,16 @@ SERVER_PID=$!
 wait_for_http "http://127.0.0.1:$PORT/healthz" 60 "$SERVER_PID" || die "the server did not start (see $OUT/refund-server.log)"
 
 # CPU seconds (user + system) used so far by the processes of user $1, or by the pids
-# given after "-p": where the time of a run goes, per side.
+# given after "-p": where the time of a run goes, per side. The children's times
+# (fields 16 and 17) count the backends that have exited, which the postmaster reaped:
+# pgbench's connections end with the run.
 cpu_seconds() {
   local pids
   if [ "$1" = -p ]; then shift; pids="$*"; else pids="$(pgrep -u "$1" | tr '\n' ' ')"; fi
   local ticks=0 pid
   for pid in $pids; do
     [ -r "/proc/$pid/stat" ] || continue
-    ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    ticks=$((ticks + $(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }' || echo 0)))
   done
   awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }

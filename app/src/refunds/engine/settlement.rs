@@ -43,14 +43,18 @@ pub async fn settlement(
         return Ok(None);
     };
     let shift = t.minor_units() as i32 - f.minor_units() as i32;
+    // The currencies are sent as text and cast to the columns' char(3), so that the
+    // pair index (`exchange_rates_pair_idx`) serves both lookups.
     let rate = sqlx::query!(
         r#"WITH r AS (
                (SELECT rate, rate_date FROM exchange_rates
-                WHERE base_currency = $1 AND quote_currency = $2 AND rate_date <= $3
+                WHERE base_currency = $1::bpchar AND quote_currency = $2::bpchar
+                  AND rate_date <= $3
                 ORDER BY rate_date DESC LIMIT 1)
                UNION ALL
                (SELECT rate, rate_date FROM exchange_rates
-                WHERE base_currency = $1 AND quote_currency = $2 AND rate_date > $3
+                WHERE base_currency = $1::bpchar AND quote_currency = $2::bpchar
+                  AND rate_date > $3
                 ORDER BY rate_date LIMIT 1)
                LIMIT 1)
            SELECT rate::text AS "rate!", rate_date AS "rate_date!: NaiveDate",
