@@ -147,6 +147,17 @@ async fn cases(pool: &PgPool, merchant: Uuid) -> anyhow::Result<Vec<(String, Que
             }),
         ),
         (
+            "amount range matching nothing, 40 days".into(),
+            p(&|q| {
+                let to = Utc::now().date_naive();
+                q.from = Some((to - chrono::Days::new(39)).to_string());
+                q.to = Some(to.to_string());
+                q.currency = some(&currency);
+                q.min = some("999999.99");
+                q.max = some("999999.99");
+            }),
+        ),
+        (
             "typical: currency + payments + method, 40 days".into(),
             p(&|q| {
                 let to = Utc::now().date_naive();

@@ -181,3 +181,39 @@ async fn column_choices_are_kept_per_user(pool: PgPool) {
     );
     assert_eq!(change("explode:serial_no").await.as_u16(), 500);
 }
+
+/// The currency column is `char(3)`: compared with a text parameter, PostgreSQL would
+/// cast the column and no index on it (the currency and amount index among them) could
+/// serve the filter. The page statement casts the parameter instead.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_currency_filter_can_use_the_currency_index(pool: PgPool) {
+    use app::transactions::filter::{parse, QueryParams};
+    use app::transactions::query::prefixed_page_query;
+    let params = QueryParams {
+        currency: Some("USD".into()),
+        min: Some("10".into()),
+        max: Some("500".into()),
+        ..QueryParams::default()
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+    let filter = parse(&params, today).unwrap();
+    let mut conn = pool.acquire().await.unwrap();
+    // An empty table would be read whole; ask for the plan an index gives.
+    sqlx::query("SET enable_seqscan = off")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let plan: Vec<String> = prefixed_page_query(
+        "EXPLAIN (COSTS OFF) ",
+        uuid::Uuid::new_v4(),
+        &filter,
+        chrono_tz::Asia::Shanghai,
+    )
+    .build_query_scalar()
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let plan = plan.join("\n");
+    assert!(!plan.contains("(currency)::text"), "{plan}");
+    assert!(plan.contains("transactions_currency_idx"), "{plan}");
+}

@@ -72,7 +72,8 @@ pub async fn prepare_session(conn: &mut PgConnection, zone: Tz) -> Result<(), sq
 
 fn push_literal(sql: &mut String, value: &Param) -> Result<(), CopyError> {
     match value {
-        Param::Text(text) => {
+        // A quoted literal takes the column's type, char(3) for a code.
+        Param::Text(text) | Param::Code(text) => {
             if text.contains('\0') {
                 return Err(CopyError::Nul);
             }

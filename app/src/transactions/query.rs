@@ -42,6 +42,9 @@ pub fn start_of_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Param {
     Text(String),
+    /// A code kept as `char(3)` (a currency): bound as text, it is cast to the column's
+    /// type, or PostgreSQL would compare as text and no index on the column would apply.
+    Code(String),
     Time(DateTime<Utc>),
     Int(i64),
 }
@@ -87,7 +90,9 @@ pub fn conditions(filter: &Filter, zone: Tz) -> Vec<Condition> {
     let int = |sql: &str, value: Option<i64>| value.map(|v| condition(sql, Param::Int(v)));
     out.extend(
         [
-            text(" AND t.currency = ", filter.currency.map(|c| c.code())),
+            filter
+                .currency
+                .map(|c| condition(" AND t.currency = ", Param::Code(c.code()))),
             text(" AND t.serial_no = ", filter.serial.clone()),
             text(
                 " AND t.transaction_type = ",
@@ -114,6 +119,7 @@ pub fn push_conditions(q: &mut QueryBuilder<'static, Postgres>, filter: &Filter,
         q.push(c.sql);
         match c.value {
             Some(Param::Text(v)) => q.push_bind(v),
+            Some(Param::Code(v)) => q.push_bind(v).push("::bpchar"),
             Some(Param::Time(v)) => q.push_bind(v),
             Some(Param::Int(v)) => q.push_bind(v),
             None => q,
