@@ -149,10 +149,7 @@ async fn cases(pool: &PgPool, merchant: Uuid) -> anyhow::Result<Vec<(String, Que
         (
             "amount range matching nothing, 40 days".into(),
             p(&|q| {
-                let to = Utc::now().date_naive();
-                q.from = Some((to - chrono::Days::new(39)).to_string());
-                q.to = Some(to.to_string());
-                q.currency = some(&currency);
+                forty_days_of(q, &currency);
                 q.min = some("999999.99");
                 q.max = some("999999.99");
             }),
@@ -160,10 +157,7 @@ async fn cases(pool: &PgPool, merchant: Uuid) -> anyhow::Result<Vec<(String, Que
         (
             "typical: currency + payments + method, 40 days".into(),
             p(&|q| {
-                let to = Utc::now().date_naive();
-                q.from = Some((to - chrono::Days::new(39)).to_string());
-                q.to = Some(to.to_string());
-                q.currency = some(&currency);
+                forty_days_of(q, &currency);
                 q.kind = some("PAYMENT");
                 q.method = some(&method);
             }),
@@ -191,6 +185,14 @@ async fn cases(pool: &PgPool, merchant: Uuid) -> anyhow::Result<Vec<(String, Que
             }),
         ),
     ])
+}
+
+/// The last 40 days (today included) in `currency`.
+fn forty_days_of(q: &mut QueryParams, currency: &str) {
+    let to = Utc::now().date_naive();
+    q.from = Some((to - chrono::Days::new(39)).to_string());
+    q.to = Some(to.to_string());
+    q.currency = Some(currency.to_owned());
 }
 
 /// The `after` cursor `depth` rows into the list, walking pages of 100.
