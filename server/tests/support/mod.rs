@@ -56,6 +56,9 @@ impl TestApp {
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
+            // A request that never ends fails its test instead of holding the whole
+            // run; every request here finishes in seconds.
+            .timeout(std::time::Duration::from_secs(300))
             .build()
             .unwrap()
     }
