@@ -60,18 +60,21 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     let user_id: uuid::Uuid = user.id;
     let parsed = filter::parse(&params, today);
-    // The page's own query runs beside the lookups of columns and list options.
+    // The page's own query runs beside the lookups of columns and list options. All
+    // three run to the end even when one fails (`join!`, not `try_join!`): dropping a
+    // sqlx query in flight is not safe for the pool's connection (docs/ARCHITECTURE.md).
     let page = async {
         match &parsed {
             Ok(f) => query::search(&pool, merchant, f, zone).await.map(Some),
             Err(_) => Ok(None),
         }
     };
-    let (columns, options, page) = tokio::try_join!(
+    let (columns, options, page) = tokio::join!(
         display_settings::load(&pool, user_id),
         filter_options(&pool, merchant),
         page
-    )?;
+    );
+    let (columns, options, page) = (columns?, options?, page?);
     let mut result = SearchResult {
         errors: FieldErrors::default(),
         page: None,
