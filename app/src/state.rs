@@ -1,7 +1,10 @@
-//! What the server shares with every request: the database pool and the configuration.
+//! What the server shares with every request: the database pool, the configuration and
+//! the cache of what requests would otherwise read again.
 
+use crate::cache::Cache;
 use crate::client_address::TrustedProxies;
 use sqlx::PgPool;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -31,6 +34,19 @@ impl Default for Config {
 pub struct AppState {
     pub pool: PgPool,
     pub config: Config,
+    pub cache: Arc<Cache>,
+}
+
+impl AppState {
+    /// Starts the cache's listener on the current runtime.
+    pub fn new(pool: PgPool, config: Config) -> AppState {
+        let cache = Cache::start(pool.clone());
+        AppState {
+            pool,
+            config,
+            cache,
+        }
+    }
 }
 
 /// The state in a server function; the server provides it as context.

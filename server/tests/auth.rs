@@ -6,22 +6,7 @@ mod support;
 use app::state::Config;
 use sqlx::PgPool;
 use std::time::Duration;
-use support::{merchant_with_user, TestApp, PASSWORD};
-
-#[sqlx::test(migrations = "../migrations")]
-async fn health_check_answers_when_the_database_does(pool: PgPool) {
-    let app = TestApp::spawn(pool).await;
-    let response = reqwest::get(app.url("/healthz")).await.unwrap();
-    assert_eq!(response.status(), 200);
-}
-
-#[sqlx::test(migrations = "../migrations")]
-async fn health_check_answers_503_when_the_database_is_gone(pool: PgPool) {
-    let app = TestApp::spawn(pool.clone()).await;
-    pool.close().await;
-    let response = reqwest::get(app.url("/healthz")).await.unwrap();
-    assert_eq!(response.status(), 503);
-}
+use support::{answers_soon, merchant_with_user, TestApp, PASSWORD};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn pages_send_visitors_without_a_session_to_the_login(pool: PgPool) {
@@ -204,19 +189,110 @@ async fn signing_out_ends_the_session(pool: PgPool) {
     assert_eq!(left, 0);
 }
 
+/// Disabled in the database directly (as `server user disable` does): the instance that
+/// has the session cached learns it from the change notice.
 #[sqlx::test(migrations = "../migrations")]
 async fn a_disabled_user_loses_their_session_at_once(pool: PgPool) {
     merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
     let app = TestApp::spawn(pool.clone()).await;
     let browser = app.browser();
     app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    assert_eq!(app.call(&browser, "load_overview").await.status(), 200);
     sqlx::query("UPDATE users SET disabled = true")
         .execute(&pool)
         .await
         .unwrap();
+    answers_soon(&app, &browser, "load_overview", 401).await;
     let page = app.get(&browser, "/").await;
     assert!(page.status().is_redirection());
+}
+
+/// The idle limit counts from the last request, not from sign-in: a user who keeps
+/// working stays signed in past it, and one who stops is signed out after it.
+#[sqlx::test(migrations = "../migrations")]
+async fn an_active_session_outlives_the_idle_limit_and_an_idle_one_does_not(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let config = Config {
+        session_idle: Duration::from_secs(2),
+        ..Config::default()
+    };
+    let app = TestApp::spawn_with(pool.clone(), config).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    // Twice the idle limit of activity, a request every 400 ms.
+    for _ in 0..10 {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(app.call(&browser, "load_overview").await.status(), 200);
+    }
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
     assert_eq!(app.call(&browser, "load_overview").await.status(), 401);
+}
+
+/// A session signed out on one instance is refused by another that had it in memory,
+/// even when its cookie is sent again (a copied cookie is worth nothing after sign-out).
+#[sqlx::test(migrations = "../migrations")]
+async fn a_signed_out_session_is_refused_on_every_instance(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let (a, b) = (
+        TestApp::spawn(pool.clone()).await,
+        TestApp::spawn(pool.clone()).await,
+    );
+    let browser = a.browser();
+    a.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    let id: String = sqlx::query_scalar("SELECT id FROM tower_sessions.session")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let copy = a.browser_with_session(&id);
+    assert_eq!(a.call(&copy, "load_overview").await.status(), 200);
+    let out = b.call(&browser, "sign_out").await;
+    assert!(out.status().is_redirection() || out.status().is_success());
+    answers_soon(&a, &copy, "load_overview", 401).await;
+}
+
+/// While the connection that brings change notices is down, notices are lost: the
+/// instance must drop what it had in memory, not pick up where it left off.
+#[sqlx::test(migrations = "../migrations")]
+async fn changes_made_while_notices_were_lost_still_hold(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    assert_eq!(app.call(&browser, "admin_list_users").await.status(), 200);
+    // One connection of our own to the test's database (no new one can open while it
+    // refuses them) and one to `postgres` to switch that on and off.
+    use sqlx::Connection;
+    let mut db = pool.acquire().await.unwrap();
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&mut *db)
+        .await
+        .unwrap();
+    let maintenance = (*pool.connect_options()).clone().database("postgres");
+    let mut admin = sqlx::PgConnection::connect_with(&maintenance)
+        .await
+        .unwrap();
+    let allow = |yes: bool| format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS {yes}");
+    sqlx::query(&allow(false))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let cut: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity
+          WHERE datname = $1 AND query LIKE 'LISTEN%' AND pg_terminate_backend(pid)",
+    )
+    .bind(&name)
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert_eq!(cut, 1, "one listener per instance");
+    // Its notice goes out while the instance cannot listen.
+    sqlx::query("UPDATE users SET role = 'viewer'")
+        .execute(&mut *db)
+        .await
+        .unwrap();
+    sqlx::query(&allow(true)).execute(&mut admin).await.unwrap();
+    drop(db);
+    answers_soon(&app, &browser, "admin_list_users", 403).await;
 }
 
 /// The lifetime counts from sign-in, whatever the activity since. Two instances share the
@@ -349,9 +425,8 @@ async fn signed_in_answers_are_never_cached_and_https_is_pinned(pool: PgPool) {
     );
 }
 
-/// Nothing about the user is kept between requests: a role change or a closed merchant,
-/// even one written straight into the database, is in force at the next request on
-/// every instance.
+/// A role change or a closed merchant, even one written straight into the database, is
+/// in force on every instance as soon as its change notice arrives.
 #[sqlx::test(migrations = "../migrations")]
 async fn a_role_change_or_a_closed_merchant_holds_at_once_on_every_instance(pool: PgPool) {
     let merchant = merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
@@ -367,7 +442,7 @@ async fn a_role_change_or_a_closed_merchant_holds_at_once_on_every_instance(pool
         .await
         .unwrap();
     for app in [&b, &a] {
-        assert_eq!(app.call(&browser, "admin_list_users").await.status(), 403);
+        answers_soon(app, &browser, "admin_list_users", 403).await;
         assert_eq!(app.call(&browser, "load_overview").await.status(), 200);
     }
     sqlx::query("UPDATE merchants SET status = 'CLOSED' WHERE id = $1")
@@ -375,7 +450,8 @@ async fn a_role_change_or_a_closed_merchant_holds_at_once_on_every_instance(pool
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(b.call(&browser, "load_overview").await.status(), 401);
+    answers_soon(&b, &browser, "load_overview", 401).await;
+    answers_soon(&a, &browser, "load_overview", 401).await;
     assert!(a.get(&browser, "/").await.status().is_redirection());
 }
 
@@ -402,7 +478,8 @@ async fn the_session_row_names_its_user_and_never_stores_what_was_read_with_it(p
         .unwrap();
     assert_eq!(user_id, ada);
 
-    let store = app::auth::session_store::PgSessions::new(pool.clone());
+    let cache = app::cache::Cache::start(pool.clone());
+    let store = app::auth::session_store::PgSessions::new(pool.clone(), cache);
     let record = store
         .load(&Id::from_str(&id).unwrap())
         .await

@@ -16,6 +16,8 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 const SIGNED_IN: &str = "signed_in";
+/// When the session was last saved for activity: see [`keep_alive`].
+const SEEN: &str = "seen_at";
 
 /// What the session remembers of a sign-in. The user's role and status are read from
 /// the database with the session on each request (`session_store`), so a change takes
@@ -64,12 +66,38 @@ async fn resolve(state: &AppState, session: &Session) -> Result<Option<SessionUs
     // their merchant closed.
     let user: Option<UserRow> = session.get(USER).await?;
     match user {
-        Some(user) if user.id == signed_in.user_id => Ok(Some(SessionUser::from(user))),
+        Some(user) if user.id == signed_in.user_id => {
+            keep_alive(session, state.config.session_idle).await?;
+            Ok(Some(SessionUser::from(user)))
+        }
         _ => {
             end(session).await?;
             Ok(None)
         }
     }
+}
+
+/// Extends an active session's idle expiry. The session layer writes a session (and its
+/// new expiry) only when its data changed, so without this the idle limit would count
+/// from sign-in, however active the user. Noting the time at most every tenth of the idle
+/// limit (and at most every minute) keeps that to one write per user and minute rather
+/// than one per request, which would also drop the session from every instance's cache.
+async fn keep_alive(
+    session: &Session,
+    idle: std::time::Duration,
+) -> Result<(), tower_sessions::session::Error> {
+    let every = (idle / 10).min(std::time::Duration::from_secs(60));
+    let seen: Option<DateTime<Utc>> = session.get(SEEN).await?;
+    let now = Utc::now();
+    let due = seen.is_none_or(|seen| {
+        now.signed_duration_since(seen)
+            .to_std()
+            .is_ok_and(|since| since >= every)
+    });
+    if due {
+        session.insert(SEEN, now).await?;
+    }
+    Ok(())
 }
 
 /// The user a session's data says is signed in, for the store's `user_id` column.

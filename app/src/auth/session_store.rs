@@ -1,28 +1,30 @@
 //! Where sessions are kept: PostgreSQL's `tower_sessions.session`, the data as JSON and
 //! the signed-in user's id in a column of its own. Reading a session also reads its
-//! user (the view `session_users`: enabled, of a merchant that is not closed), so a
-//! request costs one round trip for both, and the user is as fresh as the session:
-//! nothing is cached between requests, so a disabled user or a changed role takes
-//! effect on the next request, whichever instance serves it.
+//! user (the view `session_users`: enabled, of a merchant that is not closed), in one
+//! statement. What was read is kept in the instance's cache (`crate::cache`) until a
+//! change notice for the session, the user or the merchant drops it, so a sign-out, a
+//! disabled user or a changed role takes effect on every instance within milliseconds.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
-use std::collections::HashMap;
 use tower_sessions::cookie::time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 use uuid::Uuid;
 
 use super::Role;
+use crate::cache::notice::Notice;
+use crate::cache::{Cache, CachedSession};
+use std::sync::Arc;
 
 /// The entry under which [`PgSessions::load`] hands the session's user to the request.
 /// It is derived on each load and never stored.
 pub const USER: &str = "derived.user";
 
 /// The session's user as read with it (the columns of `session_users`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct UserRow {
     pub id: Uuid,
     pub merchant_id: Uuid,
@@ -36,11 +38,12 @@ pub struct UserRow {
 #[derive(Clone, Debug)]
 pub struct PgSessions {
     pool: PgPool,
+    cache: Arc<Cache>,
 }
 
 impl PgSessions {
-    pub fn new(pool: PgPool) -> PgSessions {
-        PgSessions { pool }
+    pub fn new(pool: PgPool, cache: Arc<Cache>) -> PgSessions {
+        PgSessions { pool, cache }
     }
 
     /// Deletes expired sessions every `period`, so that the table does not grow.
@@ -81,7 +84,39 @@ impl PgSessions {
         .execute(&self.pool)
         .await
         .map_err(backend)?;
+        self.cache.changed(&Notice::Session(record.id.to_string()));
         Ok(written.rows_affected() == 1)
+    }
+
+    /// The session and its user from the database, in one statement.
+    async fn read(&self, id: &Id) -> session_store::Result<Option<CachedSession>> {
+        let row = sqlx::query!(
+            r#"SELECT s.data, s.expiry_date, to_jsonb(u)::text AS "user"
+                 FROM tower_sessions.session s
+                 LEFT JOIN session_users u ON u.id = s.user_id
+                WHERE s.id = $1 AND s.expiry_date > now()"#,
+            id.to_string()
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let decode = |e: serde_json::Error| session_store::Error::Decode(e.to_string());
+        let data = serde_json::from_slice(&row.data).map_err(decode)?;
+        let user = match row.user {
+            Some(user) => Some(serde_json::from_str::<UserRow>(&user).map_err(decode)?),
+            None => None,
+        };
+        Ok(Some(CachedSession {
+            record: Record {
+                id: *id,
+                data,
+                expiry_date: to_time(row.expiry_date),
+            },
+            user,
+        }))
     }
 }
 
@@ -100,33 +135,30 @@ impl SessionStore for PgSessions {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row = sqlx::query!(
-            r#"SELECT s.data, s.expiry_date, to_jsonb(u)::text AS "user"
-                 FROM tower_sessions.session s
-                 LEFT JOIN session_users u ON u.id = s.user_id
-                WHERE s.id = $1 AND s.expiry_date > now()"#,
-            id.to_string()
-        )
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(backend)?;
-        let Some(row) = row else {
+        let key = id.to_string();
+        let cached = match self.cache.sessions.get(&key) {
+            Some(cached) => Some(cached),
+            None => {
+                let ticket = self.cache.sessions.ticket();
+                let read = self.read(id).await?;
+                if let Some(read) = &read {
+                    self.cache.sessions.put(ticket, key, read.clone());
+                }
+                read
+            }
+        };
+        // A cached session may have passed its expiry since it was read.
+        let Some(CachedSession { mut record, user }) =
+            cached.filter(|c| c.record.expiry_date > OffsetDateTime::now_utc())
+        else {
             return Ok(None);
         };
-        let decode = |e: serde_json::Error| session_store::Error::Decode(e.to_string());
-        let mut data: HashMap<String, serde_json::Value> =
-            serde_json::from_slice(&row.data).map_err(decode)?;
-        if let Some(user) = row.user {
-            data.insert(
-                USER.to_owned(),
-                serde_json::from_str(&user).map_err(decode)?,
-            );
+        if let Some(user) = user {
+            let user = serde_json::to_value(user)
+                .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            record.data.insert(USER.to_owned(), user);
         }
-        Ok(Some(Record {
-            id: *id,
-            data,
-            expiry_date: to_time(row.expiry_date),
-        }))
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
@@ -137,6 +169,7 @@ impl SessionStore for PgSessions {
         .execute(&self.pool)
         .await
         .map_err(backend)?;
+        self.cache.changed(&Notice::Session(id.to_string()));
         Ok(())
     }
 }

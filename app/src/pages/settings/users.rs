@@ -57,10 +57,13 @@ pub async fn admin_create_user(
 #[server(endpoint = "admin_change_role")]
 pub async fn admin_change_role(user_id: String, role: String) -> Result<(), AppError> {
     let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
-    let pool = crate::state::app_state().pool;
+    let state = crate::state::app_state();
     let changed = async {
         let role = Role::parse(&role).map_err(|_| UserError::UnknownRole)?;
-        crate::users::change_role(&pool, &actor, parse_id(&user_id)?, role).await
+        let id = parse_id(&user_id)?;
+        crate::users::change_role(&state.pool, &actor, id, role).await?;
+        state.cache.changed(&crate::cache::notice::Notice::User(id));
+        Ok(())
     }
     .await;
     leptos_axum::redirect(&back(
@@ -73,10 +76,14 @@ pub async fn admin_change_role(user_id: String, role: String) -> Result<(), AppE
 #[server(endpoint = "admin_set_user_disabled")]
 pub async fn admin_set_user_disabled(user_id: String, disabled: bool) -> Result<(), AppError> {
     let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
-    let pool = crate::state::app_state().pool;
-    let changed =
-        async { crate::users::set_disabled(&pool, &actor, parse_id(&user_id)?, disabled).await }
-            .await;
+    let state = crate::state::app_state();
+    let changed = async {
+        let id = parse_id(&user_id)?;
+        crate::users::set_disabled(&state.pool, &actor, id, disabled).await?;
+        state.cache.changed(&crate::cache::notice::Notice::User(id));
+        Ok(())
+    }
+    .await;
     let done = if disabled { "disabled" } else { "enabled" };
     leptos_axum::redirect(&back(
         &user_id,

@@ -11,8 +11,11 @@ pub async fn change_columns(change: String) -> Result<(), AppError> {
     let user = crate::auth::session::require_user().await?;
     let change =
         Change::parse(&change).ok_or_else(|| AppError::refused("Unknown display setting."))?;
-    let pool = crate::state::app_state().pool;
-    display_settings::change(&pool, user.id, change).await?;
+    let state = crate::state::app_state();
+    display_settings::change(&state.pool, user.id, change).await?;
+    state
+        .cache
+        .changed(&crate::cache::notice::Notice::User(user.id));
     Ok(())
 }
 
