@@ -1,3 +1,4 @@
+pub mod lazy;
 pub mod login;
 pub mod not_found;
 pub mod overview;

@@ -54,15 +54,16 @@ pub struct FilterOptions {
 pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, AppError> {
     use crate::transactions::{display_settings, filter, query};
     let user = crate::auth::session::require_user().await?;
-    let pool = crate::state::app_state().pool;
+    let crate::state::AppState { pool, cache, .. } = crate::state::app_state();
     let merchant: uuid::Uuid = user.merchant_id;
     let zone = user.zone;
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     let user_id: uuid::Uuid = user.id;
     let parsed = filter::parse(&params, today);
-    // The page's own query runs beside the lookups of columns and list options. All
-    // three run to the end even when one fails (`join!`, not `try_join!`): dropping a
-    // sqlx query in flight is not safe for the pool's connection (docs/ARCHITECTURE.md).
+    // The page's own query runs beside the lookups of columns and list options, which
+    // usually come from the cache. All three run to the end even when one fails (`join!`,
+    // not `try_join!`): dropping a sqlx query in flight is not safe for the pool's
+    // connection (docs/ARCHITECTURE.md).
     let page = async {
         match &parsed {
             Ok(f) => query::search(&pool, merchant, f, zone).await.map(Some),
@@ -70,8 +71,12 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
         }
     };
     let (columns, options, page) = tokio::join!(
-        display_settings::load(&pool, user_id),
-        filter_options(&pool, merchant),
+        cache
+            .columns
+            .get_or_load(user_id, display_settings::load(&pool, user_id)),
+        cache
+            .filter_options
+            .get_or_load(merchant, filter_options(&pool, merchant)),
         page
     );
     let (columns, options, page) = (columns?, options?, page?);
@@ -116,7 +121,7 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
 }
 
 /// The filter bar's lists: the merchant's currencies and every payment method and
-/// acquirer, in one round trip (each search asks for them).
+/// acquirer, in one round trip.
 #[cfg(feature = "ssr")]
 async fn filter_options(
     pool: &sqlx::PgPool,
