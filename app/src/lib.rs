@@ -5,6 +5,8 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod client_address;
 pub mod components;
 pub mod error;
@@ -31,7 +33,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// The HTML document around every page, rendered on the server only.
@@ -69,18 +71,18 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · Paydesk") />
         <Router>
             <Routes fallback=pages::not_found::NotFound>
-                <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/receipts/verify") view=pages::receipt_verify::ReceiptVerifyPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view={Lazy::<pages::lazy::LoginRoute>::new()} ssr=SsrMode::Async />
+                <Route path=path!("/receipts/verify") view={Lazy::<pages::lazy::ReceiptVerifyRoute>::new()} ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
-                    <Route path=path!("") view=pages::overview::OverviewPage ssr=SsrMode::Async />
-                    <Route path=path!("/transactions") view=pages::transactions::TransactionsPage ssr=SsrMode::Async />
-                    <Route path=path!("/transactions/:id") view=pages::transactions::TransactionDetailsPage ssr=SsrMode::Async />
-                    <Route path=path!("/reports") view=pages::reports::ReportsPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/payment-password") view=pages::settings::payment_password::PaymentPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/users") view=pages::settings::users::UsersPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/api-keys") view=pages::settings::api_keys::ApiKeysPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/audit") view=pages::settings::audit::AuditLogPage ssr=SsrMode::Async />
+                    <Route path=path!("") view={Lazy::<pages::lazy::OverviewRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/transactions") view={Lazy::<pages::lazy::TransactionsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/transactions/:id") view={Lazy::<pages::lazy::TransactionDetailsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/reports") view={Lazy::<pages::lazy::ReportsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view={Lazy::<pages::lazy::SettingsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/payment-password") view={Lazy::<pages::lazy::PaymentPasswordRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/users") view={Lazy::<pages::lazy::UsersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/api-keys") view={Lazy::<pages::lazy::ApiKeysRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/audit") view={Lazy::<pages::lazy::AuditLogRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,10 +1,16 @@
 //! The Paydesk server: HTTP wiring, operator commands and demo data. The binary in
 //! main.rs parses the command line and calls into here.
 
+// The lazy routes' views (app::pages::*Route) nest deep async types that rustc lays out
+// here, where the route list is instantiated: the default limit of 128 is too low.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod cli;
 pub mod exports;
+pub mod health;
 pub mod http;
+pub mod metrics;
 pub mod receipts;
 pub mod reports_job;
 pub mod seed;
@@ -16,8 +22,11 @@ pub mod workers;
 
 use sqlx::PgPool;
 
+/// The schema's migrations, built into the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
 /// Applies pending migrations; the server does this at start too.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    sqlx::migrate!("../migrations").run(pool).await?;
+    MIGRATOR.run(pool).await?;
     Ok(())
 }

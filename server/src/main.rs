@@ -27,13 +27,16 @@ fn main() -> anyhow::Result<()> {
             std::env::set_var(name, default);
         }
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
-        )
-        .init();
     let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    if cli.settings.log_format == "json" {
+        // The spans around an event go with it, the request's with its request id.
+        logs.json().with_span_list(true).init();
+    } else {
+        logs.init();
+    }
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

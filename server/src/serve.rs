@@ -7,10 +7,7 @@ use app::auth::session::attach_user;
 use app::auth::session_store::PgSessions;
 use app::state::AppState;
 use app::{shell, App};
-use axum::extract::State;
 use axum::http::{header, HeaderValue};
-use axum::response::IntoResponse;
-use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -27,7 +24,8 @@ pub async fn run(pool: PgPool, settings: Settings) -> anyhow::Result<()> {
     let config = settings.app();
     let leptos_options = leptos::config::get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
-    let store = PgSessions::new(pool.clone());
+    let state = AppState::new(pool.clone(), config);
+    let store = PgSessions::new(pool.clone(), state.cache.clone());
     // Expired sessions are deleted in the background so the table does not grow.
     tokio::spawn(store.clone().delete_expired_every(Duration::from_secs(600)));
     // Keys first: every answer of the open API is signed and every receipt carries a
@@ -38,25 +36,31 @@ pub async fn run(pool: PgPool, settings: Settings) -> anyhow::Result<()> {
         crate::api::keys::platform_key(&pool).await?,
     );
     let receipts = crate::receipts::ReceiptConfig::load(&pool, settings.receipts()).await?;
-    // Started here rather than in `router`, so that tests decide when workers run.
-    crate::workers::spawn(pool.clone(), settings.workers());
+    let app = router(state, leptos_options, store, api, receipts);
+    // Started here rather than in `router`, so that tests decide when workers run; after
+    // it, so that their first figures reach the metrics recorder it installs.
+    let (stop_workers, stop) = crate::workers::Stop::new();
+    let workers = crate::workers::spawn(pool.clone(), settings.workers(), stop);
     // The reports calendar's job; every instance may run it (see reports_job).
     crate::reports_job::spawn(pool.clone(), settings.reports());
-    let app = router(
-        AppState { pool, config },
-        leptos_options,
-        store,
-        api,
-        receipts,
-    );
+    if let Some(metrics_addr) = settings.metrics_addr {
+        serve_metrics(metrics_addr, pool.clone()).await?;
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("Paydesk listening on http://{addr}");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Workers stop taking work while the requests in flight finish.
+        let _ = stop_workers.send(true);
+    })
     .await?;
+    workers
+        .finish(settings.workers().notify_timeout + Duration::from_secs(5))
+        .await;
     Ok(())
 }
 
@@ -67,7 +71,7 @@ pub async fn local_router(state: AppState, api: crate::api::ApiConfig) -> anyhow
         .output_name("paydesk")
         .site_root("target/site")
         .build();
-    let store = PgSessions::new(state.pool.clone());
+    let store = PgSessions::new(state.pool.clone(), state.cache.clone());
     let platform = crate::api::keys::platform_key(&state.pool).await?;
     let api = crate::api::ApiState::new(state.pool.clone(), api, platform);
     let receipts = crate::receipts::ReceiptConfig::load(&state.pool, Default::default()).await?;
@@ -84,6 +88,7 @@ pub fn router(
 ) -> Router {
     // Every way of starting the server passes here, tests included.
     crate::tls::use_aws_lc_rs();
+    crate::metrics::handle();
     let https = state.config.secure_cookies;
     let sessions = SessionManagerLayer::new(store)
         .with_name("paydesk_session")
@@ -123,17 +128,17 @@ pub fn router(
         ))
         .layer(sessions);
     let app = Router::new()
-        .route("/healthz", get(healthz).with_state(state.pool.clone()))
+        .merge(crate::health::router(state.pool.clone()))
         .nest_service("/pkg", package)
         .merge(crate::api::router(api))
         .merge(pages)
         .layer(axum::middleware::from_fn(http::origin::same_origin_only));
     http::headers::add(app, https)
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(http::request_id::assign))
 }
 
-/// 200 when the database answers within two seconds, 503 otherwise.
 /// The site's script, WebAssembly and stylesheet. Sent compressed where the build made
 /// brotli and gzip copies and the browser takes them. With content hashes in their names
 /// a new build means new names, so browsers may keep these for a year without asking
@@ -157,19 +162,16 @@ pub fn site_package(options: &LeptosOptions) -> Router {
         ))
 }
 
-async fn healthz(State(pool): State<PgPool>) -> impl IntoResponse {
-    let ping = tokio::time::timeout(
-        Duration::from_secs(2),
-        sqlx::query!("SELECT 1 AS ok").fetch_one(&pool),
-    )
-    .await;
-    match ping {
-        Ok(Ok(_)) => (axum::http::StatusCode::OK, "ok"),
-        _ => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "database unavailable",
-        ),
-    }
+/// Serves `/metrics` on `addr` in the background; fails at start if `addr` is taken.
+async fn serve_metrics(addr: SocketAddr, pool: PgPool) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("metrics on http://{addr}/metrics");
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, crate::metrics::router(pool)).await {
+            tracing::error!(error = %e, "the metrics endpoint stopped");
+        }
+    });
+    Ok(())
 }
 
 async fn shutdown_signal() {

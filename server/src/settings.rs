@@ -154,6 +154,20 @@ pub struct Settings {
         default_value_t = 3
     )]
     pub reports_days_back: u64,
+
+    /// Where Prometheus scrapes `/metrics` (e.g. 127.0.0.1:9464); unset, nowhere. An
+    /// address of its own, kept off the public one.
+    #[arg(
+        long,
+        env = "PAYDESK_METRICS_ADDR",
+        value_name = "PAYDESK_METRICS_ADDR"
+    )]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `text` for people, `json` for log collectors: one object a line, with the
+    /// request id of the request that logged it.
+    #[arg(long, env = "PAYDESK_LOG_FORMAT", value_name = "PAYDESK_LOG_FORMAT",
+          default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
 }
 
 impl Settings {

@@ -216,7 +216,8 @@ async fn background_workers_finish_what_a_stopped_instance_left(pool: PgPool) {
     // A fresh instance's workers, with a real delay for the acquirer, pick it up.
     let mut config = fast(&[0.0, 0.5]);
     config.async_refund_delay = Duration::from_millis(300);
-    workers::spawn(pool.clone(), config);
+    let (_keep_running, stop) = workers::Stop::new();
+    let _workers = workers::spawn(pool.clone(), config, stop);
     let second = refund_with(&c, "R-2", "700", json!({"refundNotifyUrl": rx.url})).await;
     assert_eq!(code(&second), "REFUND_IN_PROCESS");
     wait_for_delivered(&pool, 2, Duration::from_secs(10)).await;

@@ -10,7 +10,7 @@ use app::refunds::types::RefundStatus;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
-use super::WorkerConfig;
+use super::{Stop, WorkerConfig};
 use crate::api::wire;
 
 /// Refunds decided per transaction.
@@ -21,14 +21,18 @@ pub fn succeeds(reason: Option<&str>) -> bool {
     !reason.is_some_and(|r| r.to_ascii_uppercase().contains("SIMULATE_FAIL"))
 }
 
-pub async fn run(pool: PgPool, config: WorkerConfig) {
+pub async fn run(pool: PgPool, config: WorkerConfig, mut stop: Stop) {
     loop {
+        // A batch runs to its commit; the stop is looked at between batches.
         match run_once(&pool, config.async_refund_delay, Utc::now()).await {
             Ok(n) if n as i64 == BATCH => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "deciding asynchronous refunds failed; retrying"),
         }
-        tokio::time::sleep(config.poll_interval).await;
+        tokio::select! {
+            () = stop.requested() => return,
+            () = tokio::time::sleep(config.poll_interval) => {}
+        }
     }
 }
 

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use app::notifications::target::TargetPolicy;
 use sqlx::PgPool;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 #[derive(Clone, Debug)]
 pub struct WorkerConfig {
@@ -70,10 +72,45 @@ pub fn parse_schedule(s: &str) -> Result<Schedule, String> {
     }
 }
 
-/// Starts the workers; they run until the process ends.
-pub fn spawn(pool: PgPool, config: WorkerConfig) {
-    tokio::spawn(acquirer::run(pool.clone(), config.clone()));
-    tokio::spawn(notify::run(pool, config));
+/// Tells workers to stop: they take no new work, finish and record what they hold, and
+/// return, so that a stopped instance leaves no claim for others to wait out.
+#[derive(Clone, Debug)]
+pub struct Stop(watch::Receiver<bool>);
+
+impl Stop {
+    /// A stop and the switch that sets it off.
+    pub fn new() -> (watch::Sender<bool>, Stop) {
+        let (switch, stop) = watch::channel(false);
+        (switch, Stop(stop))
+    }
+
+    /// Resolves once a stop is asked for; never, once the switch is gone without one.
+    pub async fn requested(&mut self) {
+        if self.0.wait_for(|stop| *stop).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// The running workers of an instance.
+pub struct Workers(Vec<JoinHandle<()>>);
+
+/// Starts the workers; they run until `stop` is set off.
+pub fn spawn(pool: PgPool, config: WorkerConfig, stop: Stop) -> Workers {
+    Workers(vec![
+        tokio::spawn(acquirer::run(pool.clone(), config.clone(), stop.clone())),
+        tokio::spawn(notify::run(pool, config, stop)),
+    ])
+}
+
+impl Workers {
+    /// Waits, at most `within`, for the workers to finish after their stop.
+    pub async fn finish(self, within: Duration) {
+        let all = futures_util::future::join_all(self.0);
+        if tokio::time::timeout(within, all).await.is_err() {
+            tracing::warn!("workers still busy at shutdown; their claims will expire");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
 
-use super::WorkerConfig;
+use super::{Stop, WorkerConfig};
 use crate::api::{keys, signature};
 
 /// The most of a merchant's answer that is read: an acknowledgement is under 100 bytes.
@@ -166,6 +166,12 @@ impl Sender {
             Ok(Reply::Other { status, why }) => (Some(i32::from(status)), false, Some(why)),
             Err(e) => (None, false, Some(e)),
         };
+        let outcome = match (delivered, http_status) {
+            (true, _) => "delivered",
+            (false, Some(_)) => "refused",
+            (false, None) => "failed",
+        };
+        metrics::counter!("paydesk_notify_attempts_total", "outcome" => outcome).increment(1);
         let next = after_attempt(delivered, attempt_no, &self.config.notify_schedule);
         let status = next.status();
         let mut tx = self.pool.begin().await?;
@@ -341,20 +347,26 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// The notification worker of `server serve`: up to `notify_concurrency` deliveries in
 /// flight at once.
-pub async fn run(pool: PgPool, config: WorkerConfig) {
+pub async fn run(pool: PgPool, config: WorkerConfig, mut stop: Stop) {
     let sender = loop {
         match Sender::new(pool.clone(), config.clone(), Arc::new(SystemLookup)).await {
             Ok(s) => break s,
             Err(e) => {
                 tracing::warn!(error = %e, "the platform key is unavailable; retrying");
-                tokio::time::sleep(config.poll_interval.max(Duration::from_secs(1))).await;
+                tokio::select! {
+                    () = stop.requested() => return,
+                    () = tokio::time::sleep(config.poll_interval.max(Duration::from_secs(1))) => {}
+                }
             }
         }
     };
     let slots = Arc::new(Semaphore::new(config.notify_concurrency));
     loop {
         // Wait for a free slot, then claim as many as are free.
-        drop(slots.acquire().await.expect("never closed"));
+        tokio::select! {
+            () = stop.requested() => break,
+            slot = slots.acquire() => drop(slot.expect("never closed")),
+        }
         let free = slots.available_permits();
         let now = Utc::now();
         let claimed = match sender.claim(free, now).await {
@@ -376,9 +388,16 @@ pub async fn run(pool: PgPool, config: WorkerConfig) {
             });
         }
         if idle {
-            tokio::time::sleep(config.poll_interval).await;
+            tokio::select! {
+                () = stop.requested() => break,
+                () = tokio::time::sleep(config.poll_interval) => {}
+            }
         }
     }
+    // Stopped: the deliveries in flight finish and record their attempt (each within the
+    // delivery timeout), so their claims are released now rather than left to expire.
+    let all = u32::try_from(config.notify_concurrency).unwrap_or(u32::MAX);
+    drop(slots.acquire_many(all).await);
 }
 
 /// Delivers everything due at `now`, concurrently, until nothing is due; returns how

@@ -20,10 +20,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(pool: PgPool, config: Config) -> TestApp {
-        let state = AppState {
-            pool: pool.clone(),
-            config,
-        };
+        let state = AppState::new(pool.clone(), config);
         TestApp::serve(
             server::serve::local_router(state, ApiConfig::default())
                 .await
@@ -58,6 +55,21 @@ impl TestApp {
             .redirect(Policy::none())
             // A request that never ends fails its test instead of holding the whole
             // run; every request here finishes in seconds.
+            .timeout(std::time::Duration::from_secs(300))
+            .build()
+            .unwrap()
+    }
+
+    /// A browser holding a copy of the session cookie `id`, as someone who copied it.
+    pub fn browser_with_session(&self, id: &str) -> reqwest::Client {
+        let jar = reqwest::cookie::Jar::default();
+        jar.add_cookie_str(
+            &format!("paydesk_session={id}; Path=/"),
+            &self.base.parse().unwrap(),
+        );
+        reqwest::Client::builder()
+            .cookie_provider(std::sync::Arc::new(jar))
+            .redirect(Policy::none())
             .timeout(std::time::Duration::from_secs(300))
             .build()
             .unwrap()
@@ -142,6 +154,25 @@ impl TestApp {
 }
 
 /// A merchant with one user of `role`; returns the merchant's id.
+/// Calls `endpoint` as `client` until it answers `expected`, for at most two seconds, and
+/// fails the test if it never does. For changes made outside an instance: it learns of
+/// them from PostgreSQL's change notice, milliseconds after the commit, not at once.
+pub async fn answers_soon(app: &TestApp, client: &reqwest::Client, endpoint: &str, expected: u16) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let status = app.call(client, endpoint).await.status().as_u16();
+        if status == expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{endpoint} on {} still answers {status}, not {expected}",
+            app.base
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 pub async fn merchant_with_user(pool: &PgPool, name: &str, email: &str, role: &str) -> Uuid {
     let merchant = Uuid::new_v4();
     sqlx::query("INSERT INTO merchants (id, name, time_zone, settlement_currency) VALUES ($1, $2, 'Asia/Shanghai', 'USD')")
@@ -194,10 +225,7 @@ pub mod api {
     impl TestApp {
         /// The application with the given open-API settings (rate limit, clock skew).
         pub async fn spawn_api(pool: PgPool, api: ApiConfig) -> TestApp {
-            let state = AppState {
-                pool: pool.clone(),
-                config: Config::default(),
-            };
+            let state = AppState::new(pool.clone(), Config::default());
             let app = server::serve::local_router(state, api).await.unwrap();
             TestApp::serve(app, pool).await
         }

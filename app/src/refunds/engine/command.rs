@@ -24,7 +24,7 @@ impl RefundSource {
     }
 
     /// `refund_requests.source`.
-    pub(super) fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             RefundSource::Api { .. } => "API",
             RefundSource::Dashboard(_) => "DASHBOARD",

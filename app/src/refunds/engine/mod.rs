@@ -32,7 +32,6 @@ mod settlement;
 mod timing;
 
 pub use command::{RefundCommand, RefundSource};
-pub use decide::refund;
 pub use error::RefundError;
 pub use facts::{refund_facts, RefundFacts};
 pub use inquiry::{inquire, RefundLookup};
@@ -40,3 +39,24 @@ pub use pending::{finish_pending, lock_due_refunds, PendingRefund};
 pub use record::{load_record, RefundRecord};
 pub use replay::{answer, RequestedRefund};
 pub use settlement::{settlement, Settlement};
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Decides and records a refund ([`decide::refund`]), and counts the answer for the
+/// operators' metrics by source and result: the refund's status, or the result code
+/// of the refusal.
+pub async fn refund(
+    pool: &PgPool,
+    merchant_id: Uuid,
+    cmd: RefundCommand,
+) -> Result<RefundRecord, RefundError> {
+    let source = cmd.source.as_str();
+    let answer = decide::refund(pool, merchant_id, cmd).await;
+    let result = match &answer {
+        Ok(record) => record.status.as_str().to_owned(),
+        Err(e) => e.result_code().to_owned(),
+    };
+    metrics::counter!("paydesk_refunds_total", "source" => source, "result" => result).increment(1);
+    answer
+}
