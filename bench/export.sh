@@ -72,16 +72,16 @@ start_server() {
   DATABASE_URL="$URL" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
     PAYDESK_REPORTS_INTERVAL_SECONDS=86400 PAYDESK_REPORTS_DAYS_BACK=0 \
     target/release/server serve >>"$OUT/export-server.log" 2>&1 &
-  SERVER_PID=$!
+  SERVER_PIDS=("$!")
   BASE="http://127.0.0.1:$port"
-  wait_for_http "$BASE/healthz" 60 "$SERVER_PID" || die "the server did not start (see $OUT/export-server.log)"
+  wait_for_http "$BASE/readyz" 60 "${SERVER_PIDS[0]}" || die "the server did not start (see $OUT/export-server.log)"
   rm -f "$JAR"
   curl -fsS -o /dev/null -c "$JAR" -b "$JAR" -H "origin: $BASE" -H "accept: text/html" \
     --data-urlencode "email=finance@lotus.example" --data-urlencode "password=paydesk-demo" \
     --data-urlencode "next=" "$BASE/api/sign_in"
 }
 
-peak_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+peak_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/${SERVER_PIDS[0]}/status"; }
 
 # export FORMAT FILE: downloads into FILE; prints "seconds bytes peak_MB idle_MB"
 export_once() {

@@ -11,11 +11,12 @@
 #      in all than the payments hold, some failing at the simulated acquirer, some sent
 #      twice with the same refundRequestId; clients retry U answers and connection
 #      failures with the same refundRequestId;
-#   3. meanwhile kills the server with SIGKILL KILLS times, every 2 to 4 s, restarting it
-#      each time, and stops PostgreSQL PG_RESTARTS times for PG_DOWN_SECONDS (immediate
-#      and fast mode in turn; during every second outage the server is SIGKILLed too and
-#      restarted at once, so its first starts fail until PostgreSQL is back);
-#   4. lets the last server settle every refund and deliver every notification, then
+#   3. meanwhile kills one of the INSTANCES servers (behind HAProxy, which the clients
+#      talk to) with SIGKILL KILLS times, every 2 to 4 s, restarting it each time, and
+#      stops PostgreSQL PG_RESTARTS times for PG_DOWN_SECONDS (immediate and fast mode in
+#      turn; during every second outage a server is SIGKILLed too and restarted at once,
+#      so its first starts fail until PostgreSQL is back);
+#   4. lets the servers settle every refund and deliver every notification, then
 #      checks the invariants (bench/faults/check.py) and prints a summary.
 # Exits non-zero when an invariant fails. Logs stay in bench/out/faults/.
 #
@@ -38,6 +39,7 @@ REFUND_MIN="${REFUND_MIN:-100}"           # each refund's amount: REFUND_MIN..RE
 REFUND_MAX="${REFUND_MAX:-600}"
 RATE="${RATE:-12}"                        # new refunds per second
 CONCURRENCY="${CONCURRENCY:-16}"          # clients
+INSTANCES="${INSTANCES:-2}"               # servers behind the balancer
 REPEAT_PCT="${REPEAT_PCT:-15}"            # refunds sent twice with the same refundRequestId
 FAIL_PCT="${FAIL_PCT:-20}"                # refunds the simulated acquirer fails
 NOTIFY_URL_PCT="${NOTIFY_URL_PCT:-50}"    # refunds naming a refundNotifyUrl
@@ -77,6 +79,7 @@ if is_root; then chown postgres: "$PGDIR"; fi
 LOAD_PID=""
 RECEIVER_PID=""
 PG_UP_PID=""
+INSTANCE_PIDS=() # by instance; the balancer is in SERVER_PIDS (stop_server)
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -86,10 +89,13 @@ cleanup() {
       wait "$pid" 2>/dev/null || true
     fi
   done
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  for pid in "${INSTANCE_PIDS[@]}"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill -KILL "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  stop_server
   if [ -f "$PGDIR/data/PG_VERSION" ]; then
     _pg_as_owner "$PG_BIN/pg_ctl" -D "$PGDIR/data" stop -m immediate -w >/dev/null 2>&1 || true
   fi
@@ -109,7 +115,9 @@ event() { printf '%s +%ds %s\n' "$(date -u +%H:%M:%S)" $((SECONDS - STARTED)) "$
 log "initdb (throwaway cluster)"
 _pg_as_owner "$PG_BIN/initdb" -D "$PGDIR/data" --username=postgres --auth=trust \
   --encoding=UTF8 --no-locale >"$OUT/initdb.log" 2>&1 || { cat "$OUT/initdb.log" >&2; die "initdb failed"; }
-PG_PORT="$(free_port 57000)"
+# Below the ephemeral range (32768 and up): while PostgreSQL is down, an outgoing
+# connection (a health check, a server reconnecting) could take a port from that range.
+PG_PORT="$(free_port 26000)"
 PG_OPTS="-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='$PGDIR' -c max_connections=200"
 pg_up() {
   _pg_as_owner "$PG_BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/postgres.log" -w -t 60 \
@@ -165,36 +173,37 @@ psql_admin "$DATABASE_URL" -c "
 # ---------------------------------------------------------------------------------------
 # The server, started again after every SIGKILL
 # ---------------------------------------------------------------------------------------
-PORT="$(free_port 23000)"
-export LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG="${RUST_LOG:-info,sqlx=warn,tower_sessions=warn}"
+export RUST_LOG="${RUST_LOG:-info,sqlx=warn,tower_sessions=warn}"
 export PAYDESK_ASYNC_REFUND_DELAY_SECONDS="$ASYNC_DELAY" PAYDESK_WORKER_POLL_MS=200
 export PAYDESK_NOTIFY_RETRY_SCHEDULE="0,1,1,1,1,1,1,1" PAYDESK_NOTIFY_TIMEOUT_SECONDS=3
 export PAYDESK_API_RATE_PER_SECOND=0 PAYDESK_API_ADDRESS_RATE_PER_SECOND=0 NO_COLOR=1
+PORTS=()
+for ((i = 0; i < INSTANCES; i++)); do PORTS+=("$(free_port $((23000 + 100 * i)))"); done
 SERVER_STARTS=0
 FAILED_STARTS=0
-start_server() {
-  local attempt
+# start_instance I: starts server I on its port, again and again until it is ready
+# (its starts fail while PostgreSQL is down).
+start_instance() {
+  local i="$1" attempt pid
   for attempt in $(seq 1 30); do
     SERVER_STARTS=$((SERVER_STARTS + 1))
-    echo "=== server start $SERVER_STARTS at $(date -u +%H:%M:%S.%N)" >>"$OUT/server.log"
-    "$SERVER_BIN" serve >>"$OUT/server.log" 2>&1 &
-    SERVER_PID=$!
-    if wait_for_http "http://127.0.0.1:$PORT/healthz" 60 "$SERVER_PID"; then
-      event "server started (pid $SERVER_PID)"
+    echo "=== server $i start $SERVER_STARTS at $(date -u +%H:%M:%S.%N)" >>"$OUT/server.log"
+    LEPTOS_SITE_ADDR="127.0.0.1:${PORTS[i]}" "$SERVER_BIN" serve >>"$OUT/server.log" 2>&1 &
+    pid=$!
+    INSTANCE_PIDS[i]=$pid
+    if wait_for_http "http://127.0.0.1:${PORTS[i]}/readyz" 60 "$pid"; then
+      event "server $i started (pid $pid)"
       return 0
     fi
-    # Died at start (PostgreSQL down) or never answered: try again.
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
     FAILED_STARTS=$((FAILED_STARTS + 1))
-    event "server start $SERVER_STARTS failed (attempt $attempt)"
+    event "server $i start $SERVER_STARTS failed (attempt $attempt)"
     sleep 1
   done
-  die "the server did not start (see $OUT/server.log)"
+  die "server $i did not start (see $OUT/server.log)"
 }
 
-# Refunds the acquirer has not decided yet and notifications not yet delivered, of this
-# run: "UNDECIDED UNDELIVERED", or "? ?" while PostgreSQL is down.
 pending_sql="SELECT
    (SELECT count(*) FROM refund_requests
      WHERE refund_request_id LIKE '$TAG-%' AND acquirer_pending_since IS NOT NULL) || ' ' ||
@@ -205,37 +214,45 @@ pending() { psql_admin "$DATABASE_URL" -c "$pending_sql" 2>/dev/null || echo "? 
 UNEXPECTED_EXITS=0
 KILLS_IN_FLIGHT=0 # SIGKILLs that left refunds PROCESSING or notifications undelivered
 IN_FLIGHT=""
-kill_server() {
-  if kill -KILL "$SERVER_PID" 2>/dev/null; then
-    wait "$SERVER_PID" 2>/dev/null || true
+VICTIM=0
+# kill_instance: SIGKILLs one server, chosen at random, and notes what was in flight.
+kill_instance() {
+  VICTIM=$((RANDOM % INSTANCES))
+  local pid="${INSTANCE_PIDS[VICTIM]}"
+  if kill -KILL "$pid" 2>/dev/null; then
+    wait "$pid" 2>/dev/null || true
     local undecided undelivered
     read -r undecided undelivered < <(pending)
     IN_FLIGHT="$undecided refunds processing, $undelivered notifications pending"
     if [[ "$undecided" =~ ^[1-9] || "$undelivered" =~ ^[1-9] ]]; then
       KILLS_IN_FLIGHT=$((KILLS_IN_FLIGHT + 1))
     fi
-    event "server SIGKILLed (pid $SERVER_PID): $IN_FLIGHT"
+    event "server $VICTIM SIGKILLed (pid $pid): $IN_FLIGHT"
   else
-    # Nobody but this script should end the server: a crash is a finding.
     local rc=0
-    wait "$SERVER_PID" 2>/dev/null || rc=$?
+    wait "$pid" 2>/dev/null || rc=$?
     UNEXPECTED_EXITS=$((UNEXPECTED_EXITS + 1))
-    event "server (pid $SERVER_PID) had exited by itself with status $rc"
+    event "server $VICTIM (pid $pid) had exited by itself with status $rc"
   fi
-  SERVER_PID=""
+  INSTANCE_PIDS[VICTIM]=""
 }
 
 pause_ms() { local ms=$1; sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"; }
 random_ms() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
 
-log "server on 127.0.0.1:$PORT; async refunds decided after ${ASYNC_DELAY}s"
-start_server
+for ((i = 0; i < INSTANCES; i++)); do start_instance "$i"; done
+LOG_DIR="$OUT"
+backends=()
+for port in "${PORTS[@]}"; do backends+=("127.0.0.1:$port"); done
+start_balancer faults "$(free_port 22000)" "${backends[@]}" || die "HAProxy did not start"
+BASE="$SERVER_URL"
+log "$INSTANCES servers behind $BASE; async refunds decided after ${ASYNC_DELAY}s"
 
 # ---------------------------------------------------------------------------------------
 # Load and faults
 # ---------------------------------------------------------------------------------------
 log "load: $REFUNDS refunds at $RATE/s, $CONCURRENCY clients; faults: $KILLS SIGKILLs, $PG_RESTARTS PostgreSQL restarts"
-"$PYTHON" bench/faults/load.py --base "http://127.0.0.1:$PORT" --client-id "$CLIENT_ID" \
+"$PYTHON" bench/faults/load.py --base "$BASE" --client-id "$CLIENT_ID" \
   --private-key "$WORK/$CLIENT_ID.private.pem" --platform-key "$WORK/paydesk-platform.public.pem" \
   --payments "$WORK/payments" --refunds "$REFUNDS" --rate "$RATE" --concurrency "$CONCURRENCY" \
   --min-amount "$REFUND_MIN" --max-amount "$REFUND_MAX" --repeat-pct "$REPEAT_PCT" \
@@ -260,12 +277,12 @@ for ((n = 1; n <= EVENTS; n++)); do
     pg_down "$mode"
     event "PostgreSQL stopped ($mode); down for ${PG_DOWN_SECONDS}s"
     if ((pg_restarts % 2 == 0)); then
-      log "fault $n/$EVENTS: PostgreSQL stopped ($mode), server SIGKILLed while it is down"
+      log "fault $n/$EVENTS: PostgreSQL stopped ($mode), a server SIGKILLed while it is down"
       (sleep "$PG_DOWN_SECONDS" && pg_up) &
       PG_UP_PID=$!
-      kill_server
+      kill_instance
       kills=$((kills + 1))
-      start_server
+      start_instance "$VICTIM"
       wait "$PG_UP_PID" || die "PostgreSQL did not start again"
       PG_UP_PID=""
     else
@@ -275,11 +292,11 @@ for ((n = 1; n <= EVENTS; n++)); do
     fi
     event "PostgreSQL started"
   else
-    kill_server
+    kill_instance
     kills=$((kills + 1))
-    log "fault $n/$EVENTS: server SIGKILLed ($IN_FLIGHT)"
+    log "fault $n/$EVENTS: server $VICTIM SIGKILLed ($IN_FLIGHT)"
     pause_ms "$(random_ms 0 1000)"
-    start_server
+    start_instance "$VICTIM"
   fi
 done
 log "faults done; waiting for the load to finish"
@@ -310,11 +327,12 @@ while ((SECONDS < deadline)); do
   sleep 1
 done
 event "drained: $drained"
-if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-  UNEXPECTED_EXITS=$((UNEXPECTED_EXITS + 1))
-  event "the last server had exited by itself"
-fi
-stop_server
+for ((i = 0; i < INSTANCES; i++)); do
+  if ! kill -0 "${INSTANCE_PIDS[i]}" 2>/dev/null; then
+    UNEXPECTED_EXITS=$((UNEXPECTED_EXITS + 1))
+    event "server $i had exited by itself"
+  fi
+done
 
 # ---------------------------------------------------------------------------------------
 # Invariants

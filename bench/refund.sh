@@ -6,7 +6,8 @@
 # Uses the server of DATABASE_URL (its role must be allowed to CREATE DATABASE), or
 # without it the private cluster of scripts/lib.sh. Works in the database
 # paydesk_bench_refund, which it drops at the end.
-#   REQUESTS=5000 CONCURRENCY=32 SECONDS_PGBENCH=20 SEED_N=200000 bench/refund.sh
+# With INSTANCES=N (default 1) the requests go through HAProxy to N servers.
+#   REQUESTS=5000 CONCURRENCY=32 SECONDS_PGBENCH=20 SEED_N=200000 INSTANCES=1 bench/refund.sh
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -17,6 +18,7 @@ REQUESTS="${REQUESTS:-5000}"
 CONCURRENCY="${CONCURRENCY:-32}"
 SECONDS_PGBENCH="${SECONDS_PGBENCH:-20}"
 SEED_N="${SEED_N:-200000}"
+INSTANCES="${INSTANCES:-1}"
 DB=paydesk_bench_refund
 OUT=bench/out
 mkdir -p "$OUT"
@@ -46,14 +48,27 @@ psql_admin "$URL" -c "SELECT name FROM merchants ORDER BY created_at" | while re
   DATABASE_URL="$URL" target/release/server keys demo --merchant "$name" --out-dir "$KEYS" >/dev/null
 done
 
-PORT="$(free_port 23000)"
-log "server serve on 127.0.0.1:$PORT"
-DATABASE_URL="$URL" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=warn \
-  PAYDESK_API_RATE_PER_SECOND=0 PAYDESK_API_ADDRESS_RATE_PER_SECOND=0 \
-  PAYDESK_ASYNC_REFUND_DELAY_SECONDS=1 \
-  target/release/server serve >"$OUT/refund-server.log" 2>&1 &
-SERVER_PID=$!
-wait_for_http "http://127.0.0.1:$PORT/healthz" 60 "$SERVER_PID" || die "the server did not start (see $OUT/refund-server.log)"
+LOG_DIR="$OUT"
+INSTANCE_PIDS=()
+addresses=()
+for ((i = 1; i <= INSTANCES; i++)); do
+  port="$(free_port $((23000 + 100 * i)))"
+  log "server $i serve on 127.0.0.1:$port"
+  DATABASE_URL="$URL" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
+    PAYDESK_API_RATE_PER_SECOND=0 PAYDESK_API_ADDRESS_RATE_PER_SECOND=0 \
+    PAYDESK_ASYNC_REFUND_DELAY_SECONDS=1 \
+    target/release/server serve >"$OUT/refund-server-$i.log" 2>&1 &
+  SERVER_PIDS+=("$!")
+  INSTANCE_PIDS+=("$!")
+  wait_for_http "http://127.0.0.1:$port/readyz" 60 "$!" || die "server $i did not start (see $OUT/refund-server-$i.log)"
+  addresses+=("127.0.0.1:$port")
+done
+if [ "$INSTANCES" -gt 1 ]; then
+  start_balancer refund "$(free_port 22000)" "${addresses[@]}" || die "HAProxy did not start"
+  BASE="$SERVER_URL"
+else
+  BASE="http://${addresses[0]}"
+fi
 
 # CPU seconds (user + system) used so far by the processes of user $1, or by the pids
 # given after "-p": where the time of a run goes, per side. The children's times
@@ -85,19 +100,19 @@ pg_lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$OUT/refund-pgbenc
 log "signed refunds: $REQUESTS requests, $CONCURRENCY at a time"
 psql_admin "$URL" -c "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || true
 pg_before=$(cpu_seconds "$PG_USER")
-server_before=$(cpu_seconds -p "$SERVER_PID")
-BENCH_BASE_URL="http://127.0.0.1:$PORT" BENCH_KEYS_DIR="$KEYS" DATABASE_URL="$URL" \
+server_before=$(cpu_seconds -p "${INSTANCE_PIDS[@]}")
+BENCH_BASE_URL="$BASE" BENCH_KEYS_DIR="$KEYS" DATABASE_URL="$URL" \
   BENCH_REQUESTS="$REQUESTS" BENCH_CONCURRENCY="$CONCURRENCY" \
   cargo test --release -p server --test refund_bench -- --ignored --nocapture 2>&1 | tee "$OUT/refund-load.log" | grep -E '^(RESULT|signed|result codes)' || true
 # The figures count only if every refund was accepted (the generator checks it last).
 grep -q '^test result: ok' "$OUT/refund-load.log" || die "the load generator failed (see $OUT/refund-load.log)"
 pg_cpu=$(awk -v a="$(cpu_seconds "$PG_USER")" -v b="$pg_before" 'BEGIN { printf "%.2f", a - b }')
-server_cpu=$(awk -v a="$(cpu_seconds -p "$SERVER_PID")" -v b="$server_before" 'BEGIN { printf "%.2f", a - b }')
+server_cpu=$(awk -v a="$(cpu_seconds -p "${INSTANCE_PIDS[@]}")" -v b="$server_before" 'BEGIN { printf "%.2f", a - b }')
 result=$(grep '^RESULT' "$OUT/refund-load.log")
 field() { echo "$result" | sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
 
 printf '\n%-62s %10s %10s %10s\n' "" "per second" "p50 ms" "p99 ms"
-printf '%-62s %10s %10s %10s\n' "signed refunds through HTTP ($(field requests) requests, $CONCURRENCY conc.)" \
+printf '%-62s %10s %10s %10s\n' "signed refunds, $INSTANCES server(s) ($(field requests) requests, $CONCURRENCY conc.)" \
   "$(field refund_rps)" "$(field p50_ms)" "$(field p99_ms)"
 printf '%-62s %10.0f %10s %10s\n' "reference: pgbench simple-update ($CONCURRENCY clients)" "$pg_tps" "${pg_lat:-?} avg" "-"
 echo "ratio: $(awk -v a="$(field refund_rps)" -v b="$pg_tps" 'BEGIN { printf "%.2f", a / b }') refunds per pgbench transaction"

@@ -451,19 +451,109 @@ use_admin_url() {
   fi
 }
 
-# A server a script started in the background: stop_server ends it, politely first.
-SERVER_PID=""
+# The servers (and balancer) a script started in the background: stop_server ends them
+# all, politely first.
+SERVER_PIDS=()
 stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${SERVER_PIDS[@]}"; do
     for _ in $(seq 1 20); do
-      kill -0 "$SERVER_PID" 2>/dev/null || break
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.25
     done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  SERVER_PIDS=()
+}
+
+# serve_release LABEL DB_URL [PREFIX...]: starts target/release/server on DB_URL and a
+# free port, through the command PREFIX (an `env …` with settings or a clock) if given;
+# sets SERVER_URL once /readyz answers. Its log: $LOG_DIR/server-LABEL.log.
+serve_release() {
+  local label="$1" db_url="$2" port pid
+  shift 2
+  port="$(free_port 30000)"
+  SERVER_URL="http://127.0.0.1:$port"
+  log "[$label] starting the server on $SERVER_URL (log: $LOG_DIR/server-$label.log)"
+  without_locks "$@" env DATABASE_URL="$db_url" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+    RUST_LOG="${RUST_LOG:-info}" target/release/server serve >"$LOG_DIR/server-$label.log" 2>&1 &
+  pid=$!
+  SERVER_PIDS+=("$pid")
+  if ! wait_for_http "$SERVER_URL/readyz" 60 "$pid"; then
+    printf '\nthe server did not answer %s/readyz within 60 s; its log:\n' "$SERVER_URL" >&2
+    tail -n 100 "$LOG_DIR/server-$label.log" >&2
+    stop_server
+    return 1
   fi
-  SERVER_PID=""
+}
+
+ensure_haproxy() {
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || apt_install haproxy
+}
+
+# start_balancer LABEL PORT ADDRESS...: HAProxy on 127.0.0.1:PORT in front of the
+# servers at ADDRESS (host:port) each, sending each request to the next ready one
+# (round robin; readiness by /readyz every second; a request whose connection fails is
+# sent to another server). Its pid joins SERVER_PIDS; sets SERVER_URL to it.
+start_balancer() {
+  local label="$1" port="$2" address config backends="" n=0
+  shift 2
+  ensure_haproxy || return 1
+  for address in "$@"; do
+    n=$((n + 1))
+    backends+="    server $label-$n $address check inter 1s fall 2 rise 1"$'\n'
+  done
+  config="$LOG_DIR/haproxy-$label.cfg"
+  cat >"$config" <<CFG
+defaults
+    mode http
+    timeout connect 2s
+    # Exports stream for minutes.
+    timeout client 600s
+    timeout server 600s
+    retries 3
+    option redispatch
+    # The servers learn the client's address from X-Forwarded-For (they trust the
+    # balancer's address, see serve_balanced): sign-in throttling and the open API's
+    # per-address limit count clients, not the balancer.
+    option forwardfor
+frontend paydesk
+    bind 127.0.0.1:$port
+    default_backend instances
+backend instances
+    balance roundrobin
+    option httpchk GET /readyz
+    http-check expect status 200
+$backends
+CFG
+  log "[$label] HAProxy on 127.0.0.1:$port in front of $n servers (config: $config)"
+  without_locks "$(command -v haproxy || echo /usr/sbin/haproxy)" -db -f "$config" \
+    >"$LOG_DIR/haproxy-$label.log" 2>&1 &
+  SERVER_PIDS+=("$!")
+  SERVER_URL="http://127.0.0.1:$port"
+  if ! wait_for_http "$SERVER_URL/readyz" 30 "$!"; then
+    echo "HAProxy did not answer $SERVER_URL/readyz; its log:" >&2
+    cat "$LOG_DIR/haproxy-$label.log" >&2
+    stop_server
+    return 1
+  fi
+}
+
+# serve_balanced LABEL DB_URL COUNT [PREFIX...]: COUNT servers as serve_release starts
+# them, trusting the balancer's forwarded addresses, behind start_balancer on port
+# BALANCER_PORT (default: a free one).
+serve_balanced() {
+  local label="$1" db_url="$2" count="$3" i addresses=()
+  shift 3
+  for ((i = 1; i <= count; i++)); do
+    serve_release "$label-$i" "$db_url" env PAYDESK_TRUSTED_PROXIES=127.0.0.1 "$@" || return 1
+    addresses+=("${SERVER_URL#http://}")
+  done
+  start_balancer "$label" "${BALANCER_PORT:-$(free_port 32000)}" "${addresses[@]}"
 }
 
 # url_with_db URL NAME: the same connection string with its database replaced.

@@ -2,6 +2,10 @@
 # Builds Paydesk in release mode and serves it with demo data on http://127.0.0.1:3000.
 #
 #   scripts/run.sh          install what is missing, build, migrate, seed, serve
+#   scripts/run.sh --instances N
+#                           the same with N servers behind HAProxy on that address
+#                           (what a production deployment looks like; logs in
+#                           target/cluster-logs/)
 #   scripts/run.sh stop     stop the private PostgreSQL cluster (.pg/) if one is running
 #
 # Settings (environment, or a .env file in the repo root; see .env.example):
@@ -15,8 +19,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
+INSTANCES=1
 case "${1:-}" in
   "") ;;
+  --instances)
+    INSTANCES="${2:-}"
+    [[ "$INSTANCES" =~ ^[1-9][0-9]?$ ]] || die "--instances takes a number from 1 to 99"
+    ;;
   stop)
     pg_stop
     exit 0
@@ -67,8 +76,8 @@ else
   DATABASE_URL="$(url_with_db "$PG_ADMIN_URL" paydesk)"
 fi
 
-log "cargo leptos build --release --precompress"
-cargo leptos build --release --precompress
+log "cargo leptos build --release --split --precompress"
+cargo leptos build --release --split --precompress
 
 export_leptos_env
 server=target/release/server
@@ -90,6 +99,17 @@ to set a payment password (Settings > Payment password).
 
 EOF
 
+if [ "$INSTANCES" -gt 1 ]; then
+  # The servers take free ports of their own; the balancer takes the site's address.
+  LOG_DIR=target/cluster-logs
+  mkdir -p "$LOG_DIR"
+  BALANCER_PORT="${LEPTOS_SITE_ADDR##*:}" serve_balanced cluster "$DATABASE_URL" "$INSTANCES"
+  trap 'stop_server' INT TERM
+  log "$INSTANCES servers behind http://$LEPTOS_SITE_ADDR (Ctrl-C stops them)"
+  wait "${SERVER_PIDS[-1]}" || true
+  exit 0
+fi
+
 if [ "$PG_STARTED_HERE" -eq 0 ]; then
   # Nothing to clean up afterwards: hand the process over to the server.
   trap - EXIT
@@ -100,11 +120,11 @@ fi
 # The server runs in the background (where a non-interactive shell ignores SIGINT for
 # it) and the script forwards Ctrl-C / SIGTERM to it as SIGTERM.
 "$server" serve &
-SERVER_PID=$!
-trap 'kill -TERM "$SERVER_PID" 2>/dev/null || true' INT TERM
+SERVER_PIDS=("$!")
+trap 'kill -TERM "${SERVER_PIDS[0]}" 2>/dev/null || true' INT TERM
 rc=0
-while kill -0 "$SERVER_PID" 2>/dev/null; do
-  wait "$SERVER_PID" || rc=$?
+while kill -0 "${SERVER_PIDS[0]}" 2>/dev/null; do
+  wait "${SERVER_PIDS[0]}" || rc=$?
 done
-SERVER_PID=""
+SERVER_PIDS=()
 exit "$rc"

@@ -11,25 +11,21 @@ mod bench_support;
 
 use app::transactions::filter::{parse, Direction, Filter, QueryParams};
 use app::transactions::query::{page_query, prefixed_page_query, search};
-use bench_support::{ms, percentiles, runs, serve, sign_in, time};
+use bench_support::{ms, percentiles, runs, start_signed_in, time, Start};
 use chrono::Utc;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let url = std::env::var("DATABASE_URL")?;
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(8)
-        .connect(&url)
-        .await?;
-    let (merchant, zone): (Uuid, String) =
-        sqlx::query_as("SELECT id, time_zone FROM merchants ORDER BY name LIMIT 1")
-            .fetch_one(&pool)
-            .await?;
-    let tz: chrono_tz::Tz = zone.parse()?;
-    let base = serve(pool.clone()).await?;
-    let client = sign_in(&pool, &base, merchant).await?;
+    let Start {
+        pool,
+        merchant,
+        tz,
+        base,
+        client,
+        ..
+    } = start_signed_in().await?;
     let runs = runs("RUNS", 2_000);
     println!("| case | page | server fn p50 | server fn p99 | SQL p50 | SQL p99 | p99 ratio |");
     println!("|---|---|---:|---:|---:|---:|---:|");

@@ -8,7 +8,7 @@
 
 mod bench_support;
 
-use bench_support::{ms, percentiles, runs, serve, sign_in, time};
+use bench_support::{ms, percentiles, runs, start_signed_in, time, Start};
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
@@ -37,18 +37,13 @@ const RAW_CALENDAR: &str = "SELECT to_char(date_trunc($5, created_at AT TIME ZON
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let url = std::env::var("DATABASE_URL")?;
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(8)
-        .connect(&url)
-        .await?;
-    let (merchant, zone): (Uuid, String) =
-        sqlx::query_as("SELECT id, time_zone FROM merchants ORDER BY name LIMIT 1")
-            .fetch_one(&pool)
-            .await?;
-    let tz: Tz = zone.parse()?;
-    let base = serve(pool.clone()).await?;
-    let client = sign_in(&pool, &base, merchant).await?;
+    let Start {
+        pool,
+        merchant,
+        tz,
+        base,
+        client,
+    } = start_signed_in().await?;
     let (runs, raw_runs) = (runs("RUNS", 2_000), runs("RAW_RUNS", 200));
     let today = Utc::now().with_timezone(&tz).date_naive();
     let month = today.with_day(1).expect("a first of the month");
@@ -114,11 +109,11 @@ async fn main() -> anyhow::Result<()> {
                     .expect("a later month");
                 let (from, to) = (start(from, tz), start(to, tz));
                 let raw = time(raw_runs, || async {
-                    calendar_counts(&pool, merchant, &zone, from, to, period).await;
+                    calendar_counts(&pool, merchant, tz.name(), from, to, period).await;
                 })
                 .await;
                 (
-                    calendar_counts(&pool, merchant, &zone, from, to, period).await,
+                    calendar_counts(&pool, merchant, tz.name(), from, to, period).await,
                     raw,
                 )
             }

@@ -15,12 +15,42 @@ pub fn runs(var: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Serves the application as `server serve` does, on a loopback port; its base URL.
-pub async fn serve(pool: PgPool) -> anyhow::Result<String> {
-    let state = AppState {
+/// Where a benchmark of the pages starts: the database of `DATABASE_URL`, its first
+/// merchant by name with its time zone, the application serving on a loopback port and
+/// a browser signed in there as the merchant's admin.
+pub struct Start {
+    pub pool: PgPool,
+    pub merchant: Uuid,
+    pub tz: chrono_tz::Tz,
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+pub async fn start_signed_in() -> anyhow::Result<Start> {
+    let url = std::env::var("DATABASE_URL")?;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(8)
+        .connect(&url)
+        .await?;
+    let (merchant, zone): (Uuid, String) =
+        sqlx::query_as("SELECT id, time_zone FROM merchants ORDER BY name LIMIT 1")
+            .fetch_one(&pool)
+            .await?;
+    let tz = zone.parse()?;
+    let base = serve(pool.clone()).await?;
+    let client = sign_in(&pool, &base, merchant).await?;
+    Ok(Start {
         pool,
-        config: Config::default(),
-    };
+        merchant,
+        tz,
+        base,
+        client,
+    })
+}
+
+/// Serves the application as `server serve` does, on a loopback port; its base URL.
+async fn serve(pool: PgPool) -> anyhow::Result<String> {
+    let state = AppState::new(pool, Config::default());
     let app = server::serve::local_router(state, server::api::ApiConfig::default())
         .await
         .expect("the application starts");
@@ -37,7 +67,7 @@ pub async fn serve(pool: PgPool) -> anyhow::Result<String> {
 }
 
 /// A browser signed in as the merchant's demo admin.
-pub async fn sign_in(pool: &PgPool, base: &str, merchant: Uuid) -> anyhow::Result<reqwest::Client> {
+async fn sign_in(pool: &PgPool, base: &str, merchant: Uuid) -> anyhow::Result<reqwest::Client> {
     let client = reqwest::Client::builder().cookie_store(true).build()?;
     let email: String =
         sqlx::query_scalar("SELECT email FROM users WHERE merchant_id = $1 AND role = 'admin'")
