@@ -249,6 +249,55 @@ BASE="$SERVER_URL"
 log "$INSTANCES servers behind $BASE; async refunds decided after ${ASYNC_DELAY}s"
 
 # ---------------------------------------------------------------------------------------
+# Rolling restart: each server stopped with SIGTERM in turn, under load; nothing fails
+# ---------------------------------------------------------------------------------------
+# Another merchant's synchronous refunds (Lotus Tea House, Alipay+ CN, in CNY), so that
+# the invariants below stay about Fjord's. A client here never needs a retry: a stopped
+# server fails /readyz while it still serves (PAYDESK_SHUTDOWN_DRAIN_SECONDS), HAProxy
+# takes it out, and what it was serving finishes.
+GRACEFUL_RETRIES="?"
+GRACEFUL_UNANSWERED="?"
+rolling_restart() {
+  local client pid i
+  mkdir -p "$WORK/lotus"
+  client="$("$SERVER_BIN" keys demo --merchant "Lotus Tea House" --out-dir "$WORK/lotus" \
+    | sed -n 's/^Client-Id: *//p')"
+  [ -n "$client" ] || die "server keys demo printed no Client-Id for Lotus"
+  for _ in $(seq 1 20); do
+    "$SERVER_BIN" seed payment --merchant lotus --method ALIPAY_CN --amount 1000.00 >>"$WORK/lotus/ids"
+  done
+  psql_admin "$DATABASE_URL" -F ' ' -c "SELECT transaction_id, amount_minor FROM transactions
+    WHERE transaction_id IN ($(sed "s/.*/'&'/" "$WORK/lotus/ids" | paste -sd,))" >"$WORK/lotus/payments"
+  log "rolling restart: each of the $INSTANCES servers SIGTERMed in turn during $((RATE * 8 * INSTANCES)) refunds"
+  "$PYTHON" bench/faults/load.py --base "$BASE" --client-id "$client" \
+    --private-key "$WORK/lotus/$client.private.pem" --platform-key "$WORK/lotus/paydesk-platform.public.pem" \
+    --payments "$WORK/lotus/payments" --currency CNY --refunds "$((RATE * 8 * INSTANCES))" \
+    --rate "$RATE" --concurrency "$CONCURRENCY" --repeat-pct 0 --fail-pct 0 --notify-url-pct 0 \
+    --request-notify-url "$REQUEST_NOTIFY_URL" --tag "G$TAG" --deadline 120 --seed "$FAULTS_SEED" \
+    --out "$OUT/graceful.jsonl" >"$OUT/graceful.log" 2>&1 &
+  LOAD_PID=$!
+  for ((i = 0; i < INSTANCES; i++)); do
+    sleep 2
+    pid="${INSTANCE_PIDS[i]}"
+    kill -TERM "$pid"
+    wait "$pid" 2>/dev/null || true
+    event "server $i stopped with SIGTERM (pid $pid)"
+    start_instance "$i"
+  done
+  wait "$LOAD_PID" || die "the rolling restart's load generator failed (see $OUT/graceful.log)"
+  LOAD_PID=""
+  tail -n 1 "$OUT/graceful.log" >&2
+  read -r GRACEFUL_RETRIES GRACEFUL_UNANSWERED < <("$PYTHON" -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+retries = lines[-1]["summary"].get("retries", 0)
+unanswered = sum(1 for r in lines[:-1] if any(a is None for a in r["answers"]))
+print(retries, unanswered)' "$OUT/graceful.jsonl")
+  event "rolling restart: $GRACEFUL_RETRIES retries, $GRACEFUL_UNANSWERED refunds without an answer"
+}
+if [ "$INSTANCES" -gt 1 ]; then rolling_restart; fi
+
+# ---------------------------------------------------------------------------------------
 # Load and faults
 # ---------------------------------------------------------------------------------------
 log "load: $REFUNDS refunds at $RATE/s, $CONCURRENCY clients; faults: $KILLS SIGKILLs, $PG_RESTARTS PostgreSQL restarts"
@@ -345,6 +394,15 @@ check_rc=0
   --unexpected-exits "$UNEXPECTED_EXITS" --failed-starts "$FAILED_STARTS" \
   --kills-in-flight "$KILLS_IN_FLIGHT" \
   --drained "$drained" --summary-out "$OUT/summary.txt" || check_rc=$?
+if [ "$INSTANCES" -gt 1 ]; then
+  verdict=ok
+  if [ "$GRACEFUL_RETRIES" != 0 ] || [ "$GRACEFUL_UNANSWERED" != 0 ]; then
+    verdict=FAILED
+    check_rc=1
+  fi
+  printf '%-56s %s\n' "rolling restart (SIGTERM each server): failed requests" \
+    "$GRACEFUL_RETRIES, unanswered $GRACEFUL_UNANSWERED: $verdict" | tee -a "$OUT/summary.txt"
+fi
 elapsed=$((SECONDS - STARTED))
 printf '%-56s %s\n' "run time" "${elapsed}s (seed $FAULTS_SEED)" | tee -a "$OUT/summary.txt"
 exit "$check_rc"

@@ -6,7 +6,9 @@
 # Uses the server of DATABASE_URL (its role must be allowed to CREATE DATABASE), or
 # without it the private cluster of scripts/lib.sh. Works in the database
 # paydesk_bench_refund, which it drops at the end.
-# With INSTANCES=N (default 1) the requests go through HAProxy to N servers.
+# With INSTANCES=N (default 1) the requests go through HAProxy to N servers. On the
+# private cluster its read replica runs too, and the replica's lag during the refunds
+# is sampled ten times a second from pg_stat_replication (docs/SCALING.md).
 #   REQUESTS=5000 CONCURRENCY=32 SECONDS_PGBENCH=20 SEED_N=200000 INSTANCES=1 bench/refund.sh
 set -euo pipefail
 
@@ -26,7 +28,10 @@ KEYS="$(mktemp -d)"
 
 use_admin_url
 URL="$(url_with_db "$ADMIN_URL" "$DB")"
+[ -n "${DATABASE_URL:-}" ] || replica_start
+SAMPLER_PID=""
 cleanup() {
+  [ -z "$SAMPLER_PID" ] || kill "$SAMPLER_PID" 2>/dev/null || true
   stop_server
   rm -rf "$KEYS"
   drop_database "$ADMIN_URL" "$DB" || true
@@ -101,11 +106,22 @@ log "signed refunds: $REQUESTS requests, $CONCURRENCY at a time"
 psql_admin "$URL" -c "SELECT pg_stat_statements_reset()" >/dev/null 2>&1 || true
 pg_before=$(cpu_seconds "$PG_USER")
 server_before=$(cpu_seconds -p "${INSTANCE_PIDS[@]}")
+# How far behind each standby is (ms of replay lag, bytes of WAL), ten times a second.
+: >"$OUT/refund-replica-lag.txt"
+while :; do
+  psql_admin "$ADMIN_URL" -F ' ' -c "SELECT coalesce(extract(epoch FROM replay_lag) * 1000, 0)::numeric(12, 1),
+      pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) FROM pg_stat_replication" 2>/dev/null || true
+  sleep 0.1
+done >>"$OUT/refund-replica-lag.txt" &
+SAMPLER_PID=$!
 BENCH_BASE_URL="$BASE" BENCH_KEYS_DIR="$KEYS" DATABASE_URL="$URL" \
   BENCH_REQUESTS="$REQUESTS" BENCH_CONCURRENCY="$CONCURRENCY" \
   cargo test --release -p server --test refund_bench -- --ignored --nocapture 2>&1 | tee "$OUT/refund-load.log" | grep -E '^(RESULT|signed|result codes)' || true
 # The figures count only if every refund was accepted (the generator checks it last).
 grep -q '^test result: ok' "$OUT/refund-load.log" || die "the load generator failed (see $OUT/refund-load.log)"
+kill "$SAMPLER_PID" 2>/dev/null || true
+wait "$SAMPLER_PID" 2>/dev/null || true
+SAMPLER_PID=""
 pg_cpu=$(awk -v a="$(cpu_seconds "$PG_USER")" -v b="$pg_before" 'BEGIN { printf "%.2f", a - b }')
 server_cpu=$(awk -v a="$(cpu_seconds -p "${INSTANCE_PIDS[@]}")" -v b="$server_before" 'BEGIN { printf "%.2f", a - b }')
 result=$(grep '^RESULT' "$OUT/refund-load.log")
@@ -116,6 +132,16 @@ printf '%-62s %10s %10s %10s\n' "signed refunds, $INSTANCES server(s) ($(field r
   "$(field refund_rps)" "$(field p50_ms)" "$(field p99_ms)"
 printf '%-62s %10.0f %10s %10s\n' "reference: pgbench simple-update ($CONCURRENCY clients)" "$pg_tps" "${pg_lat:-?} avg" "-"
 echo "ratio: $(awk -v a="$(field refund_rps)" -v b="$pg_tps" 'BEGIN { printf "%.2f", a / b }') refunds per pgbench transaction"
+if [ -s "$OUT/refund-replica-lag.txt" ]; then
+  # percentile COLUMN P: of the samples, sorted.
+  percentile() {
+    cut -d' ' -f"$1" "$OUT/refund-replica-lag.txt" | sort -n \
+      | awk -v p="$2" '{ v[NR] = $1 } END { i = int((NR - 1) * p / 100) + 1; print v[i] }'
+  }
+  echo "replica lag during the refunds ($(wc -l <"$OUT/refund-replica-lag.txt") samples):" \
+    "replay p50 $(percentile 1 50) ms, p99 $(percentile 1 99) ms, max $(percentile 1 100) ms;" \
+    "WAL behind p99 $(percentile 2 99) bytes, max $(percentile 2 100) bytes"
+fi
 
 # Where the time goes: CPU per refund on each side (the load generator and the workers'
 # own activity included in "PostgreSQL" and "server"), next to pgbench's, and the

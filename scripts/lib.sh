@@ -363,8 +363,9 @@ pg_start() {
       # goes (bench/refund.sh); nothing else uses it.
       if (without_locks _pg_ctl start -w -t 60 -l "$PG_HOME/postgres.log" -o "-p $PG_PORT \
             -c listen_addresses=127.0.0.1 -c unix_socket_directories='$sock' \
-            -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-            -c max_connections=300 -c shared_preload_libraries=pg_stat_statements") >/dev/null; then
+            -c fsync=off -c full_page_writes=off \
+            -c max_connections=300 -c shared_preload_libraries=pg_stat_statements \
+            -c max_slot_wal_keep_size=4GB") >/dev/null; then
         echo "$PG_PORT" >"$PG_STATE_DIR/port"
         PG_STARTED_HERE=1
         break
@@ -383,6 +384,94 @@ pg_start() {
   export PG_PORT PG_ADMIN_URL
 }
 
+# ---- The read replica ------------------------------------------------------------------
+# A hot standby of the private cluster in .pg/cluster/replica/, streaming from it through
+# the replication slot paydesk_replica, so the primary keeps the WAL the standby has not
+# received (up to max_slot_wal_keep_size: a standby stopped for long is made again rather
+# than filling the disk). Made with pg_basebackup the first time, and again when the
+# primary was re-created or the slot lost its WAL.
+REPLICA_SLOT=paydesk_replica
+
+_replica_ctl() { _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_HOME/replica" "$@"; }
+
+# replica_start: after pg_start. Sets REPLICA_PORT and REPLICA_ADMIN_URL (the standby's
+# `postgres` database; the standby has every database of the primary under its name).
+replica_start() {
+  local system_id slot made_for attempt
+  _pg_lock
+  _pg_resolve_home
+  system_id="$(psql_admin "$PG_ADMIN_URL" -c "SELECT system_identifier FROM pg_control_system()")"
+  slot="$(psql_admin "$PG_ADMIN_URL" \
+    -c "SELECT wal_status FROM pg_replication_slots WHERE slot_name = '$REPLICA_SLOT'")"
+  made_for="$(cat "$PG_STATE_DIR/replica-of" 2>/dev/null || true)"
+  if [ -f "$PG_HOME/replica/PG_VERSION" ] \
+      && { [ "$made_for" != "$system_id" ] || [ -z "$slot" ] || [ "$slot" = lost ]; }; then
+    log "the read replica no longer follows the private cluster: making it again"
+    _replica_ctl stop -m immediate -w >/dev/null 2>&1 || true
+    _pg_as_owner rm -rf "$PG_HOME/replica"
+  fi
+  if [ ! -f "$PG_HOME/replica/PG_VERSION" ]; then
+    if [ -n "$slot" ]; then
+      psql_admin "$PG_ADMIN_URL" -c "SELECT pg_drop_replication_slot('$REPLICA_SLOT')" >/dev/null
+    fi
+    log "pg_basebackup: a hot standby of the private cluster (.pg/cluster/replica)"
+    if ! (without_locks _pg_as_owner "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" \
+          -U "$PG_SUPERUSER" -D "$PG_HOME/replica" --write-recovery-conf --wal-method=stream \
+          --create-slot --slot="$REPLICA_SLOT" --checkpoint=fast \
+          >"$PG_STATE_DIR/basebackup.log" 2>&1); then
+      cat "$PG_STATE_DIR/basebackup.log" >&2
+      _pg_unlock
+      die "pg_basebackup failed"
+    fi
+    echo "$system_id" >"$PG_STATE_DIR/replica-of"
+    rm -f "$PG_STATE_DIR/replica-port"
+  fi
+  if _replica_ctl status >/dev/null 2>&1 && [ -f "$PG_STATE_DIR/replica-port" ]; then
+    REPLICA_PORT="$(cat "$PG_STATE_DIR/replica-port")"
+    log "reusing the read replica on 127.0.0.1:$REPLICA_PORT"
+  else
+    _replica_ctl stop -m fast -w >/dev/null 2>&1 || true
+    for attempt in 1 2 3; do
+      REPLICA_PORT="$(free_port 55000)"
+      log "starting the read replica on 127.0.0.1:$REPLICA_PORT"
+      # A standby needs max_connections at least the primary's. hot_standby_feedback
+      # keeps the primary from vacuuming rows a long export on the standby still reads.
+      if (without_locks _replica_ctl start -w -t 60 -l "$PG_HOME/replica.log" -o "-p $REPLICA_PORT \
+            -c listen_addresses=127.0.0.1 -c unix_socket_directories='$(_pg_socket_opt)' \
+            -c hot_standby=on -c hot_standby_feedback=on -c fsync=off \
+            -c max_connections=300") >/dev/null; then
+        echo "$REPLICA_PORT" >"$PG_STATE_DIR/replica-port"
+        break
+      fi
+      if [ "$attempt" -eq 3 ]; then
+        tail -n 30 "$PG_HOME/replica.log" >&2 || true
+        _pg_unlock
+        die "the read replica did not start (log: .pg/cluster/replica.log)"
+      fi
+    done
+  fi
+  _pg_unlock
+  REPLICA_ADMIN_URL="postgres://$PG_SUPERUSER@127.0.0.1:$REPLICA_PORT/postgres"
+  export REPLICA_PORT REPLICA_ADMIN_URL
+}
+
+# replica_wait PRIMARY_URL REPLICA_URL: waits (at most a minute) until the standby has
+# replayed all the primary had written, e.g. a database just created and seeded.
+replica_wait() {
+  local primary="$1" replica="$2" target
+  target="$(psql_admin "$primary" -c "SELECT pg_current_wal_insert_lsn()")"
+  for _ in $(seq 1 600); do
+    if [ "$(psql_admin "$replica" -c "SELECT pg_last_wal_replay_lsn() >= '$target'::pg_lsn")" = t ]; then
+      return 0
+    fi
+    # A record of nothing moves the primary past a page boundary the standby waits at.
+    psql_admin "$primary" -c "SELECT pg_logical_emit_message(false, 'paydesk', '')" >/dev/null
+    sleep 0.1
+  done
+  echo "the read replica did not replay up to $target within a minute" >&2
+  return 1
+}
+
 # Stops the private cluster cleanly (no-op when it isn't running).
 pg_stop() {
   ensure_postgres
@@ -391,6 +480,10 @@ pg_stop() {
   fi
   _pg_lock
   _pg_resolve_home
+  if [ -f "$PG_HOME/replica/PG_VERSION" ] && _replica_ctl status >/dev/null 2>&1; then
+    log "stopping the read replica"
+    _replica_ctl stop -m fast -w >/dev/null || true
+  fi
   if pg_is_running; then
     log "stopping PostgreSQL (.pg/)"
     _pg_ctl stop -m fast -w >/dev/null || { _pg_unlock; return 1; }
@@ -452,7 +545,8 @@ use_admin_url() {
 }
 
 # The servers (and balancer) a script started in the background: stop_server ends them
-# all, politely first.
+# all, politely first (a server told to stop serves on for its drain time, 3 s by
+# default, then finishes what it has).
 SERVER_PIDS=()
 stop_server() {
   local pid
@@ -460,7 +554,7 @@ stop_server() {
     kill -TERM "$pid" 2>/dev/null || true
   done
   for pid in "${SERVER_PIDS[@]}"; do
-    for _ in $(seq 1 20); do
+    for _ in $(seq 1 60); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.25
     done

@@ -3,7 +3,8 @@
 #
 #   scripts/run.sh          install what is missing, build, migrate, seed, serve
 #   scripts/run.sh --instances N
-#                           the same with N servers behind HAProxy on that address
+#                           the same with N servers behind HAProxy on that address,
+#                           reading from a streaming replica of the private cluster
 #                           (what a production deployment looks like; logs in
 #                           target/cluster-logs/)
 #   scripts/run.sh stop     stop the private PostgreSQL cluster (.pg/) if one is running
@@ -67,9 +68,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+PRIVATE_CLUSTER=""
 if [ -n "${DATABASE_URL:-}" ]; then
   log "using DATABASE_URL from the environment"
 else
+  PRIVATE_CLUSTER=1
   pg_start
   ensure_database "$PG_ADMIN_URL" paydesk
   export DATABASE_URL
@@ -103,6 +106,13 @@ if [ "$INSTANCES" -gt 1 ]; then
   # The servers take free ports of their own; the balancer takes the site's address.
   LOG_DIR=target/cluster-logs
   mkdir -p "$LOG_DIR"
+  if [ -n "$PRIVATE_CLUSTER" ] && [ -z "${DATABASE_READ_URL:-}" ]; then
+    replica_start
+    replica_wait "$DATABASE_URL" "$REPLICA_ADMIN_URL"
+    export DATABASE_READ_URL
+    DATABASE_READ_URL="$(url_with_db "$REPLICA_ADMIN_URL" paydesk)"
+    log "the servers read from the replica on 127.0.0.1:$REPLICA_PORT"
+  fi
   BALANCER_PORT="${LEPTOS_SITE_ADDR##*:}" serve_balanced cluster "$DATABASE_URL" "$INSTANCES"
   trap 'stop_server' INT TERM
   log "$INSTANCES servers behind http://$LEPTOS_SITE_ADDR (Ctrl-C stops them)"
@@ -110,6 +120,8 @@ if [ "$INSTANCES" -gt 1 ]; then
   exit 0
 fi
 
+# With no balancer in front there is nobody to drain from: stop at once.
+export PAYDESK_SHUTDOWN_DRAIN_SECONDS="${PAYDESK_SHUTDOWN_DRAIN_SECONDS:-0}"
 if [ "$PG_STARTED_HERE" -eq 0 ]; then
   # Nothing to clean up afterwards: hand the process over to the server.
   trap - EXIT

@@ -59,6 +59,16 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 use_admin_url
+# A hot standby for the replica tests and today's browser run: the private cluster's own,
+# or with DATABASE_URL, one the caller names in PAYDESK_TEST_REPLICA_URL.
+if [ -n "${DATABASE_URL:-}" ]; then
+  TEST_REPLICA_URL="${PAYDESK_TEST_REPLICA_URL:-}"
+  [ -n "$TEST_REPLICA_URL" ] \
+    || warn "PAYDESK_TEST_REPLICA_URL is not set: the replica tests will fail, the browser run reads the primary"
+else
+  replica_start
+  TEST_REPLICA_URL="$REPLICA_ADMIN_URL"
+fi
 
 # count_results LOG KIND: prints "PASSED FAILED" read from a runner's closing lines.
 count_results() {
@@ -131,7 +141,8 @@ if [ -n "${PAYDESK_SKIP_RUST:-}" ]; then
   log "PAYDESK_SKIP_RUST is set: skipping the Rust tests"
   : >"$LOG_DIR/cargo-test.log"
   rust_rc=0
-elif DATABASE_URL="$ADMIN_URL" cargo test -p app -p server --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo-test.log"; then
+elif DATABASE_URL="$ADMIN_URL" PAYDESK_TEST_REPLICA_URL="$TEST_REPLICA_URL" \
+    cargo test -p app -p server --no-fail-fast 2>&1 | tee "$LOG_DIR/cargo-test.log"; then
   rust_rc=0
 else
   rust_rc=$?
@@ -163,7 +174,8 @@ DATED_SPECS=(tests/transactions.spec.ts tests/refunds.spec.ts tests/reports.spec
 # the specs (all of them when none is given). FAKETIME is empty for the real clock, else
 # a libfaketime offset that the seed and the server run under. With INSTANCES above 1
 # the browser talks to HAProxy in front of that many servers, so that consecutive
-# requests of one page land on different instances.
+# requests of one page land on different instances, and the servers read from the
+# replica (the browser must still see its own refunds at once).
 e2e_suite() {
   local label="$1" db_url="$2" faketime="$3" instances="$4"
   shift 4
@@ -179,7 +191,12 @@ e2e_suite() {
 
   # Asynchronous refunds settle after 3 s rather than 10, so the browser test that
   # waits for one is quick.
-  local settings=(env PAYDESK_ASYNC_REFUND_DELAY_SECONDS=3)
+  local settings=(env PAYDESK_ASYNC_REFUND_DELAY_SECONDS=3) read_url=""
+  if [ "$instances" -gt 1 ] && [ -n "$TEST_REPLICA_URL" ]; then
+    read_url="$(url_with_db "$TEST_REPLICA_URL" "${db_url##*/}")"
+    replica_wait "$db_url" "$read_url" || return 1
+    settings+=(DATABASE_READ_URL="$read_url")
+  fi
   if [ "$instances" -gt 1 ]; then
     serve_balanced "$label" "$db_url" "$instances" "${clock[@]}" "${settings[@]}" || return 1
   else
@@ -191,6 +208,7 @@ e2e_suite() {
   local rc=0
   (cd end2end && BASE_URL="$base_url" PLAYWRIGHT_OUTPUT_DIR="$REPO_ROOT/$LOG_DIR/playwright-$label" \
     PAYDESK_SERVER_BIN="$REPO_ROOT/target/release/server" DATABASE_URL="$db_url" \
+    DATABASE_READ_URL="$read_url" \
     PAYDESK_FAKETIME_LIB="${faketime:+$FAKETIME_LIB}" FAKETIME="$faketime" \
     FAKETIME_DONT_FAKE_MONOTONIC=1 npx --no-install playwright test "$@") 2>&1 \
     | tee -a "$LOG_DIR/playwright.log" || rc=$?

@@ -16,6 +16,8 @@ pub mod pages;
 pub mod payment_password;
 pub mod receipts;
 pub mod refunds;
+#[cfg(feature = "ssr")]
+pub mod replica;
 pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod security;

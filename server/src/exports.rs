@@ -22,7 +22,7 @@ use app::transactions::filter::{self, Filter, QueryParams};
 use app::transactions::row::TransactionRow;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -149,6 +149,7 @@ async fn prepare(
     state: &AppState,
     id: &RequestId,
     user: Option<Extension<SessionUser>>,
+    headers: &HeaderMap,
     pairs: &[(String, String)],
     ext: &str,
 ) -> Result<(Export, Tracker), Response> {
@@ -189,7 +190,8 @@ async fn prepare(
         .await
         .map_err(|err| unavailable(id, err))?;
     let export = Export {
-        pool: state.pool.clone(),
+        // The rows may come from a replica; the job's progress is written to the primary.
+        pool: state.reads.pool(app::replica::written(headers)).clone(),
         merchant,
         file_name: export_file_name(
             &user.merchant_name,
@@ -233,9 +235,10 @@ async fn export_csv(
     State(state): State<AppState>,
     Extension(id): Extension<RequestId>,
     user: Option<Extension<SessionUser>>,
+    headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let (e, tracker) = match prepare(&state, &id, user, &pairs, "csv").await {
+    let (e, tracker) = match prepare(&state, &id, user, &headers, &pairs, "csv").await {
         Ok(prepared) => prepared,
         Err(r) => return r,
     };
@@ -339,9 +342,10 @@ async fn export_xlsx(
     State(state): State<AppState>,
     Extension(id): Extension<RequestId>,
     user: Option<Extension<SessionUser>>,
+    headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let (e, tracker) = match prepare(&state, &id, user, &pairs, "xlsx").await {
+    let (e, tracker) = match prepare(&state, &id, user, &headers, &pairs, "xlsx").await {
         Ok(prepared) => prepared,
         Err(r) => return r,
     };

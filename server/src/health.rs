@@ -2,7 +2,10 @@
 //! answers at all (restart it if not), and `/readyz`, whether it should be sent
 //! traffic: the database answers within two seconds and its schema is the one this
 //! build expects (an instance started before a migration, or against a database not
-//! yet migrated, is kept out).
+//! yet migrated, is kept out, and so is an instance told to stop). It also reports the read replica, without failing on
+//! it: every instance shares the replica and falls back to the primary when it lags, so
+//! failing them all would take the service down for a problem it already works around
+//! (docs/OPERATIONS.md).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,41 +13,52 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use sqlx::PgPool;
+use app::state::AppState;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-pub fn router(pool: PgPool) -> Router {
+pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
-        .with_state(pool)
+        .with_state(state)
 }
 
 #[derive(Serialize)]
 struct Readiness {
+    /// Told to stop: finishing what it has, taking nothing new.
+    draining: bool,
     database: &'static str,
     migrations: &'static str,
+    /// `none`, `ok`, `lagging` or `unavailable`.
+    replica: &'static str,
+    /// How far behind the primary the replica is, when it answers.
+    replica_lag_seconds: Option<f64>,
 }
 
-async fn ready(State(pool): State<PgPool>) -> impl IntoResponse {
+async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     let expected = crate::MIGRATOR.iter().map(|m| m.version).max();
     let applied = tokio::time::timeout(
         Duration::from_secs(2),
         sqlx::query_scalar!("SELECT max(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&pool),
+            .fetch_one(&state.pool),
     )
     .await;
-    let readiness = match applied {
-        Ok(Ok(applied)) => Readiness {
-            database: "ok",
-            migrations: if applied == expected { "ok" } else { "behind" },
-        },
-        _ => Readiness {
-            database: "unavailable",
-            migrations: "unknown",
-        },
+    let (database, migrations) = match applied {
+        Ok(Ok(applied)) if applied == expected => ("ok", "ok"),
+        Ok(Ok(_)) => ("ok", "behind"),
+        _ => ("unavailable", "unknown"),
     };
-    let status = if readiness.database == "ok" && readiness.migrations == "ok" {
+    let replica = state.reads.state();
+    let draining = state.draining.load(Ordering::Acquire);
+    let readiness = Readiness {
+        draining,
+        database,
+        migrations,
+        replica: replica.name(),
+        replica_lag_seconds: replica.lag().map(|lag| lag.as_secs_f64()),
+    };
+    let status = if database == "ok" && migrations == "ok" && !draining {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

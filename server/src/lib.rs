@@ -30,3 +30,12 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await?;
     Ok(())
 }
+
+/// The pool of a read replica. Connected on first use, so that a replica down at start
+/// does not keep the server from serving (reads use the primary meanwhile).
+pub fn connect_replica(url: &str) -> anyhow::Result<PgPool> {
+    Ok(sqlx::postgres::PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(std::time::Duration::from_secs(2))
+        .connect_lazy(url)?)
+}

@@ -56,6 +56,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             ..
         }) => {
             let made = seed::payment::create(&pool, &payment).await?;
+            // Whoever made it opens its page next, which may read from the replica.
+            if let Some(url) = cli.settings.read_url() {
+                let replica = server::connect_replica(url)?;
+                app::replica::catch_up(&pool, &replica, Duration::from_secs(10)).await?;
+            }
             println!("{}", made.payment_id);
             if let Some(refund) = made.refund_id {
                 println!("{refund}");

@@ -14,6 +14,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::{time, SameSite};
@@ -24,7 +25,10 @@ pub async fn run(pool: PgPool, settings: Settings) -> anyhow::Result<()> {
     let config = settings.app();
     let leptos_options = leptos::config::get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
-    let state = AppState::new(pool.clone(), config);
+    let state = match settings.read_url() {
+        Some(url) => AppState::with_replica(pool.clone(), crate::connect_replica(url)?, config),
+        None => AppState::new(pool.clone(), config),
+    };
     let store = PgSessions::new(pool.clone(), state.cache.clone());
     // Expired sessions are deleted in the background so the table does not grow.
     tokio::spawn(store.clone().delete_expired_every(Duration::from_secs(600)));
@@ -36,6 +40,7 @@ pub async fn run(pool: PgPool, settings: Settings) -> anyhow::Result<()> {
         crate::api::keys::platform_key(&pool).await?,
     );
     let receipts = crate::receipts::ReceiptConfig::load(&pool, settings.receipts()).await?;
+    let draining = state.draining.clone();
     let app = router(state, leptos_options, store, api, receipts);
     // Started here rather than in `router`, so that tests decide when workers run; after
     // it, so that their first figures reach the metrics recorder it installs.
@@ -48,12 +53,20 @@ pub async fn run(pool: PgPool, settings: Settings) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("Paydesk listening on http://{addr}");
+    let drain = settings.shutdown_drain();
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        shutdown_signal().await;
+        if shutdown_signal().await == Stop::Drain {
+            // Out of the balancer first: /readyz fails while everything is still served,
+            // until the balancer's checks have seen it (docs/OPERATIONS.md).
+            draining.store(true, Ordering::Release);
+            tracing::info!(seconds = drain.as_secs_f64(), "draining before shutting down");
+            tokio::time::sleep(drain).await;
+        }
+        tracing::info!("shutting down");
         // Workers stop taking work while the requests in flight finish.
         let _ = stop_workers.send(true);
     })
@@ -128,7 +141,7 @@ pub fn router(
         ))
         .layer(sessions);
     let app = Router::new()
-        .merge(crate::health::router(state.pool.clone()))
+        .merge(crate::health::router(state.clone()))
         .nest_service("/pkg", package)
         .merge(crate::api::router(api))
         .merge(pages)
@@ -174,16 +187,27 @@ async fn serve_metrics(addr: SocketAddr, pool: PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// How the instance was told to stop.
+#[derive(PartialEq)]
+enum Stop {
+    /// SIGTERM, what orchestrators and `scripts/` send: leave the balancer, then stop.
+    Drain,
+    /// Ctrl-C at a terminal: stop now.
+    Now,
+}
+
+async fn shutdown_signal() -> Stop {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => s.recv().await,
+            Err(_) => std::future::pending().await,
         }
     };
-    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
-    tracing::info!("shutting down");
+    tokio::select! {
+        _ = ctrl_c => Stop::Now,
+        _ = terminate => Stop::Drain,
+    }
 }

@@ -19,6 +19,23 @@ use crate::workers::WorkerConfig;
 /// a bad one names the variable to fix.
 #[derive(Clone, Debug, clap::Args)]
 pub struct Settings {
+    /// A hot standby of DATABASE_URL for the reads that only show data; unset, every
+    /// read uses DATABASE_URL.
+    #[arg(
+        long,
+        env = "DATABASE_READ_URL",
+        value_name = "DATABASE_READ_URL",
+        hide_env_values = true
+    )]
+    pub database_read_url: Option<String>,
+    /// Seconds behind the primary past which reads leave the replica for the primary.
+    #[arg(
+        long,
+        env = "PAYDESK_REPLICA_MAX_LAG_SECONDS",
+        value_name = "PAYDESK_REPLICA_MAX_LAG_SECONDS",
+        default_value_t = 10
+    )]
+    pub replica_max_lag_seconds: u64,
     /// Mark the session cookie Secure and send HSTS: set when Paydesk is served over https.
     #[arg(long, env = "PAYDESK_SECURE_COOKIES", value_name = "PAYDESK_SECURE_COOKIES",
           default_value_t = false, action = ArgAction::Set)]
@@ -163,6 +180,15 @@ pub struct Settings {
         value_name = "PAYDESK_METRICS_ADDR"
     )]
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Seconds an instance told to stop (SIGTERM) keeps serving while `/readyz` fails,
+    /// so that the balancer's health checks take it out before it closes its port.
+    #[arg(
+        long,
+        env = "PAYDESK_SHUTDOWN_DRAIN_SECONDS",
+        value_name = "PAYDESK_SHUTDOWN_DRAIN_SECONDS",
+        default_value_t = 3
+    )]
+    pub shutdown_drain_seconds: u64,
     /// `text` for people, `json` for log collectors: one object a line, with the
     /// request id of the request that logged it.
     #[arg(long, env = "PAYDESK_LOG_FORMAT", value_name = "PAYDESK_LOG_FORMAT",
@@ -177,7 +203,17 @@ impl Settings {
             session_idle: Duration::from_secs(60 * self.session_idle_minutes),
             session_max_age: Duration::from_secs(3600 * self.session_max_hours),
             trusted_proxies: self.trusted_proxies.clone(),
+            replica_max_lag: Duration::from_secs(self.replica_max_lag_seconds),
         }
+    }
+
+    pub fn shutdown_drain(&self) -> Duration {
+        Duration::from_secs(self.shutdown_drain_seconds)
+    }
+
+    /// DATABASE_READ_URL, unless unset or empty.
+    pub fn read_url(&self) -> Option<&str> {
+        self.database_read_url.as_deref().filter(|url| !url.is_empty())
     }
 
     pub fn notify_targets(&self) -> TargetPolicy {
@@ -251,7 +287,7 @@ mod tests {
             .filter_map(|l| l.trim_start_matches('#').trim().split_once('='))
             .map(|(name, _)| name.trim().to_owned())
             .filter(|name| name.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
-            .filter(|name| name.starts_with("PAYDESK_") || name == "DATABASE_URL")
+            .filter(|name| name.starts_with("PAYDESK_") || name.starts_with("DATABASE_"))
             .collect();
         listed.sort();
         listed.dedup();

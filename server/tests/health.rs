@@ -4,7 +4,9 @@
 #[allow(dead_code)] // shared helpers this file does not all use
 mod support;
 
+use app::state::{AppState, Config};
 use serde_json::{json, Value};
+use std::sync::atomic::Ordering;
 use sqlx::PgPool;
 use support::TestApp;
 
@@ -22,7 +24,11 @@ async fn health_and_readiness_answer_when_the_database_does(pool: PgPool) {
     assert_eq!(probe(&app, "/healthz").await.0, 200);
     assert_eq!(
         probe(&app, "/readyz").await,
-        (200, json!({"database": "ok", "migrations": "ok"}))
+        (
+            200,
+            json!({"draining": false, "database": "ok", "migrations": "ok", "replica": "none",
+                   "replica_lag_seconds": null})
+        )
     );
 }
 
@@ -48,4 +54,20 @@ async fn readiness_answers_503_when_the_schema_is_behind(pool: PgPool) {
     .unwrap();
     let (status, body) = probe(&app, "/readyz").await;
     assert_eq!((status, &body["migrations"]), (503, &json!("behind")));
+}
+
+/// An instance told to stop (SIGTERM) leaves the balancer before it closes its port:
+/// not ready, while pages and the API still answer.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_draining_instance_is_not_ready_but_still_serves(pool: PgPool) {
+    let state = AppState::new(pool, Config::default());
+    let draining = state.draining.clone();
+    let app = TestApp::spawn_state(state).await;
+    assert_eq!(probe(&app, "/readyz").await.0, 200);
+    draining.store(true, Ordering::Release);
+    let (status, body) = probe(&app, "/readyz").await;
+    assert_eq!((status, &body["draining"]), (503, &json!(true)), "{body}");
+    assert_eq!(probe(&app, "/healthz").await.0, 200);
+    let sign_in = reqwest::get(app.url("/login")).await.unwrap();
+    assert_eq!(sign_in.status(), 200);
 }

@@ -31,7 +31,7 @@ pub struct Volume {
 #[server(endpoint = "load_overview")]
 pub async fn load_overview() -> Result<Overview, AppError> {
     let user = crate::auth::session::require_user().await?;
-    let pool = crate::state::app_state().pool;
+    let pool = crate::replica::read_pool().await?;
     let merchant_id: uuid::Uuid = user.merchant_id;
     let balances = sqlx::query_as!(
         Balance,

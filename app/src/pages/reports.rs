@@ -73,7 +73,7 @@ pub async fn report_calendar(
     use crate::reports::store::{checksums, first_day};
     use chrono::{Datelike, Months, NaiveDate};
     let user = crate::auth::session::require_role(crate::auth::Role::can_download_reports).await?;
-    let pool = crate::state::app_state().pool;
+    let pool = crate::replica::read_pool().await?;
     let merchant: uuid::Uuid = user.merchant_id;
     let zone = user.zone;
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();

@@ -20,7 +20,12 @@ impl TestApp {
     }
 
     pub async fn spawn_with(pool: PgPool, config: Config) -> TestApp {
-        let state = AppState::new(pool.clone(), config);
+        TestApp::spawn_state(AppState::new(pool, config)).await
+    }
+
+    /// The application with `state` (for instance one that reads from a replica).
+    pub async fn spawn_state(state: AppState) -> TestApp {
+        let pool = state.pool.clone();
         TestApp::serve(
             server::serve::local_router(state, ApiConfig::default())
                 .await

@@ -20,7 +20,7 @@ use leptos_router::hooks::use_params_map;
 #[server(endpoint = "transaction_details")]
 pub async fn transaction_details(transaction_id: String) -> Result<Option<Details>, AppError> {
     let user = crate::auth::session::require_user().await?;
-    let pool = crate::state::app_state().pool;
+    let pool = crate::replica::read_pool().await?;
     let zone = user.zone;
     let details = crate::transactions::details::load(
         &pool,

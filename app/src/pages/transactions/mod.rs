@@ -55,6 +55,9 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
     use crate::transactions::{display_settings, filter, query};
     let user = crate::auth::session::require_user().await?;
     let crate::state::AppState { pool, cache, .. } = crate::state::app_state();
+    // The page and the lists may come from a replica; the user's own columns, which they
+    // may have just changed, come from the primary.
+    let reads = crate::replica::read_pool().await?;
     let merchant: uuid::Uuid = user.merchant_id;
     let zone = user.zone;
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
@@ -66,7 +69,7 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
     // connection (docs/ARCHITECTURE.md).
     let page = async {
         match &parsed {
-            Ok(f) => query::search(&pool, merchant, f, zone).await.map(Some),
+            Ok(f) => query::search(&reads, merchant, f, zone).await.map(Some),
             Err(_) => Ok(None),
         }
     };
@@ -76,7 +79,7 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
             .get_or_load(user_id, display_settings::load(&pool, user_id)),
         cache
             .filter_options
-            .get_or_load(merchant, filter_options(&pool, merchant)),
+            .get_or_load(merchant, filter_options(&reads, merchant)),
         page
     );
     let (columns, options, page) = (columns?, options?, page?);

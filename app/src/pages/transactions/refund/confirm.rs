@@ -64,10 +64,15 @@ pub async fn submit_refund(
         dialog_href(&transaction_id, &params)
     };
     let next = match submit(&pool, &actor, user.zone, submission, chrono::Utc::now()).await {
-        Ok(()) => dialog_href(
-            &transaction_id,
-            &[("refund", "result"), ("rid", &refund_request_id)],
-        ),
+        Ok(()) => {
+            // The details page and the list must show this refund at once, even when
+            // they read from a replica.
+            crate::replica::mark_written().await;
+            dialog_href(
+                &transaction_id,
+                &[("refund", "result"), ("rid", &refund_request_id)],
+            )
+        }
         // The attempts left make each wrong password's URL new, so the page reloads
         // the confirmation and its count even when the error is the same as before.
         Err(Problem::Password(e @ PaymentPasswordError::Wrong { attempts_left })) => {
