@@ -147,13 +147,19 @@ impl Reads {
             matches!(r.state(), ReplicaState::Ok { .. })
                 && written.is_none_or(|w| w.0 <= r.status.replayed.load(Ordering::Acquire))
         });
-        let database = if on_replica.is_some() { "replica" } else { "primary" };
+        let database = if on_replica.is_some() {
+            "replica"
+        } else {
+            "primary"
+        };
         metrics::counter!("paydesk_reads_total", "database" => database).increment(1);
         on_replica.map_or(&self.primary, |r| &r.pool)
     }
 
     pub fn state(&self) -> ReplicaState {
-        self.replica.as_ref().map_or(ReplicaState::None, Replica::state)
+        self.replica
+            .as_ref()
+            .map_or(ReplicaState::None, Replica::state)
     }
 }
 
@@ -184,10 +190,18 @@ struct LagClock {
 
 impl LagClock {
     fn observe(&mut self, primary: Lsn, replayed: Lsn, now: Instant) -> Duration {
-        if self.unreplayed.back().is_none_or(|(seen, _)| *seen < primary) {
+        if self
+            .unreplayed
+            .back()
+            .is_none_or(|(seen, _)| *seen < primary)
+        {
             self.unreplayed.push_back((primary, now));
         }
-        while self.unreplayed.front().is_some_and(|(seen, _)| *seen <= replayed) {
+        while self
+            .unreplayed
+            .front()
+            .is_some_and(|(seen, _)| *seen <= replayed)
+        {
             self.unreplayed.pop_front();
         }
         // Bounded; the oldest entry stays, as it is the one that sets the lag.
@@ -196,7 +210,9 @@ impl LagClock {
         }
         self.unreplayed
             .front()
-            .map_or(Duration::ZERO, |(_, since)| now.saturating_duration_since(*since))
+            .map_or(Duration::ZERO, |(_, since)| {
+                now.saturating_duration_since(*since)
+            })
     }
 }
 
@@ -212,7 +228,9 @@ async fn watch(primary: PgPool, replica: PgPool, status: Weak<Status>) {
             Ok((at_primary, replayed)) => {
                 let lag = clock.observe(at_primary, replayed, Instant::now());
                 status.replayed.store(replayed.0, Ordering::Release);
-                status.lag_ms.store(lag.as_millis() as u64, Ordering::Release);
+                status
+                    .lag_ms
+                    .store(lag.as_millis() as u64, Ordering::Release);
                 status.reachable.store(true, Ordering::Release);
                 metrics::gauge!("paydesk_replica_lag_seconds").set(lag.as_secs_f64());
                 metrics::gauge!("paydesk_replica_lag_bytes")
@@ -266,7 +284,11 @@ async fn positions(primary: &PgPool, replica: &PgPool) -> Result<(Lsn, Lsn), Che
 
 /// Waits until `replica` has replayed everything `primary` had written when this was
 /// called, for tools that write and then expect the pages to show it (the seed).
-pub async fn catch_up(primary: &PgPool, replica: &PgPool, within: Duration) -> Result<(), CatchUpError> {
+pub async fn catch_up(
+    primary: &PgPool,
+    replica: &PgPool,
+    within: Duration,
+) -> Result<(), CatchUpError> {
     let target: String = sqlx::query_scalar("SELECT pg_current_wal_insert_lsn()::text")
         .fetch_one(primary)
         .await?;
@@ -304,44 +326,41 @@ pub enum CatchUpError {
     TimedOut(String),
 }
 
-/// The `Set-Cookie` value that keeps this browser's reads on the primary until the
-/// replica has replayed everything committed so far. The insert position, not the
-/// write position: with `synchronous_commit = off` the commit may not be written yet,
-/// and the insert position is past it either way.
-pub async fn remember_write(
-    primary: &PgPool,
-    max_lag: Duration,
-    secure: bool,
-) -> Result<String, sqlx::Error> {
-    let at: String = sqlx::query_scalar("SELECT pg_current_wal_insert_lsn()::text")
-        .fetch_one(primary)
-        .await?;
-    // Once the replica is further behind than the bound, reads use the primary anyway.
-    let max_age = max_lag.as_secs() + 10;
-    let secure = if secure { "; Secure" } else { "" };
-    Ok(format!(
-        "{WRITTEN_COOKIE}={at}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
-    ))
-}
-
-/// After a write this browser must see at once: sets the cookie of [`remember_write`]
-/// on the server function's response. Failing that, the write stands and only the
-/// guarantee is lost, so it is logged rather than returned.
+/// After a write this browser must see at once (a dashboard refund): sets a cookie on
+/// the server function's response that keeps the browser's reads on the primary until
+/// the replica has replayed everything committed so far. The position is the WAL insert
+/// position, not the write position: with `synchronous_commit = off` the commit may not
+/// be written yet, and the insert position is past it either way. Should reading it
+/// fail, the write stands and only this guarantee is lost, so that is logged, not
+/// returned.
 pub async fn mark_written() {
     let state = crate::state::app_state();
     if matches!(state.reads.state(), ReplicaState::None) {
         return;
     }
-    let cookie = remember_write(
-        &state.pool,
-        state.config.replica_max_lag,
-        state.config.secure_cookies,
-    )
-    .await;
-    match (cookie.map(http::HeaderValue::try_from), leptos::prelude::use_context::<leptos_axum::ResponseOptions>()) {
-        (Ok(Ok(value)), Some(response)) => response.append_header(http::header::SET_COOKIE, value),
-        (Err(e), _) => tracing::warn!(error = %e, "could not read the write position; this browser may read the replica before it has the write"),
-        _ => tracing::warn!("no response to set the write-position cookie on"),
+    let at: Result<String, _> = sqlx::query_scalar("SELECT pg_current_wal_insert_lsn()::text")
+        .fetch_one(&state.pool)
+        .await;
+    let at = match at {
+        Ok(at) => at,
+        Err(e) => {
+            tracing::warn!(error = %e, "no write position: this browser may read the replica before it has its write");
+            return;
+        }
+    };
+    // Once the replica is further behind than the bound, reads use the primary anyway.
+    let max_age = state.config.replica_max_lag.as_secs() + 10;
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{WRITTEN_COOKIE}={at}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    let response = leptos::prelude::use_context::<leptos_axum::ResponseOptions>();
+    match (http::HeaderValue::try_from(cookie), response) {
+        (Ok(value), Some(response)) => response.append_header(http::header::SET_COOKIE, value),
+        _ => tracing::warn!("the write-position cookie could not be set"),
     }
 }
 
@@ -378,7 +397,18 @@ mod tests {
         assert_eq!(lsn.to_string(), "16/B374D848");
         assert_eq!(Lsn::parse("0/0"), Some(Lsn(0)));
         assert!(Lsn::parse("FFFFFFFF/FFFFFFFF").unwrap() > Lsn::parse("1/0").unwrap());
-        for bad in ["", "16", "/1", "1/", "+1/2", "1/-2", "1/2/3", "123456789/0", "g/0", "1 /2"] {
+        for bad in [
+            "",
+            "16",
+            "/1",
+            "1/",
+            "+1/2",
+            "1/-2",
+            "1/2/3",
+            "123456789/0",
+            "g/0",
+            "1 /2",
+        ] {
             assert_eq!(Lsn::parse(bad), None, "{bad:?}");
         }
     }
@@ -390,10 +420,16 @@ mod tests {
             http::header::COOKIE,
             "paydesk_session=abc; paydesk_written=0/10".parse().unwrap(),
         );
-        headers.append(http::header::COOKIE, "paydesk_written=0/2A; x=1".parse().unwrap());
+        headers.append(
+            http::header::COOKIE,
+            "paydesk_written=0/2A; x=1".parse().unwrap(),
+        );
         assert_eq!(written(&headers), Some(Lsn(0x2A)));
         let mut forged = http::HeaderMap::new();
-        forged.append(http::header::COOKIE, "paydesk_written=DROP TABLE".parse().unwrap());
+        forged.append(
+            http::header::COOKIE,
+            "paydesk_written=DROP TABLE".parse().unwrap(),
+        );
         assert_eq!(written(&forged), None);
         assert_eq!(written(&http::HeaderMap::new()), None);
     }
@@ -407,15 +443,33 @@ mod tests {
         assert_eq!(clock.observe(Lsn(100), Lsn(100), at(0)), Duration::ZERO);
         assert_eq!(clock.observe(Lsn(200), Lsn(200), at(250)), Duration::ZERO);
         // A quiet primary is no lag, however old the last commit.
-        assert_eq!(clock.observe(Lsn(200), Lsn(200), at(60_000)), Duration::ZERO);
+        assert_eq!(
+            clock.observe(Lsn(200), Lsn(200), at(60_000)),
+            Duration::ZERO
+        );
         // Replay stops at 200 while the primary moves on.
-        assert_eq!(clock.observe(Lsn(300), Lsn(200), at(61_000)), Duration::ZERO);
-        assert_eq!(clock.observe(Lsn(400), Lsn(200), at(62_000)), Duration::from_secs(1));
-        assert_eq!(clock.observe(Lsn(400), Lsn(200), at(71_000)), Duration::from_secs(10));
+        assert_eq!(
+            clock.observe(Lsn(300), Lsn(200), at(61_000)),
+            Duration::ZERO
+        );
+        assert_eq!(
+            clock.observe(Lsn(400), Lsn(200), at(62_000)),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            clock.observe(Lsn(400), Lsn(200), at(71_000)),
+            Duration::from_secs(10)
+        );
         // Replayed up to 300: the oldest missing position is now the one seen at 62 s.
-        assert_eq!(clock.observe(Lsn(400), Lsn(300), at(72_000)), Duration::from_secs(10));
+        assert_eq!(
+            clock.observe(Lsn(400), Lsn(300), at(72_000)),
+            Duration::from_secs(10)
+        );
         // Caught up.
-        assert_eq!(clock.observe(Lsn(400), Lsn(400), at(73_000)), Duration::ZERO);
+        assert_eq!(
+            clock.observe(Lsn(400), Lsn(400), at(73_000)),
+            Duration::ZERO
+        );
     }
 
     #[test]

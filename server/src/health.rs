@@ -7,13 +7,13 @@
 //! failing them all would take the service down for a problem it already works around
 //! (docs/OPERATIONS.md).
 
+use app::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use app::state::AppState;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 

@@ -63,7 +63,10 @@ pub async fn run(pool: PgPool, settings: Settings) -> anyhow::Result<()> {
             // Out of the balancer first: /readyz fails while everything is still served,
             // until the balancer's checks have seen it (docs/OPERATIONS.md).
             draining.store(true, Ordering::Release);
-            tracing::info!(seconds = drain.as_secs_f64(), "draining before shutting down");
+            tracing::info!(
+                seconds = drain.as_secs_f64(),
+                "draining before shutting down"
+            );
             tokio::time::sleep(drain).await;
         }
         tracing::info!("shutting down");

@@ -213,7 +213,9 @@ impl Settings {
 
     /// DATABASE_READ_URL, unless unset or empty.
     pub fn read_url(&self) -> Option<&str> {
-        self.database_read_url.as_deref().filter(|url| !url.is_empty())
+        self.database_read_url
+            .as_deref()
+            .filter(|url| !url.is_empty())
     }
 
     pub fn notify_targets(&self) -> TargetPolicy {

@@ -6,8 +6,8 @@ mod support;
 
 use app::state::{AppState, Config};
 use serde_json::{json, Value};
-use std::sync::atomic::Ordering;
 use sqlx::PgPool;
+use std::sync::atomic::Ordering;
 use support::TestApp;
 
 /// The status and, for `/readyz`, the JSON body of `path`.

@@ -47,7 +47,9 @@ impl Standby {
         standby.catch_up(primary).await;
         let database = primary.connect_options().get_database().unwrap().to_owned();
         Standby {
-            pool: PgPool::connect_with(options.database(&database)).await.unwrap(),
+            pool: PgPool::connect_with(options.database(&database))
+                .await
+                .unwrap(),
             ..standby
         }
     }
@@ -125,10 +127,7 @@ async fn related(app: &TestApp, browser: &reqwest::Client, id: &str) -> usize {
 
 async fn readiness(app: &TestApp) -> (u16, Value) {
     let response = reqwest::get(app.url("/readyz")).await.unwrap();
-    (
-        response.status().as_u16(),
-        response.json().await.unwrap(),
-    )
+    (response.status().as_u16(), response.json().await.unwrap())
 }
 
 /// Waits (at most ten seconds) until `/readyz` reports the replica as `state`.
@@ -153,7 +152,11 @@ async fn replica_becomes(app: &TestApp, state: &str) -> Value {
 async fn still_unavailable(app: &TestApp) -> Value {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let (status, body) = readiness(app).await;
-    assert_eq!((status, &body["replica"]), (200, &json!("unavailable")), "{body}");
+    assert_eq!(
+        (status, &body["replica"]),
+        (200, &json!("unavailable")),
+        "{body}"
+    );
     body
 }
 
@@ -211,12 +214,11 @@ async fn pages_read_the_replica_and_a_refund_shows_at_once_to_whoever_made_it(po
         cookie.as_deref().is_some_and(|c| c.contains("HttpOnly")),
         "{cookie:?}"
     );
-    let refunds: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM transactions WHERE transaction_type = 'REFUND'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let refunds: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM transactions WHERE transaction_type = 'REFUND'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(refunds, 1);
 
     // The one who refunded sees it at once, in the list and on the details page, while
@@ -233,7 +235,10 @@ async fn pages_read_the_replica_and_a_refund_shows_at_once_to_whoever_made_it(po
     standby.resume().await;
     let started = Instant::now();
     while listed(&app, &other_tab).await != with_refund {
-        assert!(started.elapsed() < Duration::from_secs(10), "the replica never caught up");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the replica never caught up"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(related(&app, &other_tab, "PAY-1").await, 1);
@@ -254,13 +259,19 @@ async fn a_replica_further_behind_than_the_bound_is_reported_and_left_for_the_pr
     let metrics = TestApp::serve(server::metrics::router(pool.clone()), pool.clone()).await;
     let ada = signed_in(&app).await;
     let ready = replica_becomes(&app, "ok").await;
-    assert!(ready["replica_lag_seconds"].as_f64().unwrap() < 1.0, "{ready}");
+    assert!(
+        ready["replica_lag_seconds"].as_f64().unwrap() < 1.0,
+        "{ready}"
+    );
 
     standby.pause().await;
     payment(&pool, lotus_id(&pool).await, "PAY-2", "GCASH", "USD", 5_000).await;
     // Past the bound, the instance stays ready, says the replica lags, and reads the primary.
     let lagging = replica_becomes(&app, "lagging").await;
-    assert!(lagging["replica_lag_seconds"].as_f64().unwrap() > 1.0, "{lagging}");
+    assert!(
+        lagging["replica_lag_seconds"].as_f64().unwrap() > 1.0,
+        "{lagging}"
+    );
     assert_eq!(listed(&app, &ada).await, ["PAY-1", "PAY-2"]);
     let scrape = reqwest::get(metrics.url("/metrics"))
         .await
@@ -268,9 +279,11 @@ async fn a_replica_further_behind_than_the_bound_is_reported_and_left_for_the_pr
         .text()
         .await
         .unwrap();
-    let lag = scrape
-        .lines()
-        .find_map(|l| l.strip_prefix("paydesk_replica_lag_seconds ")?.parse::<f64>().ok());
+    let lag = scrape.lines().find_map(|l| {
+        l.strip_prefix("paydesk_replica_lag_seconds ")?
+            .parse::<f64>()
+            .ok()
+    });
     assert!(lag.is_some_and(|s| s > 1.0), "{lag:?}");
 
     standby.resume().await;
