@@ -213,6 +213,17 @@ e2e_suite() {
     FAKETIME_DONT_FAKE_MONOTONIC=1 npx --no-install playwright test "$@") 2>&1 \
     | tee -a "$LOG_DIR/playwright.log" || rc=$?
   stop_server
+  if [ -n "$read_url" ]; then
+    # The pages' reads must have gone to the replica (and the browser still saw its own
+    # refunds at once): the standby counts the transactions it served.
+    local served
+    served="$(psql_admin "$read_url" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")"
+    log "[$label] the read replica served $served transactions"
+    if [ "${served:-0}" -lt 100 ]; then
+      echo "the servers hardly read from the replica ($served transactions)" >&2
+      rc=1
+    fi
+  fi
   if [ "$rc" -ne 0 ]; then
     printf '\nlast lines of the server log (%s/server-%s.log):\n' "$LOG_DIR" "$label" >&2
     tail -n 40 "$LOG_DIR/server-$label"*.log >&2
