@@ -7,8 +7,8 @@
 # without it the private cluster of scripts/lib.sh. Works in the database
 # paydesk_bench_refund, which it drops at the end.
 # With INSTANCES=N (default 1) the requests go through HAProxy to N servers. On the
-# private cluster its read replica runs too, and the replica's lag during the refunds
-# is sampled ten times a second from pg_stat_replication (docs/SCALING.md).
+# private cluster its read replica runs too (REPLICA=0: not), and the replica's lag
+# during the refunds is sampled from pg_stat_replication (docs/SCALING.md).
 #   REQUESTS=5000 CONCURRENCY=32 SECONDS_PGBENCH=20 SEED_N=200000 INSTANCES=1 bench/refund.sh
 set -euo pipefail
 
@@ -28,7 +28,9 @@ KEYS="$(mktemp -d)"
 
 use_admin_url
 URL="$(url_with_db "$ADMIN_URL" "$DB")"
-[ -n "${DATABASE_URL:-}" ] || replica_start
+if [ -z "${DATABASE_URL:-}" ] && [ "${REPLICA:-1}" = 1 ]; then
+  replica_start
+fi
 SAMPLER_PID=""
 cleanup() {
   [ -z "$SAMPLER_PID" ] || kill "$SAMPLER_PID" 2>/dev/null || true
