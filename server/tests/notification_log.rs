@@ -43,12 +43,14 @@ async fn gave_up_notification(pool: &PgPool) -> (Uuid, i64) {
     for (no, status) in [(1, Some(500)), (2, None)] {
         sqlx::query(
             "INSERT INTO refund_notification_attempts
-               (notification_id, attempt_no, attempted_at, http_status, latency_ms, error)
-             VALUES ($1, $2, now(), $3, 120, CASE WHEN $3 IS NULL THEN 'connection refused' END)",
+               (notification_id, merchant_id, attempt_no, attempted_at, http_status, latency_ms,
+                error)
+             VALUES ($1, $4, $2, now(), $3, 120, CASE WHEN $3 IS NULL THEN 'connection refused' END)",
         )
         .bind(id)
         .bind(no)
         .bind(status)
+        .bind(lotus)
         .execute(pool)
         .await
         .unwrap();

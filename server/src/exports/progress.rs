@@ -124,8 +124,8 @@ impl Tracker {
         prune(pool).await?;
         sqlx::query!(
             "INSERT INTO export_jobs (merchant_id, user_id, job) VALUES ($1, $2, $3)
-             ON CONFLICT (user_id, job) DO UPDATE
-                SET merchant_id = EXCLUDED.merchant_id, rows_done = 0, rows_total = NULL,
+             ON CONFLICT (user_id, job, merchant_id) DO UPDATE
+                SET rows_done = 0, rows_total = NULL,
                     state = 'RUNNING', updated_at = now()",
             user.merchant_id,
             user.id,

@@ -36,6 +36,7 @@ const LEASE_MARGIN: Duration = Duration::from_secs(30);
 /// A claimed notification.
 struct Due {
     id: i64,
+    merchant_id: uuid::Uuid,
     url: String,
     client_id: String,
     body: String,
@@ -145,7 +146,7 @@ impl Sender {
                       LIMIT $1
                       FOR UPDATE SKIP LOCKED) due
               WHERE n.id = due.id
-          RETURNING n.id, n.url, n.client_id, n.body, n.attempts",
+          RETURNING n.id, n.merchant_id, n.url, n.client_id, n.body, n.attempts",
             limit as i64,
             now as DateTime<Utc>,
             lease.as_secs_f64()
@@ -199,9 +200,11 @@ impl Sender {
         }
         sqlx::query!(
             "INSERT INTO refund_notification_attempts
-                 (notification_id, attempt_no, attempted_at, http_status, latency_ms, error)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+                 (notification_id, merchant_id, attempt_no, attempted_at, http_status,
+                  latency_ms, error)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
             due.id,
+            due.merchant_id,
             attempt_no,
             now as DateTime<Utc>,
             http_status,
