@@ -13,9 +13,10 @@
 # PAYDESK_SKIP_SMOKE=1, PAYDESK_SKIP_SDK=1 and PAYDESK_SKIP_FAULTS=1 skip the smoke run,
 # the SDK check and the fault run.
 #
-# Uses DATABASE_URL when it is set (the user must be allowed to CREATE DATABASE);
-# otherwise starts (or reuses) the private cluster in .pg/ and stops it again at the end
-# if it started it. Logs go to target/test-logs/.
+# Uses DATABASE_URL when it is set (the user must be allowed to CREATE DATABASE), with
+# PAYDESK_TEST_REPLICA_URL naming a hot standby of it; otherwise starts (or reuses) the
+# private cluster in .pg/ and its streaming replica, and stops them again at the end if
+# it started them. Logs go to target/test-logs/.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
