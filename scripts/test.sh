@@ -498,7 +498,7 @@ printf 'browser tests (playwright):               %-6s %d passed; %d failed (%ds
   "$(verdict "$e2e_rc")" "$e2e_passed" "$e2e_failed" "$e2e_secs"
 printf 'SDK check (Python):                       %-6s %d passed (%ds)\n' \
   "${sdk_verdict:-$(verdict "$sdk_rc")}" "$sdk_passed" "$sdk_secs"
-printf 'faults (2 servers, kills, DB restarts):   %-6s (%ds)\n' "$(verdict "$faults_rc")" "$faults_secs"
+printf 'faults (2 servers: SIGTERM, kills, DB):   %-6s (%ds)\n' "$(verdict "$faults_rc")" "$faults_secs"
 printf 'run command (scripts/run.sh smoke run):   %-6s (%ds)\n' "$(verdict "$smoke_rc")" "$smoke_secs"
 echo "logs: $LOG_DIR/"
 echo "total: $((rust_passed + e2e_passed + sdk_passed)) passed," \
