@@ -66,7 +66,9 @@ async fn a_transaction_cannot_point_at_another_merchants_transaction(pool: PgPoo
     refund(lotus, "REF-1").await.unwrap();
     let refused = refund(sakura, "REF-2").await.unwrap_err();
     assert!(
-        refused.to_string().contains("transactions_original_id_fkey"),
+        refused
+            .to_string()
+            .contains("transactions_original_id_fkey"),
         "{refused}"
     );
 }
