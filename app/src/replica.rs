@@ -257,18 +257,21 @@ async fn watch(primary: PgPool, replica: PgPool, status: Weak<Status>) {
     }
 }
 
+/// Why the replica cannot be used, or was not caught up with in time.
 #[derive(Debug, thiserror::Error)]
-enum CheckError {
+pub enum ReplicaError {
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-    #[error("DATABASE_READ_URL is not a hot standby (it is not in recovery)")]
+    #[error("the read database is not a hot standby (it is not in recovery)")]
     NotAStandby,
     #[error("PostgreSQL printed a WAL position Paydesk cannot read: {0}")]
     Position(String),
+    #[error("the replica did not replay up to {0} in time")]
+    TimedOut(String),
 }
 
 /// The primary's WAL position, then how far the replica has replayed.
-async fn positions(primary: &PgPool, replica: &PgPool) -> Result<(Lsn, Lsn), CheckError> {
+async fn positions(primary: &PgPool, replica: &PgPool) -> Result<(Lsn, Lsn), ReplicaError> {
     let at_primary: String = sqlx::query_scalar("SELECT pg_current_wal_lsn()::text")
         .fetch_one(primary)
         .await?;
@@ -277,8 +280,8 @@ async fn positions(primary: &PgPool, replica: &PgPool) -> Result<(Lsn, Lsn), Che
     )
     .fetch_one(replica)
     .await?;
-    let replayed = replayed.ok_or(CheckError::NotAStandby)?;
-    let parse = |text: String| Lsn::parse(&text).ok_or(CheckError::Position(text));
+    let replayed = replayed.ok_or(ReplicaError::NotAStandby)?;
+    let parse = |text: String| Lsn::parse(&text).ok_or(ReplicaError::Position(text));
     Ok((parse(at_primary)?, parse(replayed)?))
 }
 
@@ -288,7 +291,7 @@ pub async fn catch_up(
     primary: &PgPool,
     replica: &PgPool,
     within: Duration,
-) -> Result<(), CatchUpError> {
+) -> Result<(), ReplicaError> {
     let target: String = sqlx::query_scalar("SELECT pg_current_wal_insert_lsn()::text")
         .fetch_one(primary)
         .await?;
@@ -301,9 +304,9 @@ pub async fn catch_up(
                 .await?;
         match done {
             Some(true) => return Ok(()),
-            None => return Err(CatchUpError::NotAStandby),
+            None => return Err(ReplicaError::NotAStandby),
             Some(false) if started.elapsed() > within => {
-                return Err(CatchUpError::TimedOut(target))
+                return Err(ReplicaError::TimedOut(target))
             }
             Some(false) => {}
         }
@@ -314,16 +317,6 @@ pub async fn catch_up(
             .await?;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum CatchUpError {
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-    #[error("the read database is not a hot standby")]
-    NotAStandby,
-    #[error("the replica did not replay up to {0} in time")]
-    TimedOut(String),
 }
 
 /// After a write this browser must see at once (a dashboard refund): sets a cookie on

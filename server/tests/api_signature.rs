@@ -149,11 +149,7 @@ async fn bad_signatures_are_refused(pool: PgPool) {
     );
 
     // None of that refunded anything; the genuine request does.
-    let refunds: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM transactions WHERE transaction_type = 'REFUND'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let refunds = support::refund_rows(&pool).await;
     assert_eq!(refunds, 0);
     assert_eq!(
         code(

@@ -105,11 +105,7 @@ async fn the_refund_api_refuses_control_and_direction_characters(pool: PgPool) {
             .await;
         assert_eq!(code(&answer), "PARAM_ILLEGAL", "{extra}");
     }
-    let refunds: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM transactions WHERE transaction_type = 'REFUND'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let refunds = support::refund_rows(&pool).await;
     assert_eq!(refunds, 0);
 
     // Foreign text goes through whole, byte for byte.

@@ -93,11 +93,7 @@ async fn the_refund_api_refuses_notification_urls_to_internal_addresses(pool: Pg
         .await;
         assert_eq!(code(&answer), "PARAM_ILLEGAL", "{url}: {answer}");
     }
-    let refunds: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM transactions WHERE transaction_type = 'REFUND'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let refunds = support::refund_rows(&pool).await;
     assert_eq!(refunds, 0, "a refused request refunds nothing");
     let ok = refund_with(
         &c,

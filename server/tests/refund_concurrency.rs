@@ -75,11 +75,7 @@ async fn fifty_concurrent_duplicates_make_one_refund(pool: PgPool) {
         assert_eq!(code(r), "SUCCESS", "{r}");
         assert_eq!(r, &answers[0], "every duplicate gets the same answer");
     }
-    let refunds: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM transactions WHERE transaction_type = 'REFUND'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let refunds = support::refund_rows(&pool).await;
     assert_eq!(refunds, 1);
     assert_eq!(api::balance(&pool, c.merchant, "USD").await, before - 1234);
 }
@@ -107,10 +103,6 @@ async fn concurrent_duplicates_on_different_payments_are_one_refund_and_inconsis
         inconsistent, 10,
         "the other payment's requests are inconsistent"
     );
-    let refunds: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM transactions WHERE transaction_type = 'REFUND'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let refunds = support::refund_rows(&pool).await;
     assert_eq!(refunds, 1);
 }

@@ -102,11 +102,7 @@ async fn repeats_answer_the_same_and_changed_repeats_are_inconsistent(pool: PgPo
             "{payment} {currency} {value}"
         );
     }
-    let refunds: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM transactions WHERE transaction_type = 'REFUND'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let refunds = support::refund_rows(&pool).await;
     assert_eq!(refunds, 1);
 
     // A refusal is kept too: the same request is refused the same way, even after the

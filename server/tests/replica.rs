@@ -214,11 +214,7 @@ async fn pages_read_the_replica_and_a_refund_shows_at_once_to_whoever_made_it(po
         cookie.as_deref().is_some_and(|c| c.contains("HttpOnly")),
         "{cookie:?}"
     );
-    let refunds: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM transactions WHERE transaction_type = 'REFUND'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let refunds = support::refund_rows(&pool).await;
     assert_eq!(refunds, 1);
 
     // The one who refunded sees it at once, in the list and on the details page, while

@@ -158,6 +158,14 @@ impl TestApp {
     }
 }
 
+/// How many refund rows there are, whatever their merchant or status.
+pub async fn refund_rows(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM transactions WHERE transaction_type = 'REFUND'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 /// A merchant with one user of `role`; returns the merchant's id.
 /// Calls `endpoint` as `client` until it answers `expected`, for at most two seconds, and
 /// fails the test if it never does. For changes made outside an instance: it learns of
