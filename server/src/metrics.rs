@@ -67,6 +67,10 @@ fn describe() {
     );
     metrics::describe_gauge!("paydesk_exports_running", "Exports being written");
     metrics::describe_gauge!(
+        "paydesk_partition_months_ahead",
+        "Months after the current one that a monthly table has a partition for, by table"
+    );
+    metrics::describe_gauge!(
         "paydesk_db_pool_connections",
         "This instance's database connections, by state (idle, in_use)"
     );

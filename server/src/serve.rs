@@ -48,6 +48,8 @@ pub async fn run(pool: PgPool, settings: Settings) -> anyhow::Result<()> {
     let workers = crate::workers::spawn(pool.clone(), settings.workers(), stop);
     // The reports calendar's job; every instance may run it (see reports_job).
     crate::reports_job::spawn(pool.clone(), settings.reports());
+    // The months ahead of transactions and the ledger; every instance may make them.
+    crate::partitions::spawn(pool.clone(), Duration::from_secs(3600));
     if let Some(metrics_addr) = settings.metrics_addr {
         serve_metrics(metrics_addr, pool.clone()).await?;
     }

@@ -85,6 +85,7 @@ async fn find(pool: &PgPool, transaction_id: &str) -> Result<Option<Found>, sqlx
              JOIN merchants m ON m.id = t.merchant_id
              LEFT JOIN payment_methods pm ON pm.code = t.payment_method_type
              LEFT JOIN transactions o ON o.id = t.original_id
+                  AND o.merchant_id = t.merchant_id AND o.created_at = t.original_created_at
             WHERE t.transaction_id = $1"#,
         transaction_id
     )
@@ -123,6 +124,7 @@ pub async fn successful_refunds_of(
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar!(
         "SELECT r.transaction_id FROM transactions r JOIN transactions p ON p.id = r.original_id
+              AND p.merchant_id = r.merchant_id AND p.created_at = r.original_created_at
           WHERE p.merchant_id = $1 AND p.transaction_id = $2 AND r.merchant_id = $1
             AND r.transaction_type = 'REFUND' AND r.status = 'SUCCESS'
           ORDER BY r.created_at, r.id",

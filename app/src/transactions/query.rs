@@ -9,10 +9,12 @@ use chrono_tz::Tz;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-/// The tables every listing reads: `t` the transaction, `o` its original transaction.
+/// The tables every listing reads: `t` the transaction, `o` its original transaction,
+/// joined on the original's whole key so that each lookup reads the one month holding it.
 macro_rules! from_transactions {
     () => {
-        " FROM transactions t LEFT JOIN transactions o ON o.id = t.original_id"
+        " FROM transactions t LEFT JOIN transactions o ON o.id = t.original_id
+            AND o.merchant_id = t.merchant_id AND o.created_at = t.original_created_at"
     };
 }
 

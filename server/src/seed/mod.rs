@@ -100,6 +100,14 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<SeedSummary> 
         .context("loading exchange rates")?;
     let reference_done = started.elapsed();
 
+    // Every month of the history, and the months ahead, before any row arrives.
+    crate::partitions::make(
+        &mut tx,
+        DateTime::from_timestamp_micros(start).context("history start")?,
+        end + Duration::days(31 * i64::from(crate::partitions::AHEAD)),
+    )
+    .await
+    .context("making monthly partitions")?;
     let set_aside = rebuild::set_aside(&mut tx, "transactions").await?;
     let generator = Generator::new(args.seed, args.transactions, end, rates.clone());
     let (rows, ()) = copy::copy_in(&mut tx, COPY_STATEMENT, move |w| {
@@ -186,7 +194,7 @@ mod tests {
             "SELECT indexname::text, indexdef FROM pg_indexes WHERE tablename = 'transactions'
                          UNION ALL
                          SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
-                         WHERE conrelid = 'transactions'::regclass
+                         WHERE conrelid = 'transactions'::regclass AND conparentid = 0
                          ORDER BY 1, 2";
         let indexes_before: Vec<(String, String)> =
             sqlx::query_as(index_sql).fetch_all(&pool).await.unwrap();
@@ -239,6 +247,12 @@ mod tests {
         let low = "SELECT b.available_minor FROM merchant_balances b JOIN merchants m ON m.id = b.merchant_id
                    WHERE m.name = 'Harbour Books' AND b.currency = 'USD'";
         assert_eq!(count(&pool, low).await, 25_000);
+
+        // Every row found its month: none fell through to the default partition.
+        assert_eq!(
+            count(&pool, "SELECT count(*) FROM transactions_default").await,
+            0
+        );
 
         // The bulk load kept the daily totals (docs/RULES.md, "Daily totals").
         let uncounted =

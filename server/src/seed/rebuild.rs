@@ -35,6 +35,8 @@ pub async fn set_aside(conn: &mut PgConnection, table: &str) -> sqlx::Result<Set
                        pg_get_constraintdef(oid)) AS "create!"
          FROM pg_constraint
          WHERE conrelid = $1::text::regclass AND contype = 'f'
+           -- Not the copies PostgreSQL keeps per partition: they go and come with theirs.
+           AND conparentid = 0
          ORDER BY conname"#,
         table
     )
@@ -57,7 +59,10 @@ pub async fn set_aside(conn: &mut PgConnection, table: &str) -> sqlx::Result<Set
     .await?;
     let mut restore = Vec::new();
     // Indexes are restored first: validating the keys needs none of them.
-    for d in indexes.into_iter().chain(foreign_keys) {
+    for mut d in indexes.into_iter().chain(foreign_keys) {
+        // A partitioned table's index reads back as `ON ONLY` the parent, which would
+        // leave the partitions without it: restored, it must reach every partition.
+        d.create = d.create.replacen(" ON ONLY ", " ON ", 1);
         // DDL read from the catalog: the one kind of statement that is text at run time.
         sqlx::raw_sql(&d.drop).execute(&mut *conn).await?;
         restore.push((d.name, d.create));

@@ -452,7 +452,7 @@ pub async fn existing(conn: &mut PgConnection) -> sqlx::Result<Vec<DemoMerchant>
 }
 
 /// Empties everything the seed owns. TRUNCATE rather than DELETE: it is instant on a
-/// million rows and it lets the bulk load use COPY FREEZE. CASCADE takes along rows of
+/// million rows and leaves no dead rows behind. CASCADE takes along rows of
 /// other tables that point at demo merchants, users or transactions, which could not
 /// outlive them anyway.
 pub async fn clear(conn: &mut PgConnection) -> sqlx::Result<()> {

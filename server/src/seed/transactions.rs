@@ -163,6 +163,8 @@ pub struct Row {
     pub method: u8,
     pub acquirer: u8,
     pub original_id: Option<i64>,
+    /// The original's `created_at`: the month that holds it, which the key needs.
+    pub original_created_at: Option<i64>,
     pub reason: Option<&'static str>,
     /// Microseconds since the Unix epoch.
     pub created_at: i64,
@@ -466,6 +468,15 @@ impl Generator {
             (Rates::convert(amount, q, o.currency, to), q)
         });
         self.serial_no[o.merchant] += 1;
+        // An original is planned with its children, so it is still in the queue.
+        let original_created_at = original_id.map(|id| {
+            self.queue
+                .iter()
+                .rev()
+                .find(|r| r.id == id)
+                .expect("an original is queued before its children")
+                .created_at
+        });
         self.queue.push_back(Row {
             id: self.next_id,
             merchant: o.merchant as u8,
@@ -477,6 +488,7 @@ impl Generator {
             method: o.method,
             acquirer: o.acquirer,
             original_id,
+            original_created_at,
             reason,
             created_at,
             finished_at,
@@ -830,7 +842,7 @@ pub const COPY_STATEMENT: &str = "COPY transactions (id, merchant_id, transactio
     reference_transaction_id, transaction_request_id, acquirer_transaction_id, serial_no, \
     transaction_type, status, amount_minor, currency, settlement_amount_minor, \
     settlement_currency, settlement_quote, payment_method_type, acquirer_code, original_id, \
-    reason, created_at, finished_at) FROM STDIN (FORMAT text, FREEZE)";
+    original_created_at, reason, created_at, finished_at) FROM STDIN (FORMAT text)";
 
 /// A bijective scramble of an id (the splitmix64 finaliser): IDs derived from it look
 /// random yet are as unique as the id.
@@ -944,6 +956,11 @@ impl RowWriter {
         copy::tab(buf);
         match r.original_id {
             Some(id) => copy::i64(buf, id),
+            None => copy::null(buf),
+        }
+        copy::tab(buf);
+        match r.original_created_at {
+            Some(t) => copy::timestamp(buf, t),
             None => copy::null(buf),
         }
         copy::tab(buf);
@@ -1181,7 +1198,7 @@ mod tests {
     }
 
     #[test]
-    fn a_row_is_one_line_of_twenty_text_fields() {
+    fn a_row_is_one_line_of_twenty_one_text_fields() {
         let rows: Vec<Row> = generator(9, 2_000).collect();
         let buf = text(&rows);
         let s = std::str::from_utf8(&buf).unwrap();
@@ -1189,7 +1206,7 @@ mod tests {
         assert_eq!(lines.len(), rows.len());
         let refund = rows.iter().position(|r| r.kind == Kind::Refund).unwrap();
         let f: Vec<&str> = lines[refund].split('\t').collect();
-        assert_eq!(f.len(), 20);
+        assert_eq!(f.len(), 21);
         let r = &rows[refund];
         assert_eq!(f[0], r.id.to_string());
         assert_eq!(f[1], MERCHANTS[r.merchant as usize].id.to_string());
@@ -1201,7 +1218,11 @@ mod tests {
             (f[7], f[16]),
             ("REFUND", r.original_id.unwrap().to_string().as_str())
         );
-        DateTime::parse_from_str(f[18], "%Y-%m-%d %H:%M:%S%.f%#z").expect("timestamptz");
+        let original = rows.iter().find(|p| Some(p.id) == r.original_id).unwrap();
+        let mut at = Vec::new();
+        copy::timestamp(&mut at, original.created_at);
+        assert_eq!(f[17].as_bytes(), at, "the original's created_at");
+        DateTime::parse_from_str(f[19], "%Y-%m-%d %H:%M:%S%.f%#z").expect("timestamptz");
         // Transaction IDs are unique.
         let mut ids: Vec<&str> = lines
             .iter()

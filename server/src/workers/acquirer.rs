@@ -85,14 +85,16 @@ async fn enqueue_notification(
     };
     let body = String::from_utf8(wire::to_body(&wire::notify_body(record))).expect("JSON is UTF-8");
     sqlx::query!(
-        "INSERT INTO refund_notifications (merchant_id, refund_id, url, client_id, body, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO refund_notifications (merchant_id, refund_id, refund_created_at, url,
+             client_id, body, next_attempt_at)
+         VALUES ($1, $2, $7, $3, $4, $5, $6)",
         pending.merchant_id,
         record.row_id,
         url,
         client_id,
         body,
-        now as DateTime<Utc>
+        now as DateTime<Utc>,
+        record.created_at as DateTime<Utc>
     )
     .execute(conn)
     .await?;

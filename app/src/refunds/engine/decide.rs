@@ -129,9 +129,9 @@ async fn claim(
     let row = sqlx::query!(
         r#"WITH claimed AS (
                INSERT INTO refund_requests (merchant_id, refund_request_id, payment_ref,
-                   payment_id, amount_minor, currency, result_code, result_message, source,
-                   client_id, notify_url)
-               VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', '', $7, $8, $9)
+                   payment_id, payment_created_at, amount_minor, currency, result_code,
+                   result_message, source, client_id, notify_url)
+               VALUES ($1, $2, $3, $4, $10, $5, $6, 'PENDING', '', $7, $8, $9)
                ON CONFLICT (merchant_id, refund_request_id) DO NOTHING
                RETURNING 1)
            SELECT EXISTS (SELECT 1 FROM claimed) AS "claimed!",
@@ -149,7 +149,8 @@ async fn claim(
         cmd.currency.as_str(),
         cmd.source.as_str(),
         cmd.source.client_id(),
-        cmd.notify_url.as_deref()
+        cmd.notify_url.as_deref(),
+        payment.created_at as DateTime<Utc>
     )
     .fetch_one(conn)
     .await?;
@@ -213,24 +214,25 @@ async fn record_refund(
                    reference_transaction_id, transaction_request_id, acquirer_transaction_id,
                    serial_no, transaction_type, status, amount_minor, currency,
                    settlement_amount_minor, settlement_currency, settlement_quote,
-                   payment_method_type, acquirer_code, original_id, reason, created_at,
-                   finished_at)
+                   payment_method_type, acquirer_code, original_id, original_created_at,
+                   reason, created_at, finished_at)
                SELECT $1, $2::text, $3::text, $4::text, $5::text, $6::text, 'REFUND',
                       $7::text, $8::bigint, $9::text, $10::bigint, $11::text,
-                      $12::text::numeric, $13::text, $14::text, $15::bigint, $16::text,
-                      $17::timestamptz, $18::timestamptz
+                      $12::text::numeric, $13::text, $14::text, $15::bigint,
+                      $32::timestamptz, $16::text, $17::timestamptz, $18::timestamptz
                FROM taken
                RETURNING id),
            ledger AS (
                INSERT INTO balance_entries (merchant_id, currency, amount_minor,
-                   balance_after_minor, kind, transaction_id, created_at)
+                   balance_after_minor, kind, transaction_id, transaction_created_at,
+                   created_at)
                SELECT $1, $9::text, -$8::bigint, taken.available_minor, $19::text,
-                      refund.id, $17::timestamptz
+                      refund.id, $17::timestamptz, $17::timestamptz
                FROM taken, refund),
            answered AS (
                UPDATE refund_requests
                SET result_code = $20, result_message = $21, refund_id = refund.id,
-                   acquirer_pending_since = $22
+                   refund_created_at = $17, acquirer_pending_since = $22
                FROM refund
                WHERE merchant_id = $1 AND refund_request_id = $4),
            audited AS (
@@ -270,7 +272,8 @@ async fn record_refund(
         event_amount,
         event_currency,
         event.detail,
-        actor.address
+        actor.address,
+        payment.created_at as DateTime<Utc>
     )
     .fetch_optional(conn)
     .await?;

@@ -20,6 +20,8 @@ pub(super) struct Payment {
     pub status: TransactionStatus,
     pub amount_minor: i64,
     pub currency: String,
+    /// When the payment was made: with `row_id`, its key (the month that holds it).
+    pub created_at: DateTime<Utc>,
     /// When the payment reached its status; for a successful one, when it succeeded.
     pub finished_at: Option<DateTime<Utc>>,
     /// The merchant's order reference, carried over to the payment's refunds.
@@ -42,6 +44,7 @@ struct PaymentRow {
     status: TransactionStatus,
     amount_minor: i64,
     currency: String,
+    created_at: DateTime<Utc>,
     finished_at: Option<DateTime<Utc>>,
     reference_transaction_id: Option<String>,
     payment_method_type: String,
@@ -67,6 +70,7 @@ impl From<PaymentRow> for Payment {
             status: r.status,
             amount_minor: r.amount_minor,
             currency: r.currency,
+            created_at: r.created_at,
             finished_at: r.finished_at,
             reference_transaction_id: r.reference_transaction_id,
             payment_method_type: r.payment_method_type,
@@ -97,7 +101,7 @@ macro_rules! select_payment {
             r#"SELECT t.id, t.transaction_id,
                       t.transaction_type AS "transaction_type: TransactionType",
                       t.status AS "status: TransactionStatus",
-                      t.amount_minor, t.currency,
+                      t.amount_minor, t.currency, t.created_at AS "created_at: DateTime<Utc>",
                       t.finished_at AS "finished_at: DateTime<Utc>", t.reference_transaction_id,
                       t.payment_method_type, t.acquirer_code,
                       m.is_card, m.refund_supported, m.partial_refund_supported,

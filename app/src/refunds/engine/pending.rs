@@ -39,7 +39,8 @@ pub async fn lock_due_refunds(
                   coalesce(q.notify_url, m.notify_url) AS notify_url, t.reason
            FROM refund_requests q
            JOIN merchants m ON m.id = q.merchant_id
-           JOIN transactions t ON t.id = q.refund_id
+           JOIN transactions t ON t.id = q.refund_id AND t.merchant_id = q.merchant_id
+                AND t.created_at = q.refund_created_at
            WHERE q.acquirer_pending_since <= $1::timestamptz - make_interval(secs => $2)
            ORDER BY q.acquirer_pending_since
            LIMIT $3

@@ -43,6 +43,7 @@ pub async fn load_record(
                   r.settlement_amount_minor, r.settlement_currency,
                   r.settlement_quote::text AS settlement_quote, r.reason
            FROM transactions r LEFT JOIN transactions p ON p.id = r.original_id
+                AND p.merchant_id = r.merchant_id AND p.created_at = r.original_created_at
            WHERE r.id = $1 AND r.transaction_type = 'REFUND'"#,
         row_id
     )
