@@ -87,8 +87,6 @@ async fn months_ahead_are_made_once_however_many_instances_make_them(pool: PgPoo
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_query_bounded_in_time_reads_only_the_months_it_touches(pool: PgPool) {
-    use app::transactions::filter::{parse, QueryParams};
-    use app::transactions::query::prefixed_page_query;
     reference_data(&pool).await;
     let lotus = merchant(&pool, "Lotus Tea House", "USD").await;
     let mut conn = pool.acquire().await.unwrap();
@@ -108,62 +106,59 @@ async fn a_query_bounded_in_time_reads_only_the_months_it_touches(pool: PgPool) 
     assert_eq!(partition_of(&pool, "PAY-FEB").await, "transactions_2031_02");
     assert_eq!(partition_of(&pool, "PAY-MAR").await, "transactions_2031_03");
 
-    let plan = |from: &str, to: &str| {
-        let params = QueryParams {
-            from: Some(from.into()),
-            to: Some(to.into()),
-            status: Some("ANY".into()),
-            ..QueryParams::default()
-        };
-        let filter = parse(&params, NaiveDate::from_ymd_opt(2031, 3, 31).unwrap()).unwrap();
-        prefixed_page_query(
-            "EXPLAIN (COSTS OFF) ",
-            lotus,
-            &filter,
-            chrono_tz::Asia::Singapore,
-        )
-    };
-    // The months scanned for the listing's rows (alias `t`, `t_1` ...); the original of
-    // each row (`o`) is looked up by its whole key, month included.
-    let months = |plan: Vec<String>| {
-        let mut scanned: Vec<String> = plan
-            .iter()
-            .filter_map(|line| line.split(" on ").nth(1))
-            .filter_map(|rest| {
-                let mut words = rest.split_whitespace();
-                let table = words.next()?;
-                let alias = words.next()?;
-                (alias == "t" || alias.starts_with("t_")).then(|| table.to_owned())
-            })
-            .collect();
-        scanned.sort();
-        scanned.dedup();
-        scanned
-    };
     // Days in Singapore, eight hours ahead of UTC: the 5th to the 20th of February.
-    let feb: Vec<String> = plan("2031-02-05", "2031-02-20")
-        .build_query_scalar()
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap();
-    assert_eq!(
-        months(feb.clone()),
-        ["transactions_2031_02"],
-        "{}",
-        feb.join("\n")
-    );
+    let (months, plan) = months_read(&mut conn, lotus, "2031-02-05", "2031-02-20").await;
+    assert_eq!(months, ["transactions_2031_02"], "{plan}");
     // The 1st of March in Singapore starts at 16:00 UTC on the last day of February.
-    let march: Vec<String> = plan("2031-03-01", "2031-03-31")
-        .build_query_scalar()
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap();
+    let (months, plan) = months_read(&mut conn, lotus, "2031-03-01", "2031-03-31").await;
     assert_eq!(
-        months(march.clone()),
+        months,
         ["transactions_2031_02", "transactions_2031_03"],
-        "{}",
-        march.join("\n")
+        "{plan}"
     );
+}
+
+/// The months the transaction query of `merchant` (in Singapore) for the days `from` to
+/// `to` reads its rows from (alias `t`, `t_1` ...; the original of each row, `o`, is
+/// looked up by its whole key, month included), with the plan.
+async fn months_read(
+    conn: &mut sqlx::PgConnection,
+    merchant: Uuid,
+    from: &str,
+    to: &str,
+) -> (Vec<String>, String) {
+    use app::transactions::filter::{parse, QueryParams};
+    use app::transactions::query::prefixed_page_query;
+    let params = QueryParams {
+        from: Some(from.into()),
+        to: Some(to.into()),
+        status: Some("ANY".into()),
+        ..QueryParams::default()
+    };
+    let filter = parse(&params, NaiveDate::from_ymd_opt(2031, 3, 31).unwrap()).unwrap();
+    let plan: Vec<String> = prefixed_page_query(
+        "EXPLAIN (COSTS OFF) ",
+        merchant,
+        &filter,
+        chrono_tz::Asia::Singapore,
+    )
+    .build_query_scalar()
+    .fetch_all(conn)
+    .await
+    .unwrap();
+    let mut months: Vec<String> = plan
+        .iter()
+        .filter_map(|line| line.split(" on ").nth(1))
+        .filter_map(|rest| {
+            let mut words = rest.split_whitespace();
+            let table = words.next()?;
+            let alias = words.next()?;
+            (alias == "t" || alias.starts_with("t_")).then(|| table.to_owned())
+        })
+        .collect();
+    months.sort();
+    months.dedup();
+    (months, plan.join("\n"))
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -374,4 +369,34 @@ async fn partitioning_keeps_a_databases_existing_rows(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(left, (0, 0, 0));
+}
+
+/// Making a month locks the table against every reader for a moment; behind a long read
+/// (an export) the maker would make every page wait behind it. It gives up instead, and
+/// a later run makes the month.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_maker_gives_up_rather_than_make_the_pages_wait_behind_a_long_read(pool: PgPool) {
+    let mut export = pool.begin().await.unwrap();
+    sqlx::query("SELECT count(*) FROM transactions")
+        .execute(&mut *export)
+        .await
+        .unwrap();
+    let now = at(2032, 1, 15);
+    let made = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        server::partitions::make_ahead(&pool, now),
+    )
+    .await
+    .expect("the maker gives up within its lock timeout");
+    let refused = made.unwrap_err();
+    assert_eq!(
+        refused
+            .as_database_error()
+            .and_then(|e| e.code())
+            .as_deref(),
+        Some("55P03"),
+        "{refused}"
+    );
+    export.rollback().await.unwrap();
+    assert_eq!(server::partitions::make_ahead(&pool, now).await.unwrap(), 8);
 }
