@@ -172,14 +172,15 @@ async fn rows_pointing_at_a_transaction_carry_its_month(pool: PgPool) {
             .fetch_one(&pool)
             .await
             .unwrap();
-    // A writer that leaves the month out gets it filled in from the transaction.
+    // A writer that leaves the month out gets it, and the original's ID, filled in from
+    // the transaction.
     let refund = |original_created_at: Option<DateTime<Utc>>, id: &'static str| {
-        sqlx::query_scalar::<_, Option<DateTime<Utc>>>(
+        sqlx::query_as::<_, (Option<DateTime<Utc>>, Option<String>)>(
             "INSERT INTO transactions (merchant_id, transaction_id, serial_no, transaction_type,
                  status, amount_minor, currency, payment_method_type, acquirer_code,
                  original_id, original_created_at, created_at)
              VALUES ($1, $2, $2, 'REFUND', 'SUCCESS', 100, 'USD', 'GCASH', 'ANTOM', $3, $4, now())
-             RETURNING original_created_at",
+             RETURNING original_created_at, original_transaction_id",
         )
         .bind(lotus)
         .bind(id)
@@ -187,7 +188,10 @@ async fn rows_pointing_at_a_transaction_carry_its_month(pool: PgPool) {
         .bind(original_created_at)
         .fetch_one(&pool)
     };
-    assert_eq!(refund(None, "REF-1").await.unwrap(), Some(paid_at));
+    assert_eq!(
+        refund(None, "REF-1").await.unwrap(),
+        (Some(paid_at), Some("PAY-1".to_owned()))
+    );
     // One that gives a month the transaction is not in is refused by the key.
     let wrong = refund(Some(paid_at - chrono::Duration::days(40)), "REF-2")
         .await
@@ -328,7 +332,8 @@ async fn partitioning_keeps_a_databases_existing_rows(pool: PgPool) {
     assert_eq!(partition_of(&pool, "PAY-OLD").await, "transactions_2030_05");
     assert_eq!(partition_of(&pool, "REF-OLD").await, "transactions_2030_06");
     let carried: (bool, bool, bool, bool, String) = sqlx::query_as(
-        "SELECT (SELECT original_created_at = '2030-05-31 23:00:00+00' FROM transactions
+        "SELECT (SELECT original_created_at = '2030-05-31 23:00:00+00'
+                        AND original_transaction_id = 'PAY-OLD' FROM transactions
                   WHERE transaction_id = 'REF-OLD'),
                 (SELECT payment_created_at = '2030-05-31 23:00:00+00'
                         AND refund_created_at = '2030-06-01 01:00:00+00' FROM refund_requests),

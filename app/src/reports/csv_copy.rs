@@ -126,7 +126,7 @@ fn text_column(c: Column) -> &'static str {
         Column::Status => "t.status",
         Column::PaymentMethod => "t.payment_method_type",
         Column::Acquirer => "t.acquirer_code",
-        Column::OriginalTransactionId => "o.transaction_id",
+        Column::OriginalTransactionId => "t.original_transaction_id",
         Column::Reason => "t.reason",
         Column::Amount
         | Column::Currency

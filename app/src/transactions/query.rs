@@ -9,16 +9,15 @@ use chrono_tz::Tz;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-/// The tables every listing reads: `t` the transaction, `o` its original transaction,
-/// joined on the original's whole key so that each lookup reads the one month holding it.
+/// The table every listing reads: `t`, the transaction. Its original's ID is a column of
+/// its own, so a listing reads one table (migration `original_transaction_ids`).
 macro_rules! from_transactions {
     () => {
-        " FROM transactions t LEFT JOIN transactions o ON o.id = t.original_id
-            AND o.merchant_id = t.merchant_id AND o.created_at = t.original_created_at"
+        " FROM transactions t"
     };
 }
 
-/// [`SELECT`]'s tables, for statements that choose their own columns.
+/// [`SELECT`]'s table, for statements that choose their own columns.
 pub const FROM: &str = from_transactions!();
 
 /// The columns every listing selects.
@@ -26,7 +25,7 @@ pub const SELECT: &str = concat!(
     "SELECT t.id, t.transaction_id, t.reference_transaction_id, t.transaction_request_id,
         t.acquirer_transaction_id, t.serial_no, t.transaction_type, t.status, t.amount_minor,
         t.currency, t.settlement_amount_minor, t.settlement_currency, t.settlement_quote::text AS quote,
-        t.payment_method_type, t.acquirer_code, o.transaction_id AS original_transaction_id,
+        t.payment_method_type, t.acquirer_code, t.original_transaction_id,
         t.reason, t.created_at, t.finished_at",
     from_transactions!()
 );

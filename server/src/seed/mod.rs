@@ -221,7 +221,7 @@ mod tests {
         // Children belong to their original's merchant and come after it.
         let orphans = "SELECT count(*) FROM transactions c JOIN transactions p ON p.id = c.original_id
                        WHERE p.merchant_id <> c.merchant_id OR p.id >= c.id OR p.created_at >= c.created_at
-                          OR p.currency <> c.currency";
+                          OR p.currency <> c.currency OR p.transaction_id <> c.original_transaction_id";
         assert_eq!(count(&pool, orphans).await, 0);
         let over_refunded = "SELECT count(*) FROM (
                 SELECT p.id FROM transactions p

@@ -162,9 +162,7 @@ pub struct Row {
     pub settlement: Option<(i64, i64)>,
     pub method: u8,
     pub acquirer: u8,
-    pub original_id: Option<i64>,
-    /// The original's `created_at`: the month that holds it, which the key needs.
-    pub original_created_at: Option<i64>,
+    pub original: Option<Original>,
     pub reason: Option<&'static str>,
     /// Microseconds since the Unix epoch.
     pub created_at: i64,
@@ -173,6 +171,15 @@ pub struct Row {
     pub order_no: u32,
     /// Per merchant, increasing with the id.
     pub serial_no: u32,
+}
+
+/// What a row keeps of its original: its key (the id and the month, by `created_at`) and
+/// what the original's transaction ID is made of.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Original {
+    pub id: i64,
+    pub created_at: i64,
+    pub kind: Kind,
 }
 
 /// What a payment's rows have in common.
@@ -469,13 +476,18 @@ impl Generator {
         });
         self.serial_no[o.merchant] += 1;
         // An original is planned with its children, so it is still in the queue.
-        let original_created_at = original_id.map(|id| {
-            self.queue
+        let original = original_id.map(|id| {
+            let o = self
+                .queue
                 .iter()
                 .rev()
                 .find(|r| r.id == id)
-                .expect("an original is queued before its children")
-                .created_at
+                .expect("an original is queued before its children");
+            Original {
+                id,
+                created_at: o.created_at,
+                kind: o.kind,
+            }
         });
         self.queue.push_back(Row {
             id: self.next_id,
@@ -487,8 +499,7 @@ impl Generator {
             settlement,
             method: o.method,
             acquirer: o.acquirer,
-            original_id,
-            original_created_at,
+            original,
             reason,
             created_at,
             finished_at,
@@ -842,7 +853,8 @@ pub const COPY_STATEMENT: &str = "COPY transactions (id, merchant_id, transactio
     reference_transaction_id, transaction_request_id, acquirer_transaction_id, serial_no, \
     transaction_type, status, amount_minor, currency, settlement_amount_minor, \
     settlement_currency, settlement_quote, payment_method_type, acquirer_code, original_id, \
-    original_created_at, reason, created_at, finished_at) FROM STDIN (FORMAT text)";
+    original_created_at, original_transaction_id, reason, created_at, finished_at) \
+    FROM STDIN (FORMAT text)";
 
 /// A bijective scramble of an id (the splitmix64 finaliser): IDs derived from it look
 /// random yet are as unique as the id.
@@ -858,6 +870,15 @@ fn hex16(buf: &mut Vec<u8>, v: u64) {
     for i in (0..16).rev() {
         buf.push(DIGITS[(v >> (i * 4) & 0xf) as usize]);
     }
+}
+
+/// Paydesk's transaction ID of a row, Antom-like: creation date, type, then digits
+/// unique through the id.
+fn transaction_id(buf: &mut Vec<u8>, id: i64, created_at: i64, kind: Kind) {
+    copy::compact_date(buf, created_at.div_euclid(DAY_US));
+    copy::u64_padded(buf, kind.id_code(), 2);
+    copy::u64_padded(buf, scramble(id, 0x7a11) % 1_000_000, 6);
+    copy::u64_padded(buf, id as u64, 12);
 }
 
 /// Writes rows in the column order of [`COPY_STATEMENT`].
@@ -884,11 +905,7 @@ impl RowWriter {
         copy::tab(buf);
         buf.extend_from_slice(&self.merchant_ids[r.merchant as usize]);
         copy::tab(buf);
-        // Antom-like: creation date, type, then digits unique through the id.
-        copy::compact_date(buf, day);
-        copy::u64_padded(buf, r.kind.id_code(), 2);
-        copy::u64_padded(buf, scramble(r.id, 0x7a11) % 1_000_000, 6);
-        copy::u64_padded(buf, r.id as u64, 12);
+        transaction_id(buf, r.id, r.created_at, r.kind);
         copy::tab(buf);
         buf.extend_from_slice(b"ORD-");
         buf.extend_from_slice(m.order_prefix.as_bytes());
@@ -954,14 +971,21 @@ impl RowWriter {
         copy::tab(buf);
         buf.extend_from_slice(ACQUIRERS[r.acquirer as usize].code.as_bytes());
         copy::tab(buf);
-        match r.original_id {
-            Some(id) => copy::i64(buf, id),
-            None => copy::null(buf),
-        }
-        copy::tab(buf);
-        match r.original_created_at {
-            Some(t) => copy::timestamp(buf, t),
-            None => copy::null(buf),
+        match r.original {
+            Some(o) => {
+                copy::i64(buf, o.id);
+                copy::tab(buf);
+                copy::timestamp(buf, o.created_at);
+                copy::tab(buf);
+                transaction_id(buf, o.id, o.created_at, o.kind);
+            }
+            None => {
+                copy::null(buf);
+                copy::tab(buf);
+                copy::null(buf);
+                copy::tab(buf);
+                copy::null(buf);
+            }
         }
         copy::tab(buf);
         match r.reason {
@@ -1055,7 +1079,7 @@ mod tests {
             *kinds.entry((r.kind, r.status)).or_insert(0) += 1;
             let method = &METHODS[r.method as usize];
 
-            let Some(pid) = r.original_id else {
+            let Some(pid) = r.original.map(|o| o.id) else {
                 assert_eq!(r.kind, Kind::Payment);
                 let cur = &CURRENCIES[r.currency as usize];
                 let &(_, lo, hi) = m.prices.iter().find(|p| p.0 == r.currency).unwrap();
@@ -1111,7 +1135,9 @@ mod tests {
                         let capture = rows[p.id as usize..]
                             .iter()
                             .take_while(|c| c.order_no == p.order_no && c.merchant == p.merchant)
-                            .find(|c| c.kind == Kind::Capture && c.original_id == Some(p.id))
+                            .find(|c| {
+                                c.kind == Kind::Capture && c.original.map(|o| o.id) == Some(p.id)
+                            })
                             .expect("card refunds need a capture");
                         assert_eq!(capture.status, Status::Success);
                         assert!(capture.finished_at.unwrap() < r.created_at);
@@ -1198,7 +1224,7 @@ mod tests {
     }
 
     #[test]
-    fn a_row_is_one_line_of_twenty_one_text_fields() {
+    fn a_row_is_one_line_of_twenty_two_text_fields() {
         let rows: Vec<Row> = generator(9, 2_000).collect();
         let buf = text(&rows);
         let s = std::str::from_utf8(&buf).unwrap();
@@ -1206,7 +1232,7 @@ mod tests {
         assert_eq!(lines.len(), rows.len());
         let refund = rows.iter().position(|r| r.kind == Kind::Refund).unwrap();
         let f: Vec<&str> = lines[refund].split('\t').collect();
-        assert_eq!(f.len(), 21);
+        assert_eq!(f.len(), 22);
         let r = &rows[refund];
         assert_eq!(f[0], r.id.to_string());
         assert_eq!(f[1], MERCHANTS[r.merchant as usize].id.to_string());
@@ -1214,15 +1240,15 @@ mod tests {
             f[2].len() == 28 && f[2].bytes().all(|b| b.is_ascii_digit()) && &f[2][8..10] == "13"
         );
         assert!(f[3].starts_with("ORD-") && f[4].starts_with("REFREQ-"));
-        assert_eq!(
-            (f[7], f[16]),
-            ("REFUND", r.original_id.unwrap().to_string().as_str())
-        );
-        let original = rows.iter().find(|p| Some(p.id) == r.original_id).unwrap();
+        let original_id = r.original.unwrap().id;
+        assert_eq!((f[7], f[16]), ("REFUND", original_id.to_string().as_str()));
+        // The original's month and transaction ID, as its own line has them.
+        let original = rows.iter().position(|p| p.id == original_id).unwrap();
         let mut at = Vec::new();
-        copy::timestamp(&mut at, original.created_at);
+        copy::timestamp(&mut at, rows[original].created_at);
         assert_eq!(f[17].as_bytes(), at, "the original's created_at");
-        DateTime::parse_from_str(f[19], "%Y-%m-%d %H:%M:%S%.f%#z").expect("timestamptz");
+        assert_eq!(f[18], lines[original].split('\t').nth(2).unwrap());
+        DateTime::parse_from_str(f[20], "%Y-%m-%d %H:%M:%S%.f%#z").expect("timestamptz");
         // Transaction IDs are unique.
         let mut ids: Vec<&str> = lines
             .iter()

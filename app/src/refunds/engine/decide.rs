@@ -215,11 +215,12 @@ async fn record_refund(
                    serial_no, transaction_type, status, amount_minor, currency,
                    settlement_amount_minor, settlement_currency, settlement_quote,
                    payment_method_type, acquirer_code, original_id, original_created_at,
-                   reason, created_at, finished_at)
+                   original_transaction_id, reason, created_at, finished_at)
                SELECT $1, $2::text, $3::text, $4::text, $5::text, $6::text, 'REFUND',
                       $7::text, $8::bigint, $9::text, $10::bigint, $11::text,
                       $12::text::numeric, $13::text, $14::text, $15::bigint,
-                      $32::timestamptz, $16::text, $17::timestamptz, $18::timestamptz
+                      $32::timestamptz, $33::text, $16::text, $17::timestamptz,
+                      $18::timestamptz
                FROM taken
                RETURNING id),
            ledger AS (
@@ -273,7 +274,8 @@ async fn record_refund(
         event_currency,
         event.detail,
         actor.address,
-        payment.created_at as DateTime<Utc>
+        payment.created_at as DateTime<Utc>,
+        payment.transaction_id.as_str()
     )
     .fetch_optional(conn)
     .await?;
