@@ -119,8 +119,7 @@ async fn a_query_bounded_in_time_reads_only_the_months_it_touches(pool: PgPool) 
 }
 
 /// The months the transaction query of `merchant` (in Singapore) for the days `from` to
-/// `to` reads its rows from (alias `t`, `t_1` ...; the original of each row, `o`, is
-/// looked up by its whole key, month included), with the plan.
+/// `to` reads its rows from (alias `t`, `t_1` ...), with the plan.
 async fn months_read(
     conn: &mut sqlx::PgConnection,
     merchant: Uuid,
