@@ -10,7 +10,7 @@
 mod bench_support;
 
 use app::transactions::filter::{parse, Direction, Filter, QueryParams};
-use app::transactions::query::{page_query, prefixed_page_query, search};
+use app::transactions::query::{fetch_page, prefixed_page_query, search};
 use bench_support::{ms, percentiles, runs, start_signed_in, time, Start};
 use chrono::Utc;
 use sqlx::PgPool;
@@ -57,9 +57,7 @@ async fn main() -> anyhow::Result<()> {
             let today = Utc::now().with_timezone(&tz).date_naive();
             let filter = parse(&params, today).map_err(|e| anyhow::anyhow!("{name}: {e:?}"))?;
             let sql = time(runs, || async {
-                page_query(merchant, &filter, tz)
-                    .build()
-                    .fetch_all(&pool)
+                fetch_page(&pool, merchant, &filter, tz)
                     .await
                     .expect("query");
             })

@@ -54,11 +54,32 @@ pub fn AppShell() -> impl IntoView {
 fn Frame(user: CurrentUser) -> impl IntoView {
     let role = user.role;
     provide_context(user.clone());
+    // On narrow screens the navigation folds behind a menu button. The button needs the
+    // WASM, so until it has loaded (or without JavaScript) the links stay in view.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let open = RwSignal::new(false);
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
     view! {
         <div class="app">
-            <aside class="sidebar">
+            <a class="skip-link" href="#content">"Skip to content"</a>
+            <aside class="sidebar" class:foldable=hydrated class:open=open>
                 <a class="brand" href="/">"Paydesk"</a>
-                <nav aria-label="Main">
+                <button
+                    type="button"
+                    class="btn menu-button"
+                    hidden=move || !hydrated.get()
+                    aria-expanded=move || open.get().to_string()
+                    aria-controls="main-nav"
+                    on:click=move |_| open.update(|o| *o = !*o)
+                >
+                    "Menu"
+                </button>
+                <nav id="main-nav" aria-label="Main">
                     <A href="/" exact=true>"Overview"</A>
                     <A href="/transactions">"Transactions"</A>
                     <Show when=move || role.can_download_reports()>
@@ -75,7 +96,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
                     </div>
                     <UserMenu user />
                 </header>
-                <main class="content">
+                <main class="content" id="content" tabindex="-1">
                     <Outlet />
                 </main>
             </div>

@@ -119,7 +119,7 @@ fn ClientList(clients: Vec<ClientKeyView>) -> impl IntoView {
                 view! { <p class="empty-state">"No API keys yet. Upload your public key below to use the open API."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" role="region" aria-labelledby="clients-title" tabindex="0">
                         <table class="data" aria-labelledby="clients-title">
                             <thead>
                                 <tr>

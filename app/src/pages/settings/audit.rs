@@ -124,7 +124,7 @@ fn Filters(params: AuditParams, errors: FieldErrors) -> impl IntoView {
 fn EventTable(rows: Vec<AuditRow>) -> impl IntoView {
     let dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Audit log, scrollable" tabindex="0">
             <table class="data audit" aria-label="Audit log">
                 <thead>
                     <tr>

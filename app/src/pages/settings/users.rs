@@ -313,7 +313,7 @@ fn UserList(list: Vec<UserView>, me: String, outcome: Outcome, actions: Actions)
             <h2 id="users-title">"Users"</h2>
             {status.map(|s| view! { <p class="notice ok" role="status">{s}</p> })}
             {orphan.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" aria-labelledby="users-title" tabindex="0">
                 <table class="data users" aria-labelledby="users-title">
                     <thead>
                         <tr>

@@ -11,7 +11,7 @@ use leptos_router::components::A;
 pub fn TransactionTable(rows: Vec<TransactionView>, columns: Vec<Column>) -> impl IntoView {
     let head = columns.clone();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" aria-label="Transactions, scrollable" tabindex="0">
             <table class="data" aria-label="Transactions">
                 <thead>
                     <tr>
