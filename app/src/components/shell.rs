@@ -59,14 +59,18 @@ fn Frame(user: CurrentUser) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let open = RwSignal::new(false);
-    let location = leptos_router::hooks::use_location();
-    Effect::new(move |_| {
-        location.pathname.track();
-        open.set(false);
-    });
+    // The router would take the skip link's `#content` for a navigation; once the WASM
+    // runs, the link moves the focus itself (before, the browser follows the fragment).
+    let content = NodeRef::<leptos::html::Main>::new();
+    let skip = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        if let Some(main) = content.get() {
+            let _ = main.focus();
+        }
+    };
     view! {
         <div class="app">
-            <a class="skip-link" href="#content">"Skip to content"</a>
+            <a class="skip-link" href="#content" on:click=skip>"Skip to content"</a>
             <aside class="sidebar" class:foldable=hydrated class:open=open>
                 <a class="brand" href="/">"Paydesk"</a>
                 <button
@@ -79,7 +83,8 @@ fn Frame(user: CurrentUser) -> impl IntoView {
                 >
                     "Menu"
                 </button>
-                <nav id="main-nav" aria-label="Main">
+                // Following a link folds the menu again.
+                <nav id="main-nav" aria-label="Main" on:click=move |_| open.set(false)>
                     <A href="/" exact=true>"Overview"</A>
                     <A href="/transactions">"Transactions"</A>
                     <Show when=move || role.can_download_reports()>
@@ -96,7 +101,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
                     </div>
                     <UserMenu user />
                 </header>
-                <main class="content" id="content" tabindex="-1">
+                <main class="content" id="content" tabindex="-1" node_ref=content>
                     <Outlet />
                 </main>
             </div>
