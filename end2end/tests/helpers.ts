@@ -19,6 +19,16 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** Signs in through the plain form, as a browser without JavaScript does (nothing to
+ * wait for to hydrate), and waits for the merchant's first page. */
+export async function signInWithoutScript(page: Page, email: string, merchant: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('banner')).toContainText(merchant);
+}
+
 /** The date `days` before the YYYY-MM-DD `isoDate`. */
 export function daysBefore(isoDate: string, days: number): string {
   const d = new Date(`${isoDate}T00:00:00Z`);

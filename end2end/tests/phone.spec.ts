@@ -1,6 +1,6 @@
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { DEMO_PASSWORD, seedPayment, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, seedPayment, signIn, signInWithoutScript, waitForHydration } from './helpers';
 
 // A phone held upright (390 × 844 CSS pixels, touch): every page fits the screen's
 // width, the navigation folds behind a menu button, and all of it works from the
@@ -74,11 +74,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('the links stay in view and the page fits', async ({ page }) => {
-    await page.goto('/login');
-    await page.getByLabel('Email', { exact: true }).fill('admin@lotus.example');
-    await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('banner')).toContainText('Lotus Tea House');
+    await signInWithoutScript(page, 'admin@lotus.example', 'Lotus Tea House');
     await page.goto('/transactions');
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link', { name: 'Reports' })).toBeVisible();

@@ -1,6 +1,14 @@
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { DEMO_PASSWORD, daysBefore, openQuery, seedPayment, signIn, waitForHydration } from './helpers';
+import {
+  DEMO_PASSWORD,
+  daysBefore,
+  openQuery,
+  seedPayment,
+  signIn,
+  signInWithoutScript,
+  waitForHydration,
+} from './helpers';
 
 // Demo data is deterministic but relative to today, so tests read values from the page
 // (a row's currency, a payment's IDs) rather than hard-coding them.
@@ -228,11 +236,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('signing in, filtering and paging work as plain forms and links', async ({ page }) => {
-    await page.goto('/login');
-    await page.getByLabel('Email', { exact: true }).fill('admin@lotus.example');
-    await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('banner')).toContainText('Lotus Tea House');
+    await signInWithoutScript(page, 'admin@lotus.example', 'Lotus Tea House');
     await page.goto('/transactions');
     const today = await page.getByLabel('Created to', { exact: true }).inputValue();
     await page.getByLabel('Created from', { exact: true }).fill(daysBefore(today, 39));
