@@ -247,7 +247,13 @@ e2e_at() {
 
 run_e2e() {
   log "cargo leptos build --release --split --precompress"
-  cargo leptos build --release --split --precompress 2>&1 | tee "$LOG_DIR/leptos-build.log" || return 1
+  if ! cargo leptos build --release --split --precompress 2>&1 | tee "$LOG_DIR/leptos-build.log"; then
+    # cargo-leptos ends with a long backtrace; the cause is above it.
+    echo "the release build failed:" >&2
+    grep -E -m 20 'error|panicked|No space' "$LOG_DIR/leptos-build.log" >&2
+    df -h . >&2
+    return 1
+  fi
 
   recreate_database "$ADMIN_URL" "$E2E_DB" || return 1
   local rc=0
@@ -501,6 +507,7 @@ printf 'SDK check (Python):                       %-6s %d passed (%ds)\n' \
 printf 'faults (2 servers: SIGTERM, kills, DB):   %-6s (%ds)\n' "$(verdict "$faults_rc")" "$faults_secs"
 printf 'run command (scripts/run.sh smoke run):   %-6s (%ds)\n' "$(verdict "$smoke_rc")" "$smoke_secs"
 echo "logs: $LOG_DIR/"
+echo "disk: $(df -h --output=avail . | tail -n 1 | tr -d ' ') free at the end (a cold run needs about 20G)"
 echo "total: $((rust_passed + e2e_passed + sdk_passed)) passed," \
   "$((checks_rc + rust_failed + e2e_failed + sdk_rc + faults_rc + smoke_rc)) failed"
 
