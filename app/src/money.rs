@@ -122,15 +122,8 @@ impl Money {
     /// decimals: `1,234.56` in English, `1.234,56` in Brazilian Portuguese.
     pub fn grouped(self, thousands: char, point: char) -> String {
         let (sign, whole, fraction) = self.parts();
-        let whole = whole.to_string();
-        let mut out = String::with_capacity(whole.len() * 2);
-        out.push_str(sign);
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                out.push(thousands);
-            }
-            out.push(c);
-        }
+        let mut out = String::from(sign);
+        out.push_str(&group_digits(whole, thousands));
         if !fraction.is_empty() {
             out.push(point);
             out.push_str(&fraction);
@@ -142,6 +135,19 @@ impl Money {
     pub fn amount(self) -> String {
         self.grouped(',', '.')
     }
+}
+
+/// `n` with `thousands` between groups of three digits: `12,345` in English.
+pub fn group_digits(n: u64, thousands: char) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(thousands);
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `1,234.56 USD`.

@@ -177,6 +177,63 @@ test.describe('as an admin of Lotus Tea House', () => {
     expect(await column(page, 'Transaction ID')).toEqual(secondPage);
   });
 
+  test('date presets, filter chips, the count, sorting by amount and opening a row', async ({ page }) => {
+    // Two payments made now, in the currency Lotus takes Alipay in: the largest and the
+    // smallest of today's amounts, whatever else today holds.
+    const large = seedPayment('lotus', 'ALIPAY_CN', { amount: '987654.32' });
+    const small = seedPayment('lotus', 'ALIPAY_CN', { amount: '0.01' });
+    await page.goto('/transactions');
+    await waitForHydration(page);
+    const presets = page.getByRole('navigation', { name: 'Date presets' });
+    await reloaded(page, () => presets.getByRole('link', { name: 'Today' }).click());
+    await expect(presets.getByRole('link', { name: 'Today' })).toHaveAttribute('aria-current', 'true');
+    const today = await page.getByLabel('Created to', { exact: true }).inputValue();
+    expect(await page.getByLabel('Created from', { exact: true }).inputValue()).toEqual(today);
+    await expect(page.getByRole('status').filter({ hasText: /\d+\+? transactions?/ })).toBeVisible();
+
+    // Narrowed to the payments' currency, shown as a chip.
+    await page.getByLabel('ID', { exact: true }).fill(large.payment);
+    await reloaded(page, () => page.getByRole('button', { name: 'Search' }).click());
+    const currency = (await column(page, 'Amount'))[0].split(' ')[1];
+    await openQuery(page);
+    await reloaded(page, () => presets.getByRole('link', { name: 'Today' }).click());
+    await page.getByLabel('Currency', { exact: true }).selectOption(currency);
+    await apply(page);
+    const chips = page.getByRole('list', { name: 'Active filters' });
+    await expect(chips.getByRole('listitem')).toHaveText([`Currency: ${currency}×`]);
+
+    // Sorted by amount from its column header: the largest first, then the other way.
+    const amountHeader = table(page).getByRole('columnheader', { name: 'Amount', exact: true });
+    await reloaded(page, () => amountHeader.getByRole('link').click());
+    await expect(page).toHaveURL(/sort=amount_desc/);
+    await expect(amountHeader).toHaveAttribute('aria-sort', 'descending');
+    expect((await column(page, 'Transaction ID'))[0]).toEqual(large.payment);
+    const amounts = (await column(page, 'Amount')).map((a) => Number(a.split(' ')[0].replace(/,/g, '')));
+    expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
+    await reloaded(page, () => amountHeader.getByRole('link').click());
+    await expect(amountHeader).toHaveAttribute('aria-sort', 'ascending');
+    expect((await column(page, 'Transaction ID'))[0]).toEqual(small.payment);
+    await expect(page.getByRole('status').filter({ hasText: 'Page total:' })).toContainText(currency);
+
+    // The order stays when a filter changes; removing the chip keeps order and dates.
+    await reloaded(page, () => chips.getByRole('link', { name: `Remove filter Currency: ${currency}` }).click());
+    await expect(page).toHaveURL(/sort=amount_asc/);
+    await expect(page).not.toHaveURL(/currency=/);
+    await expect(chips).toHaveCount(0);
+
+    // A click anywhere on a row opens its details; from the keyboard, the ID link does.
+    await page.getByLabel('ID', { exact: true }).fill(small.payment);
+    await reloaded(page, () => page.getByRole('button', { name: 'Search' }).click());
+    await table(page).getByRole('row').nth(1).getByRole('cell').last().click();
+    await expect(page).toHaveURL(new RegExp(`/transactions/${small.payment}$`));
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(small.payment);
+    expect(await detail(page, 'Payment method type')).toEqual('Alipay');
+    await page.goBack();
+    await table(page).getByRole('link', { name: small.payment }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(small.payment);
+  });
+
   test('a payment shows its related refunds, and a refund its payment', async ({ page }) => {
     const { payment, refund } = seedPayment('lotus', 'ALIPAY_CN', { refund: '10' });
     await openQuery(page, `&kind=REFUND&id_type=transaction_id&id=${refund}`);

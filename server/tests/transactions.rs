@@ -223,3 +223,177 @@ async fn the_currency_filter_can_use_the_currency_index(pool: PgPool) {
         "{plan}"
     );
 }
+
+/// Adds `rows` USD transactions of Lotus Tea House on 1 March 2025 (Shanghai), one a
+/// second from noon, each with `amount(g)` minor units for g = 1..=rows.
+async fn march_rows(pool: &PgPool, rows: i32, amount: &str) {
+    sqlx::query(&format!(
+        "INSERT INTO transactions (merchant_id, transaction_id, serial_no, transaction_type,
+             status, amount_minor, currency, payment_method_type, acquirer_code, created_at)
+         SELECT m.id, 'MARCH-' || g, (g % 5)::text, 'PAYMENT', 'SUCCESS', {amount}, 'USD',
+                'ALIPAY_CN', 'ANTOM', '2025-03-01 12:00:00+08'::timestamptz + g * interval '1 second'
+           FROM merchants m, generate_series(1, $1) g
+          WHERE m.name = 'Lotus Tea House'"
+    ))
+    .bind(rows)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// Every row of the query `params`, page after page through the `next` links, and the
+/// pages' `prev` links.
+async fn walk(app: &TestApp, browser: &reqwest::Client, mut params: Value) -> Vec<Value> {
+    let mut pages = Vec::new();
+    loop {
+        let result = search(app, browser, params.clone()).await;
+        assert_eq!(result["errors"], json!([]), "{params}");
+        let next = result["page"]["next"].as_str().map(str::to_owned);
+        pages.push(result);
+        match next {
+            Some(next) => params["after"] = json!(next),
+            None => return pages,
+        }
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sorting_by_amount_pages_through_equal_amounts_in_order(pool: PgPool) {
+    let (app, browser) = seeded_app(pool.clone()).await;
+    // 45 rows over 7 amounts: most amounts are shared, so the order rests on the ties.
+    march_rows(&pool, 45, "(g % 7) * 100").await;
+    let day = json!({ "from": "2025-03-01", "to": "2025-03-01", "currency": "USD" });
+    for (sort, order) in [
+        ("amount_desc", "amount_minor DESC, created_at DESC, id DESC"),
+        ("amount_asc", "amount_minor ASC, created_at ASC, id ASC"),
+        ("oldest", "created_at ASC, id ASC"),
+        ("newest", "created_at DESC, id DESC"),
+    ] {
+        let expected: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT transaction_id FROM transactions WHERE transaction_id LIKE 'MARCH-%'
+              ORDER BY {order}"
+        ))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let mut params = day.clone();
+        params["sort"] = json!(sort);
+        let pages = walk(&app, &browser, params.clone()).await;
+        assert_eq!(pages.len(), 3, "{sort}: 45 rows in pages of 20");
+        let listed: Vec<String> = pages.iter().flat_map(ids).collect();
+        assert_eq!(listed, expected, "{sort}");
+        // Back from the last page through the `prev` links: the same pages again.
+        let mut back = params.clone();
+        back["before"] = pages[2]["page"]["prev"].clone();
+        let middle = search(&app, &browser, back.clone()).await;
+        assert_eq!(ids(&middle), ids(&pages[1]), "{sort}");
+        back["before"] = middle["page"]["prev"].clone();
+        let first = search(&app, &browser, back).await;
+        assert_eq!(ids(&first), ids(&pages[0]), "{sort}");
+        assert_eq!(first["page"]["prev"], Value::Null, "{sort}");
+    }
+    // A page link of the amount order does not work in another order.
+    let by_amount = walk(
+        &app,
+        &browser,
+        json!({ "from": "2025-03-01", "to": "2025-03-01",
+        "currency": "USD", "sort": "amount_desc", "size": "50" }),
+    )
+    .await;
+    assert_eq!(ids(&by_amount[0]).len(), 45);
+    let mut mixed = day.clone();
+    mixed["after"] = walk(
+        &app,
+        &browser,
+        json!({ "from": "2025-03-01", "to": "2025-03-01",
+        "currency": "USD", "sort": "amount_asc" }),
+    )
+    .await[0]["page"]["next"]
+        .clone();
+    let refused = search(&app, &browser, mixed).await;
+    assert_eq!(refused["page"], Value::Null);
+    assert_eq!(
+        refused["errors"][0],
+        json!([
+            "page",
+            "This page link is damaged; start again from the first page."
+        ])
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_count_is_exact_up_to_ten_thousand_and_pages_show_their_totals(pool: PgPool) {
+    let (app, browser) = seeded_app(pool.clone()).await;
+    march_rows(&pool, 10_050, "g").await;
+    let day = json!({ "from": "2025-03-01", "to": "2025-03-01" });
+    let all = search(&app, &browser, day.clone()).await;
+    assert_eq!(
+        all["page"]["matching"], 10_001,
+        "counted to one past the bound"
+    );
+    // The newest 20 rows are g = 10,031 … 10,050 cents: 200,810 cents in all.
+    assert_eq!(all["page"]["totals"], json!(["2,008.10 USD"]));
+
+    let mut narrow = day.clone();
+    narrow["serial"] = json!("3");
+    assert_eq!(
+        search(&app, &browser, narrow).await["page"]["matching"],
+        2_010
+    );
+    let mut none = day.clone();
+    none["serial"] = json!("7");
+    let empty = search(&app, &browser, none).await;
+    assert_eq!(empty["page"]["matching"], 0);
+    assert_eq!(empty["page"]["totals"], json!([]));
+
+    // A page with two currencies has a total for each, in its own decimals.
+    sqlx::query(
+        "INSERT INTO transactions (merchant_id, transaction_id, serial_no, transaction_type,
+             status, amount_minor, currency, payment_method_type, acquirer_code, created_at)
+         SELECT id, 'YEN-1', '1', 'PAYMENT', 'SUCCESS', 1500, 'JPY', 'ALIPAY_CN', 'ANTOM',
+                '2025-03-01 23:00:00+08' FROM merchants WHERE name = 'Lotus Tea House'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let mixed = search(&app, &browser, day).await;
+    assert_eq!(
+        mixed["page"]["totals"],
+        json!(["1,500 JPY", "1,907.79 USD"]),
+        "the yen and the newest 19 rows of cents (10,032 … 10,050)"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn methods_and_acquirers_are_shown_by_name(pool: PgPool) {
+    let (app, browser) = seeded_app(pool.clone()).await;
+    march_rows(&pool, 1, "100").await;
+    let (method, acquirer): (String, String) = sqlx::query_as(
+        "SELECT (SELECT name FROM payment_methods WHERE code = 'ALIPAY_CN'),
+                (SELECT name FROM acquirers WHERE code = 'ANTOM')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_ne!(method, "ALIPAY_CN");
+    let page = search(
+        &app,
+        &browser,
+        json!({ "from": "2025-03-01", "to": "2025-03-01" }),
+    )
+    .await;
+    let row = &page["page"]["rows"][0];
+    assert_eq!(
+        (row["payment_method"].as_str(), row["acquirer"].as_str()),
+        (Some(method.as_str()), Some(acquirer.as_str()))
+    );
+    let details = app
+        .call_with(
+            &browser,
+            "transaction_details",
+            &[("transaction_id", "MARCH-1")],
+        )
+        .await;
+    let details: Value = details.json().await.unwrap();
+    assert_eq!(details["transaction"]["payment_method"], json!(method));
+}

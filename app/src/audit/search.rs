@@ -5,6 +5,7 @@ use super::filter::{AuditFilter, AuditPage, AuditRow, PAGE_SIZE};
 use super::AuditAction;
 use crate::money::format_money;
 use crate::time::format_local;
+use crate::transactions::filter::Sort;
 use crate::transactions::query::{paginate, push_keyset, start_of_day, Keyed};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -45,9 +46,9 @@ pub async fn search(
         q.push(" AND e.created_at < ")
             .push_bind(start_of_day(end, zone));
     }
-    push_keyset(&mut q, "e", filter.direction, PAGE_SIZE);
+    push_keyset(&mut q, "e", Sort::Newest, filter.direction, PAGE_SIZE);
     let events: Vec<EventRow> = q.build_query_as().fetch_all(pool).await?;
-    let (rows, next, prev) = paginate(events, filter.direction, PAGE_SIZE, |event| {
+    let (rows, next, prev) = paginate(events, Sort::Newest, filter.direction, PAGE_SIZE, |event| {
         event.into_view(zone)
     });
     Ok(AuditPage { rows, next, prev })

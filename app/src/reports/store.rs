@@ -5,7 +5,7 @@
 use super::calendar::{report_stem, Period};
 use super::export::{layout, write_xlsx, CsvSink};
 use crate::transactions::columns::Column;
-use crate::transactions::filter::{Direction, Filter};
+use crate::transactions::filter::{Direction, Filter, Sort};
 use crate::transactions::kind::TransactionStatus;
 use crate::transactions::row::TransactionRow;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -59,6 +59,7 @@ pub fn report_filter(period: Period) -> Filter {
         max_minor: None,
         id: None,
         page_size: 20,
+        sort: Sort::Newest,
         direction: Direction::First,
     }
 }

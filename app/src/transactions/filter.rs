@@ -4,7 +4,7 @@
 
 use super::kind::{TransactionStatus, TransactionType};
 use crate::money::Currency;
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// The longest creation-time range one query may span (docs/RULES.md).
@@ -29,6 +29,7 @@ pub struct QueryParams {
     pub id_type: Option<String>,
     pub id: Option<String>,
     pub size: Option<String>,
+    pub sort: Option<String>,
     pub after: Option<String>,
     pub before: Option<String>,
 }
@@ -50,6 +51,7 @@ impl QueryParams {
             ("id_type", &self.id_type),
             ("id", &self.id),
             ("size", &self.size),
+            ("sort", &self.sort),
             ("after", &self.after),
             ("before", &self.before),
         ]
@@ -70,6 +72,7 @@ impl QueryParams {
             id_type: get("id_type"),
             id: get("id"),
             size: get("size"),
+            sort: get("sort"),
             after: get("after"),
             before: get("before"),
         }
@@ -103,25 +106,145 @@ impl IdType {
     }
 }
 
-/// A position in the newest-first list: the creation time (µs since the epoch) and row
-/// id of the last row seen.
+/// The creation-date ranges offered beside the date fields, each ending no later than
+/// today in the merchant's zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatePreset {
+    Today,
+    Yesterday,
+    Last7Days,
+    ThisMonth,
+    LastMonth,
+}
+
+impl DatePreset {
+    pub const ALL: [DatePreset; 5] = [
+        DatePreset::Today,
+        DatePreset::Yesterday,
+        DatePreset::Last7Days,
+        DatePreset::ThisMonth,
+        DatePreset::LastMonth,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DatePreset::Today => "Today",
+            DatePreset::Yesterday => "Yesterday",
+            DatePreset::Last7Days => "Last 7 days",
+            DatePreset::ThisMonth => "This month",
+            DatePreset::LastMonth => "Last month",
+        }
+    }
+
+    /// The first and last dates of the range, both inclusive, when today is `today`.
+    /// Every range is within [`MAX_RANGE_DAYS`].
+    pub fn range(self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let yesterday = today.pred_opt().unwrap_or(today);
+        let first_of_month = today.with_day(1).unwrap_or(today);
+        match self {
+            DatePreset::Today => (today, today),
+            DatePreset::Yesterday => (yesterday, yesterday),
+            DatePreset::Last7Days => (
+                today
+                    .checked_sub_days(Days::new(DEFAULT_RANGE_DAYS - 1))
+                    .unwrap_or(today),
+                today,
+            ),
+            DatePreset::ThisMonth => (first_of_month, today),
+            DatePreset::LastMonth => {
+                let last = first_of_month.pred_opt().unwrap_or(first_of_month);
+                (last.with_day(1).unwrap_or(last), last)
+            }
+        }
+    }
+}
+
+/// The order of a list. Every order ends on the creation time and the row id, so that
+/// rows never tie and a page boundary is one exact position (docs/RULES.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Newest,
+    Oldest,
+    LargestAmount,
+    SmallestAmount,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [
+        Sort::Newest,
+        Sort::Oldest,
+        Sort::LargestAmount,
+        Sort::SmallestAmount,
+    ];
+
+    /// Its value in the URL.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::LargestAmount => "amount_desc",
+            Sort::SmallestAmount => "amount_asc",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Newest => "Newest first",
+            Sort::Oldest => "Oldest first",
+            Sort::LargestAmount => "Largest amount first",
+            Sort::SmallestAmount => "Smallest amount first",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|sort| sort.as_str() == s)
+    }
+
+    pub fn by_amount(self) -> bool {
+        matches!(self, Sort::LargestAmount | Sort::SmallestAmount)
+    }
+
+    pub fn descending(self) -> bool {
+        matches!(self, Sort::Newest | Sort::LargestAmount)
+    }
+}
+
+/// A position in a sorted list: the amount (in amount orders only), the creation time
+/// (µs since the epoch) and the row id of the last row seen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cursor {
+    pub amount_minor: Option<i64>,
     pub created_micros: i64,
     pub id: i64,
 }
 
 impl Cursor {
     pub fn encode(self) -> String {
-        format!("{}.{}", self.created_micros, self.id)
+        match self.amount_minor {
+            Some(amount) => format!("{amount}.{}.{}", self.created_micros, self.id),
+            None => format!("{}.{}", self.created_micros, self.id),
+        }
     }
 
     pub fn parse(s: &str) -> Option<Cursor> {
-        let (micros, id) = s.split_once('.')?;
-        Some(Cursor {
-            created_micros: micros.parse().ok()?,
-            id: id.parse().ok()?,
-        })
+        let parts: Vec<i64> = s
+            .split('.')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
+        match parts[..] {
+            [created_micros, id] => Some(Cursor {
+                amount_minor: None,
+                created_micros,
+                id,
+            }),
+            [amount, created_micros, id] => Some(Cursor {
+                amount_minor: Some(amount),
+                created_micros,
+                id,
+            }),
+            _ => None,
+        }
     }
 }
 
@@ -152,6 +275,7 @@ pub struct Filter {
     /// An exact ID: when present the other filters do not apply.
     pub id: Option<(IdType, String)>,
     pub page_size: i64,
+    pub sort: Sort,
     pub direction: Direction,
 }
 
@@ -206,6 +330,8 @@ pub fn parse_date(
     })
 }
 
+const DAMAGED_LINK: &str = "This page link is damaged; start again from the first page.";
+
 /// The page asked for by the `after` / `before` cursors of a keyset-paged list; a
 /// damaged cursor is noted in `errors` under "page".
 pub fn parse_direction(
@@ -217,10 +343,7 @@ pub fn parse_direction(
         present(value).and_then(|v| {
             let c = Cursor::parse(v);
             if c.is_none() {
-                errors.add(
-                    "page",
-                    "This page link is damaged; start again from the first page.",
-                );
+                errors.add("page", DAMAGED_LINK);
             }
             c
         })
@@ -372,7 +495,18 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
             }
         },
     };
+    let sort = present(&params.sort).map_or(Some(Sort::default()), Sort::parse);
+    if sort.is_none() {
+        errors.add("sort", "Choose an order from the list.");
+    }
+    let sort = sort.unwrap_or_default();
     let direction = parse_direction(&params.after, &params.before, &mut errors);
+    // A page link carries the amount exactly when its list is sorted by amount.
+    if let Direction::After(c) | Direction::Before(c) = direction {
+        if c.amount_minor.is_some() != sort.by_amount() {
+            errors.add("page", DAMAGED_LINK);
+        }
+    }
 
     if !errors.is_empty() {
         return Err(errors);
@@ -390,6 +524,7 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
         max_minor,
         id,
         page_size,
+        sort,
         direction,
     })
 }
@@ -503,11 +638,77 @@ mod tests {
             Some((IdType::TransactionId, "2026112900001".to_owned()))
         );
         let c = Cursor {
+            amount_minor: None,
             created_micros: 1_764_000_000_000_000,
             id: 42,
         };
         let f = parse(&params(&[("before", &c.encode())]), today()).unwrap();
         assert_eq!(f.direction, Direction::Before(c));
+    }
+
+    #[test]
+    fn date_presets_cross_years_and_february() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let new_year = day(2027, 1, 1);
+        assert_eq!(
+            DatePreset::Yesterday.range(new_year),
+            (day(2026, 12, 31), day(2026, 12, 31))
+        );
+        assert_eq!(
+            DatePreset::LastMonth.range(new_year),
+            (day(2026, 12, 1), day(2026, 12, 31))
+        );
+        assert_eq!(
+            DatePreset::Last7Days.range(new_year),
+            (day(2026, 12, 26), new_year)
+        );
+        assert_eq!(DatePreset::ThisMonth.range(new_year), (new_year, new_year));
+        assert_eq!(
+            DatePreset::LastMonth.range(day(2028, 3, 31)),
+            (day(2028, 2, 1), day(2028, 2, 29))
+        );
+        assert_eq!(
+            DatePreset::ThisMonth.range(day(2026, 3, 31)),
+            (day(2026, 3, 1), day(2026, 3, 31))
+        );
+        // Each one is a range a query accepts.
+        for today in [new_year, day(2028, 3, 31), LATEST_DATE] {
+            for preset in DatePreset::ALL {
+                let (from, to) = preset.range(today);
+                let query = params(&[("from", &from.to_string()), ("to", &to.to_string())]);
+                assert!(parse(&query, today).is_ok(), "{preset:?} on {today}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_page_link_of_one_order_is_refused_in_another() {
+        let by_amount = Cursor {
+            amount_minor: Some(-250),
+            created_micros: 1_764_000_000_000_000,
+            id: 42,
+        };
+        let link = by_amount.encode();
+        let f = parse(
+            &params(&[("sort", "amount_asc"), ("after", &link)]),
+            today(),
+        )
+        .unwrap();
+        assert_eq!(f.sort, Sort::SmallestAmount);
+        assert_eq!(f.direction, Direction::After(by_amount));
+        let err = parse(&params(&[("after", &link)]), today()).unwrap_err();
+        assert!(err.get("page").is_some(), "{err:?}");
+        let err = parse(
+            &params(&[("sort", "amount_desc"), ("after", "1.2")]),
+            today(),
+        )
+        .unwrap_err();
+        assert!(err.get("page").is_some(), "{err:?}");
+        let err = parse(&params(&[("sort", "cheapest")]), today()).unwrap_err();
+        assert!(err.get("sort").is_some(), "{err:?}");
+        for damaged in ["1.2.3.4", "1..2", ".", "1.x"] {
+            assert_eq!(Cursor::parse(damaged), None, "{damaged}");
+        }
     }
 
     #[test]

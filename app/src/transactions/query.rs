@@ -1,9 +1,10 @@
-//! The transaction query in SQL: merchant-scoped, newest first, keyset-paginated on
-//! (created_at, id) so that page 1,000 costs what page 1 does. No COUNT(*).
+//! The transaction query in SQL: merchant-scoped, in the order chosen, keyset-paginated
+//! on ([amount,] created_at, id) so that page 1,000 costs what page 1 does. The count
+//! of matching rows stops at [`COUNT_BOUND`].
 
-use super::filter::{Cursor, Direction, Filter};
+use super::filter::{Cursor, Direction, Filter, Sort};
 use super::row::KeyedRow;
-use super::view::Page;
+use super::view::{Page, COUNT_BOUND};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use sqlx::{PgPool, Postgres, QueryBuilder};
@@ -150,40 +151,78 @@ pub fn prefixed_page_query(
     let mut q = QueryBuilder::<Postgres>::new(format!("{prefix}{SELECT}"));
     q.push(" WHERE t.merchant_id = ").push_bind(merchant);
     push_conditions(&mut q, filter, zone);
-    push_keyset(&mut q, "t", filter.direction, filter.page_size);
+    push_keyset(&mut q, "t", filter.sort, filter.direction, filter.page_size);
     q
 }
 
-/// The keyset condition, order and limit of one newest-first page of the rows of
-/// `table` (an alias with `created_at` and `id` columns): `page_size + 1` rows, to
-/// know whether another page follows.
+/// The keyset condition, order and limit of one page of the rows of `table` (an alias
+/// with `created_at` and `id` columns, and `amount_minor` for the amount orders) in
+/// `sort`'s order: `page_size + 1` rows, to know whether another page follows. The
+/// page before a cursor is read in the opposite order ([`paginate`] turns it round).
 pub fn push_keyset(
     q: &mut QueryBuilder<'static, Postgres>,
     table: &str,
+    sort: Sort,
     direction: Direction,
     page_size: i64,
 ) {
-    match direction {
-        Direction::After(c) => {
-            q.push(format_args!(" AND ({table}.created_at, {table}.id) < ("))
-                .push_bind(from_micros(c.created_micros));
-            q.push(", ").push_bind(c.id).push(")");
-        }
-        Direction::Before(c) => {
-            q.push(format_args!(" AND ({table}.created_at, {table}.id) > ("))
-                .push_bind(from_micros(c.created_micros));
-            q.push(", ").push_bind(c.id).push(")");
-        }
-        Direction::First => {}
-    }
-    let order = match direction {
-        Direction::Before(_) => "ASC",
-        _ => "DESC",
+    let descending = sort.descending() != matches!(direction, Direction::Before(_));
+    let (beyond, order) = if descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
     };
+    if let Direction::After(c) | Direction::Before(c) = direction {
+        match c.amount_minor.filter(|_| sort.by_amount()) {
+            Some(amount) => {
+                // The plain bound lets an index on the amount start at the cursor; the
+                // row comparison then breaks ties by time and id.
+                q.push(format_args!(" AND {table}.amount_minor {beyond}= "))
+                    .push_bind(amount);
+                q.push(format_args!(
+                    " AND ({table}.amount_minor, {table}.created_at, {table}.id) {beyond} ("
+                ))
+                .push_bind(amount)
+                .push(", ");
+            }
+            None => {
+                q.push(format_args!(
+                    " AND ({table}.created_at, {table}.id) {beyond} ("
+                ));
+            }
+        }
+        q.push_bind(from_micros(c.created_micros))
+            .push(", ")
+            .push_bind(c.id)
+            .push(")");
+    }
+    q.push(" ORDER BY ");
+    if sort.by_amount() {
+        q.push(format_args!("{table}.amount_minor {order}, "));
+    }
     q.push(format_args!(
-        " ORDER BY {table}.created_at {order}, {table}.id {order}"
+        "{table}.created_at {order}, {table}.id {order}"
     ));
     q.push(" LIMIT ").push_bind(page_size + 1);
+}
+
+/// How many transactions match `filter`, up to [`COUNT_BOUND`] + 1 (shown "10,000+").
+pub async fn count_matching(
+    pool: &PgPool,
+    merchant: Uuid,
+    filter: &Filter,
+    zone: Tz,
+) -> Result<i64, sqlx::Error> {
+    let mut q = QueryBuilder::<Postgres>::new(concat!(
+        "SELECT count(*) FROM (SELECT 1",
+        from_transactions!()
+    ));
+    q.push(" WHERE t.merchant_id = ").push_bind(merchant);
+    push_conditions(&mut q, filter, zone);
+    q.push(" LIMIT ")
+        .push_bind(COUNT_BOUND + 1)
+        .push(") matching");
+    q.build_query_scalar().fetch_one(pool).await
 }
 
 /// The rows of [`page_query`], as [`search`] reads them. A page with an amount range is
@@ -205,38 +244,54 @@ pub async fn fetch_page(
         .await
 }
 
-/// One page of `filter`'s transactions of `merchant`, formatted for `zone`.
+/// One page of `filter`'s transactions of `merchant`, formatted for `zone`, with the
+/// count of all that match. Both statements run at once, on two connections.
 pub async fn search(
     pool: &PgPool,
     merchant: Uuid,
     filter: &Filter,
     zone: Tz,
 ) -> Result<Page, sqlx::Error> {
-    let rows = fetch_page(pool, merchant, filter, zone).await?;
-    let (rows, next, prev) = paginate(rows, filter.direction, filter.page_size, |keyed| {
-        keyed.row.into_view(zone)
-    });
-    Ok(Page { rows, next, prev })
+    // `join!`, not `try_join!`: a sqlx query dropped in flight can spoil its connection.
+    let (rows, matching) = tokio::join!(
+        fetch_page(pool, merchant, filter, zone),
+        count_matching(pool, merchant, filter, zone)
+    );
+    let (rows, next, prev) = paginate(
+        rows?,
+        filter.sort,
+        filter.direction,
+        filter.page_size,
+        |keyed| keyed.row.into_view(zone),
+    );
+    Ok(Page::new(rows, next, prev, matching?))
 }
 
 /// A row of a [`push_keyset`] query.
 pub trait Keyed {
-    /// The row's `created_at` and `id`: its place in the order.
+    /// The row's `created_at` and `id`: its place in time order.
     fn key(&self) -> (DateTime<Utc>, i64);
+
+    /// The row's amount, in lists that can be sorted by it.
+    fn amount_minor(&self) -> Option<i64> {
+        None
+    }
 }
 
-fn cursor(row: &impl Keyed) -> Cursor {
+fn cursor(row: &impl Keyed, sort: Sort) -> Cursor {
     let (created_at, id) = row.key();
     Cursor {
+        amount_minor: row.amount_minor().filter(|_| sort.by_amount()),
         created_micros: created_at.timestamp_micros(),
         id,
     }
 }
 
-/// The rows of a [`push_keyset`] query as one page, newest first, with the `after`
+/// The rows of a [`push_keyset`] query as one page in `sort`'s order, with the `after`
 /// cursor of the next page and the `before` cursor of the previous one.
 pub fn paginate<R: Keyed, T>(
     rows: Vec<R>,
+    sort: Sort,
     direction: Direction,
     page_size: i64,
     view: impl Fn(R) -> T,
@@ -245,7 +300,7 @@ pub fn paginate<R: Keyed, T>(
     let mut keyed: Vec<(Cursor, T)> = rows
         .into_iter()
         .take(page_size as usize)
-        .map(|row| (cursor(&row), view(row)))
+        .map(|row| (cursor(&row, sort), view(row)))
         .collect();
     if matches!(direction, Direction::Before(_)) {
         keyed.reverse();
@@ -277,12 +332,15 @@ mod tests {
     #[test]
     fn the_first_page_links_to_the_next_only_when_more_follow() {
         let newest_first = vec![At(5), At(4), At(3)];
-        let (rows, next, prev) = paginate(newest_first, Direction::First, 2, |r| r.0);
+        let (rows, next, prev) = paginate(newest_first, Sort::Newest, Direction::First, 2, |r| r.0);
         assert_eq!(rows, [5, 4]);
         assert_eq!(next.as_deref(), Some("4000.4"));
         assert_eq!(prev, None);
 
-        let (rows, next, _) = paginate(vec![At(5), At(4)], Direction::First, 2, |r| r.0);
+        let (rows, next, _) =
+            paginate(vec![At(5), At(4)], Sort::Newest, Direction::First, 2, |r| {
+                r.0
+            });
         assert_eq!(rows, [5, 4]);
         assert_eq!(next, None);
     }
@@ -290,11 +348,12 @@ mod tests {
     #[test]
     fn a_page_before_a_cursor_comes_oldest_first_and_is_shown_newest_first() {
         let before = Direction::Before(Cursor {
+            amount_minor: None,
             created_micros: 3_000,
             id: 3,
         });
         let oldest_first = vec![At(4), At(5), At(6)];
-        let (rows, next, prev) = paginate(oldest_first, before, 2, |r| r.0);
+        let (rows, next, prev) = paginate(oldest_first, Sort::Newest, before, 2, |r| r.0);
         assert_eq!(rows, [5, 4]);
         assert_eq!(next.as_deref(), Some("4000.4"));
         assert_eq!(prev.as_deref(), Some("5000.5"));

@@ -51,6 +51,10 @@ impl Keyed for KeyedRow {
     fn key(&self) -> (DateTime<Utc>, i64) {
         (self.row.created_at, self.id)
     }
+
+    fn amount_minor(&self) -> Option<i64> {
+        Some(self.row.amount_minor)
+    }
 }
 
 /// A settlement quote (settlement currency per one unit of the transaction's) without

@@ -62,14 +62,57 @@ impl TransactionView {
     }
 }
 
-/// One page of the newest-first list, with the cursors of its neighbours.
+/// Where the count of matching transactions stops: counting further would read every
+/// row of a busy period, and past it a user needs a narrower filter, not a number.
+pub const COUNT_BOUND: i64 = 10_000;
+
+/// One page of the list in its order, with the cursors of its neighbours, how many
+/// transactions match in all and the page's total in each currency.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Page {
     pub rows: Vec<TransactionView>,
-    /// `after` cursor of the next (older) page, if there is one.
+    /// `after` cursor of the next page, if there is one.
     pub next: Option<String>,
-    /// `before` cursor of the previous (newer) page, if there is one.
+    /// `before` cursor of the previous page, if there is one.
     pub prev: Option<String>,
+    /// Transactions matching the filters, counted up to one past [`COUNT_BOUND`].
+    pub matching: i64,
+    /// The sum of this page's amounts in each currency, e.g. "1,234.56 USD", by code.
+    pub totals: Vec<String>,
+}
+
+impl Page {
+    pub fn new(
+        rows: Vec<TransactionView>,
+        next: Option<String>,
+        prev: Option<String>,
+        matching: i64,
+    ) -> Page {
+        let totals = page_totals(&rows);
+        Page {
+            rows,
+            next,
+            prev,
+            matching,
+            totals,
+        }
+    }
+}
+
+/// The sum of `rows`' amounts per currency, formatted, in currency-code order. Summed
+/// in i128: a hundred amounts near the limit of i64 cannot overflow it, and a sum that
+/// no longer fits an amount is left out rather than shown wrong.
+fn page_totals(rows: &[TransactionView]) -> Vec<String> {
+    let mut sums = std::collections::BTreeMap::<&str, i128>::new();
+    for row in rows {
+        *sums.entry(row.currency.as_str()).or_default() += i128::from(row.amount_minor);
+    }
+    sums.into_iter()
+        .filter_map(|(code, sum)| {
+            let sum = i64::try_from(sum).ok()?;
+            Some(crate::money::format_money(sum, code))
+        })
+        .collect()
 }
 
 /// One transaction with its related transactions and refund state (details page).

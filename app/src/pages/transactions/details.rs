@@ -22,14 +22,21 @@ pub async fn transaction_details(transaction_id: String) -> Result<Option<Detail
     let user = crate::auth::session::require_user().await?;
     let pool = crate::replica::read_pool().await?;
     let zone = user.zone;
-    let details = crate::transactions::details::load(
-        &pool,
-        user.merchant_id,
-        &transaction_id,
-        zone,
-        chrono::Utc::now(),
-    )
-    .await?;
+    let (details, options) = tokio::join!(
+        crate::transactions::details::load(
+            &pool,
+            user.merchant_id,
+            &transaction_id,
+            zone,
+            chrono::Utc::now(),
+        ),
+        super::cached_options(&pool, user.merchant_id)
+    );
+    let (mut details, options) = (details?, options?);
+    if let Some(d) = details.as_mut() {
+        options.show_names(&mut d.transaction);
+        d.related.iter_mut().for_each(|r| options.show_names(r));
+    }
     if details.is_none() {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(http::StatusCode::NOT_FOUND);
@@ -183,10 +190,12 @@ fn IdField(label: &'static str, value: Option<String>) -> impl IntoView {
     };
     let copy =
         view! { <CopyButton value=value.clone() text="Copy" label=format!("Copy {label}") /> };
+    // Shortened to fit with an ellipsis; the title and a copy hold the whole ID.
+    let whole = value.clone();
     view! {
         <dt>{label}</dt>
         <dd class="id-value">
-            <span class="mono">{value}</span>
+            <span class="mono" title=whole>{value}</span>
             {copy}
         </dd>
     }

@@ -102,14 +102,14 @@ pub fn ExportPanel(
                     {format!("The rows of the current filter, up to 40 days in one file, e.g. {example}. Amounts come with their minor units and currency.")}
                 </p>
                 <div class="export-actions">
-                    <button type="submit" formaction="/exports/transactions.csv"
+                    <button type="submit" class="btn primary" formaction="/exports/transactions.csv"
                         on:click=move |ev| start(ev, "/exports/transactions.csv")
                         disabled=move || matches!(state.get(), State::Running { .. })>"Export .csv"</button>
-                    <button type="submit" formaction="/exports/transactions.xlsx"
+                    <button type="submit" class="btn" formaction="/exports/transactions.xlsx"
                         on:click=move |ev| start(ev, "/exports/transactions.xlsx")
                         disabled=move || matches!(state.get(), State::Running { .. })>"Export .xlsx"</button>
                     <Show when=move || matches!(state.get(), State::Running { .. })>
-                        <button type="button" class="secondary" on:click=cancel>"Cancel"</button>
+                        <button type="button" class="btn" on:click=cancel>"Cancel"</button>
                     </Show>
                 </div>
                 <p class="export-status" role="status" aria-live="polite">

@@ -2,7 +2,9 @@
 //! work before the WASM loads and keep every filter in the URL.
 
 use super::FilterOptions;
-use crate::transactions::filter::{FieldErrors, QueryParams, ID_TYPES, PAGE_SIZES};
+use crate::transactions::filter::{
+    present, DatePreset, FieldErrors, QueryParams, ID_TYPES, PAGE_SIZES,
+};
 use crate::transactions::kind::{TransactionStatus, TransactionType};
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -210,10 +212,14 @@ pub fn FilterBar(
         ),
         field("size", "Rows per page", e, size_select),
     ];
-    let page_error = errors.get("page");
+    let page_error = errors.get("page").or_else(|| errors.get("sort"));
+    // The order chosen in the table's headers stays when the filters change.
+    let sort = present(&params.sort)
+        .map(|s| view! { <input type="hidden" name="sort" value=s.to_owned() /> });
     view! {
         <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar" attr:aria-label="Filters">
             {fields}
+            {sort}
             <div class="actions">
                 <button type="submit" class="btn primary">"Apply filters"</button>
                 <a class="btn" href="/transactions">"Reset"</a>
@@ -221,4 +227,34 @@ pub fn FilterBar(
             {page_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         </Form>
     }
+}
+
+/// Links that set the creation dates to a common range, keeping the other filters. The
+/// range in force is marked current.
+#[component]
+pub fn DatePresets(params: QueryParams, today: String, from: String, to: String) -> impl IntoView {
+    let Ok(today) = today.parse::<chrono::NaiveDate>() else {
+        return ().into_any();
+    };
+    view! {
+        <nav class="presets" aria-label="Date presets">
+            {DatePreset::ALL.into_iter().map(|preset| {
+                let (start, end) = preset.range(today);
+                let (start, end) = (start.to_string(), end.to_string());
+                let current = start == from && end == to;
+                let link = super::pager::href(&QueryParams {
+                    from: Some(start),
+                    to: Some(end),
+                    after: None,
+                    before: None,
+                    ..params.clone()
+                });
+                view! {
+                    <a href=link class="preset" class:current=current
+                        aria-current=current.then_some("true")>{preset.label()}</a>
+                }
+            }).collect_view()}
+        </nav>
+    }
+    .into_any()
 }

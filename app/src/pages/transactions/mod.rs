@@ -1,5 +1,6 @@
 //! Transactions > Transaction query, and the details page of one transaction.
 
+mod chips;
 mod details;
 mod display_settings;
 mod export;
@@ -7,6 +8,7 @@ mod filter_bar;
 mod notifications;
 mod pager;
 mod refund;
+mod summary;
 mod table;
 
 pub use details::TransactionDetailsPage;
@@ -14,7 +16,7 @@ pub use details::TransactionDetailsPage;
 use crate::error::AppError;
 use crate::transactions::columns::Column;
 use crate::transactions::filter::{FieldErrors, QueryParams};
-use crate::transactions::view::Page;
+use crate::transactions::view::{Page, TransactionView};
 use crate::url::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -39,6 +41,8 @@ pub struct SearchResult {
     /// The date range searched, as YYYY-MM-DD in the merchant's zone.
     pub from: String,
     pub to: String,
+    /// Today in the merchant's zone, YYYY-MM-DD: where the date presets count from.
+    pub today: String,
 }
 
 /// The choices of the filter bar's lists.
@@ -47,6 +51,34 @@ pub struct FilterOptions {
     pub currencies: Vec<String>,
     pub methods: Vec<(String, String)>,
     pub acquirers: Vec<(String, String)>,
+}
+
+impl FilterOptions {
+    /// Puts the names the filter bar shows (Alipay, not ALIPAY_CN) in place of `row`'s
+    /// payment method and acquirer codes, so that a page names them one way everywhere.
+    /// A code no list has stays as it is.
+    pub fn show_names(&self, row: &mut TransactionView) {
+        let name = |list: &[(String, String)], code: &mut String| {
+            if let Some((_, name)) = list.iter().find(|(c, _)| c == code) {
+                *code = name.clone();
+            }
+        };
+        name(&self.methods, &mut row.payment_method);
+        name(&self.acquirers, &mut row.acquirer);
+    }
+}
+
+/// The filter bar's lists of `merchant`, usually from the cache.
+#[cfg(feature = "ssr")]
+async fn cached_options(
+    reads: &sqlx::PgPool,
+    merchant: uuid::Uuid,
+) -> Result<FilterOptions, sqlx::Error> {
+    let crate::state::AppState { cache, .. } = crate::state::app_state();
+    cache
+        .filter_options
+        .get_or_load(merchant, filter_options(reads, merchant))
+        .await
 }
 
 // JSON in: a query with no filter at all must still arrive as one (empty) argument.
@@ -77,9 +109,7 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
         cache
             .columns
             .get_or_load(user_id, display_settings::load(&pool, user_id)),
-        cache
-            .filter_options
-            .get_or_load(merchant, filter_options(&reads, merchant)),
+        cached_options(&reads, merchant),
         page
     );
     let (columns, options, page) = (columns?, options?, page?);
@@ -90,6 +120,7 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
         options,
         from: params.from.clone().unwrap_or_default(),
         to: params.to.clone().unwrap_or_default(),
+        today: today.to_string(),
     };
     match parsed {
         Err(errors) => result.errors = errors,
@@ -116,7 +147,12 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
                 ));
             }
             if result.errors.is_empty() {
-                result.page = page;
+                result.page = page.map(|mut page| {
+                    page.rows
+                        .iter_mut()
+                        .for_each(|row| result.options.show_names(row));
+                    page
+                });
             }
         }
     }
@@ -199,6 +235,7 @@ fn Results(
         options,
         from,
         to,
+        today,
     } = result;
     // Finance and admins export; the server checks the role again on download.
     let user = crate::components::shell::use_current_user();
@@ -210,7 +247,9 @@ fn Results(
     });
     view! {
         <filter_bar::IdSearch params=params.clone() errors=errors.clone() />
-        <filter_bar::FilterBar params=params.clone() errors=errors.clone() options from to />
+        <filter_bar::DatePresets params=params.clone() today from=from.clone() to=to.clone() />
+        <filter_bar::FilterBar params=params.clone() errors=errors.clone() options=options.clone() from to />
+        <chips::ActiveFilters params=params.clone() options />
         <display_settings::DisplaySettings columns=columns.clone() action=change_columns />
         {export}
         {match page {
@@ -222,7 +261,8 @@ fn Results(
                 <pager::Pager params page />
             }.into_any(),
             Some(page) => view! {
-                <table::TransactionTable rows=page.rows.clone() columns />
+                <summary::MatchSummary page=page.clone() />
+                <table::TransactionTable rows=page.rows.clone() columns params=params.clone() />
                 <pager::Pager params page />
             }.into_any(),
         }}

@@ -1,0 +1,155 @@
+//! The filters in force, each as a chip with a link that removes it, so that a user sees
+//! at a glance why a list is short and can widen it in one step (without the WASM too).
+
+use super::pager::href;
+use super::FilterOptions;
+use crate::transactions::filter::{present, QueryParams};
+use crate::transactions::kind::{TransactionStatus, TransactionType};
+use leptos::prelude::*;
+
+/// One filter in force: what the chip says, and the query without it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chip {
+    pub text: String,
+    pub remove_href: String,
+}
+
+/// The chips of `params`. Dates are left out: a query always has a range, changed with
+/// the presets and date fields. Removing the currency removes the amount range with it,
+/// since amounts are read in that currency's decimals.
+pub fn chips(params: &QueryParams, options: &FilterOptions) -> Vec<Chip> {
+    let named = |list: &[(String, String)], code: &str| {
+        list.iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(|| code.to_owned(), |(_, name)| name.clone())
+    };
+    let first_page = QueryParams {
+        after: None,
+        before: None,
+        ..params.clone()
+    };
+    let mut out = Vec::new();
+    let mut add = |label: &str, value: String, without: fn(&mut QueryParams)| {
+        let mut rest = first_page.clone();
+        without(&mut rest);
+        out.push(Chip {
+            text: format!("{label}: {value}"),
+            remove_href: href(&rest),
+        });
+    };
+    if let Some(c) = present(&params.currency) {
+        add("Currency", c.to_owned(), |p| {
+            p.currency = None;
+            p.min = None;
+            p.max = None;
+        });
+    }
+    if let Some(s) = present(&params.serial) {
+        add("Serial no.", s.to_owned(), |p| p.serial = None);
+    }
+    if let Some(k) = present(&params.kind) {
+        let label = k.parse::<TransactionType>().map_or(k, |t| t.label());
+        add("Type", label.to_owned(), |p| p.kind = None);
+    }
+    if let Some(m) = present(&params.method) {
+        add("Payment method", named(&options.methods, m), |p| {
+            p.method = None
+        });
+    }
+    if let Some(a) = present(&params.acquirer) {
+        add("Acquirer", named(&options.acquirers, a), |p| {
+            p.acquirer = None
+        });
+    }
+    // Successful is the status when none is chosen, so only another choice is a chip.
+    if let Some(s) = present(&params.status).filter(|s| *s != TransactionStatus::Success.as_str()) {
+        let label = match s.parse::<TransactionStatus>() {
+            Ok(status) => status.label(),
+            Err(_) if s == "ANY" => "Any status",
+            Err(_) => s,
+        };
+        add("Status", label.to_owned(), |p| p.status = None);
+    }
+    if let Some(min) = present(&params.min) {
+        add("Amount from", min.to_owned(), |p| p.min = None);
+    }
+    if let Some(max) = present(&params.max) {
+        add("Amount to", max.to_owned(), |p| p.max = None);
+    }
+    out
+}
+
+#[component]
+pub fn ActiveFilters(params: QueryParams, options: FilterOptions) -> impl IntoView {
+    let chips = chips(&params, &options);
+    (!chips.is_empty()).then(|| {
+        view! {
+            <ul class="chips" aria-label="Active filters">
+                {chips.into_iter().map(|chip| {
+                    let remove = format!("Remove filter {}", chip.text);
+                    view! {
+                        <li class="chip">
+                            <span>{chip.text}</span>
+                            <a href=chip.remove_href title=remove.clone() aria-label=remove>"×"</a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> QueryParams {
+        QueryParams::from_lookup(|k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn each_filter_is_a_chip_named_as_the_filter_bar_names_it() {
+        let options = FilterOptions {
+            methods: vec![("ALIPAY_CN".into(), "Alipay".into())],
+            ..FilterOptions::default()
+        };
+        let query = params(&[
+            ("from", "2026-12-01"),
+            ("currency", "USD"),
+            ("min", "10"),
+            ("method", "ALIPAY_CN"),
+            ("status", "SUCCESS"),
+            ("sort", "amount_desc"),
+            ("after", "100.1764000000000000.7"),
+        ]);
+        let chips = chips(&query, &options);
+        let texts: Vec<&str> = chips.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["Currency: USD", "Payment method: Alipay", "Amount from: 10"]
+        );
+        // Removing the currency takes its amounts along; the dates and order stay and
+        // the list starts again at its first page.
+        assert_eq!(
+            chips[0].remove_href,
+            "/transactions?from=2026-12-01&method=ALIPAY_CN&status=SUCCESS&sort=amount_desc"
+        );
+        assert_eq!(
+            chips[1].remove_href,
+            "/transactions?from=2026-12-01&currency=USD&status=SUCCESS&min=10&sort=amount_desc"
+        );
+    }
+
+    #[test]
+    fn any_status_is_a_chip_and_the_default_is_not() {
+        assert!(chips(&params(&[]), &FilterOptions::default()).is_empty());
+        let any = chips(&params(&[("status", "ANY")]), &FilterOptions::default());
+        assert_eq!(any[0].text, "Status: Any status");
+        assert_eq!(any[0].remove_href, "/transactions");
+    }
+}
