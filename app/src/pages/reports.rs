@@ -234,6 +234,43 @@ fn CalendarView(c: Calendar) -> impl IntoView {
     } else {
         "Each day's report is available once the day has ended; today's is not."
     };
+    // A screen reader walks the calendar as a table: weeks (or rows of four months) are
+    // rows, so every place, blank or not, sits in a row under its weekday's header.
+    let width = if by_year { 4 } else { 7 };
+    let current = if by_year {
+        c.today.get(..7).unwrap_or_default().to_owned()
+    } else {
+        c.today.clone()
+    };
+    // The grid is one stop of the Tab key: the period it starts on is today's, or the
+    // first one when today is not on this page.
+    let start = if c.cells.iter().any(|cell| cell.key == current) {
+        current.clone()
+    } else {
+        c.cells
+            .first()
+            .map(|cell| cell.key.clone())
+            .unwrap_or_default()
+    };
+    let lead = if by_year { 0 } else { c.lead as usize };
+    let mut places: Vec<Option<CalendarCell>> = std::iter::repeat_with(|| None)
+        .take(lead)
+        .chain(c.cells.into_iter().map(Some))
+        .collect();
+    while places.len() % width != 0 {
+        places.push(None);
+    }
+    let mut rows: Vec<Vec<Option<CalendarCell>>> = Vec::new();
+    for place in places {
+        match rows.last_mut() {
+            Some(row) if row.len() < width => row.push(place),
+            _ => rows.push(vec![place]),
+        }
+    }
+    // The arrow keys need the WASM: until it has loaded the places are not focusable and
+    // every download is a Tab stop of its own.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     view! {
         <p class="muted">
             {format!("Times and days in {}; today is {}. {note} Every download is a .zip holding the report as .csv and .xlsx.", c.time_zone, c.today)}
@@ -242,34 +279,75 @@ fn CalendarView(c: Calendar) -> impl IntoView {
             <a href=month_link class:current=!by_year aria-current=if by_year { None } else { Some("page") }>"Month"</a>
             <a href=year_link class:current=by_year aria-current=if by_year { Some("page") } else { None }>"Year"</a>
             <a href=c.prev.clone() rel="prev" aria-label="Previous">"‹"</a>
-            <h2 data-testid="calendar-title">{c.title.clone()}</h2>
+            <h2 id="calendar-title" data-testid="calendar-title">{c.title.clone()}</h2>
             <a href=c.next.clone() rel="next" aria-label="Next">"›"</a>
         </nav>
-        <div class=if by_year { "calendar calendar-year" } else { "calendar calendar-month" } role="grid">
-            {(!by_year).then(|| {
-                ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-                    .into_iter()
-                    .map(|d| view! { <div class="weekday" role="columnheader">{d}</div> })
-                    .collect_view()
+        <div
+            class=if by_year { "calendar calendar-year" } else { "calendar calendar-month" }
+            role="grid"
+            aria-labelledby="calendar-title"
+            on:keydown=move_in_grid
+            on:focusin=remember_focus
+        >
+            {(!by_year).then(|| view! {
+                <div class="calendar-row" role="row">
+                    {[("Mon", "Monday"), ("Tue", "Tuesday"), ("Wed", "Wednesday"), ("Thu", "Thursday"), ("Fri", "Friday"), ("Sat", "Saturday"), ("Sun", "Sunday")]
+                        .into_iter()
+                        .map(|(short, day)| view! {
+                            <div class="weekday" role="columnheader">
+                                <abbr title=day>{short}</abbr>
+                            </div>
+                        })
+                        .collect_view()}
+                </div>
             })}
-            {(0..if by_year { 0 } else { c.lead }).map(|_| view! { <div class="blank"></div> }).collect_view()}
-            {c.cells.into_iter().map(|cell| view! { <Cell cell /> }).collect_view()}
+            {rows.into_iter().map(|row| view! {
+                <div class="calendar-row" role="row">
+                    {row.into_iter().map(|place| match place {
+                        Some(cell) => {
+                            let starts = cell.key == start;
+                            let is_current = cell.key == current;
+                            view! { <Cell cell starts is_current hydrated /> }.into_any()
+                        }
+                        None => view! {
+                            <div class="blank" role="gridcell" tabindex=move || hydrated.get().then_some("-1")></div>
+                        }.into_any(),
+                    }).collect_view()}
+                </div>
+            }).collect_view()}
         </div>
     }
 }
 
 #[component]
-fn Cell(cell: CalendarCell) -> impl IntoView {
+fn Cell(
+    cell: CalendarCell,
+    /// The place the grid's Tab stop starts on.
+    starts: bool,
+    /// Today, or this month in the year view.
+    is_current: bool,
+    hydrated: RwSignal<bool>,
+) -> impl IntoView {
     let class = format!("cell heat-{}", cell.level);
     let summary = format!("{} transactions", cell.count);
+    let key = cell.key.clone();
     view! {
-        <div class=class role="gridcell" data-period=cell.key.clone()>
+        <div
+            class=class
+            role="gridcell"
+            data-period=cell.key.clone()
+            aria-current=is_current.then_some("date")
+            tabindex=move || hydrated.get().then_some(if starts { "0" } else { "-1" })
+        >
             <span class="cell-label">{cell.label}</span>
             <span class="cell-count">{summary}</span>
             <span class="cell-volume">{cell.volume}</span>
             {match cell.download {
                 Some(href) => view! {
-                    <a class="cell-download" href=href download rel="external">"Download"</a>
+                    <a class="cell-download" href=href download rel="external"
+                        tabindex=move || (hydrated.get() && !starts).then_some("-1")>
+                        "Download"<span class="visually-hidden">{format!(" the report of {key}")}</span>
+                    </a>
                     {match cell.checksum {
                         Some(sum) => view! {
                             <code class="cell-checksum" title=format!("SHA-256 {sum}")>{format!("sha256 {}…", &sum[..12.min(sum.len())])}</code>
@@ -282,4 +360,101 @@ fn Cell(cell: CalendarCell) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// Arrow keys move between the grid's places as in a printed calendar (Left and Right
+/// run on across weeks; Up and Down keep the weekday), Home and End go to the row's
+/// ends, and with Ctrl to the grid's. Keys pressed on a download link stay the link's.
+fn move_in_grid(ev: leptos::ev::KeyboardEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::web_sys::{Element, HtmlElement};
+        let Some(here) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        if here.get_attribute("role").as_deref() != Some("gridcell") {
+            return;
+        }
+        let Some(grid) = here.closest("[role=grid]").ok().flatten() else {
+            return;
+        };
+        let all = |parent: &Element, selector: &str| -> Vec<Element> {
+            parent
+                .query_selector_all(selector)
+                .map(|found| {
+                    (0..found.length())
+                        .filter_map(|i| found.item(i)?.dyn_into::<Element>().ok())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let rows: Vec<Vec<Element>> = all(&grid, "[role=row]")
+            .iter()
+            .map(|row| all(row, "[role=gridcell]"))
+            .filter(|cells| !cells.is_empty())
+            .collect();
+        let Some((r, c)) = rows
+            .iter()
+            .enumerate()
+            .find_map(|(r, cells)| cells.iter().position(|cell| cell == &here).map(|c| (r, c)))
+        else {
+            return;
+        };
+        let last_row = rows.len() - 1;
+        let last_col = rows[r].len() - 1;
+        let to = match ev.key().as_str() {
+            "ArrowRight" if c < last_col => Some((r, c + 1)),
+            "ArrowRight" if r < last_row => Some((r + 1, 0)),
+            "ArrowLeft" if c > 0 => Some((r, c - 1)),
+            "ArrowLeft" if r > 0 => Some((r - 1, rows[r - 1].len() - 1)),
+            "ArrowDown" if r < last_row => Some((r + 1, c.min(rows[r + 1].len() - 1))),
+            "ArrowUp" if r > 0 => Some((r - 1, c.min(rows[r - 1].len() - 1))),
+            "Home" if ev.ctrl_key() => Some((0, 0)),
+            "Home" => Some((r, 0)),
+            "End" if ev.ctrl_key() => Some((last_row, rows[last_row].len() - 1)),
+            "End" => Some((r, last_col)),
+            "ArrowRight" | "ArrowLeft" | "ArrowDown" | "ArrowUp" => None,
+            _ => return,
+        };
+        // At an edge the key does nothing, rather than scroll the page.
+        ev.prevent_default();
+        if let Some(cell) = to.and_then(|(r, c)| rows[r][c].dyn_ref::<HtmlElement>().cloned()) {
+            let _ = cell.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
+}
+
+/// The place last focused, by keys or by a click, is where Tab comes back to, and its
+/// download (if it has one) is the next Tab stop.
+fn remember_focus(ev: leptos::ev::FocusEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::web_sys::Element;
+        let Some(here) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        if here.get_attribute("role").as_deref() != Some("gridcell") {
+            return;
+        }
+        let set_all = |parent: &Element, selector: &str, value: &str| {
+            if let Ok(found) = parent.query_selector_all(selector) {
+                for i in 0..found.length() {
+                    if let Some(e) = found.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                        let _ = e.set_attribute("tabindex", value);
+                    }
+                }
+            }
+        };
+        if let Some(grid) = here.closest("[role=grid]").ok().flatten() {
+            set_all(&grid, "[tabindex=\"0\"]", "-1");
+        }
+        let _ = here.set_attribute("tabindex", "0");
+        set_all(&here, "a", "0");
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
 }

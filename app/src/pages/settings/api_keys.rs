@@ -227,7 +227,9 @@ fn PlatformKey(pem: String, version: i32) -> impl IntoView {
             <p class="muted">{format!(
                 "Verify the signatures of Paydesk's responses and notifications with this key (key version {version})."
             )}</p>
-            <pre class="pem mono" aria-label="Paydesk public key (PEM)">{pem}</pre>
+            // On a phone the key scrolls sideways: as a focusable region the keyboard can
+            // scroll it too.
+            <pre class="pem mono" role="region" tabindex="0" aria-label="Paydesk public key (PEM)">{pem}</pre>
             {copy}
         </section>
     }
