@@ -152,6 +152,10 @@ async fn a_first_refund_sets_the_payment_password_then_refunds_up_to_the_remaind
     let app = TestApp::spawn(pool.clone()).await;
     let ada = signed_in(&app, "ada@lotus.example").await;
 
+    // The confirmation names the method as pages do, not by its code.
+    let check: Value = check_refund(&app, &ada, "PAY-1", "40.00").await;
+    assert_eq!(check["Ok"]["payment_method"], "GCash", "{check}");
+
     // No payment password yet: the form comes back asking for one, nothing is refunded.
     let (_, to) = submit(&app, &ada, "PAY-1", "DASH-1", "40.00", "anything").await;
     assert!(

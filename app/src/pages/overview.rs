@@ -98,12 +98,14 @@ fn OverviewTables(overview: Overview) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
-        <section class="card">
-            <h2>"Last 30 days"</h2>
+        <section class="card" aria-labelledby="last-30-days">
+            <h2 id="last-30-days">"Last 30 days"</h2>
             <Show when=move || !no_volume fallback=|| view! { <p class="empty-state">"No successful transactions in the last 30 days."</p> }>
                 <span></span>
             </Show>
-            <table class="data">
+            // Its own sideways scroll on a narrow screen, as every table.
+            <div class="table-wrap" role="region" aria-label="Last 30 days, scrollable" tabindex="0">
+            <table class="data" aria-labelledby="last-30-days">
                 <thead>
                     <tr>
                         <th scope="col">"Currency"</th>
@@ -125,6 +127,7 @@ fn OverviewTables(overview: Overview) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
     }
 }

@@ -79,6 +79,19 @@ impl QueryParams {
     }
 }
 
+#[cfg(test)]
+impl QueryParams {
+    /// The query a URL with `pairs` gives (for tests).
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> QueryParams {
+        QueryParams::from_lookup(|k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+}
+
 /// The four IDs a transaction can be found by (docs/RULES.md).
 pub const ID_TYPES: [(&str, &str); 4] = [
     ("transaction_id", "Transaction ID"),
@@ -538,12 +551,7 @@ mod tests {
     }
 
     fn params(pairs: &[(&str, &str)]) -> QueryParams {
-        QueryParams::from_lookup(|k| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| (*v).to_owned())
-        })
+        QueryParams::from_pairs(pairs)
     }
 
     #[test]

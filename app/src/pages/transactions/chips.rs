@@ -104,12 +104,7 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> QueryParams {
-        QueryParams::from_lookup(|k| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| (*v).to_owned())
-        })
+        QueryParams::from_pairs(pairs)
     }
 
     #[test]

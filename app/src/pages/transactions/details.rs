@@ -247,7 +247,9 @@ fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl 
             {if related.is_empty() {
                 view! { <p class="empty-state">"No related transactions."</p> }.into_any()
             } else {
+                // Its own sideways scroll on a narrow screen, as the query's table.
                 view! {
+                    <div class="table-wrap" role="region" aria-label=format!("{title}, scrollable") tabindex="0">
                     <table class="data" aria-labelledby="g-related">
                         <thead>
                             <tr>
@@ -270,6 +272,7 @@ fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl 
                             }).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }.into_any()
             }}
         </section>

@@ -88,6 +88,7 @@ fn Notification(
                 <span class="pill">{status}</span> " to " <span class="mono">{n.url.clone()}</span>
                 {n.next_attempt_at.clone().map(|at| format!(" · next attempt {at}"))}
             </p>
+            <div class="table-wrap" role="region" aria-label=format!("Delivery attempts to {}, scrollable", n.url) tabindex="0">
             <table class="data" id=table_id.clone() aria-label=format!("Delivery attempts to {}", n.url)>
                 <thead>
                     <tr>
@@ -110,6 +111,7 @@ fn Notification(
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
             <ActionForm action=resend>
                 <input type="hidden" name="notification_id" value=n.id />
                 <input type="hidden" name="refund_id" value=refund_id />

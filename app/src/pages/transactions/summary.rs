@@ -29,7 +29,9 @@ pub fn MatchSummary(page: Page) -> impl IntoView {
         }
     });
     view! {
-        <p class="match-summary" role="status">
+        // Announced when a filter changes it; not a "status" role, which the export's
+        // progress line is.
+        <p class="match-summary" aria-live="polite">
             <strong>{matching_text(page.matching)}</strong>
             {totals}
         </p>

@@ -12,6 +12,7 @@ use crate::refunds::rules::{MethodRules, PaymentFacts};
 pub struct RefundFacts {
     /// The payment's transaction ID (a capture's payment).
     pub payment_id: String,
+    /// The payment method's name, as the details page shows it.
     pub payment_method: String,
     pub facts: PaymentFacts,
     pub rules: MethodRules,
@@ -35,7 +36,7 @@ pub async fn refund_facts(
     Ok(Some(RefundFacts {
         sync: payment.timing.is_sync(),
         payment_id: payment.transaction_id,
-        payment_method: payment.payment_method_type,
+        payment_method: payment.payment_method_name,
         rules: payment.rules,
         facts,
     }))

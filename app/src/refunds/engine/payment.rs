@@ -27,6 +27,8 @@ pub(super) struct Payment {
     /// The merchant's order reference, carried over to the payment's refunds.
     pub reference_transaction_id: Option<String>,
     pub payment_method_type: String,
+    /// The method's name as pages show it (Alipay for ALIPAY_CN).
+    pub payment_method_name: String,
     pub acquirer_code: String,
     pub rules: MethodRules,
     pub timing: Timing,
@@ -48,6 +50,7 @@ struct PaymentRow {
     finished_at: Option<DateTime<Utc>>,
     reference_transaction_id: Option<String>,
     payment_method_type: String,
+    payment_method_name: String,
     acquirer_code: String,
     is_card: bool,
     refund_supported: bool,
@@ -74,6 +77,7 @@ impl From<PaymentRow> for Payment {
             finished_at: r.finished_at,
             reference_transaction_id: r.reference_transaction_id,
             payment_method_type: r.payment_method_type,
+            payment_method_name: r.payment_method_name,
             acquirer_code: r.acquirer_code,
             rules: MethodRules {
                 refund_supported: r.refund_supported,
@@ -103,7 +107,7 @@ macro_rules! select_payment {
                       t.status AS "status: TransactionStatus",
                       t.amount_minor, t.currency, t.created_at AS "created_at: DateTime<Utc>",
                       t.finished_at AS "finished_at: DateTime<Utc>", t.reference_transaction_id,
-                      t.payment_method_type, t.acquirer_code,
+                      t.payment_method_type, m.name AS payment_method_name, t.acquirer_code,
                       m.is_card, m.refund_supported, m.partial_refund_supported,
                       m.multiple_refunds_supported, m.refund_window_days, m.min_refund_minor,
                       m.refund_mode AS "refund_mode: RefundMode", a.sync_card_refunds,

@@ -97,18 +97,43 @@ fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoVie
                 <dl class="fields">
                     <dt>"Refund ID"</dt><dd class="mono"><A href=href>{refund_id}</A></dd>
                 </dl>
-                <div class="dialog-actions"><A href=close attr:class="btn primary">"Close"</A></div>
+                <div class="dialog-actions" node_ref=focus_main_action()><A href=close attr:class="btn primary">"Close"</A></div>
             }
             .into_any()
         }
         RefundOutcome::Refused { code, message } => view! {
             <h3 class="outcome"><span class="pill status-fail">"Refund refused"</span></h3>
             <CodedError message code />
-            <div class="dialog-actions">
+            <div class="dialog-actions" node_ref=focus_main_action()>
                 <A href=close attr:class="btn">"Close"</A>
                 <A href=again attr:class="btn primary">"Start again"</A>
             </div>
         }
         .into_any(),
     }
+}
+
+/// A node for the outcome's actions that, once shown, gives the focus to the last one
+/// (the main action): the page changed under the dialog, and the keyboard should carry
+/// on from inside it rather than from the top of the page.
+fn focus_main_action() -> NodeRef<leptos::html::Div> {
+    let actions = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let Some(actions) = actions.get() else {
+            return;
+        };
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(main) = actions
+                .last_element_child()
+                .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+            {
+                super::focus_when_shown(main);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = actions;
+    });
+    actions
 }
