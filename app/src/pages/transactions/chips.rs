@@ -3,7 +3,7 @@
 
 use super::pager::href;
 use super::FilterOptions;
-use crate::transactions::filter::{present, QueryParams};
+use crate::transactions::filter::{present, QueryParams, Sort};
 use crate::transactions::kind::{TransactionStatus, TransactionType};
 use leptos::prelude::*;
 
@@ -15,8 +15,8 @@ pub struct Chip {
 }
 
 /// The chips of `params`. Dates are left out: a query always has a range, changed with
-/// the presets and date fields. Removing the currency removes the amount range with it,
-/// since amounts are read in that currency's decimals.
+/// the presets and date fields. Removing the currency removes the amount range and an
+/// order by amount with it: both need one currency.
 pub fn chips(params: &QueryParams, options: &FilterOptions) -> Vec<Chip> {
     let named = |list: &[(String, String)], code: &str| {
         list.iter()
@@ -42,6 +42,12 @@ pub fn chips(params: &QueryParams, options: &FilterOptions) -> Vec<Chip> {
             p.currency = None;
             p.min = None;
             p.max = None;
+            if present(&p.sort)
+                .and_then(Sort::parse)
+                .is_some_and(Sort::by_amount)
+            {
+                p.sort = None;
+            }
         });
     }
     if let Some(s) = present(&params.serial) {
@@ -128,11 +134,11 @@ mod tests {
             texts,
             ["Currency: USD", "Payment method: Alipay", "Amount from: 10"]
         );
-        // Removing the currency takes its amounts along; the dates and order stay and
-        // the list starts again at its first page.
+        // Removing the currency takes its amounts and the order by amount along; the
+        // dates stay and the list starts again at its first page.
         assert_eq!(
             chips[0].remove_href,
-            "/transactions?from=2026-12-01&method=ALIPAY_CN&status=SUCCESS&sort=amount_desc"
+            "/transactions?from=2026-12-01&method=ALIPAY_CN&status=SUCCESS"
         );
         assert_eq!(
             chips[1].remove_href,

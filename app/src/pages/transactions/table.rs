@@ -64,7 +64,10 @@ fn orders(column: Column) -> Option<(Sort, Sort)> {
 /// (again: the other way round), from the first page.
 #[component]
 fn Header(column: Column, sort: Sort, params: QueryParams) -> impl IntoView {
-    let Some((first, second)) = orders(column) else {
+    // Amounts sort within one currency only (docs/RULES.md).
+    let sortable = orders(column)
+        .filter(|(first, _)| !first.by_amount() || present(&params.currency).is_some());
+    let Some((first, second)) = sortable else {
         return view! { <th scope="col" class:num=column.is_numeric()>{column.label()}</th> }
             .into_any();
     };
