@@ -362,6 +362,14 @@ fn Cell(
     }
 }
 
+/// The grid cell an event happened on; None for anything else (a link inside it).
+#[cfg(feature = "hydrate")]
+fn gridcell(target: Option<leptos::web_sys::EventTarget>) -> Option<leptos::web_sys::Element> {
+    use leptos::wasm_bindgen::JsCast;
+    let here = target?.dyn_into::<leptos::web_sys::Element>().ok()?;
+    (here.get_attribute("role").as_deref() == Some("gridcell")).then_some(here)
+}
+
 /// Arrow keys move between the grid's places as in a printed calendar (Left and Right
 /// run on across weeks; Up and Down keep the weekday), Home and End go to the row's
 /// ends, and with Ctrl to the grid's. Keys pressed on a download link stay the link's.
@@ -370,12 +378,9 @@ fn move_in_grid(ev: leptos::ev::KeyboardEvent) {
     {
         use leptos::wasm_bindgen::JsCast;
         use leptos::web_sys::{Element, HtmlElement};
-        let Some(here) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        let Some(here) = gridcell(ev.target()) else {
             return;
         };
-        if here.get_attribute("role").as_deref() != Some("gridcell") {
-            return;
-        }
         let Some(grid) = here.closest("[role=grid]").ok().flatten() else {
             return;
         };
@@ -434,12 +439,9 @@ fn remember_focus(ev: leptos::ev::FocusEvent) {
     {
         use leptos::wasm_bindgen::JsCast;
         use leptos::web_sys::Element;
-        let Some(here) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        let Some(here) = gridcell(ev.target()) else {
             return;
         };
-        if here.get_attribute("role").as_deref() != Some("gridcell") {
-            return;
-        }
         let set_all = |parent: &Element, selector: &str, value: &str| {
             if let Ok(found) = parent.query_selector_all(selector) {
                 for i in 0..found.length() {
