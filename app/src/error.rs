@@ -31,8 +31,33 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// `message` is already in the user's language: server functions write it with
+    /// the request's language (`crate::locale::page_language`).
     pub fn refused(message: impl Into<String>) -> AppError {
         AppError::Refused(message.into())
+    }
+
+    /// What the user reads, in `language`. The `Display` text is English, for logs.
+    pub fn message(&self, language: crate::locale::Language) -> String {
+        use crate::i18n::{td_display, td_string};
+        let l = language.locale();
+        match self {
+            AppError::SignedOut => td_string!(l, errors.signed_out).to_owned(),
+            AppError::Forbidden(role) => {
+                // The role travels as its English label (see `require_role`).
+                let role = crate::auth::Role::ALL
+                    .into_iter()
+                    .find(|r| r.label(crate::locale::Language::En) == role)
+                    .map_or(role.as_str(), |r| r.label(language));
+                td_display!(l, errors.forbidden, role).to_string()
+            }
+            AppError::Refused(message) => message.clone(),
+            AppError::Busy => td_string!(l, errors.busy).to_owned(),
+            AppError::Unreachable => td_string!(l, errors.unreachable).to_owned(),
+            AppError::Unavailable { reference } => {
+                td_display!(l, errors.unavailable, reference).to_string()
+            }
+        }
     }
 }
 
@@ -42,9 +67,9 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // The form did not match the function: an old page, or a forged request.
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::refused(
-                "Paydesk could not read this form; reload the page and try again.",
-            ),
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::refused(unreadable_form())
+            }
             // In the browser: no answer, or one it could not read.
             ServerFnErrorErr::Request(_)
             | ServerFnErrorErr::Response(_)
@@ -56,6 +81,16 @@ impl FromServerFnError for AppError {
             other => AppError::internal(other),
         }
     }
+}
+
+/// The form did not match its server function (read on the server, in the request's
+/// language).
+fn unreadable_form() -> String {
+    #[cfg(feature = "ssr")]
+    let language = crate::locale::page_language();
+    #[cfg(not(feature = "ssr"))]
+    let language = crate::locale::Language::En;
+    crate::i18n::td_string!(language.locale(), errors.unreadable_form).to_owned()
 }
 
 #[cfg(feature = "ssr")]

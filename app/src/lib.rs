@@ -10,6 +10,7 @@ pub mod cache;
 pub mod client_address;
 pub mod components;
 pub mod error;
+pub mod locale;
 pub mod money;
 pub mod notifications;
 pub mod pages;
@@ -30,6 +31,9 @@ pub mod transactions;
 pub mod url;
 pub mod users;
 
+// The catalogues of locales/, compiled by build.rs: `i18n::Locale`, `use_i18n`, `t!`.
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
 use components::shell::AppShell;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -42,9 +46,15 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     security::provide_csp_nonce();
+    // The server picks the language (locale/request.rs); the browser's copy of the app
+    // reads it from here when it hydrates.
+    #[cfg(feature = "ssr")]
+    let lang = locale::page_language().tag();
+    #[cfg(not(feature = "ssr"))]
+    let lang = "en";
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -70,6 +80,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
+        <i18n::I18nContextProvider
+            set_lang_attr_on_html=false
+            set_dir_attr_on_html=false
+            ssr_lang_header_getter=locale::accept_language_getter()
+        >
         <Title formatter=|page: String| format!("{page} · Paydesk") />
         <Router>
             <Routes fallback=pages::not_found::NotFound>
@@ -88,5 +103,6 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+        </i18n::I18nContextProvider>
     }
 }

@@ -141,8 +141,9 @@ async fn download(
             "No refund of your merchant has this ID.",
         );
     };
+    // Without a choice, the receipt is in the user's language.
     let language = match query.lang.as_deref() {
-        None => Language::En,
+        None => user.language,
         Some(tag) => match Language::parse(tag) {
             Some(l) => l,
             None => {

@@ -44,12 +44,15 @@ impl Role {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// The role's name in `language`.
+    pub fn label(self, language: crate::locale::Language) -> &'static str {
+        use crate::i18n::td_string;
+        let l = language.locale();
         match self {
-            Role::Admin => "Admin",
-            Role::Operator => "Operator",
-            Role::Finance => "Finance",
-            Role::Viewer => "Viewer",
+            Role::Admin => td_string!(l, roles.admin),
+            Role::Operator => td_string!(l, roles.operator),
+            Role::Finance => td_string!(l, roles.finance),
+            Role::Viewer => td_string!(l, roles.viewer),
         }
     }
 
@@ -70,7 +73,7 @@ impl Role {
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
+        f.write_str(self.label(crate::locale::Language::En))
     }
 }
 
@@ -120,6 +123,7 @@ pub struct CurrentUser {
     pub merchant_name: String,
     /// The merchant's IANA time zone: every time is shown in it.
     pub time_zone: String,
+    pub language: crate::locale::Language,
 }
 
 #[cfg(test)]

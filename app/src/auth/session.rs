@@ -4,6 +4,7 @@
 use super::session_store::{UserRow, USER};
 use super::{CurrentUser, Role};
 use crate::error::AppError;
+use crate::locale::Language;
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -49,7 +50,13 @@ pub async fn end(session: &Session) -> Result<(), tower_sessions::session::Error
 
 /// The user of this session, unless it has passed its absolute lifetime or the user has
 /// been disabled since.
-async fn resolve(state: &AppState, session: &Session) -> Result<Option<SessionUser>, ResolveError> {
+/// `browser_language` is the language of the request's `Accept-Language`, for a user who
+/// has not chosen one.
+async fn resolve(
+    state: &AppState,
+    session: &Session,
+    browser_language: Language,
+) -> Result<Option<SessionUser>, ResolveError> {
     let signed_in: Option<SignedIn> = session.get(SIGNED_IN).await?;
     let Some(signed_in) = signed_in else {
         return Ok(None);
@@ -68,7 +75,7 @@ async fn resolve(state: &AppState, session: &Session) -> Result<Option<SessionUs
     match user {
         Some(user) if user.id == signed_in.user_id => {
             keep_alive(session, state.config.session_idle).await?;
-            Ok(Some(SessionUser::from(user)))
+            Ok(Some(SessionUser::new(user, browser_language)))
         }
         _ => {
             end(session).await?;
@@ -120,6 +127,8 @@ pub struct SessionUser {
     pub email: String,
     pub display_name: String,
     pub merchant_name: String,
+    /// The language pages and messages are in: the user's choice, else their browser's.
+    pub language: Language,
 }
 
 impl SessionUser {
@@ -132,13 +141,19 @@ impl SessionUser {
             role: self.role,
             merchant_name: self.merchant_name.clone(),
             time_zone: self.zone.name().to_owned(),
+            language: self.language,
         }
     }
 }
 
-impl From<UserRow> for SessionUser {
-    fn from(u: UserRow) -> SessionUser {
+impl SessionUser {
+    fn new(u: UserRow, browser_language: Language) -> SessionUser {
         SessionUser {
+            language: u
+                .language
+                .as_deref()
+                .and_then(Language::parse)
+                .unwrap_or(browser_language),
             id: u.id,
             merchant_id: u.merchant_id,
             zone: crate::time::zone_named(&u.time_zone),
@@ -173,7 +188,8 @@ pub async fn attach_user(State(state): State<AppState>, mut req: Request, next: 
     let Some(session) = session.cloned() else {
         return next.run(req).await;
     };
-    let user = match resolve(&state, &session).await {
+    let browser_language = crate::locale::request::from_headers(req.headers());
+    let user = match resolve(&state, &session, browser_language).await {
         Ok(user) => user,
         Err(err) => {
             tracing::error!(error = %err, "could not read the session");

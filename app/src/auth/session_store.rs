@@ -33,6 +33,8 @@ pub struct UserRow {
     pub email: String,
     pub display_name: String,
     pub merchant_name: String,
+    /// The tag of the language the user chose, if they did.
+    pub language: Option<String>,
 }
 
 #[derive(Clone, Debug)]

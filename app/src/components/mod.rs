@@ -1,4 +1,5 @@
 pub mod coded_error;
 pub mod copy;
+pub mod language_menu;
 pub mod pager;
 pub mod shell;

@@ -2,7 +2,9 @@
 //! merchant, the user, their role and sign-out.
 
 use crate::auth::{CurrentUser, Role};
+use crate::components::language_menu::LanguageMenu;
 use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
@@ -37,9 +39,10 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[component]
 pub fn AppShell() -> impl IntoView {
+    let i18n = use_i18n();
     let user = Resource::new_blocking(|| (), |_| fetch_current_user());
     view! {
-        <Suspense fallback=|| view! { <div class="app-loading" aria-busy="true">"Loading Paydesk…"</div> }>
+        <Suspense fallback=move || view! { <div class="app-loading" aria-busy="true">{t!(i18n, shell.loading)}</div> }>
             {move || Suspend::new(async move {
                 match user.await {
                     Ok(user) => view! { <Frame user /> }.into_any(),
@@ -52,6 +55,7 @@ pub fn AppShell() -> impl IntoView {
 
 #[component]
 fn Frame(user: CurrentUser) -> impl IntoView {
+    let i18n = use_i18n();
     let role = user.role;
     provide_context(user.clone());
     // On narrow screens the navigation folds behind a menu button. The button needs the
@@ -70,7 +74,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
     };
     view! {
         <div class="app">
-            <a class="skip-link" href="#content" on:click=skip>"Skip to content"</a>
+            <a class="skip-link" href="#content" on:click=skip>{t!(i18n, shell.skip_to_content)}</a>
             <aside class="sidebar" class:foldable=hydrated class:open=open>
                 <a class="brand" href="/">"Paydesk"</a>
                 <button
@@ -81,16 +85,16 @@ fn Frame(user: CurrentUser) -> impl IntoView {
                     aria-controls="main-nav"
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
-                    "Menu"
+                    {t!(i18n, shell.menu)}
                 </button>
                 // Following a link folds the menu again.
-                <nav id="main-nav" aria-label="Main" on:click=move |_| open.set(false)>
-                    <A href="/" exact=true>"Overview"</A>
-                    <A href="/transactions">"Transactions"</A>
+                <nav id="main-nav" aria-label=t_string!(i18n, shell.main_navigation) on:click=move |_| open.set(false)>
+                    <A href="/" exact=true>{t!(i18n, shell.nav_overview)}</A>
+                    <A href="/transactions">{t!(i18n, shell.nav_transactions)}</A>
                     <Show when=move || role.can_download_reports()>
-                        <A href="/reports">"Reports"</A>
+                        <A href="/reports">{t!(i18n, shell.nav_reports)}</A>
                     </Show>
-                    <A href="/settings">"Settings"</A>
+                    <A href="/settings">{t!(i18n, shell.nav_settings)}</A>
                 </nav>
             </aside>
             <div class="main">
@@ -111,14 +115,16 @@ fn Frame(user: CurrentUser) -> impl IntoView {
 
 #[component]
 fn UserMenu(user: CurrentUser) -> impl IntoView {
+    let i18n = use_i18n();
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <div class="user">
             <span class="user-name">{user.display_name}</span>
             <span class="muted">{user.email}</span>
-            <span class="pill role">{user.role.label()}</span>
+            <span class="pill role">{user.role.label(user.language)}</span>
+            <LanguageMenu current=user.language />
             <ActionForm action=sign_out>
-                <button type="submit" class="btn">"Sign out"</button>
+                <button type="submit" class="btn">{t!(i18n, shell.sign_out)}</button>
             </ActionForm>
         </div>
     }
@@ -126,11 +132,12 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
 
 #[component]
 fn SessionEnded() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <main class="login">
             <div class="card login-card">
-                <h1>"Your session has ended"</h1>
-                <p><a href="/login">"Sign in again"</a></p>
+                <h1>{t!(i18n, shell.session_ended)}</h1>
+                <p><a href="/login">{t!(i18n, shell.sign_in_again)}</a></p>
             </div>
         </main>
     }
@@ -149,10 +156,14 @@ pub fn Forbidden(role: Role) -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::FORBIDDEN);
     }
+    let i18n = use_i18n();
+    let role = role.label(crate::locale::Language::of_locale(
+        i18n.get_locale_untracked(),
+    ));
     view! {
         <section class="empty-state" role="alert">
-            <h2>"Not available for your role"</h2>
-            <p>{format!("Your role ({role}) cannot open this page. Ask an admin of your merchant if you need it.")}</p>
+            <h2>{t!(i18n, shell.forbidden_title)}</h2>
+            <p>{t!(i18n, shell.forbidden_text, role)}</p>
         </section>
     }
 }

@@ -2,7 +2,6 @@
 //! from them.
 
 use super::lang::Language;
-use crate::money::Money;
 use crate::transactions::kind::TransactionStatus;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
@@ -59,15 +58,6 @@ pub struct Receipt {
     pub document_title: String,
 }
 
-/// `minor` units of `code` in `language`, followed by the code; an unknown code keeps
-/// the raw minor units rather than guessing decimals.
-pub fn money(language: Language, minor: i64, code: &str) -> String {
-    match Money::of(minor, code) {
-        Ok(m) => format!("{} {}", language.amount(m), code.trim()),
-        Err(_) => format!("{minor} {code}"),
-    }
-}
-
 fn when(language: Language, at: DateTime<Utc>, zone: Tz) -> String {
     let local = at.with_timezone(&zone);
     let text = language.date_time(
@@ -120,15 +110,11 @@ pub fn build(facts: &RefundFacts, language: Language, code: &str, verify_url: St
         },
         Line {
             label: l.original_amount,
-            value: money(
-                language,
-                facts.payment_amount_minor,
-                &facts.payment_currency,
-            ),
+            value: language.money(facts.payment_amount_minor, &facts.payment_currency),
         },
         Line {
             label: l.refund_amount,
-            value: money(language, facts.refund_amount_minor, &facts.refund_currency),
+            value: language.money(facts.refund_amount_minor, &facts.refund_currency),
         },
         Line {
             label: l.currency,
@@ -175,7 +161,7 @@ pub fn build(facts: &RefundFacts, language: Language, code: &str, verify_url: St
     if let (Some(minor), Some(code)) = (facts.settlement_amount_minor, &facts.settlement_currency) {
         lines.push(Line {
             label: l.settlement_amount,
-            value: money(language, minor, code),
+            value: language.money(minor, code),
         });
     }
     if let Some(quote) = &facts.settlement_quote {

@@ -5,6 +5,8 @@
 #[cfg(feature = "ssr")]
 mod admin;
 #[cfg(feature = "ssr")]
+pub mod language;
+#[cfg(feature = "ssr")]
 mod list;
 #[cfg(feature = "ssr")]
 pub use admin::{change_role, create, set_disabled};

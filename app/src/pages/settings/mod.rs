@@ -43,7 +43,7 @@ pub fn SettingsPage() -> impl IntoView {
             <dl class="fields">
                 <dt>"Name"</dt><dd>{user.display_name}</dd>
                 <dt>"Email"</dt><dd>{user.email}</dd>
-                <dt>"Role"</dt><dd>{user.role.label()}</dd>
+                <dt>"Role"</dt><dd>{user.role.label(user.language)}</dd>
                 <dt>"Merchant"</dt><dd>{user.merchant_name}</dd>
                 <dt>"Time zone"</dt><dd>{user.time_zone}</dd>
             </dl>

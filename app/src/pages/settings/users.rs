@@ -405,7 +405,7 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
                     <label for=role_id.clone() class="visually-hidden">{role_label}</label>
                     <select id=role_id name="role">
                         {Role::ALL.into_iter().map(|r| view! {
-                            <option value=r.as_str() selected=r == role>{r.label()}</option>
+                            <option value=r.as_str() selected=r == role>{r.label(crate::locale::use_language())}</option>
                         }).collect_view()}
                     </select>
                     <button type="submit" class="btn small" aria-label=change_label>"Change"</button>
@@ -499,7 +499,7 @@ fn CreateUser(outcome: Outcome, action: ServerAction<AdminCreateUser>) -> impl I
                 <Field name="role" label="Role" error=role_error>
                     <select id="new-role" name="role">
                         {Role::ALL.into_iter().map(|r| view! {
-                            <option value=r.as_str() selected=r == role>{r.label()}</option>
+                            <option value=r.as_str() selected=r == role>{r.label(crate::locale::use_language())}</option>
                         }).collect_view()}
                     </select>
                 </Field>
