@@ -21,6 +21,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut problems = Vec::new();
     for locale in OTHERS {
         let other = keys_of(locale)?;
+        // Chinese has a single plural form, and the crate reads a lone `count_other`
+        // as a plain key named so (then shows English): it must be written `count`.
+        if locale == "zh-CN" {
+            for key in plural_forms(locale)? {
+                problems.push(format!(
+                    "{locale}: \"{key}\" has one form in Chinese; name it without the suffix"
+                ));
+            }
+        }
         for (key, values) in &english {
             match other.get(key) {
                 None => problems.push(format!("{locale}: missing \"{key}\"")),
@@ -68,6 +77,24 @@ fn keys_of(locale: &str) -> Result<BTreeMap<String, BTreeSet<String>>, Box<dyn E
     let mut keys = BTreeMap::new();
     flatten("", &json, &mut keys);
     Ok(keys)
+}
+
+/// The keys of a catalogue written as plural forms (`count_one`, `count_other`).
+fn plural_forms(locale: &str) -> Result<Vec<String>, Box<dyn Error>> {
+    let mut found = Vec::new();
+    fn walk(prefix: &str, value: &Value, found: &mut Vec<String>) {
+        if let Value::Object(map) = value {
+            for (name, v) in map {
+                let path = format!("{prefix}{name}");
+                if base_key(name) != name {
+                    found.push(path.clone());
+                }
+                walk(&format!("{path}."), v, found);
+            }
+        }
+    }
+    walk("", &read(locale)?, &mut found);
+    Ok(found)
 }
 
 fn flatten(prefix: &str, value: &Value, keys: &mut BTreeMap<String, BTreeSet<String>>) {

@@ -8,7 +8,12 @@ use sqlx::PgPool;
 use support::{merchant_with_user, TestApp, PASSWORD};
 
 /// GETs `path` as `client`, saying the browser prefers `accept_language`.
-async fn page_in(app: &TestApp, client: &reqwest::Client, path: &str, accept_language: &str) -> String {
+async fn page_in(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    accept_language: &str,
+) -> String {
     client
         .get(app.url(path))
         .header("accept-language", accept_language)
@@ -46,7 +51,10 @@ async fn a_users_choice_wins_over_the_browser_and_is_kept(pool: PgPool) {
     // No choice yet: the browser's language.
     let page = page_in(&app, &browser, "/", "pt-BR").await;
     assert!(page.contains(r#"<html lang="pt-BR""#));
-    assert!(page.contains("Sair"), "the sign-out button is in Portuguese");
+    assert!(
+        page.contains("Sair"),
+        "the sign-out button is in Portuguese"
+    );
 
     let saved = app
         .call_with(&browser, "change_language", &[("language", "zh-CN")])
