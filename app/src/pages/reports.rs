@@ -60,7 +60,7 @@ pub async fn report_calendar(
     year: Option<i32>,
     month: Option<u32>,
 ) -> Result<Calendar, AppError> {
-    use crate::i18n::td_string;
+    use crate::i18n::{td_display, td_string};
     use crate::reports::calendar::{heat_level, month_days, Period};
     use crate::reports::store::{checksums, first_day};
     use chrono::{Datelike, Months, NaiveDate};
@@ -76,11 +76,12 @@ pub async fn report_calendar(
         .filter(|m| (1..=12).contains(m))
         .unwrap_or(today.month());
     let by_year = view.as_deref() == Some("year");
+    let no_such_month = || AppError::refused(td_string!(language.locale(), reports.no_such_month));
     let first = NaiveDate::from_ymd_opt(year, if by_year { 1 } else { month }, 1)
-        .ok_or_else(|| AppError::refused(td_string!(language.locale(), reports.no_such_month)))?;
+        .ok_or_else(no_such_month)?;
     let end = first
         .checked_add_months(Months::new(if by_year { 12 } else { 1 }))
-        .ok_or_else(|| AppError::refused(td_string!(language.locale(), reports.no_such_month)))?;
+        .ok_or_else(no_such_month)?;
     let settlement = sqlx::query_scalar!(
         r#"SELECT settlement_currency::text AS "settlement_currency!" FROM merchants WHERE id = $1"#,
         merchant
@@ -149,7 +150,7 @@ pub async fn report_calendar(
         (
             format!("/reports?view=year&year={}", year - 1),
             format!("/reports?view=year&year={}", year + 1),
-            year.to_string(),
+            td_display!(language.locale(), calendar.year_title, year).to_string(),
         )
     } else {
         let p = first.checked_sub_months(Months::new(1)).unwrap_or(first);
