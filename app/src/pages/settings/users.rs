@@ -560,3 +560,31 @@ fn Field(
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_name_the_user_in_their_language() {
+        let done = |code, language| done_message(code, "ada@lotus.example", language);
+        assert_eq!(
+            done("disabled", Language::En).as_deref(),
+            Some("ada@lotus.example: disabled; their sessions have ended.")
+        );
+        assert_eq!(
+            done("created", Language::ZhCn).as_deref(),
+            Some("ada@lotus.example：用户已创建。")
+        );
+        assert_eq!(done("<b>", Language::PtBr), None);
+        assert_eq!(
+            error_message("payment_password_mismatch", Language::PtBr).as_deref(),
+            Some("As novas senhas não coincidem.")
+        );
+        assert_eq!(
+            error_message("last_admin", Language::En).as_deref(),
+            Some("Your merchant needs at least one active admin.")
+        );
+        assert_eq!(error_message("", Language::En), None);
+    }
+}
