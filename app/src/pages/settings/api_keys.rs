@@ -159,13 +159,7 @@ fn AddKey(add: ServerAction<AdminAddApiKey>, own: Vec<String>) -> impl IntoView 
     let added_to = q.get("client_id").unwrap_or_default();
     let error = q.get("error").and_then(|c| KeyError::from_code(&c));
     let added = q.get("version").map(|version| {
-        t_display!(
-            i18n,
-            api_keys.added_notice,
-            version,
-            client_id = added_to.clone()
-        )
-        .to_string()
+        t_display!(i18n, api_keys.added_notice, version, client_id = &added_to).to_string()
     });
     let client_error = error
         .filter(|e| e.is_about_client_id())
@@ -191,7 +185,7 @@ fn AddKey(add: ServerAction<AdminAddApiKey>, own: Vec<String>) -> impl IntoView 
                         <option value=NEW_LIVE>{t!(i18n, api_keys.new_live)}</option>
                         {own.into_iter().map(|id| {
                             let selected = id == added_to;
-                            let text = t_display!(i18n, api_keys.next_version, client_id = id.clone()).to_string();
+                            let text = t_display!(i18n, api_keys.next_version, client_id = &id).to_string();
                             view! { <option value=id selected=selected>{text}</option> }
                         }).collect_view()}
                     </select>
