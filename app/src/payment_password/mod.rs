@@ -6,6 +6,8 @@
 #[cfg(feature = "ssr")]
 pub mod store;
 
+use crate::i18n::{td_display, td_string};
+use crate::locale::Language;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -56,6 +58,20 @@ pub enum InvalidPaymentPassword {
     TooLong,
     #[error("Use more than one distinct character.")]
     OneCharacter,
+}
+
+impl InvalidPaymentPassword {
+    /// What the user reads, in `language` (the `Display` text is English, for logs).
+    pub fn message(self, language: Language) -> &'static str {
+        let l = language.locale();
+        match self {
+            InvalidPaymentPassword::TooShort => td_string!(l, payment_password.error_too_short),
+            InvalidPaymentPassword::TooLong => td_string!(l, payment_password.error_too_long),
+            InvalidPaymentPassword::OneCharacter => {
+                td_string!(l, payment_password.error_one_character)
+            }
+        }
+    }
 }
 
 /// Where a user stands with their payment password, as pages show it.
@@ -122,6 +138,30 @@ impl PaymentPasswordError {
 }
 
 impl PaymentPasswordError {
+    /// What the user reads, in `language`: on the payment password page and in the
+    /// refund dialog. The `Display` text is English, for logs.
+    pub fn message(&self, language: Language) -> String {
+        use PaymentPasswordError as E;
+        let l = language.locale();
+        let text = match self {
+            E::Wrong { attempts_left } => {
+                return td_display!(l, payment_password.error_wrong, count = *attempts_left)
+                    .to_string();
+            }
+            E::Invalid(invalid) => invalid.message(language),
+            E::NotSet => td_string!(l, payment_password.error_not_set),
+            E::Locked { .. } => td_string!(l, payment_password.error_locked),
+            E::WrongLoginPassword => td_string!(l, payment_password.error_wrong_login),
+            E::AlreadySet => td_string!(l, payment_password.error_already_set),
+            E::Mismatch => td_string!(l, payment_password.error_mismatch),
+            E::SameAsLogin => td_string!(l, payment_password.error_same_as_login),
+            E::UnknownUser => td_string!(l, users.error_unknown_user),
+            E::Unavailable => td_string!(l, settings.unavailable),
+            E::Busy => td_string!(l, errors.busy),
+        };
+        text.to_owned()
+    }
+
     /// Every error but `Wrong` and `Locked`, whose details come from the user's state.
     const PLAIN: [PaymentPasswordError; 11] = [
         PaymentPasswordError::NotSet,
@@ -256,5 +296,29 @@ mod tests {
         assert!(PaymentPasswordError::Wrong { attempts_left: 3 }
             .to_string()
             .contains("3 attempts left"));
+    }
+
+    #[test]
+    fn messages_are_in_the_users_language_and_english_matches_the_log() {
+        let wrong = |n| PaymentPasswordError::Wrong { attempts_left: n };
+        let errors = PaymentPasswordError::PLAIN.into_iter().chain([
+            wrong(1),
+            wrong(3),
+            PaymentPasswordError::Locked { until: Utc::now() },
+        ]);
+        for e in errors {
+            assert_eq!(e.message(Language::En), e.to_string());
+            for other in [Language::ZhCn, Language::PtBr] {
+                assert_ne!(e.message(other), e.to_string(), "{e:?} in {other:?}");
+            }
+        }
+        assert_eq!(
+            wrong(1).message(Language::PtBr),
+            "Senha de pagamento incorreta. Resta uma tentativa antes de os reembolsos serem bloqueados."
+        );
+        assert_eq!(
+            wrong(3).message(Language::ZhCn),
+            "支付密码错误。还可尝试 3 次，之后退款将被锁定。"
+        );
     }
 }
