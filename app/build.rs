@@ -70,13 +70,15 @@ fn main() -> Result<(), Box<dyn Error>> {
 /// into `count`, since languages have different plural forms) with the `{{ values }}`
 /// its texts name.
 fn keys_of(locale: &str) -> Result<BTreeMap<String, BTreeSet<String>>, Box<dyn Error>> {
+    let mut keys = BTreeMap::new();
+    flatten("", &read(locale)?, &mut keys);
+    Ok(keys)
+}
+
+fn read(locale: &str) -> Result<Value, Box<dyn Error>> {
     let path = Path::new(LOCALES_DIR).join(format!("{locale}.json"));
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let json: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut keys = BTreeMap::new();
-    flatten("", &json, &mut keys);
-    Ok(keys)
+    Ok(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?)
 }
 
 /// The keys of a catalogue written as plural forms (`count_one`, `count_other`).
