@@ -31,7 +31,10 @@ pub mod transactions;
 pub mod url;
 pub mod users;
 
-// The catalogues of locales/, compiled by build.rs: `i18n::Locale`, `use_i18n`, `t!`.
+// The catalogues of locales/, compiled by build.rs: `i18n::Locale`, `use_i18n`,
+// `t_string!`. Pages use `t_string!`/`td_string!` (plain text), never the reactive `t!`:
+// a page never changes language in place (choosing one reloads it), and every reactive
+// text would add a render effect of its own to the WASM (docs/LANGUAGES.md).
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use components::shell::AppShell;

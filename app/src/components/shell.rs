@@ -4,7 +4,7 @@
 use crate::auth::{CurrentUser, Role};
 use crate::components::language_menu::LanguageMenu;
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
@@ -42,7 +42,7 @@ pub fn AppShell() -> impl IntoView {
     let i18n = use_i18n();
     let user = Resource::new_blocking(|| (), |_| fetch_current_user());
     view! {
-        <Suspense fallback=move || view! { <div class="app-loading" aria-busy="true">{t!(i18n, shell.loading)}</div> }>
+        <Suspense fallback=move || view! { <div class="app-loading" aria-busy="true">{t_string!(i18n, shell.loading)}</div> }>
             {move || Suspend::new(async move {
                 match user.await {
                     Ok(user) => view! { <Frame user /> }.into_any(),
@@ -74,7 +74,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
     };
     view! {
         <div class="app">
-            <a class="skip-link" href="#content" on:click=skip>{t!(i18n, shell.skip_to_content)}</a>
+            <a class="skip-link" href="#content" on:click=skip>{t_string!(i18n, shell.skip_to_content)}</a>
             <aside class="sidebar" class:foldable=hydrated class:open=open>
                 <a class="brand" href="/">"Paydesk"</a>
                 <button
@@ -85,16 +85,16 @@ fn Frame(user: CurrentUser) -> impl IntoView {
                     aria-controls="main-nav"
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
-                    {t!(i18n, shell.menu)}
+                    {t_string!(i18n, shell.menu)}
                 </button>
                 // Following a link folds the menu again.
                 <nav id="main-nav" aria-label=t_string!(i18n, shell.main_navigation) on:click=move |_| open.set(false)>
-                    <A href="/" exact=true>{t!(i18n, shell.nav_overview)}</A>
-                    <A href="/transactions">{t!(i18n, shell.nav_transactions)}</A>
+                    <A href="/" exact=true>{t_string!(i18n, shell.nav_overview)}</A>
+                    <A href="/transactions">{t_string!(i18n, shell.nav_transactions)}</A>
                     <Show when=move || role.can_download_reports()>
-                        <A href="/reports">{t!(i18n, shell.nav_reports)}</A>
+                        <A href="/reports">{t_string!(i18n, shell.nav_reports)}</A>
                     </Show>
-                    <A href="/settings">{t!(i18n, shell.nav_settings)}</A>
+                    <A href="/settings">{t_string!(i18n, shell.nav_settings)}</A>
                 </nav>
             </aside>
             <div class="main">
@@ -124,7 +124,7 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
             <span class="pill role">{user.role.label(user.language)}</span>
             <LanguageMenu current=user.language />
             <ActionForm action=sign_out>
-                <button type="submit" class="btn">{t!(i18n, shell.sign_out)}</button>
+                <button type="submit" class="btn">{t_string!(i18n, shell.sign_out)}</button>
             </ActionForm>
         </div>
     }
@@ -136,8 +136,8 @@ fn SessionEnded() -> impl IntoView {
     view! {
         <main class="login">
             <div class="card login-card">
-                <h1>{t!(i18n, shell.session_ended)}</h1>
-                <p><a href="/login">{t!(i18n, shell.sign_in_again)}</a></p>
+                <h1>{t_string!(i18n, shell.session_ended)}</h1>
+                <p><a href="/login">{t_string!(i18n, shell.sign_in_again)}</a></p>
             </div>
         </main>
     }
@@ -162,8 +162,8 @@ pub fn Forbidden(role: Role) -> impl IntoView {
     ));
     view! {
         <section class="empty-state" role="alert">
-            <h2>{t!(i18n, shell.forbidden_title)}</h2>
-            <p>{t!(i18n, shell.forbidden_text, role)}</p>
+            <h2>{t_string!(i18n, shell.forbidden_title)}</h2>
+            <p>{t_string!(i18n, shell.forbidden_text, role)}</p>
         </section>
     }
 }

@@ -2,7 +2,7 @@
 //! outcome comes back as a redirect, to the requested page or to this one with an error.
 
 use crate::error::AppError;
-use crate::i18n::{t, t_string, td_display, td_string, use_i18n};
+use crate::i18n::{t_string, td_display, td_string, use_i18n};
 use crate::locale::{use_language, Language};
 use crate::url::use_query;
 use leptos::prelude::*;
@@ -92,23 +92,23 @@ pub fn LoginPage() -> impl IntoView {
         <main class="login">
             <div class="card login-card">
                 <p class="brand">"Paydesk"</p>
-                <h1>{t!(i18n, login.sign_in)}</h1>
-                <p class="muted">{t!(i18n, login.tagline)}</p>
+                <h1>{t_string!(i18n, login.sign_in)}</h1>
+                <p class="muted">{t_string!(i18n, login.tagline)}</p>
                 <ActionForm action>
                     <input type="hidden" name="next" prop:value=next />
                     <div class="field">
-                        <label for="email">{t!(i18n, login.email)}</label>
+                        <label for="email">{t_string!(i18n, login.email)}</label>
                         <input id="email" name="email" type="email" autocomplete="username" required />
                     </div>
                     <div class="field">
-                        <label for="password">{t!(i18n, login.password)}</label>
+                        <label for="password">{t_string!(i18n, login.password)}</label>
                         <input id="password" name="password" type="password" autocomplete="current-password" required />
                     </div>
                     <Show when=move || error().is_some()>
                         <p class="form-error" role="alert">{error}</p>
                     </Show>
                     <button type="submit" class="btn primary wide" disabled=move || action.pending().get()>
-                        {t!(i18n, login.sign_in)}
+                        {t_string!(i18n, login.sign_in)}
                     </button>
                 </ActionForm>
             </div>

@@ -1,4 +1,4 @@
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,9 +13,9 @@ pub fn NotFound() -> impl IntoView {
         <Title text=t_string!(i18n, not_found.title) />
         <main class="login">
             <div class="card login-card">
-                <h1>{t!(i18n, not_found.heading)}</h1>
-                <p class="muted">{t!(i18n, not_found.text)}</p>
-                <p><a href="/">{t!(i18n, not_found.back)}</a></p>
+                <h1>{t_string!(i18n, not_found.heading)}</h1>
+                <p class="muted">{t_string!(i18n, not_found.text)}</p>
+                <p><a href="/">{t_string!(i18n, not_found.back)}</a></p>
             </div>
         </main>
     }

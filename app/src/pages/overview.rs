@@ -1,7 +1,7 @@
 //! The overview: the merchant's balances and the last 30 days at a glance.
 
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::locale::use_language;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -77,8 +77,8 @@ pub fn OverviewPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_overview());
     view! {
         <Title text=t_string!(i18n, overview.title) />
-        <h1>{t!(i18n, overview.title)}</h1>
-        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, overview.loading)}</p> }>
+        <h1>{t_string!(i18n, overview.title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, overview.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(o) => view! { <OverviewTables overview=o /> }.into_any(),
@@ -96,7 +96,7 @@ fn OverviewTables(overview: Overview) -> impl IntoView {
     let no_volume = overview.volumes.is_empty();
     view! {
         <section class="card">
-            <h2>{t!(i18n, overview.available_balance)}</h2>
+            <h2>{t_string!(i18n, overview.available_balance)}</h2>
             <ul class="balances">
                 {overview.balances.into_iter().map(|b| view! {
                     <li><span class="num">{language.money(b.available_minor, &b.currency)}</span></li>
@@ -104,8 +104,8 @@ fn OverviewTables(overview: Overview) -> impl IntoView {
             </ul>
         </section>
         <section class="card" aria-labelledby="last-30-days">
-            <h2 id="last-30-days">{t!(i18n, overview.last_30_days)}</h2>
-            <Show when=move || !no_volume fallback=move || view! { <p class="empty-state">{t!(i18n, overview.no_volume)}</p> }>
+            <h2 id="last-30-days">{t_string!(i18n, overview.last_30_days)}</h2>
+            <Show when=move || !no_volume fallback=move || view! { <p class="empty-state">{t_string!(i18n, overview.no_volume)}</p> }>
                 <span></span>
             </Show>
             // Its own sideways scroll on a narrow screen, as every table.
@@ -113,11 +113,11 @@ fn OverviewTables(overview: Overview) -> impl IntoView {
             <table class="data" aria-labelledby="last-30-days">
                 <thead>
                     <tr>
-                        <th scope="col">{t!(i18n, overview.currency)}</th>
-                        <th scope="col" class="num">{t!(i18n, overview.payments)}</th>
-                        <th scope="col" class="num">{t!(i18n, overview.payment_volume)}</th>
-                        <th scope="col" class="num">{t!(i18n, overview.refunds)}</th>
-                        <th scope="col" class="num">{t!(i18n, overview.refund_volume)}</th>
+                        <th scope="col">{t_string!(i18n, overview.currency)}</th>
+                        <th scope="col" class="num">{t_string!(i18n, overview.payments)}</th>
+                        <th scope="col" class="num">{t_string!(i18n, overview.payment_volume)}</th>
+                        <th scope="col" class="num">{t_string!(i18n, overview.refunds)}</th>
+                        <th scope="col" class="num">{t_string!(i18n, overview.refund_volume)}</th>
                     </tr>
                 </thead>
                 <tbody>

@@ -5,7 +5,7 @@
 
 use crate::components::shell::{use_current_user, Forbidden};
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::locale::use_language;
 #[cfg(feature = "ssr")]
 use crate::locale::Language;
@@ -222,7 +222,7 @@ pub fn ReportsPage() -> impl IntoView {
     }
     view! {
         <Title text=t_string!(i18n, reports.title) />
-        <h1>{t!(i18n, reports.title)}</h1>
+        <h1>{t_string!(i18n, reports.title)}</h1>
         {if user.role.can_download_reports() {
             view! { <ReportsCalendar /> }.into_any()
         } else {
@@ -246,7 +246,7 @@ fn ReportsCalendar() -> impl IntoView {
     });
     let calendar = Resource::new(move || args.get(), |(v, y, m)| report_calendar(v, y, m));
     view! {
-        <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, reports.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, reports.loading)}</p> }>
             {move || Suspend::new(async move {
                 match calendar.await {
                     Ok(c) => view! { <CalendarView c /> }.into_any(),
@@ -321,8 +321,8 @@ fn CalendarView(c: Calendar) -> impl IntoView {
             {t_string!(i18n, reports.intro, zone = c.time_zone.clone(), today = c.today_label.clone(), note)}
         </p>
         <nav class="calendar-nav" aria-label=t_string!(i18n, calendar.navigation)>
-            <a href=month_link class:current=!by_year aria-current=if by_year { None } else { Some("page") }>{t!(i18n, calendar.month_view)}</a>
-            <a href=year_link class:current=by_year aria-current=if by_year { Some("page") } else { None }>{t!(i18n, calendar.year_view)}</a>
+            <a href=month_link class:current=!by_year aria-current=if by_year { None } else { Some("page") }>{t_string!(i18n, calendar.month_view)}</a>
+            <a href=year_link class:current=by_year aria-current=if by_year { Some("page") } else { None }>{t_string!(i18n, calendar.year_view)}</a>
             <a href=c.prev.clone() rel="prev" aria-label=previous>"‹"</a>
             <h2 id="calendar-title" data-testid="calendar-title">{c.title.clone()}</h2>
             <a href=c.next.clone() rel="next" aria-label=next>"›"</a>
@@ -406,17 +406,17 @@ fn Cell(
                 Some(href) => view! {
                     <a class="cell-download" href=href download rel="external"
                         tabindex=move || (hydrated.get() && !starts).then_some("-1")>
-                        {t!(i18n, calendar.download)}<span class="visually-hidden">{t_string!(i18n, calendar.download_report_of, period = name)}</span>
+                        {t_string!(i18n, calendar.download)}<span class="visually-hidden">{t_string!(i18n, calendar.download_report_of, period = name)}</span>
                     </a>
                     {match cell.checksum {
                         Some(sum) => view! {
                             <code class="cell-checksum" title=format!("SHA-256 {sum}")>{format!("sha256 {}…", &sum[..12.min(sum.len())])}</code>
                         }.into_any(),
-                        None => view! { <span class="cell-checksum muted">{t!(i18n, calendar.made_on_first_download)}</span> }.into_any(),
+                        None => view! { <span class="cell-checksum muted">{t_string!(i18n, calendar.made_on_first_download)}</span> }.into_any(),
                     }}
                 }.into_any(),
-                None if cell.before_first_day => view! { <span class="cell-pending muted">{t!(i18n, calendar.no_report)}</span> }.into_any(),
-                None => view! { <span class="cell-pending muted">{t!(i18n, calendar.not_yet_available)}</span> }.into_any(),
+                None if cell.before_first_day => view! { <span class="cell-pending muted">{t_string!(i18n, calendar.no_report)}</span> }.into_any(),
+                None => view! { <span class="cell-pending muted">{t_string!(i18n, calendar.not_yet_available)}</span> }.into_any(),
             }}
         </div>
     }

@@ -6,7 +6,7 @@ use super::AdminPage;
 use crate::api_keys::{ClientKeyView, KeyError};
 use crate::components::copy::CopyButton;
 use crate::error::AppError;
-use crate::i18n::{t, t_display, t_string, use_i18n};
+use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::use_language;
 use crate::url::use_query;
 use leptos::prelude::*;
@@ -92,7 +92,7 @@ fn Keys() -> impl IntoView {
         |_| admin_api_keys(),
     );
     view! {
-        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, api_keys.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, api_keys.loading)}</p> }>
             {move || Suspend::new(async move {
                 match keys.await {
                     Ok(keys) => view! {
@@ -119,18 +119,18 @@ fn ClientList(clients: Vec<ClientKeyView>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="card" aria-labelledby="clients-title">
-            <h2 id="clients-title">{t!(i18n, api_keys.clients_title)}</h2>
+            <h2 id="clients-title">{t_string!(i18n, api_keys.clients_title)}</h2>
             {if clients.is_empty() {
-                view! { <p class="empty-state">{t!(i18n, api_keys.empty)}</p> }.into_any()
+                view! { <p class="empty-state">{t_string!(i18n, api_keys.empty)}</p> }.into_any()
             } else {
                 view! {
                     <div class="table-wrap" role="region" aria-labelledby="clients-title" tabindex="0">
                         <table class="data" aria-labelledby="clients-title">
                             <thead>
                                 <tr>
-                                    <th scope="col">{t!(i18n, api_keys.client_id)}</th>
-                                    <th scope="col" class="num">{t!(i18n, api_keys.key_version)}</th>
-                                    <th scope="col">{t!(i18n, api_keys.added)}</th>
+                                    <th scope="col">{t_string!(i18n, api_keys.client_id)}</th>
+                                    <th scope="col" class="num">{t_string!(i18n, api_keys.key_version)}</th>
+                                    <th scope="col">{t_string!(i18n, api_keys.added)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -174,15 +174,15 @@ fn AddKey(add: ServerAction<AdminAddApiKey>, own: Vec<String>) -> impl IntoView 
     Effect::new(move |_| can_read_files.set(true));
     view! {
         <section class="card" aria-labelledby="add-key-title">
-            <h2 id="add-key-title">{t!(i18n, api_keys.upload_title)}</h2>
-            <p class="muted">{t!(i18n, api_keys.upload_intro)}</p>
+            <h2 id="add-key-title">{t_string!(i18n, api_keys.upload_title)}</h2>
+            <p class="muted">{t_string!(i18n, api_keys.upload_intro)}</p>
             {added.map(|m| view! { <p class="notice ok" role="status">{m}</p> })}
             <ActionForm action=add>
                 <div class="field" class:invalid=client_invalid>
-                    <label for="key-client-id">{t!(i18n, api_keys.client_id)}</label>
+                    <label for="key-client-id">{t_string!(i18n, api_keys.client_id)}</label>
                     <select id="key-client-id" name="client_id">
-                        <option value=NEW_SANDBOX>{t!(i18n, api_keys.new_sandbox)}</option>
-                        <option value=NEW_LIVE>{t!(i18n, api_keys.new_live)}</option>
+                        <option value=NEW_SANDBOX>{t_string!(i18n, api_keys.new_sandbox)}</option>
+                        <option value=NEW_LIVE>{t_string!(i18n, api_keys.new_live)}</option>
                         {own.into_iter().map(|id| {
                             let selected = id == added_to;
                             let text = t_display!(i18n, api_keys.next_version, client_id = &id).to_string();
@@ -192,18 +192,18 @@ fn AddKey(add: ServerAction<AdminAddApiKey>, own: Vec<String>) -> impl IntoView 
                     {client_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </div>
                 <div class="field" class:invalid=key_invalid>
-                    <label for="key-pem">{t!(i18n, api_keys.public_key_pem)}</label>
+                    <label for="key-pem">{t_string!(i18n, api_keys.public_key_pem)}</label>
                     <textarea id="key-pem" name="public_key" rows="8" class="mono" required spellcheck="false"
                         placeholder="-----BEGIN PUBLIC KEY-----" prop:value=move || pem.get()
                         on:input=move |ev| pem.set(event_target_value(&ev))></textarea>
                     {key_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </div>
                 <div class="field" hidden=move || !can_read_files.get()>
-                    <label for="key-file">{t!(i18n, api_keys.read_file)}</label>
+                    <label for="key-file">{t_string!(i18n, api_keys.read_file)}</label>
                     <input id="key-file" type="file" accept=".pem,.pub,.txt,.key"
                         on:change=move |ev| read_key_file(ev, pem) />
                 </div>
-                <button type="submit" class="btn primary">{t!(i18n, api_keys.upload)}</button>
+                <button type="submit" class="btn primary">{t_string!(i18n, api_keys.upload)}</button>
             </ActionForm>
         </section>
     }
@@ -232,8 +232,8 @@ fn PlatformKey(pem: String, version: i32) -> impl IntoView {
     let copy = view! { <CopyButton value=pem.clone() text=t_string!(i18n, api_keys.copy) /> };
     view! {
         <section class="card" aria-labelledby="platform-title">
-            <h2 id="platform-title">{t!(i18n, api_keys.platform_title)}</h2>
-            <p class="muted">{t!(i18n, api_keys.platform_intro, version)}</p>
+            <h2 id="platform-title">{t_string!(i18n, api_keys.platform_title)}</h2>
+            <p class="muted">{t_string!(i18n, api_keys.platform_intro, version)}</p>
             // On a phone the key scrolls sideways: as a focusable region the keyboard can
             // scroll it too.
             <pre class="pem mono" role="region" tabindex="0" aria-label=t_string!(i18n, api_keys.platform_pem)>{pem}</pre>

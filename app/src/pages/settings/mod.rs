@@ -7,7 +7,7 @@ pub mod payment_password;
 pub mod users;
 
 use crate::components::shell::{use_current_user, Forbidden};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -20,14 +20,14 @@ pub fn SettingsNav() -> impl IntoView {
     let role = use_current_user().role;
     view! {
         <nav class="tabs" aria-label=t_string!(i18n, settings.title)>
-            <A href="/settings" exact=true>{t!(i18n, settings.your_account)}</A>
+            <A href="/settings" exact=true>{t_string!(i18n, settings.your_account)}</A>
             <Show when=move || role.can_refund()>
-                <A href="/settings/payment-password">{t!(i18n, settings.payment_password)}</A>
+                <A href="/settings/payment-password">{t_string!(i18n, settings.payment_password)}</A>
             </Show>
             <Show when=move || role.can_administer()>
-                <A href="/settings/users">{t!(i18n, settings.users)}</A>
-                <A href="/settings/api-keys">{t!(i18n, settings.api_keys)}</A>
-                <A href="/settings/audit">{t!(i18n, settings.audit_log)}</A>
+                <A href="/settings/users">{t_string!(i18n, settings.users)}</A>
+                <A href="/settings/api-keys">{t_string!(i18n, settings.api_keys)}</A>
+                <A href="/settings/audit">{t_string!(i18n, settings.audit_log)}</A>
             </Show>
         </nav>
     }
@@ -39,16 +39,16 @@ pub fn SettingsPage() -> impl IntoView {
     let user = use_current_user();
     view! {
         <Title text=t_string!(i18n, settings.title) />
-        <h1>{t!(i18n, settings.title)}</h1>
+        <h1>{t_string!(i18n, settings.title)}</h1>
         <SettingsNav />
         <section class="card">
-            <h2>{t!(i18n, settings.your_account)}</h2>
+            <h2>{t_string!(i18n, settings.your_account)}</h2>
             <dl class="fields">
-                <dt>{t!(i18n, settings.name)}</dt><dd>{user.display_name}</dd>
-                <dt>{t!(i18n, settings.email)}</dt><dd>{user.email}</dd>
-                <dt>{t!(i18n, settings.role)}</dt><dd>{user.role.label(user.language)}</dd>
-                <dt>{t!(i18n, settings.merchant)}</dt><dd>{user.merchant_name}</dd>
-                <dt>{t!(i18n, settings.time_zone)}</dt><dd>{user.time_zone}</dd>
+                <dt>{t_string!(i18n, settings.name)}</dt><dd>{user.display_name}</dd>
+                <dt>{t_string!(i18n, settings.email)}</dt><dd>{user.email}</dd>
+                <dt>{t_string!(i18n, settings.role)}</dt><dd>{user.role.label(user.language)}</dd>
+                <dt>{t_string!(i18n, settings.merchant)}</dt><dd>{user.merchant_name}</dd>
+                <dt>{t_string!(i18n, settings.time_zone)}</dt><dd>{user.time_zone}</dd>
             </dl>
         </section>
     }
@@ -62,7 +62,7 @@ pub fn AdminPage(title: &'static str, children: ChildrenFn) -> impl IntoView {
     let role = use_current_user().role;
     view! {
         <Title text=title />
-        <h1>{t!(i18n, settings.title)}</h1>
+        <h1>{t_string!(i18n, settings.title)}</h1>
         <SettingsNav />
         {if role.can_administer() {
             children().into_any()

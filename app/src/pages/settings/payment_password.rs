@@ -6,7 +6,7 @@ use super::SettingsNav;
 use crate::components::coded_error::CodedError;
 use crate::components::shell::{use_current_user, Forbidden};
 use crate::error::AppError;
-use crate::i18n::{t, t_display, t_string, use_i18n};
+use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::use_language;
 use crate::payment_password::{PasswordState, PaymentPasswordError};
 use crate::url::use_query;
@@ -105,7 +105,7 @@ pub fn PaymentPasswordPage() -> impl IntoView {
     let role = use_current_user().role;
     view! {
         <Title text=t_string!(i18n, settings.payment_password) />
-        <h1>{t!(i18n, settings.title)}</h1>
+        <h1>{t_string!(i18n, settings.title)}</h1>
         <SettingsNav />
         {if role.can_refund() {
             view! { <PaymentPasswordCard /> }.into_any()
@@ -129,8 +129,8 @@ fn PaymentPasswordCard() -> impl IntoView {
     );
     view! {
         <section class="card narrow" aria-labelledby="pp-title">
-            <h2 id="pp-title">{t!(i18n, settings.payment_password)}</h2>
-            <p class="muted">{t!(i18n, payment_password.intro)}</p>
+            <h2 id="pp-title">{t_string!(i18n, settings.payment_password)}</h2>
+            <p class="muted">{t_string!(i18n, payment_password.intro)}</p>
             {move || query.read().get("done").map(|done| {
                 let text = if done == "set" {
                     t_string!(i18n, payment_password.done_set)
@@ -139,7 +139,7 @@ fn PaymentPasswordCard() -> impl IntoView {
                 };
                 view! { <p class="notice ok" role="status">{text}</p> }
             })}
-            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, payment_password.loading)}</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, payment_password.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match own.await {
                         Ok(own) => view! { <PasswordForm own /> }.into_any(),
@@ -165,7 +165,7 @@ fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
         other => (None, other),
     };
     let returning = (!next.is_empty()).then(|| {
-        view! { <p class="muted">{t!(i18n, payment_password.returning)}</p> }
+        view! { <p class="muted">{t_string!(i18n, payment_password.returning)}</p> }
     });
     match own.state {
         PasswordState::Locked { .. } => view! {
@@ -182,13 +182,13 @@ fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
         PasswordState::NotSet => {
             let action = ServerAction::<SetPaymentPassword>::new();
             view! {
-                <p>{t!(i18n, payment_password.not_set_intro)}</p>
+                <p>{t_string!(i18n, payment_password.not_set_intro)}</p>
                 {returning}
                 <ActionForm action>
                     <input type="hidden" name="next" value=next />
                     <PasswordField id="login-password" name="login_password" label=t_string!(i18n, payment_password.sign_in_password) autocomplete="current-password" error=old_error />
                     <NewPasswordFields error=new_error />
-                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>{t!(i18n, payment_password.set)}</button>
+                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>{t_string!(i18n, payment_password.set)}</button>
                 </ActionForm>
             }
             .into_any()
@@ -201,7 +201,7 @@ fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
                     <input type="hidden" name="next" value=next />
                     <PasswordField id="current-password" name="current_password" label=t_string!(i18n, payment_password.current) autocomplete="off" error=old_error />
                     <NewPasswordFields error=new_error />
-                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>{t!(i18n, payment_password.change)}</button>
+                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>{t_string!(i18n, payment_password.change)}</button>
                 </ActionForm>
             }
             .into_any()
@@ -214,7 +214,7 @@ fn NewPasswordFields(error: Option<PaymentPasswordError>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <PasswordField id="new-password" name="new_password" label=t_string!(i18n, payment_password.new) autocomplete="new-password" error=error />
-        <p class="field-help">{t!(i18n, payment_password.length_help)}</p>
+        <p class="field-help">{t_string!(i18n, payment_password.length_help)}</p>
         <PasswordField id="confirm-password" name="confirm_password" label=t_string!(i18n, payment_password.confirm_new) autocomplete="new-password" error=None />
     }
 }

@@ -8,7 +8,7 @@ use super::AdminPage;
 use crate::auth::Role;
 use crate::components::shell::use_current_user;
 use crate::error::AppError;
-use crate::i18n::{t, t_display, t_string, td_display, td_string, use_i18n};
+use crate::i18n::{t_display, t_string, td_display, td_string, use_i18n};
 use crate::locale::{use_language, Language};
 use crate::url::use_query;
 use crate::users::{UserError, UserView};
@@ -294,7 +294,7 @@ fn Users(me: String) -> impl IntoView {
         }
     });
     view! {
-        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, users.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, users.loading)}</p> }>
             {move || {
                 let me = me.clone();
                 Suspend::new(async move {
@@ -324,20 +324,20 @@ fn UserList(list: Vec<UserView>, me: String, outcome: Outcome, actions: Actions)
         .filter(|_| !outcome.user.is_empty() && !list.iter().any(|u| u.id == outcome.user));
     view! {
         <section class="card" aria-labelledby="users-title">
-            <h2 id="users-title">{t!(i18n, settings.users)}</h2>
+            <h2 id="users-title">{t_string!(i18n, settings.users)}</h2>
             {status.map(|s| view! { <p class="notice ok" role="status">{s}</p> })}
             {orphan.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <div class="table-wrap" role="region" aria-labelledby="users-title" tabindex="0">
                 <table class="data users" aria-labelledby="users-title">
                     <thead>
                         <tr>
-                            <th scope="col">{t!(i18n, settings.name)}</th>
-                            <th scope="col">{t!(i18n, settings.email)}</th>
-                            <th scope="col">{t!(i18n, settings.role)}</th>
-                            <th scope="col">{t!(i18n, users.status)}</th>
-                            <th scope="col">{t!(i18n, settings.payment_password)}</th>
-                            <th scope="col">{t!(i18n, users.last_sign_in)}</th>
-                            <th scope="col">{t!(i18n, users.actions)}</th>
+                            <th scope="col">{t_string!(i18n, settings.name)}</th>
+                            <th scope="col">{t_string!(i18n, settings.email)}</th>
+                            <th scope="col">{t_string!(i18n, settings.role)}</th>
+                            <th scope="col">{t_string!(i18n, users.status)}</th>
+                            <th scope="col">{t_string!(i18n, settings.payment_password)}</th>
+                            <th scope="col">{t_string!(i18n, users.last_sign_in)}</th>
+                            <th scope="col">{t_string!(i18n, users.actions)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -434,7 +434,7 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
                             <option value=r.as_str() selected=r == role>{r.label(language)}</option>
                         }).collect_view()}
                     </select>
-                    <button type="submit" class="btn small" aria-label=change_label>{t!(i18n, users.change)}</button>
+                    <button type="submit" class="btn small" aria-label=change_label>{t_string!(i18n, users.change)}</button>
                 </ActionForm>
             </td>
             <td>
@@ -483,18 +483,18 @@ fn SetPaymentPassword(
     let confirm_id = format!("pp-confirm-{id}");
     view! {
         <details class="set-payment-password" open=open>
-            <summary aria-label=t_display!(i18n, users.set_payment_password_of, email).to_string()>{t!(i18n, payment_password.set)}</summary>
+            <summary aria-label=t_display!(i18n, users.set_payment_password_of, email).to_string()>{t_string!(i18n, payment_password.set)}</summary>
             <ActionForm action>
                 <input type="hidden" name="user_id" value=id />
                 <div class="field">
-                    <label for=new_id.clone()>{t!(i18n, payment_password.new)}</label>
+                    <label for=new_id.clone()>{t_string!(i18n, payment_password.new)}</label>
                     <input id=new_id name="new_password" type="password" autocomplete="new-password" minlength="8" required />
                 </div>
                 <div class="field">
-                    <label for=confirm_id.clone()>{t!(i18n, users.confirm_payment_password)}</label>
+                    <label for=confirm_id.clone()>{t_string!(i18n, users.confirm_payment_password)}</label>
                     <input id=confirm_id name="confirm_password" type="password" autocomplete="new-password" minlength="8" required />
                 </div>
-                <button type="submit" class="btn small primary">{t!(i18n, payment_password.set)}</button>
+                <button type="submit" class="btn small primary">{t_string!(i18n, payment_password.set)}</button>
             </ActionForm>
         </details>
     }
@@ -517,7 +517,7 @@ fn CreateUser(outcome: Outcome, action: ServerAction<AdminCreateUser>) -> impl I
     });
     view! {
         <section class="card" aria-labelledby="new-user-title">
-            <h2 id="new-user-title">{t!(i18n, users.add_title)}</h2>
+            <h2 id="new-user-title">{t_string!(i18n, users.add_title)}</h2>
             <ActionForm action attr:class="fields-form">
                 <Field name="email" label=t_string!(i18n, settings.email) error=email>
                     <input id="new-email" name="email" type="email" autocomplete="off" required value=outcome.email />
@@ -536,7 +536,7 @@ fn CreateUser(outcome: Outcome, action: ServerAction<AdminCreateUser>) -> impl I
                     <input id="new-password" name="password" type="password" autocomplete="new-password" required minlength="12" />
                 </Field>
                 {other.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                <button type="submit" class="btn primary">{t!(i18n, users.add)}</button>
+                <button type="submit" class="btn primary">{t_string!(i18n, users.add)}</button>
             </ActionForm>
         </section>
     }
