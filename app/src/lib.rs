@@ -37,7 +37,6 @@ pub mod users;
 // text would add a render effect of its own to the WASM (docs/LANGUAGES.md).
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
-use components::shell::AppShell;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
@@ -93,7 +92,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/login") view={Lazy::<pages::lazy::LoginRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/receipts/verify") view={Lazy::<pages::lazy::ReceiptVerifyRoute>::new()} ssr=SsrMode::Async />
-                <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
+                <ParentRoute path=path!("") view={Lazy::<pages::lazy::ShellRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<pages::lazy::OverviewRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/transactions") view={Lazy::<pages::lazy::TransactionsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/transactions/:id") view={Lazy::<pages::lazy::TransactionDetailsRoute>::new()} ssr=SsrMode::Async />

@@ -1,6 +1,6 @@
 //! Every page as a lazy route. The release build (`cargo leptos build --split`) puts
 //! each page's browser code in WebAssembly chunks of its own, loaded when the page is
-//! first shown, so the first page downloads only the frame and itself
+//! first shown, so the first page downloads only itself
 //! (docs/PERFORMANCE.md, "Browser download"). The server renders them as before.
 
 use leptos::prelude::*;
@@ -25,6 +25,9 @@ macro_rules! lazy_page {
 }
 
 lazy_page! {
+    // The frame of the signed-in pages too: the sign-in page, the first a browser loads,
+    // needs none of it.
+    ShellRoute => AppShell in crate::components::shell;
     LoginRoute => LoginPage in super::login;
     ReceiptVerifyRoute => ReceiptVerifyPage in super::receipt_verify;
     OverviewRoute => OverviewPage in super::overview;
