@@ -301,7 +301,9 @@ pub struct Filter {
 /// Messages for the fields that were not understood, by field name, in the language of
 /// the person who reads them: the parsers here ([`parse_date`], [`parse_direction`])
 /// write theirs in it. `default()` writes English.
+/// On the wire, the list of (field, message) pairs alone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct FieldErrors {
     messages: Vec<(String, String)>,
     /// Only needed while the messages are written, on the server.
@@ -805,6 +807,51 @@ mod tests {
         for damaged in ["1.2.3.4", "1..2", ".", "1.x"] {
             assert_eq!(Cursor::parse(damaged), None, "{damaged}");
         }
+    }
+
+    #[test]
+    fn messages_are_in_the_users_language_and_amounts_take_its_comma() {
+        let pt = |pairs: &[(&str, &str)]| parse_in(&params(pairs), today(), Language::PtBr);
+        let f = pt(&[("currency", "BRL"), ("min", "12,50"), ("max", "1000")]).unwrap();
+        assert_eq!((f.min_minor, f.max_minor), (Some(1250), Some(100_000)));
+        let err = pt(&[("from", "2026-10-01")]).unwrap_err();
+        assert_eq!(
+            err.get("from").unwrap(),
+            "O período de criação pode ter no máximo 40 dias."
+        );
+        let err = pt(&[("currency", "BRL"), ("min", "1.234,56"), ("max", "1,234")]).unwrap_err();
+        assert_eq!(err.get("min").unwrap(), "Informe um valor como 12,50.");
+        assert_eq!(err.get("max").unwrap(), "BRL tem 2 casas decimais.");
+        let zh = parse_in(
+            &params(&[("currency", "JPY"), ("min", "1.5"), ("after", "x")]),
+            today(),
+            Language::ZhCn,
+        )
+        .unwrap_err();
+        assert_eq!(zh.get("min").unwrap(), "JPY 没有小数位。");
+        assert_eq!(
+            zh.get("page").unwrap(),
+            "此分页链接已损坏，请从第一页重新开始。"
+        );
+        // English, as before.
+        let en = parse(
+            &params(&[("currency", "USD"), ("min", "99999999999999999999")]),
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(en.get("min").unwrap(), "The amount is too large.");
+        let en = parse(&params(&[("currency", "USD"), ("min", "12,50")]), today()).unwrap_err();
+        assert_eq!(en.get("min").unwrap(), "Enter an amount like 12.50.");
+    }
+
+    #[test]
+    fn presets_and_orders_are_named_in_each_language() {
+        assert_eq!(DatePreset::Last7Days.label(Language::En), "Last 7 days");
+        assert_eq!(DatePreset::LastMonth.label(Language::ZhCn), "上月");
+        assert_eq!(
+            Sort::LargestAmount.label(Language::PtBr),
+            "Maior valor primeiro"
+        );
     }
 
     #[test]

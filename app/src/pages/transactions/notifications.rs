@@ -1,7 +1,7 @@
 //! The notifyRefund delivery log on a refund's details page, with "Resend now".
 
 use crate::error::AppError;
-use crate::i18n::{t, t_display, td_string, use_i18n};
+use crate::i18n::{t, t_display, use_i18n};
 use crate::locale::use_language;
 use crate::notifications::NotificationView;
 use leptos::prelude::*;
@@ -30,7 +30,7 @@ pub async fn resend_notification(notification_id: i64, refund_id: String) -> Res
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(http::StatusCode::NOT_FOUND);
         }
-        return Err(AppError::refused(td_string!(
+        return Err(AppError::refused(crate::i18n::td_string!(
             user.language.locale(),
             notifications.no_such
         )));
