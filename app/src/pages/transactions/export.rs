@@ -65,8 +65,9 @@ pub fn ExportPanel(
         .map(|(k, v)| view! { <input type="hidden" name=k value=v /> })
         .collect_view();
     // Files are headed in English unless the user asks for their language: scripts
-    // read the English headers, which stay the same whoever exports (see
-    // server/src/exports.rs). An English user has nothing to choose.
+    // read the English headers, which stay the same whoever exports
+    // (`crate::transactions::export::header_language`; the .xlsx sheet is headed in
+    // English for now). An English user has nothing to choose.
     let headers = (language != Language::En).then(|| {
         view! {
             <div class="field">
