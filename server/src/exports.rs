@@ -75,11 +75,7 @@ fn signed_in(
                 .and_then(|v| v.to_str().ok())
                 .and_then(Language::from_accept_language)
                 .unwrap_or_default();
-            Err(refused(
-                StatusCode::UNAUTHORIZED,
-                Refusal::SignedOut,
-                language,
-            ))
+            Err(refused(Refusal::SignedOut, language))
         }
     }
 }
@@ -93,11 +89,7 @@ fn job_of(
     let user = signed_in(user, headers)?;
     match query.job.as_deref().and_then(JobId::parse) {
         Some(job) => Ok((user, job)),
-        None => Err(refused(
-            StatusCode::NOT_FOUND,
-            Refusal::NoSuchExport,
-            user.language,
-        )),
+        None => Err(refused(Refusal::NoSuchExport, user.language)),
     }
 }
 
@@ -122,7 +114,7 @@ async fn read_progress(
     };
     match progress::read(&state.pool, &user, &job).await {
         Ok(Some(view)) => Json(view).into_response(),
-        Ok(None) => refused(StatusCode::NOT_FOUND, Refusal::NoSuchExport, user.language),
+        Ok(None) => refused(Refusal::NoSuchExport, user.language),
         Err(err) => unavailable(&id, user.language, err),
     }
 }
@@ -141,7 +133,7 @@ async fn cancel(
     };
     match progress::cancel(&state.pool, &user, &job).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => refused(StatusCode::NOT_FOUND, Refusal::NotRunning, user.language),
+        Ok(false) => refused(Refusal::NotRunning, user.language),
         Err(err) => unavailable(&id, user.language, err),
     }
 }
@@ -170,8 +162,8 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
     r
 }
 
-fn refused(status: StatusCode, refusal: Refusal, language: Language) -> Response {
-    refuse(status, refusal.message(language))
+fn refused(refusal: Refusal, language: Language) -> Response {
+    refuse(refusal.status(), refusal.message(language))
 }
 
 /// The signed-in user, if their role may download reports.
@@ -182,7 +174,7 @@ fn allowed(
     let user = signed_in(user, headers)?;
     if !user.role.can_download_reports() {
         let refusal = Refusal::Forbidden(user.role);
-        return Err(refused(StatusCode::FORBIDDEN, refusal, user.language));
+        return Err(refused(refusal, user.language));
     }
     Ok(user)
 }
@@ -205,10 +197,10 @@ async fn prepare(
         Some(name) => name
             .trim()
             .parse()
-            .map_err(|_| refused(StatusCode::BAD_REQUEST, Refusal::UnknownZone, language))?,
+            .map_err(|_| refused(Refusal::UnknownZone, language))?,
     };
     let headers_in = header_language(get("headers").as_deref(), language)
-        .ok_or_else(|| refused(StatusCode::BAD_REQUEST, Refusal::UnknownHeaders, language))?;
+        .ok_or_else(|| refused(Refusal::UnknownHeaders, language))?;
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     // Paging does not apply: an export holds every row of the filter.
     let params = QueryParams {
@@ -309,7 +301,7 @@ async fn export_csv(
             tracker.end(JobState::Failed);
             return unavailable(&id, language, err);
         }
-        Err(_) => return refused(StatusCode::CONFLICT, Refusal::Cancelled, language),
+        Err(_) => return refused(Refusal::Cancelled, language),
     }
     let chunks = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|chunk| (chunk, rx))
@@ -405,7 +397,7 @@ async fn export_xlsx(
     // job ends CANCELLED.
     let built = tokio::select! {
         biased;
-        () = tracker.cancelled() => Err(refused(StatusCode::CONFLICT, Refusal::Cancelled, language)),
+        () = tracker.cancelled() => Err(refused(Refusal::Cancelled, language)),
         built = build_xlsx(&e) => built,
     };
     let mut file = match built {
@@ -418,7 +410,7 @@ async fn export_xlsx(
     let length = file.seek(SeekFrom::End(0)).ok();
     if file.seek(SeekFrom::Start(0)).is_err() {
         tracker.end(JobState::Failed);
-        return refused(StatusCode::INTERNAL_SERVER_ERROR, Refusal::Failed, language);
+        return refused(Refusal::Failed, language);
     }
     let stream =
         tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
@@ -463,17 +455,12 @@ async fn build_xlsx(e: &Export) -> Result<std::fs::File, Response> {
     match pumped {
         Err(err) => {
             tracing::error!(error = %err, "XLSX export failed");
-            return Err(refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Refusal::FailedTryAgain,
-                e.language,
-            ));
+            return Err(refused(Refusal::FailedTryAgain, e.language));
         }
         // The writer stopped taking rows before the end: the sheet is full. A cut-off
         // file would pass for a complete one, so there is none.
         Ok(false) => {
             return Err(refused(
-                StatusCode::UNPROCESSABLE_ENTITY,
                 Refusal::TooManyRows(app::reports::export::XLSX_MAX_ROWS),
                 e.language,
             ))
@@ -484,17 +471,9 @@ async fn build_xlsx(e: &Export) -> Result<std::fs::File, Response> {
         Ok(Ok(f)) => Ok(f),
         Ok(Err(err)) => {
             tracing::error!(error = %err, "XLSX export failed");
-            Err(refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Refusal::FailedTryAgain,
-                e.language,
-            ))
+            Err(refused(Refusal::FailedTryAgain, e.language))
         }
-        Err(_) => Err(refused(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Refusal::Failed,
-            e.language,
-        )),
+        Err(_) => Err(refused(Refusal::Failed, e.language)),
     }
 }
 
@@ -515,7 +494,7 @@ async fn report_zip(
         .strip_suffix(".zip")
         .and_then(|key| Period::parse(&kind, key))
     else {
-        return refused(StatusCode::NOT_FOUND, Refusal::NoReport, language);
+        return refused(Refusal::NoReport, language);
     };
     let (merchant, zone) = (user.merchant_id, user.zone);
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
@@ -524,7 +503,7 @@ async fn report_zip(
         Err(err) => return unavailable(&id, language, err),
     };
     if !period.available(first_day, today) {
-        return refused(StatusCode::NOT_FOUND, Refusal::NoReportYet, language);
+        return refused(Refusal::NoReportYet, language);
     }
     match get_or_create(&state.pool, merchant, period).await {
         Ok(report) => {
@@ -540,11 +519,7 @@ async fn report_zip(
         }
         Err(err) => {
             tracing::error!(error = %err, "report generation failed");
-            refused(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Refusal::ReportFailed,
-                language,
-            )
+            refused(Refusal::ReportFailed, language)
         }
     }
 }

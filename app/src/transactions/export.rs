@@ -76,6 +76,23 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The answer's HTTP status.
+    pub fn status(self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            Refusal::SignedOut => S::UNAUTHORIZED,
+            Refusal::Forbidden(_) => S::FORBIDDEN,
+            Refusal::NoSuchExport | Refusal::NotRunning => S::NOT_FOUND,
+            Refusal::NoReport | Refusal::NoReportYet => S::NOT_FOUND,
+            Refusal::UnknownZone | Refusal::UnknownHeaders => S::BAD_REQUEST,
+            Refusal::Cancelled => S::CONFLICT,
+            Refusal::TooManyRows(_) => S::UNPROCESSABLE_ENTITY,
+            Refusal::FailedTryAgain | Refusal::Failed | Refusal::ReportFailed => {
+                S::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
     /// What the user reads, in `language`.
     pub fn message(self, language: Language) -> String {
         let l = language.locale();
@@ -159,5 +176,7 @@ mod tests {
             "Mais de 1.048.575 linhas: uma planilha .xlsx não comporta. Restrinja o filtro ou exporte em .csv."
         );
         assert_eq!(Refusal::SignedOut.message(Language::ZhCn), "请重新登录。");
+        assert_eq!(Refusal::SignedOut.status(), http::StatusCode::UNAUTHORIZED);
+        assert_eq!(Refusal::Cancelled.status(), http::StatusCode::CONFLICT);
     }
 }
