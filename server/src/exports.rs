@@ -8,16 +8,21 @@
 //! which stops the query. XLSX is written in constant-memory mode on a blocking thread
 //! into a temporary file, then streamed.
 //! Progress lives in PostgreSQL (see [`progress`]), so any instance answers the page.
+//! Refusals are in the user's language (the browser's when signed out); files are
+//! headed in English unless the user asks for theirs
+//! (app::transactions::export::header_language).
 
 pub mod progress;
 
 use app::auth::session::SessionUser;
 use app::error::{AppError, RequestId};
+use app::locale::Language;
 use app::reports::calendar::{export_file_name, Period};
 use app::reports::csv_copy;
 use app::reports::export::{count_query, export_query, layout, parse_fields, Out};
 use app::reports::store::{first_day, get_or_create, pump_rows, RowsOf, BATCHES_IN_FLIGHT};
 use app::state::AppState;
+use app::transactions::export::{csv_start, header_language, Refusal};
 use app::transactions::filter::{self, Filter, QueryParams};
 use app::transactions::row::TransactionRow;
 use axum::body::{Body, Bytes};
@@ -56,25 +61,43 @@ struct JobQuery {
     job: Option<String>,
 }
 
+/// The signed-in user, or the answer asking to sign in again, in the browser's
+/// language: the only one known without a session.
+fn signed_in(
+    user: Option<Extension<SessionUser>>,
+    headers: &HeaderMap,
+) -> Result<SessionUser, Response> {
+    match user {
+        Some(Extension(user)) => Ok(user),
+        None => {
+            let language = headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Language::from_accept_language)
+                .unwrap_or_default();
+            Err(refused(Refusal::SignedOut, language))
+        }
+    }
+}
+
 /// The signed-in user and the job of `/exports/progress` and `/exports/cancel`.
 fn job_of(
     user: Option<Extension<SessionUser>>,
+    headers: &HeaderMap,
     query: &JobQuery,
 ) -> Result<(SessionUser, JobId), Response> {
-    let Some(Extension(user)) = user else {
-        return Err(refuse(StatusCode::UNAUTHORIZED, "Sign in again."));
-    };
+    let user = signed_in(user, headers)?;
     match query.job.as_deref().and_then(JobId::parse) {
         Some(job) => Ok((user, job)),
-        None => Err(refuse(StatusCode::NOT_FOUND, "No such export.")),
+        None => Err(refused(Refusal::NoSuchExport, user.language)),
     }
 }
 
 /// A fault: its detail goes to the log under the request's id, the user gets the id.
-fn unavailable(id: &RequestId, err: impl std::fmt::Display) -> Response {
+fn unavailable(id: &RequestId, language: Language, err: impl std::fmt::Display) -> Response {
     refuse(
         StatusCode::SERVICE_UNAVAILABLE,
-        AppError::internal_for(id, err).to_string(),
+        AppError::internal_for(id, err).message(language),
     )
 }
 
@@ -82,16 +105,17 @@ async fn read_progress(
     State(state): State<AppState>,
     Extension(id): Extension<RequestId>,
     user: Option<Extension<SessionUser>>,
+    headers: HeaderMap,
     Query(query): Query<JobQuery>,
 ) -> Response {
-    let (user, job) = match job_of(user, &query) {
+    let (user, job) = match job_of(user, &headers, &query) {
         Ok(found) => found,
         Err(r) => return r,
     };
     match progress::read(&state.pool, &user, &job).await {
         Ok(Some(view)) => Json(view).into_response(),
-        Ok(None) => refuse(StatusCode::NOT_FOUND, "No such export."),
-        Err(err) => unavailable(&id, err),
+        Ok(None) => refused(Refusal::NoSuchExport, user.language),
+        Err(err) => unavailable(&id, user.language, err),
     }
 }
 
@@ -100,16 +124,17 @@ async fn cancel(
     State(state): State<AppState>,
     Extension(id): Extension<RequestId>,
     user: Option<Extension<SessionUser>>,
+    headers: HeaderMap,
     Query(query): Query<JobQuery>,
 ) -> Response {
-    let (user, job) = match job_of(user, &query) {
+    let (user, job) = match job_of(user, &headers, &query) {
         Ok(found) => found,
         Err(r) => return r,
     };
     match progress::cancel(&state.pool, &user, &job).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => refuse(StatusCode::NOT_FOUND, "No such export is running."),
-        Err(err) => unavailable(&id, err),
+        Ok(false) => refused(Refusal::NotRunning, user.language),
+        Err(err) => unavailable(&id, user.language, err),
     }
 }
 
@@ -120,6 +145,10 @@ struct Export {
     filter: Filter,
     zone: Tz,
     layout: Vec<Out>,
+    /// The language of the CSV file's column headers.
+    headers: Language,
+    /// The user's, for refusals.
+    language: Language,
     file_name: String,
     counters: Arc<Counters>,
 }
@@ -133,16 +162,21 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
     r
 }
 
+fn refused(refusal: Refusal, language: Language) -> Response {
+    refuse(refusal.status(), refusal.message(language))
+}
+
 /// The signed-in user, if their role may download reports.
-fn allowed(user: Option<Extension<SessionUser>>) -> Result<SessionUser, Response> {
-    match user {
-        None => Err(refuse(StatusCode::UNAUTHORIZED, "Sign in again.")),
-        Some(Extension(u)) if !u.role.can_download_reports() => Err(refuse(
-            StatusCode::FORBIDDEN,
-            format!("Your role ({}) does not allow downloads.", u.role),
-        )),
-        Some(Extension(u)) => Ok(u),
+fn allowed(
+    user: Option<Extension<SessionUser>>,
+    headers: &HeaderMap,
+) -> Result<SessionUser, Response> {
+    let user = signed_in(user, headers)?;
+    if !user.role.can_download_reports() {
+        let refusal = Refusal::Forbidden(user.role);
+        return Err(refused(refusal, user.language));
     }
+    Ok(user)
 }
 
 async fn prepare(
@@ -153,7 +187,8 @@ async fn prepare(
     pairs: &[(String, String)],
     ext: &str,
 ) -> Result<(Export, Tracker), Response> {
-    let user = allowed(user)?;
+    let user = allowed(user, headers)?;
+    let language = user.language;
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let merchant = user.merchant_id;
     // The merchant's zone unless the user chose another for this file.
@@ -162,8 +197,10 @@ async fn prepare(
         Some(name) => name
             .trim()
             .parse()
-            .map_err(|_| refuse(StatusCode::BAD_REQUEST, "Choose a time zone from the list."))?,
+            .map_err(|_| refused(Refusal::UnknownZone, language))?,
     };
+    let headers_in = header_language(get("headers").as_deref(), language)
+        .ok_or_else(|| refused(Refusal::UnknownHeaders, language))?;
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     // Paging does not apply: an export holds every row of the filter.
     let params = QueryParams {
@@ -172,8 +209,8 @@ async fn prepare(
         before: None,
         ..QueryParams::from_lookup(|k| get(k))
     };
-    let filter = filter::parse(&params, today).map_err(|errors| {
-        let text: Vec<String> = errors.0.iter().map(|(f, m)| format!("{f}: {m}")).collect();
+    let filter = filter::parse_in(&params, today, language).map_err(|errors| {
+        let text: Vec<String> = errors.iter().map(|(f, m)| format!("{f}: {m}")).collect();
         refuse(StatusCode::BAD_REQUEST, text.join("\n"))
     })?;
     // `fields=a,b` from a link, or one `fields=a` per ticked box from the form.
@@ -188,7 +225,7 @@ async fn prepare(
     let job = get("job").as_deref().and_then(JobId::parse);
     let tracker = Tracker::start(&state.pool, &user, job)
         .await
-        .map_err(|err| unavailable(id, err))?;
+        .map_err(|err| unavailable(id, language, err))?;
     let export = Export {
         // The rows may come from a replica; the job's progress is written to the primary.
         pool: state.reads.pool(app::replica::written(headers)).clone(),
@@ -203,6 +240,8 @@ async fn prepare(
         filter,
         zone,
         layout: layout(&fields),
+        headers: headers_in,
+        language,
         counters: tracker.counters(),
     };
     Ok((export, tracker))
@@ -245,7 +284,7 @@ async fn export_csv(
     count_in_background(&e);
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHANNEL_CHUNKS);
     let (started_tx, started) = oneshot::channel();
-    let file_name = e.file_name.clone();
+    let (file_name, language) = (e.file_name.clone(), e.language);
     // A cancel stops the writer even while it waits for a client that stopped reading;
     // dropping it closes its connection, which stops PostgreSQL.
     let cancel = tracker.cancel_token();
@@ -260,9 +299,9 @@ async fn export_csv(
         Ok(Ok(())) => {}
         Ok(Err(err)) => {
             tracker.end(JobState::Failed);
-            return unavailable(&id, err);
+            return unavailable(&id, language, err);
         }
-        Err(_) => return refuse(StatusCode::CONFLICT, "The export was cancelled."),
+        Err(_) => return refused(Refusal::Cancelled, language),
     }
     let chunks = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|chunk| (chunk, rx))
@@ -290,7 +329,10 @@ async fn write_csv(
     // also what stops PostgreSQL when the download ends early.
     conn.close_on_drop();
     let began = async {
-        let (records, header) = csv_copy::Records::start(&e.layout, e.zone)?;
+        let (records, mut header) = csv_copy::Records::start(&e.layout, e.zone)?;
+        if e.headers != Language::En {
+            header = csv_start(&e.layout, e.zone.name(), e.headers)?;
+        }
         let statement = csv_copy::copy_statement(e.merchant, &e.filter, e.zone, &e.layout)?;
         csv_copy::prepare_session(&mut conn, e.zone).await?;
         let rows = conn.copy_out_raw(&statement).await?;
@@ -350,11 +392,12 @@ async fn export_xlsx(
         Err(r) => return r,
     };
     count_in_background(&e);
+    let language = e.language;
     // If the client goes away meanwhile, this handler is dropped with the tracker: the
     // job ends CANCELLED.
     let built = tokio::select! {
         biased;
-        () = tracker.cancelled() => Err(refuse(StatusCode::CONFLICT, "The export was cancelled.")),
+        () = tracker.cancelled() => Err(refused(Refusal::Cancelled, language)),
         built = build_xlsx(&e) => built,
     };
     let mut file = match built {
@@ -367,7 +410,7 @@ async fn export_xlsx(
     let length = file.seek(SeekFrom::End(0)).ok();
     if file.seek(SeekFrom::Start(0)).is_err() {
         tracker.end(JobState::Failed);
-        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "The export failed.");
+        return refused(Refusal::Failed, language);
     }
     let stream =
         tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024);
@@ -412,20 +455,14 @@ async fn build_xlsx(e: &Export) -> Result<std::fs::File, Response> {
     match pumped {
         Err(err) => {
             tracing::error!(error = %err, "XLSX export failed");
-            return Err(refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The export failed; try again.",
-            ));
+            return Err(refused(Refusal::FailedTryAgain, e.language));
         }
         // The writer stopped taking rows before the end: the sheet is full. A cut-off
         // file would pass for a complete one, so there is none.
         Ok(false) => {
-            return Err(refuse(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!(
-                    "More than {} rows: an .xlsx sheet cannot hold them. Narrow the filter or export .csv.",
-                    app::reports::export::XLSX_MAX_ROWS
-                ),
+            return Err(refused(
+                Refusal::TooManyRows(app::reports::export::XLSX_MAX_ROWS),
+                e.language,
             ))
         }
         Ok(true) => {}
@@ -434,15 +471,9 @@ async fn build_xlsx(e: &Export) -> Result<std::fs::File, Response> {
         Ok(Ok(f)) => Ok(f),
         Ok(Err(err)) => {
             tracing::error!(error = %err, "XLSX export failed");
-            Err(refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The export failed; try again.",
-            ))
+            Err(refused(Refusal::FailedTryAgain, e.language))
         }
-        Err(_) => Err(refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The export failed.",
-        )),
+        Err(_) => Err(refused(Refusal::Failed, e.language)),
     }
 }
 
@@ -451,29 +482,28 @@ async fn report_zip(
     State(state): State<AppState>,
     Extension(id): Extension<RequestId>,
     user: Option<Extension<SessionUser>>,
+    headers: HeaderMap,
     Path((kind, file)): Path<(String, String)>,
 ) -> Response {
-    let user = match allowed(user) {
+    let user = match allowed(user, &headers) {
         Ok(u) => u,
         Err(r) => return r,
     };
+    let language = user.language;
     let Some(period) = file
         .strip_suffix(".zip")
         .and_then(|key| Period::parse(&kind, key))
     else {
-        return refuse(StatusCode::NOT_FOUND, "No such report.");
+        return refused(Refusal::NoReport, language);
     };
     let (merchant, zone) = (user.merchant_id, user.zone);
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     let first_day = match first_day(&state.pool, merchant, zone).await {
         Ok(d) => d,
-        Err(err) => return unavailable(&id, err),
+        Err(err) => return unavailable(&id, language, err),
     };
     if !period.available(first_day, today) {
-        return refuse(
-            StatusCode::NOT_FOUND,
-            "No such report: reports exist from your merchant's first day up to yesterday; days close at midnight and months on the 2nd of the next month, in the merchant's time zone.",
-        );
+        return refused(Refusal::NoReportYet, language);
     }
     match get_or_create(&state.pool, merchant, period).await {
         Ok(report) => {
@@ -489,10 +519,7 @@ async fn report_zip(
         }
         Err(err) => {
             tracing::error!(error = %err, "report generation failed");
-            refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The report could not be made; try again.",
-            )
+            refused(Refusal::ReportFailed, language)
         }
     }
 }

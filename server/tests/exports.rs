@@ -318,6 +318,38 @@ async fn xlsx_export_has_numbers_dates_and_the_same_rows(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn files_are_headed_in_english_unless_the_user_asks_for_their_language(pool: PgPool) {
+    lotus(&pool).await;
+    sqlx::query("UPDATE users SET language = 'pt-BR' WHERE email = 'fin@lotus.example'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = signed_in(&app, "fin@lotus.example").await;
+    let first_line = |body: String| body.lines().next().unwrap_or_default().to_owned();
+    let path = "/exports/transactions.csv?fields=transaction_id,amount&tz=UTC";
+    let english = app.get(&client, path).await;
+    assert_eq!(english.status(), 200);
+    assert_eq!(
+        first_line(english.text().await.unwrap()),
+        "\u{feff}Transaction ID,Amount,Amount (minor units),Currency"
+    );
+    let theirs = app.get(&client, &format!("{path}&headers=language")).await;
+    assert_eq!(theirs.status(), 200);
+    assert_eq!(
+        first_line(theirs.text().await.unwrap()),
+        "\u{feff}ID da transação,Valor,Valor (unidades menores),Moeda"
+    );
+    // Refusals are in the user's language too.
+    let bad = app.get(&client, &format!("{path}&headers=fr")).await;
+    assert_eq!(bad.status(), 400);
+    assert_eq!(
+        bad.text().await.unwrap(),
+        "Escolha os cabeçalhos das colunas da lista."
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn only_finance_and_admin_export(pool: PgPool) {
     lotus(&pool).await;
     let app = TestApp::spawn(pool.clone()).await;

@@ -1,15 +1,18 @@
 //! A button that copies a text to the clipboard (once the WASM has loaded).
 
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 
-/// Shows `text` (e.g. "Copy"), then "Copied" once done; `label` names it for
-/// assistive technology when the visible text alone is ambiguous.
+/// Shows `text` (e.g. "Copy", `copy.copy` in the catalogues), then "Copied" once done;
+/// `label` (e.g. `copy.copy_named`) names it for assistive technology when the visible
+/// text alone is ambiguous.
 #[component]
 pub fn CopyButton(
     value: String,
     text: &'static str,
     #[prop(optional, into)] label: Option<String>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let copied = RwSignal::new(false);
     let copy = move |_| {
         #[cfg(feature = "hydrate")]
@@ -22,7 +25,7 @@ pub fn CopyButton(
     };
     view! {
         <button type="button" class="btn small" on:click=copy aria-label=label>
-            {move || if copied.get() { "Copied" } else { text }}
+            {move || if copied.get() { t_string!(i18n, copy.copied) } else { text }}
         </button>
     }
 }

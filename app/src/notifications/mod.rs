@@ -6,6 +6,8 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod target;
 
+use crate::i18n::td_string;
+use crate::locale::Language;
 use serde::{Deserialize, Serialize};
 
 /// Where a notification stands (`refund_notifications.status`).
@@ -26,16 +28,24 @@ pub enum DeliveryStatus {
 }
 
 impl DeliveryStatus {
+    /// The English name, for the delivery worker's log.
     pub fn label(self) -> &'static str {
+        self.label_in(Language::En)
+    }
+
+    /// The name the details page shows, in `language`.
+    pub fn label_in(self, language: Language) -> &'static str {
+        let l = language.locale();
         match self {
-            DeliveryStatus::Pending => "Pending",
-            DeliveryStatus::Delivered => "Delivered",
-            DeliveryStatus::GaveUp => "Gave up",
+            DeliveryStatus::Pending => td_string!(l, notifications.pending),
+            DeliveryStatus::Delivered => td_string!(l, notifications.delivered),
+            DeliveryStatus::GaveUp => td_string!(l, notifications.gave_up),
         }
     }
 }
 
-/// One notification of a refund with its delivery attempts, times in the merchant's zone.
+/// One notification of a refund with its delivery attempts, times in the merchant's zone
+/// written the user's way.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationView {
     pub id: i64,
@@ -55,8 +65,14 @@ pub struct AttemptView {
     pub error: Option<String>,
 }
 
-impl NotificationView {
-    pub fn status_label(&self) -> &'static str {
-        self.status.label()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_named_in_each_language() {
+        assert_eq!(DeliveryStatus::GaveUp.label(), "Gave up");
+        assert_eq!(DeliveryStatus::Delivered.label_in(Language::ZhCn), "已送达");
+        assert_eq!(DeliveryStatus::Pending.label_in(Language::PtBr), "Pendente");
     }
 }

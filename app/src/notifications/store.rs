@@ -2,19 +2,21 @@
 
 use super::{AttemptView, DeliveryStatus, NotificationView};
 use crate::audit::{self, Actor, AuditAction, Event};
-use crate::time::format_local;
+use crate::locale::{format::local, Language};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// The notifications of the refund with `refund_id` (its transaction ID), oldest first;
-/// None when the merchant has no refund with that ID.
+/// The notifications of the refund with `refund_id` (its transaction ID), oldest first,
+/// times in `zone` written in `language`; None when the merchant has no refund with
+/// that ID.
 pub async fn for_refund(
     pool: &PgPool,
     merchant_id: Uuid,
     refund_id: &str,
     zone: Tz,
+    language: Language,
 ) -> sqlx::Result<Option<Vec<NotificationView>>> {
     let refund = sqlx::query_scalar!(
         "SELECT id FROM transactions
@@ -54,14 +56,14 @@ pub async fn for_refund(
                 next_attempt_at: n
                     .next_attempt_at
                     .filter(|_| n.status == DeliveryStatus::Pending)
-                    .map(|at| format_local(at, zone)),
+                    .map(|at| local(language, at, zone)),
                 status: n.status,
                 attempts: attempts
                     .iter()
                     .filter(|a| a.notification_id == n.id)
                     .map(|a| AttemptView {
                         attempt_no: a.attempt_no,
-                        attempted_at: format_local(a.attempted_at, zone),
+                        attempted_at: local(language, a.attempted_at, zone),
                         http_status: a.http_status,
                         latency_ms: a.latency_ms,
                         error: a.error.clone(),

@@ -1,6 +1,8 @@
 //! Every transaction field a user can show in the query table (display settings) or
 //! put in an export, in one list.
 
+use crate::i18n::td_string;
+use crate::locale::Language;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -97,26 +99,33 @@ impl Column {
         }
     }
 
+    /// The English name, as export files head their columns by default.
     pub fn label(self) -> &'static str {
+        self.label_in(Language::En)
+    }
+
+    /// The name pages show, in `language`.
+    pub fn label_in(self, language: Language) -> &'static str {
+        let l = language.locale();
         match self {
-            Column::TransactionId => "Transaction ID",
-            Column::ReferenceTransactionId => "Reference transaction ID",
-            Column::TransactionRequestId => "Transaction request ID",
-            Column::AcquirerTransactionId => "Acquirer transaction ID",
-            Column::SerialNo => "Serial no.",
-            Column::TransactionType => "Transaction type",
-            Column::Status => "Status",
-            Column::Amount => "Amount",
-            Column::Currency => "Currency",
-            Column::SettlementAmount => "Settlement amount",
-            Column::SettlementCurrency => "Settlement currency",
-            Column::SettlementQuote => "Settlement quote",
-            Column::PaymentMethod => "Payment method type",
-            Column::Acquirer => "Acquirer",
-            Column::OriginalTransactionId => "Original transaction ID",
-            Column::Reason => "Reason",
-            Column::CreatedAt => "Creation time",
-            Column::FinishedAt => "Finish time",
+            Column::TransactionId => td_string!(l, columns.transaction_id),
+            Column::ReferenceTransactionId => td_string!(l, columns.reference_transaction_id),
+            Column::TransactionRequestId => td_string!(l, columns.transaction_request_id),
+            Column::AcquirerTransactionId => td_string!(l, columns.acquirer_transaction_id),
+            Column::SerialNo => td_string!(l, columns.serial_no),
+            Column::TransactionType => td_string!(l, columns.transaction_type),
+            Column::Status => td_string!(l, columns.status),
+            Column::Amount => td_string!(l, columns.amount),
+            Column::Currency => td_string!(l, columns.currency),
+            Column::SettlementAmount => td_string!(l, columns.settlement_amount),
+            Column::SettlementCurrency => td_string!(l, columns.settlement_currency),
+            Column::SettlementQuote => td_string!(l, columns.settlement_quote),
+            Column::PaymentMethod => td_string!(l, columns.payment_method),
+            Column::Acquirer => td_string!(l, columns.acquirer),
+            Column::OriginalTransactionId => td_string!(l, columns.original_transaction_id),
+            Column::Reason => td_string!(l, columns.reason),
+            Column::CreatedAt => td_string!(l, columns.created_at),
+            Column::FinishedAt => td_string!(l, columns.finished_at),
         }
     }
 
@@ -158,6 +167,13 @@ mod tests {
         for c in Column::ALL {
             assert_eq!(Column::parse(c.key()), Some(c));
         }
+    }
+
+    #[test]
+    fn labels_are_in_each_language() {
+        assert_eq!(Column::FinishedAt.label(), "Finish time");
+        assert_eq!(Column::Currency.label_in(Language::ZhCn), "币种");
+        assert_eq!(Column::Amount.label_in(Language::PtBr), "Valor");
     }
 
     #[test]

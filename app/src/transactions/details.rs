@@ -5,6 +5,7 @@ use super::kind::TransactionType;
 use super::query::SELECT;
 use super::row::{KeyedRow, TransactionRow};
 use super::view::{Details, RefundState};
+use crate::locale::Language;
 use crate::money::Money;
 use crate::refunds::dashboard::refundable;
 use crate::refunds::form::PreviewProblem;
@@ -33,7 +34,10 @@ pub async fn load(
     else {
         return Ok(None);
     };
-    let transaction = row.into_view(zone);
+    // The caller (the details page's server function) gives no language: its request's
+    // is the user's.
+    let language = crate::locale::page_language();
+    let transaction = row.into_view(zone, language);
     let kind = transaction.transaction_type;
     let is_payment = kind.is_payment();
     let related_sql = if is_payment {
@@ -50,17 +54,24 @@ pub async fn load(
         .bind(id)
         .fetch_all(pool)
         .await?;
-    let related = related.into_iter().map(|r| r.into_view(zone)).collect();
+    let related = related
+        .into_iter()
+        .map(|r| r.into_view(zone, language))
+        .collect();
     let refund = match kind {
         // The engine's own facts, so the page offers exactly what a refund would accept;
         // a capture is refunded as its payment.
         _ if is_payment || kind == TransactionType::Capture => {
-            refund_state(pool, merchant, transaction_id, zone, now).await?
+            refund_state(pool, merchant, transaction_id, zone, now, language).await?
         }
         // Refunds, cancels, chargebacks and reversals: the button is there, greyed out
         // with the reason, as for any payment that cannot be refunded.
         _ => RefundState::Blocked {
-            reason: "Only payments and captures can be refunded.".to_owned(),
+            reason: crate::i18n::td_string!(
+                language.locale(),
+                transactions.only_payments_refundable
+            )
+            .to_owned(),
         },
     };
     Ok(Some(Details {
@@ -77,12 +88,13 @@ async fn refund_state(
     transaction_id: &str,
     zone: Tz,
     now: DateTime<Utc>,
+    language: Language,
 ) -> Result<RefundState, sqlx::Error> {
     Ok(
         match refundable(pool, merchant, transaction_id, zone, now).await? {
             Ok(r) => RefundState::Available {
                 refundable_minor: r.left,
-                refundable: Money::new(r.left, r.currency).amount(),
+                refundable: language.amount(Money::new(r.left, r.currency)),
                 currency: r.currency.code(),
             },
             Err(PreviewProblem::Blocked(reason)) => RefundState::Blocked { reason },

@@ -2,7 +2,10 @@
 //! [`Filter`] the database query can trust. Every bad value becomes a message for the
 //! field it came from; nothing from the URL reaches SQL unparsed.
 
+use super::columns::Column;
 use super::kind::{TransactionStatus, TransactionType};
+use crate::i18n::{td_display, td_string};
+use crate::locale::Language;
 use crate::money::Currency;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -92,12 +95,13 @@ impl QueryParams {
     }
 }
 
-/// The four IDs a transaction can be found by (docs/RULES.md).
-pub const ID_TYPES: [(&str, &str); 4] = [
-    ("transaction_id", "Transaction ID"),
-    ("reference_transaction_id", "Reference transaction ID"),
-    ("transaction_request_id", "Transaction request ID"),
-    ("acquirer_transaction_id", "Acquirer transaction ID"),
+/// The four IDs a transaction can be found by (docs/RULES.md), named in the URL by
+/// their column's key.
+pub const ID_TYPES: [Column; 4] = [
+    Column::TransactionId,
+    Column::ReferenceTransactionId,
+    Column::TransactionRequestId,
+    Column::AcquirerTransactionId,
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,13 +143,14 @@ impl DatePreset {
         DatePreset::LastMonth,
     ];
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, language: Language) -> &'static str {
+        let l = language.locale();
         match self {
-            DatePreset::Today => "Today",
-            DatePreset::Yesterday => "Yesterday",
-            DatePreset::Last7Days => "Last 7 days",
-            DatePreset::ThisMonth => "This month",
-            DatePreset::LastMonth => "Last month",
+            DatePreset::Today => td_string!(l, filters.today),
+            DatePreset::Yesterday => td_string!(l, filters.yesterday),
+            DatePreset::Last7Days => td_string!(l, filters.last_7_days),
+            DatePreset::ThisMonth => td_string!(l, filters.this_month),
+            DatePreset::LastMonth => td_string!(l, filters.last_month),
         }
     }
 
@@ -201,12 +206,13 @@ impl Sort {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, language: Language) -> &'static str {
+        let l = language.locale();
         match self {
-            Sort::Newest => "Newest first",
-            Sort::Oldest => "Oldest first",
-            Sort::LargestAmount => "Largest amount first",
-            Sort::SmallestAmount => "Smallest amount first",
+            Sort::Newest => td_string!(l, filters.newest),
+            Sort::Oldest => td_string!(l, filters.oldest),
+            Sort::LargestAmount => td_string!(l, filters.largest),
+            Sort::SmallestAmount => td_string!(l, filters.smallest),
         }
     }
 
@@ -292,24 +298,50 @@ pub struct Filter {
     pub direction: Direction,
 }
 
-/// Messages for the fields that were not understood, by field name.
+/// Messages for the fields that were not understood, by field name, in the language of
+/// the person who reads them: the parsers here ([`parse_date`], [`parse_direction`])
+/// write theirs in it. `default()` writes English.
+/// On the wire, the list of (field, message) pairs alone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldErrors(pub Vec<(String, String)>);
+#[serde(transparent)]
+pub struct FieldErrors {
+    messages: Vec<(String, String)>,
+    /// Only needed while the messages are written, on the server.
+    #[serde(skip)]
+    language: Language,
+}
 
 impl FieldErrors {
+    pub fn new(language: Language) -> FieldErrors {
+        FieldErrors {
+            messages: Vec::new(),
+            language,
+        }
+    }
+
+    /// The language the messages are to be written in.
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
     pub fn get(&self, field: &str) -> Option<String> {
-        self.0
+        self.messages
             .iter()
             .find(|(f, _)| f == field)
             .map(|(_, m)| m.clone())
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push((field.to_owned(), message.into()));
+        self.messages.push((field.to_owned(), message.into()));
+    }
+
+    /// Every (field, message), in the order they were found.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.messages.iter().map(|(f, m)| (f.as_str(), m.as_str()))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.messages.is_empty()
     }
 }
 
@@ -330,20 +362,23 @@ pub fn parse_date(
     value: &Option<String>,
     errors: &mut FieldErrors,
 ) -> Option<NaiveDate> {
+    let l = errors.language().locale();
     present(value).and_then(|v| match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
         Ok(d) if (EARLIEST_DATE..=LATEST_DATE).contains(&d) => Some(d),
         Ok(_) => {
-            errors.add(field, "Enter a date from 2000 to 2999.");
+            errors.add(field, td_string!(l, filters.date_out_of_range));
             None
         }
         Err(_) => {
-            errors.add(field, "Enter a date as YYYY-MM-DD.");
+            errors.add(field, td_string!(l, filters.date_format));
             None
         }
     })
 }
 
-const DAMAGED_LINK: &str = "This page link is damaged; start again from the first page.";
+fn damaged_link(language: Language) -> &'static str {
+    td_string!(language.locale(), filters.damaged_link)
+}
 
 /// The page asked for by the `after` / `before` cursors of a keyset-paged list; a
 /// damaged cursor is noted in `errors` under "page".
@@ -356,7 +391,7 @@ pub fn parse_direction(
         present(value).and_then(|v| {
             let c = Cursor::parse(v);
             if c.is_none() {
-                errors.add("page", DAMAGED_LINK);
+                errors.add("page", damaged_link(errors.language()));
             }
             c
         })
@@ -381,30 +416,39 @@ fn is_id(s: &str) -> bool {
     !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// Parses `params`, with `today` the current date in the merchant's zone.
+/// Parses `params`, with `today` the current date in the merchant's zone; messages in
+/// English (see [`parse_in`]).
 pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErrors> {
-    let mut errors = FieldErrors::default();
+    parse_in(params, today, Language::En)
+}
+
+/// [`parse`] for a user of `language`: the messages are in it, and amounts may be typed
+/// with its decimal separator.
+pub fn parse_in(
+    params: &QueryParams,
+    today: NaiveDate,
+    language: Language,
+) -> Result<Filter, FieldErrors> {
+    let l = language.locale();
+    let mut errors = FieldErrors::new(language);
     let to = parse_date("to", &params.to, &mut errors).unwrap_or(today);
     let from = parse_date("from", &params.from, &mut errors).unwrap_or_else(|| {
         to.checked_sub_days(Days::new(DEFAULT_RANGE_DAYS - 1))
             .unwrap_or(to)
     });
     if from > to {
-        errors.add("from", "The start date is after the end date.");
+        errors.add("from", td_string!(l, filters.start_after_end));
     } else if (to - from).num_days() as u64 + 1 > MAX_RANGE_DAYS {
         errors.add(
             "from",
-            format!("The creation time range can be at most {MAX_RANGE_DAYS} days."),
+            td_display!(l, filters.range_too_long, days = MAX_RANGE_DAYS).to_string(),
         );
     }
 
     let currency = present(&params.currency).and_then(|c| match Currency::parse(c) {
         Ok(c) => Some(c),
         Err(_) => {
-            errors.add(
-                "currency",
-                "Choose a currency from the list (ISO 4217 code).",
-            );
+            errors.add("currency", td_string!(l, filters.currency));
             None
         }
     });
@@ -412,7 +456,7 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
         if s.len() <= 32 && s.bytes().all(|b| b.is_ascii_digit()) {
             Some(s.to_owned())
         } else {
-            errors.add("serial", "A serial no. has only digits (up to 32).");
+            errors.add("serial", td_string!(l, filters.serial));
             None
         }
     });
@@ -424,7 +468,10 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
         present(value).and_then(|v| match v.parse() {
             Ok(t) => Some(t),
             Err(_) => {
-                errors.add(field, "Choose a value from the list.");
+                errors.add(
+                    field,
+                    td_string!(errors.language().locale(), filters.from_list),
+                );
                 None
             }
         })
@@ -441,7 +488,10 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
             if is_code(v) {
                 Some(v.to_owned())
             } else {
-                errors.add(field, "Choose a value from the list.");
+                errors.add(
+                    field,
+                    td_string!(errors.language().locale(), filters.from_list),
+                );
                 None
             }
         })
@@ -453,14 +503,15 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
         let v = present(value)?;
         let Some(currency) = currency else {
             if present(&params.currency).is_none() {
-                errors.add(field, "Choose a currency to filter by amount.");
+                errors.add(field, td_string!(l, filters.amount_needs_currency));
             }
             return None;
         };
-        match crate::money::Money::parse_major(v, currency).map(|m| m.minor()) {
+        let typed = language.decimal_input(v);
+        match crate::money::Money::parse_major(&typed, currency).map(|m| m.minor()) {
             Ok(minor) => Some(minor),
-            Err(message) => {
-                errors.add(field, message);
+            Err(_) => {
+                errors.add(field, amount_problem(language, &typed, currency));
                 None
             }
         }
@@ -469,7 +520,7 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
     let max_minor = amount("max", &params.max, &mut errors);
     if let (Some(min), Some(max)) = (min_minor, max_minor) {
         if min > max {
-            errors.add("max", "The maximum is below the minimum.");
+            errors.add("max", td_string!(l, filters.max_below_min));
         }
     }
 
@@ -482,15 +533,12 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
                 "transaction_request_id" => Some(IdType::TransactionRequestId),
                 "acquirer_transaction_id" => Some(IdType::AcquirerTransactionId),
                 _ => {
-                    errors.add("id_type", "Choose an ID type from the list.");
+                    errors.add("id_type", td_string!(l, filters.id_type));
                     None
                 }
             };
             if !is_id(value) {
-                errors.add(
-                    "id",
-                    "An ID has up to 64 letters, digits and symbols, without spaces.",
-                );
+                errors.add("id", td_string!(l, filters.id));
             }
             id_type
                 .filter(|_| is_id(value))
@@ -503,18 +551,18 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
         Some(s) => match s.parse::<i64>().ok().filter(|n| PAGE_SIZES.contains(n)) {
             Some(n) => n,
             None => {
-                errors.add("size", "Choose 20, 50 or 100 rows per page.");
+                errors.add("size", td_string!(l, filters.size));
                 PAGE_SIZES[0]
             }
         },
     };
     let sort = present(&params.sort).map_or(Some(Sort::default()), Sort::parse);
     match sort {
-        None => errors.add("sort", "Choose an order from the list."),
+        None => errors.add("sort", td_string!(l, filters.sort)),
         // Amounts of two currencies do not compare, and sorting every currency's rows
         // of a period would read them all (docs/PERFORMANCE.md).
         Some(s) if s.by_amount() && present(&params.currency).is_none() => {
-            errors.add("sort", "Choose a currency to sort by amount.")
+            errors.add("sort", td_string!(l, filters.sort_needs_currency))
         }
         Some(_) => {}
     }
@@ -523,7 +571,7 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
     // A page link carries the amount exactly when its list is sorted by amount.
     if let Direction::After(c) | Direction::Before(c) = direction {
         if c.amount_minor.is_some() != sort.by_amount() {
-            errors.add("page", DAMAGED_LINK);
+            errors.add("page", damaged_link(language));
         }
     }
 
@@ -546,6 +594,29 @@ pub fn parse(params: &QueryParams, today: NaiveDate) -> Result<Filter, FieldErro
         sort,
         direction,
     })
+}
+
+/// Why `Money::parse_major` refused `typed` (already through `decimal_input`), in
+/// `language`: its own messages are English. The checks follow its order.
+fn amount_problem(language: Language, typed: &str, currency: Currency) -> String {
+    let l = language.locale();
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (whole, fraction) = match typed.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (typed, None),
+    };
+    if !plain(whole) || fraction.is_some_and(|f| !plain(f)) {
+        let example = language.decimal("12.50");
+        return td_display!(l, filters.amount_format, example).to_string();
+    }
+    let code = currency.code();
+    match currency.minor_units() {
+        digits if fraction.map_or(0, str::len) as u32 <= digits => {
+            td_string!(l, filters.amount_too_large).to_owned()
+        }
+        0 => td_display!(l, filters.amount_no_decimals, code).to_string(),
+        count => td_display!(l, filters.amount_decimals, code, count).to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -736,6 +807,51 @@ mod tests {
         for damaged in ["1.2.3.4", "1..2", ".", "1.x"] {
             assert_eq!(Cursor::parse(damaged), None, "{damaged}");
         }
+    }
+
+    #[test]
+    fn messages_are_in_the_users_language_and_amounts_take_its_comma() {
+        let pt = |pairs: &[(&str, &str)]| parse_in(&params(pairs), today(), Language::PtBr);
+        let f = pt(&[("currency", "BRL"), ("min", "12,50"), ("max", "1000")]).unwrap();
+        assert_eq!((f.min_minor, f.max_minor), (Some(1250), Some(100_000)));
+        let err = pt(&[("from", "2026-10-01")]).unwrap_err();
+        assert_eq!(
+            err.get("from").unwrap(),
+            "O período de criação pode ter no máximo 40 dias."
+        );
+        let err = pt(&[("currency", "BRL"), ("min", "1.234,56"), ("max", "1,234")]).unwrap_err();
+        assert_eq!(err.get("min").unwrap(), "Informe um valor como 12,50.");
+        assert_eq!(err.get("max").unwrap(), "BRL tem 2 casas decimais.");
+        let zh = parse_in(
+            &params(&[("currency", "JPY"), ("min", "1.5"), ("after", "x")]),
+            today(),
+            Language::ZhCn,
+        )
+        .unwrap_err();
+        assert_eq!(zh.get("min").unwrap(), "JPY 没有小数位。");
+        assert_eq!(
+            zh.get("page").unwrap(),
+            "此分页链接已损坏，请从第一页重新开始。"
+        );
+        // English, as before.
+        let en = parse(
+            &params(&[("currency", "USD"), ("min", "99999999999999999999")]),
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(en.get("min").unwrap(), "The amount is too large.");
+        let en = parse(&params(&[("currency", "USD"), ("min", "12,50")]), today()).unwrap_err();
+        assert_eq!(en.get("min").unwrap(), "Enter an amount like 12.50.");
+    }
+
+    #[test]
+    fn presets_and_orders_are_named_in_each_language() {
+        assert_eq!(DatePreset::Last7Days.label(Language::En), "Last 7 days");
+        assert_eq!(DatePreset::LastMonth.label(Language::ZhCn), "上月");
+        assert_eq!(
+            Sort::LargestAmount.label(Language::PtBr),
+            "Maior valor primeiro"
+        );
     }
 
     #[test]

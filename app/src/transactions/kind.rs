@@ -2,6 +2,8 @@
 //! and `transactions.status`, as the database stores them, the API and exports write them
 //! (`PAYMENT`, `SUCCESS` …) and pages label them.
 
+use crate::i18n::td_string;
+use crate::locale::Language;
 use serde::{Deserialize, Serialize};
 use strum::{EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
 
@@ -40,15 +42,22 @@ impl TransactionType {
         self.into()
     }
 
+    /// The English name, for logs and the places not yet translated.
     pub fn label(self) -> &'static str {
+        self.label_in(Language::En)
+    }
+
+    /// The name pages show, in `language`.
+    pub fn label_in(self, language: Language) -> &'static str {
+        let l = language.locale();
         match self {
-            TransactionType::Payment => "Payment",
-            TransactionType::Authorization => "Authorization",
-            TransactionType::Capture => "Capture",
-            TransactionType::Refund => "Refund",
-            TransactionType::Cancel => "Cancel",
-            TransactionType::Chargeback => "Chargeback",
-            TransactionType::RefundReversal => "Refund reversal",
+            TransactionType::Payment => td_string!(l, types.payment),
+            TransactionType::Authorization => td_string!(l, types.authorization),
+            TransactionType::Capture => td_string!(l, types.capture),
+            TransactionType::Refund => td_string!(l, types.refund),
+            TransactionType::Cancel => td_string!(l, types.cancel),
+            TransactionType::Chargeback => td_string!(l, types.chargeback),
+            TransactionType::RefundReversal => td_string!(l, types.refund_reversal),
         }
     }
 
@@ -98,12 +107,19 @@ impl TransactionStatus {
         self.into()
     }
 
+    /// The English name, for logs and the places not yet translated.
     pub fn label(self) -> &'static str {
+        self.label_in(Language::En)
+    }
+
+    /// The name pages show, in `language`.
+    pub fn label_in(self, language: Language) -> &'static str {
+        let l = language.locale();
         match self {
-            TransactionStatus::Success => "Successful",
-            TransactionStatus::Processing => "Processing",
-            TransactionStatus::Fail => "Failed",
-            TransactionStatus::Closed => "Closed",
+            TransactionStatus::Success => td_string!(l, status.success),
+            TransactionStatus::Processing => td_string!(l, status.processing),
+            TransactionStatus::Fail => td_string!(l, status.fail),
+            TransactionStatus::Closed => td_string!(l, status.closed),
         }
     }
 
@@ -131,5 +147,18 @@ mod tests {
         }
         assert!("payment".parse::<TransactionType>().is_err());
         assert!("SUCCEEDED".parse::<TransactionStatus>().is_err());
+    }
+
+    #[test]
+    fn labels_are_in_each_language() {
+        assert_eq!(TransactionType::RefundReversal.label(), "Refund reversal");
+        assert_eq!(TransactionType::Refund.label_in(Language::ZhCn), "退款");
+        assert_eq!(TransactionType::Capture.label_in(Language::PtBr), "Captura");
+        assert_eq!(TransactionStatus::Success.label(), "Successful");
+        assert_eq!(TransactionStatus::Fail.label_in(Language::ZhCn), "失败");
+        assert_eq!(
+            TransactionStatus::Processing.label_in(Language::PtBr),
+            "Em processamento"
+        );
     }
 }

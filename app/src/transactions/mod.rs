@@ -1,5 +1,5 @@
 //! Transactions as merchants find them: the fields (columns), the query's filters and,
-//! on the server, the SQL behind the query and details pages.
+//! on the server, the SQL behind the query and details pages, and what exports say.
 
 pub mod columns;
 pub mod filter;
@@ -10,6 +10,8 @@ pub mod view;
 pub mod details;
 #[cfg(feature = "ssr")]
 pub mod display_settings;
+#[cfg(feature = "ssr")]
+pub mod export;
 #[cfg(feature = "ssr")]
 pub mod query;
 #[cfg(feature = "ssr")]

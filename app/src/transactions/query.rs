@@ -5,6 +5,7 @@
 use super::filter::{Cursor, Direction, Filter, Sort};
 use super::row::KeyedRow;
 use super::view::{Page, COUNT_BOUND};
+use crate::locale::Language;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use sqlx::{PgPool, Postgres, QueryBuilder};
@@ -244,13 +245,26 @@ pub async fn fetch_page(
         .await
 }
 
-/// One page of `filter`'s transactions of `merchant`, formatted for `zone`, with the
-/// count of all that match. Both statements run at once, on two connections.
+/// One page of `filter`'s transactions of `merchant`, formatted for `zone` in English
+/// (see [`search_in`]).
 pub async fn search(
     pool: &PgPool,
     merchant: Uuid,
     filter: &Filter,
     zone: Tz,
+) -> Result<Page, sqlx::Error> {
+    search_in(pool, merchant, filter, zone, Language::En).await
+}
+
+/// One page of `filter`'s transactions of `merchant`, formatted for `zone` and
+/// `language`, with the count of all that match. Both statements run at once, on two
+/// connections.
+pub async fn search_in(
+    pool: &PgPool,
+    merchant: Uuid,
+    filter: &Filter,
+    zone: Tz,
+    language: Language,
 ) -> Result<Page, sqlx::Error> {
     // `join!`, not `try_join!`: a sqlx query dropped in flight can spoil its connection.
     let (rows, matching) = tokio::join!(
@@ -262,9 +276,9 @@ pub async fn search(
         filter.sort,
         filter.direction,
         filter.page_size,
-        |keyed| keyed.row.into_view(zone),
+        |keyed| keyed.row.into_view(zone, language),
     );
-    Ok(Page::new(rows, next, prev, matching?))
+    Ok(Page::new(rows, next, prev, matching?, language))
 }
 
 /// A row of a [`push_keyset`] query.

@@ -4,8 +4,8 @@
 use super::kind::{TransactionStatus, TransactionType};
 use super::query::Keyed;
 use super::view::TransactionView;
+use crate::locale::{format::local, Language};
 use crate::money::{trim_decimal, Money};
-use crate::time::format_local;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::error::BoxDynError;
@@ -93,12 +93,13 @@ impl<'r> Decode<'r, Postgres> for Quote {
 }
 
 impl TransactionRow {
-    /// As pages show it: money in its currency's decimals, times in `zone`.
-    pub fn into_view(self, zone: Tz) -> TransactionView {
+    /// As pages show it to a user of `language`: money in its currency's decimals,
+    /// times in `zone`, numbers and dates written the language's way.
+    pub fn into_view(self, zone: Tz, language: Language) -> TransactionView {
         let money = |minor: i64, code: &str| {
-            Money::of(minor, code).map_or_else(|_| minor.to_string(), Money::amount)
+            Money::of(minor, code).map_or_else(|_| minor.to_string(), |m| language.amount(m))
         };
-        let local = |at: DateTime<Utc>| format_local(at, zone);
+        let local = |at: DateTime<Utc>| local(language, at, zone);
         TransactionView {
             amount: money(self.amount_minor, &self.currency),
             settlement_amount: self
@@ -115,7 +116,7 @@ impl TransactionRow {
             amount_minor: self.amount_minor,
             currency: self.currency,
             settlement_currency: self.settlement_currency,
-            settlement_quote: self.settlement_quote.map(String::from),
+            settlement_quote: self.settlement_quote.map(|q| language.decimal(&q)),
             payment_method: self.payment_method,
             acquirer: self.acquirer,
             original_transaction_id: self.original_transaction_id,

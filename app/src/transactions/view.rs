@@ -1,9 +1,10 @@
-//! A transaction as pages show it: every field already formatted on the server (money
-//! in its currency's decimals, times in the merchant's zone), so the browser needs no
-//! time-zone database.
+//! A transaction as pages show it: every field already formatted on the server in the
+//! user's language (money in its currency's decimals, times in the merchant's zone), so
+//! the browser needs no time-zone database.
 
 use super::columns::Column;
 use super::kind::{TransactionStatus, TransactionType};
+use crate::locale::Language;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17,7 +18,8 @@ pub struct TransactionView {
     pub status: TransactionStatus,
     pub amount_minor: i64,
     pub currency: String,
-    /// `amount_minor` formatted with the currency's decimals, e.g. "1,234.56".
+    /// `amount_minor` formatted with the currency's decimals, e.g. "1,234.56" (or
+    /// "1.234,56" in Portuguese).
     pub amount: String,
     pub settlement_amount: Option<String>,
     pub settlement_currency: Option<String>,
@@ -31,8 +33,8 @@ pub struct TransactionView {
 }
 
 impl TransactionView {
-    /// The text of one table cell.
-    pub fn cell(&self, column: Column) -> String {
+    /// The text of one table cell, in `language` (the formatted fields already are).
+    pub fn cell(&self, column: Column, language: Language) -> String {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         match column {
             Column::TransactionId => self.transaction_id.clone(),
@@ -40,8 +42,8 @@ impl TransactionView {
             Column::TransactionRequestId => opt(&self.transaction_request_id),
             Column::AcquirerTransactionId => opt(&self.acquirer_transaction_id),
             Column::SerialNo => self.serial_no.clone(),
-            Column::TransactionType => self.transaction_type.label().to_owned(),
-            Column::Status => self.status.label().to_owned(),
+            Column::TransactionType => self.transaction_type.label_in(language).to_owned(),
+            Column::Status => self.status.label_in(language).to_owned(),
             Column::Amount => format!("{} {}", self.amount, self.currency),
             Column::Currency => self.currency.clone(),
             Column::SettlementAmount => {
@@ -77,7 +79,8 @@ pub struct Page {
     pub prev: Option<String>,
     /// Transactions matching the filters, counted up to one past [`COUNT_BOUND`].
     pub matching: i64,
-    /// The sum of this page's amounts in each currency, e.g. "1,234.56 USD", by code.
+    /// The sum of this page's amounts in each currency, e.g. "1,234.56 USD", by code,
+    /// written the user's way.
     pub totals: Vec<String>,
 }
 
@@ -87,8 +90,9 @@ impl Page {
         next: Option<String>,
         prev: Option<String>,
         matching: i64,
+        language: Language,
     ) -> Page {
-        let totals = page_totals(&rows);
+        let totals = page_totals(&rows, language);
         Page {
             rows,
             next,
@@ -102,7 +106,7 @@ impl Page {
 /// The sum of `rows`' amounts per currency, formatted, in currency-code order. Summed
 /// in i128: a hundred amounts near the limit of i64 cannot overflow it, and a sum that
 /// no longer fits an amount is left out rather than shown wrong.
-fn page_totals(rows: &[TransactionView]) -> Vec<String> {
+fn page_totals(rows: &[TransactionView], language: Language) -> Vec<String> {
     let mut sums = std::collections::BTreeMap::<&str, i128>::new();
     for row in rows {
         *sums.entry(row.currency.as_str()).or_default() += i128::from(row.amount_minor);
@@ -110,7 +114,7 @@ fn page_totals(rows: &[TransactionView]) -> Vec<String> {
     sums.into_iter()
         .filter_map(|(code, sum)| {
             let sum = i64::try_from(sum).ok()?;
-            Some(crate::money::format_money(sum, code))
+            Some(language.money(sum, code))
         })
         .collect()
 }

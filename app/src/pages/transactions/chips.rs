@@ -3,6 +3,8 @@
 
 use super::pager::href;
 use super::FilterOptions;
+use crate::i18n::{t_display, t_string, td_display, td_string, use_i18n};
+use crate::locale::{use_language, Language};
 use crate::transactions::filter::{present, QueryParams, Sort};
 use crate::transactions::kind::{TransactionStatus, TransactionType};
 use leptos::prelude::*;
@@ -14,10 +16,11 @@ pub struct Chip {
     pub remove_href: String,
 }
 
-/// The chips of `params`. Dates are left out: a query always has a range, changed with
+/// The chips of `params`, in `language`. Dates are left out: a query always has a range, changed with
 /// the presets and date fields. Removing the currency removes the amount range and an
 /// order by amount with it: both need one currency.
-pub fn chips(params: &QueryParams, options: &FilterOptions) -> Vec<Chip> {
+pub fn chips(params: &QueryParams, options: &FilterOptions, language: Language) -> Vec<Chip> {
+    let l = language.locale();
     let named = |list: &[(String, String)], code: &str| {
         list.iter()
             .find(|(c, _)| c == code)
@@ -33,12 +36,12 @@ pub fn chips(params: &QueryParams, options: &FilterOptions) -> Vec<Chip> {
         let mut rest = first_page.clone();
         without(&mut rest);
         out.push(Chip {
-            text: format!("{label}: {value}"),
+            text: td_display!(l, transactions.chip, label, value).to_string(),
             remove_href: href(&rest),
         });
     };
     if let Some(c) = present(&params.currency) {
-        add("Currency", c.to_owned(), |p| {
+        add(td_string!(l, transactions.currency), c.to_owned(), |p| {
             p.currency = None;
             p.min = None;
             p.max = None;
@@ -51,48 +54,69 @@ pub fn chips(params: &QueryParams, options: &FilterOptions) -> Vec<Chip> {
         });
     }
     if let Some(s) = present(&params.serial) {
-        add("Serial no.", s.to_owned(), |p| p.serial = None);
+        add(td_string!(l, transactions.serial), s.to_owned(), |p| {
+            p.serial = None
+        });
     }
     if let Some(k) = present(&params.kind) {
-        let label = k.parse::<TransactionType>().map_or(k, |t| t.label());
-        add("Type", label.to_owned(), |p| p.kind = None);
+        let label = k
+            .parse::<TransactionType>()
+            .map_or(k, |t| t.label_in(language));
+        add(
+            td_string!(l, transactions.chip_type),
+            label.to_owned(),
+            |p| p.kind = None,
+        );
     }
     if let Some(m) = present(&params.method) {
-        add("Payment method", named(&options.methods, m), |p| {
-            p.method = None
-        });
+        add(
+            td_string!(l, transactions.chip_payment_method),
+            named(&options.methods, m),
+            |p| p.method = None,
+        );
     }
     if let Some(a) = present(&params.acquirer) {
-        add("Acquirer", named(&options.acquirers, a), |p| {
-            p.acquirer = None
-        });
+        add(
+            td_string!(l, transactions.acquirer),
+            named(&options.acquirers, a),
+            |p| p.acquirer = None,
+        );
     }
     // Successful is the status when none is chosen, so only another choice is a chip.
     if let Some(s) = present(&params.status).filter(|s| *s != TransactionStatus::Success.as_str()) {
         let label = match s.parse::<TransactionStatus>() {
-            Ok(status) => status.label(),
-            Err(_) if s == "ANY" => "Any status",
+            Ok(status) => status.label_in(language),
+            Err(_) if s == "ANY" => td_string!(l, transactions.any_status),
             Err(_) => s,
         };
-        add("Status", label.to_owned(), |p| p.status = None);
+        add(td_string!(l, transactions.status), label.to_owned(), |p| {
+            p.status = None
+        });
     }
     if let Some(min) = present(&params.min) {
-        add("Amount from", min.to_owned(), |p| p.min = None);
+        add(
+            td_string!(l, transactions.amount_from),
+            min.to_owned(),
+            |p| p.min = None,
+        );
     }
     if let Some(max) = present(&params.max) {
-        add("Amount to", max.to_owned(), |p| p.max = None);
+        add(td_string!(l, transactions.amount_to), max.to_owned(), |p| {
+            p.max = None
+        });
     }
     out
 }
 
 #[component]
 pub fn ActiveFilters(params: QueryParams, options: FilterOptions) -> impl IntoView {
-    let chips = chips(&params, &options);
+    let i18n = use_i18n();
+    let chips = chips(&params, &options, use_language());
     (!chips.is_empty()).then(|| {
         view! {
-            <ul class="chips" aria-label="Active filters">
+            <ul class="chips" aria-label=t_string!(i18n, transactions.active_filters)>
                 {chips.into_iter().map(|chip| {
-                    let remove = format!("Remove filter {}", chip.text);
+                    let remove = t_display!(i18n, transactions.remove_filter, filter = chip.text.clone()).to_string();
                     view! {
                         <li class="chip">
                             <span>{chip.text}</span>
@@ -128,7 +152,7 @@ mod tests {
             ("sort", "amount_desc"),
             ("after", "100.1764000000000000.7"),
         ]);
-        let chips = chips(&query, &options);
+        let chips = chips(&query, &options, Language::En);
         let texts: Vec<&str> = chips.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(
             texts,
@@ -148,9 +172,27 @@ mod tests {
 
     #[test]
     fn any_status_is_a_chip_and_the_default_is_not() {
-        assert!(chips(&params(&[]), &FilterOptions::default()).is_empty());
-        let any = chips(&params(&[("status", "ANY")]), &FilterOptions::default());
+        let none = FilterOptions::default();
+        assert!(chips(&params(&[]), &none, Language::En).is_empty());
+        let any = chips(&params(&[("status", "ANY")]), &none, Language::En);
         assert_eq!(any[0].text, "Status: Any status");
         assert_eq!(any[0].remove_href, "/transactions");
+    }
+
+    #[test]
+    fn chips_speak_the_users_language() {
+        let none = FilterOptions::default();
+        let query = params(&[("kind", "REFUND"), ("status", "ANY")]);
+        let texts = |language| -> Vec<String> {
+            chips(&query, &none, language)
+                .into_iter()
+                .map(|c| c.text)
+                .collect()
+        };
+        assert_eq!(texts(Language::ZhCn), ["类型：退款", "状态：任意状态"]);
+        assert_eq!(
+            texts(Language::PtBr),
+            ["Tipo: Reembolso", "Status: Qualquer status"]
+        );
     }
 }

@@ -2,6 +2,8 @@
 //! form submit, so it works from the keyboard and before the WASM loads.
 
 use crate::error::AppError;
+use crate::i18n::{t, t_display, use_i18n};
+use crate::locale::use_language;
 use crate::transactions::columns::Column;
 use leptos::prelude::*;
 
@@ -9,8 +11,12 @@ use leptos::prelude::*;
 pub async fn change_columns(change: String) -> Result<(), AppError> {
     use crate::transactions::{columns::Change, display_settings};
     let user = crate::auth::session::require_user().await?;
-    let change =
-        Change::parse(&change).ok_or_else(|| AppError::refused("Unknown display setting."))?;
+    let change = Change::parse(&change).ok_or_else(|| {
+        AppError::refused(crate::i18n::td_string!(
+            user.language.locale(),
+            transactions.unknown_setting
+        ))
+    })?;
     let state = crate::state::app_state();
     display_settings::change(&state.pool, user.id, change).await?;
     state
@@ -21,6 +27,8 @@ pub async fn change_columns(change: String) -> Result<(), AppError> {
 
 #[component]
 pub fn DisplaySettings(columns: Vec<Column>, action: ServerAction<ChangeColumns>) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let shown = columns.clone();
     let hidden: Vec<Column> = Column::ALL
         .into_iter()
@@ -29,37 +37,43 @@ pub fn DisplaySettings(columns: Vec<Column>, action: ServerAction<ChangeColumns>
     let last = shown.len().saturating_sub(1);
     view! {
         <details class="display-settings">
-            <summary>"Display settings"</summary>
+            <summary>{t!(i18n, transactions.display_settings)}</summary>
             <ActionForm action>
                 <div class="columns-grid">
                     <section>
-                        <h2>"Shown columns"</h2>
+                        <h2>{t!(i18n, transactions.shown_columns)}</h2>
                         <ol class="column-list">
-                            {shown.into_iter().enumerate().map(|(i, c)| view! {
-                                <li>
-                                    <span>{c.label()}</span>
-                                    <button type="submit" class="btn small" name="change" value=format!("up:{}", c.key())
-                                        disabled=i == 0 aria-label=format!("Move {} left", c.label())>"↑"</button>
-                                    <button type="submit" class="btn small" name="change" value=format!("down:{}", c.key())
-                                        disabled=i == last aria-label=format!("Move {} right", c.label())>"↓"</button>
-                                    <button type="submit" class="btn small" name="change" value=format!("hide:{}", c.key())
-                                        disabled=c == Column::TransactionId aria-label=format!("Hide {}", c.label())>"Hide"</button>
-                                </li>
+                            {shown.into_iter().enumerate().map(|(i, c)| {
+                                let name = c.label_in(language);
+                                view! {
+                                    <li>
+                                        <span>{name}</span>
+                                        <button type="submit" class="btn small" name="change" value=format!("up:{}", c.key())
+                                            disabled=i == 0 aria-label=t_display!(i18n, transactions.move_left, name).to_string()>"↑"</button>
+                                        <button type="submit" class="btn small" name="change" value=format!("down:{}", c.key())
+                                            disabled=i == last aria-label=t_display!(i18n, transactions.move_right, name).to_string()>"↓"</button>
+                                        <button type="submit" class="btn small" name="change" value=format!("hide:{}", c.key())
+                                            disabled=c == Column::TransactionId aria-label=t_display!(i18n, transactions.hide_named, name).to_string()>{t!(i18n, transactions.hide)}</button>
+                                    </li>
+                                }
                             }).collect_view()}
                         </ol>
                     </section>
                     <section>
-                        <h2>"Other fields"</h2>
+                        <h2>{t!(i18n, transactions.other_fields)}</h2>
                         <ul class="column-list">
-                            {hidden.into_iter().map(|c| view! {
-                                <li>
-                                    <span>{c.label()}</span>
-                                    <button type="submit" class="btn small" name="change" value=format!("show:{}", c.key())
-                                        aria-label=format!("Show {}", c.label())>"Show"</button>
-                                </li>
+                            {hidden.into_iter().map(|c| {
+                                let name = c.label_in(language);
+                                view! {
+                                    <li>
+                                        <span>{name}</span>
+                                        <button type="submit" class="btn small" name="change" value=format!("show:{}", c.key())
+                                            aria-label=t_display!(i18n, transactions.show_named, name).to_string()>{t!(i18n, transactions.show)}</button>
+                                    </li>
+                                }
                             }).collect_view()}
                         </ul>
-                        <button type="submit" class="btn" name="change" value="reset">"Reset to defaults"</button>
+                        <button type="submit" class="btn" name="change" value="reset">{t!(i18n, transactions.reset_columns)}</button>
                     </section>
                 </div>
             </ActionForm>

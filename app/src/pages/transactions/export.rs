@@ -4,6 +4,8 @@
 //! the page can show rows written of the total and cancel (aborting the request and
 //! posting the cancel, either of which makes the server stop).
 
+use crate::i18n::{t, t_display, t_string, use_i18n};
+use crate::locale::{use_language, Language};
 use crate::reports::calendar::export_file_name;
 use crate::transactions::columns::Column;
 use crate::transactions::filter::QueryParams;
@@ -40,6 +42,8 @@ pub fn ExportPanel(
     from: String,
     to: String,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let (state, set_state) = signal(State::Idle);
     let abort = abort_store();
     let example = match (from.parse(), to.parse()) {
@@ -60,6 +64,21 @@ pub fn ExportPanel(
         .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
         .map(|(k, v)| view! { <input type="hidden" name=k value=v /> })
         .collect_view();
+    // Files are headed in English unless the user asks for their language: scripts
+    // read the English headers, which stay the same whoever exports
+    // (`crate::transactions::export::header_language`; the .xlsx sheet is headed in
+    // English for now). An English user has nothing to choose.
+    let headers = (language != Language::En).then(|| {
+        view! {
+            <div class="field">
+                <label for="export-headers">{t!(i18n, exports.headers)}</label>
+                <select id="export-headers" name="headers">
+                    <option value="en">{t!(i18n, exports.headers_english)}</option>
+                    <option value="language">{t!(i18n, exports.headers_language)}</option>
+                </select>
+            </div>
+        }
+    });
     let start = move |ev: leptos::ev::MouseEvent, action: &'static str| {
         #[cfg(feature = "hydrate")]
         {
@@ -76,50 +95,57 @@ pub fn ExportPanel(
     };
     view! {
         <details class="export-panel">
-            <summary>"Export"</summary>
+            <summary>{t!(i18n, exports.export)}</summary>
             <form method="get" action="/exports/transactions.csv" class="export-form" id="export-form">
                 {hidden}
                 <fieldset class="export-fields">
-                    <legend>"Fields"</legend>
+                    <legend>{t!(i18n, exports.fields)}</legend>
                     {Column::ALL.into_iter().map(|c| {
                         let checked = Column::EXPORT_DEFAULT.contains(&c);
+                        let name = c.label_in(language);
                         view! {
                             <label class="check">
                                 <input type="checkbox" name="fields" value=c.key() checked=checked
-                                    aria-label=format!("Export field {}", c.label()) />
-                                {c.label()}
+                                    aria-label=t_display!(i18n, exports.field_named, name).to_string() />
+                                {name}
                             </label>
                         }
                     }).collect_view()}
                 </fieldset>
                 <div class="field">
-                    <label for="export-tz">"Time zone"</label>
+                    <label for="export-tz">{t!(i18n, exports.time_zone)}</label>
                     <select id="export-tz" name="tz">
                         {zones.into_iter().map(|z| view! { <option value=z.clone()>{z.clone()}</option> }).collect_view()}
                     </select>
                 </div>
-                <p class="muted">
-                    {format!("The rows of the current filter, up to 40 days in one file, e.g. {example}. Amounts come with their minor units and currency.")}
-                </p>
+                {headers}
+                <p class="muted">{t_display!(i18n, exports.hint, example).to_string()}</p>
                 <div class="export-actions">
                     <button type="submit" class="btn primary" formaction="/exports/transactions.csv"
                         on:click=move |ev| start(ev, "/exports/transactions.csv")
-                        disabled=move || matches!(state.get(), State::Running { .. })>"Export .csv"</button>
+                        disabled=move || matches!(state.get(), State::Running { .. })>{t!(i18n, exports.csv)}</button>
                     <button type="submit" class="btn" formaction="/exports/transactions.xlsx"
                         on:click=move |ev| start(ev, "/exports/transactions.xlsx")
-                        disabled=move || matches!(state.get(), State::Running { .. })>"Export .xlsx"</button>
+                        disabled=move || matches!(state.get(), State::Running { .. })>{t!(i18n, exports.xlsx)}</button>
                     <Show when=move || matches!(state.get(), State::Running { .. })>
-                        <button type="button" class="btn" on:click=cancel>"Cancel"</button>
+                        <button type="button" class="btn" on:click=cancel>{t!(i18n, exports.cancel)}</button>
                     </Show>
                 </div>
                 <p class="export-status" role="status" aria-live="polite">
-                    {move || match state.get() {
-                        State::Idle => String::new(),
-                        State::Running { done, total: Some(t) } => format!("Exporting… {done} of {t} rows"),
-                        State::Running { done, total: None } => format!("Exporting… {done} rows"),
-                        State::Done(name) => format!("Downloaded {name}."),
-                        State::Cancelled => "Export cancelled.".to_owned(),
-                        State::Failed(m) => format!("Export failed: {m}"),
+                    {move || {
+                        let rows = |n: u64| language.integer(n);
+                        match state.get() {
+                            State::Idle => String::new(),
+                            State::Running { done, total: Some(t) } => t_display!(
+                                i18n, exports.running_of, done = rows(done), total = rows(t.max(0) as u64)
+                            ).to_string(),
+                            State::Running { done, total: None } => {
+                                t_display!(i18n, exports.running, done = rows(done)).to_string()
+                            }
+                            State::Done(name) => t_display!(i18n, exports.done, name).to_string(),
+                            State::Cancelled => t_string!(i18n, exports.cancelled).to_owned(),
+                            State::Failed(message) => t_display!(i18n, exports.failed, message).to_string(),
+                        }
                     }}
                 </p>
             </form>

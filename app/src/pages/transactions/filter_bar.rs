@@ -2,6 +2,8 @@
 //! work before the WASM loads and keep every filter in the URL.
 
 use super::FilterOptions;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::locale::use_language;
 use crate::transactions::filter::{
     present, DatePreset, FieldErrors, QueryParams, ID_TYPES, PAGE_SIZES,
 };
@@ -65,30 +67,32 @@ fn Choice(
 }
 #[component]
 pub fn IdSearch(params: QueryParams, errors: FieldErrors) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let id_type = value(&params.id_type);
     let id_error = errors.get("id");
     let id_invalid = id_error.is_some();
     view! {
-        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar id-search" attr:role="search" attr:aria-label="Search by ID">
+        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar id-search" attr:role="search" attr:aria-label=t_string!(i18n, transactions.search_by_id)>
             <div class="field">
-                <label for="f-id_type">"ID type"</label>
+                <label for="f-id_type">{t!(i18n, transactions.id_type)}</label>
                 <select id="f-id_type" name="id_type">
-                    {ID_TYPES.iter().map(|(v, l)| {
-                        let is = *v == id_type;
-                        view! { <option value=*v selected=is>{*l}</option> }
+                    {ID_TYPES.iter().map(|c| {
+                        let is = c.key() == id_type;
+                        view! { <option value=c.key() selected=is>{c.label_in(language)}</option> }
                     }).collect_view()}
                 </select>
             </div>
             <div class="field grow" class:invalid=id_invalid>
-                <label for="f-id">"ID"</label>
+                <label for="f-id">{t!(i18n, transactions.id)}</label>
                 <input id="f-id" name="id" type="search" maxlength="64" value=value(&params.id)
-                    placeholder="Exact ID, any date" aria-invalid=id_invalid.then_some("true")
+                    placeholder=t_string!(i18n, transactions.id_placeholder) aria-invalid=id_invalid.then_some("true")
                     aria-describedby=id_invalid.then_some("f-id-error") />
                 {id_error.map(|e| view! { <p class="field-error" id="f-id-error">{e}</p> })}
             </div>
-            <button type="submit" class="btn primary">"Search"</button>
+            <button type="submit" class="btn primary">{t!(i18n, transactions.search)}</button>
             {params.id.as_ref().filter(|v| !v.is_empty()).map(|_| view! {
-                <a class="btn" href="/transactions">"Clear ID search"</a>
+                <a class="btn" href="/transactions">{t!(i18n, transactions.clear_id_search)}</a>
             })}
         </Form>
     }
@@ -102,6 +106,8 @@ pub fn FilterBar(
     from: String,
     to: String,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let e = &errors;
     let choice = |name: &'static str,
                   all: &'static str,
@@ -115,9 +121,12 @@ pub fn FilterBar(
         .clone()
         .unwrap_or_else(|| TransactionStatus::Success.as_str().to_owned());
     let mut statuses: Vec<(String, String)> = TransactionStatus::all()
-        .map(|s| (s.as_str().to_owned(), s.label().to_owned()))
+        .map(|s| (s.as_str().to_owned(), s.label_in(language).to_owned()))
         .collect();
-    statuses.push(("ANY".to_owned(), "Any status".to_owned()));
+    statuses.push((
+        "ANY".to_owned(),
+        t_string!(i18n, transactions.any_status).to_owned(),
+    ));
     let status_select = view! {
         <select id="f-status" name="status">
             {statuses.into_iter().map(|(v, l)| {
@@ -145,84 +154,104 @@ pub fn FilterBar(
     let fields = vec![
         field(
             "from",
-            "Created from",
+            t_string!(i18n, transactions.created_from),
             e,
             text_input("from", from, "date", None, e),
         ),
-        field("to", "Created to", e, text_input("to", to, "date", None, e)),
+        field(
+            "to",
+            t_string!(i18n, transactions.created_to),
+            e,
+            text_input("to", to, "date", None, e),
+        ),
         field(
             "currency",
-            "Currency",
+            t_string!(i18n, transactions.currency),
             e,
-            choice("currency", "All currencies", currencies, &params.currency),
+            choice(
+                "currency",
+                t_string!(i18n, transactions.all_currencies),
+                currencies,
+                &params.currency,
+            ),
         ),
         field(
             "serial",
-            "Serial no.",
+            t_string!(i18n, transactions.serial),
             e,
             text_input("serial", value(&params.serial), "text", Some("numeric"), e),
         ),
         field(
             "kind",
-            "Transaction type",
+            t_string!(i18n, transactions.transaction_type),
             e,
             choice(
                 "kind",
-                "All types",
+                t_string!(i18n, transactions.all_types),
                 TransactionType::all()
-                    .map(|t| (t.as_str().to_owned(), t.label().to_owned()))
+                    .map(|t| (t.as_str().to_owned(), t.label_in(language).to_owned()))
                     .collect(),
                 &params.kind,
             ),
         ),
         field(
             "method",
-            "Payment method type",
+            t_string!(i18n, transactions.payment_method_type),
             e,
             choice(
                 "method",
-                "All methods",
+                t_string!(i18n, transactions.all_methods),
                 options.methods.clone(),
                 &params.method,
             ),
         ),
         field(
             "acquirer",
-            "Acquirer",
+            t_string!(i18n, transactions.acquirer),
             e,
             choice(
                 "acquirer",
-                "All acquirers",
+                t_string!(i18n, transactions.all_acquirers),
                 options.acquirers.clone(),
                 &params.acquirer,
             ),
         ),
-        field("status", "Status", e, status_select),
+        field(
+            "status",
+            t_string!(i18n, transactions.status),
+            e,
+            status_select,
+        ),
         field(
             "min",
-            "Amount from",
+            t_string!(i18n, transactions.amount_from),
             e,
             text_input("min", value(&params.min), "text", Some("decimal"), e),
         ),
         field(
             "max",
-            "Amount to",
+            t_string!(i18n, transactions.amount_to),
             e,
             text_input("max", value(&params.max), "text", Some("decimal"), e),
         ),
-        field("size", "Rows per page", e, size_select),
+        field(
+            "size",
+            t_string!(i18n, transactions.rows_per_page),
+            e,
+            size_select,
+        ),
     ];
     let page_error = errors.get("page").or_else(|| errors.get("sort"));
     // The order chosen in the table's headers stays when the filters change.
     let sort = present(&params.sort)
         .map(|s| view! { <input type="hidden" name="sort" value=s.to_owned() /> });
     view! {
-        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar" attr:aria-label="Filters">
+        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar" attr:aria-label=t_string!(i18n, transactions.filters)>
             {fields}
             {sort}
             <div class="actions">
-                <button type="submit" class="btn primary">"Apply filters"</button>
-                <a class="btn" href="/transactions">"Reset"</a>
+                <button type="submit" class="btn primary">{t!(i18n, transactions.apply_filters)}</button>
+                <a class="btn" href="/transactions">{t!(i18n, transactions.reset)}</a>
             </div>
             {page_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         </Form>
@@ -236,8 +265,10 @@ pub fn DatePresets(params: QueryParams, today: String, from: String, to: String)
     let Ok(today) = today.parse::<chrono::NaiveDate>() else {
         return ().into_any();
     };
+    let i18n = use_i18n();
+    let language = use_language();
     view! {
-        <nav class="presets" aria-label="Date presets">
+        <nav class="presets" aria-label=t_string!(i18n, transactions.date_presets)>
             {DatePreset::ALL.into_iter().map(|preset| {
                 let (start, end) = preset.range(today);
                 let (start, end) = (start.to_string(), end.to_string());
@@ -251,7 +282,7 @@ pub fn DatePresets(params: QueryParams, today: String, from: String, to: String)
                 });
                 view! {
                     <a href=link class="preset" class:current=current
-                        aria-current=current.then_some("true")>{preset.label()}</a>
+                        aria-current=current.then_some("true")>{preset.label(language)}</a>
                 }
             }).collect_view()}
         </nav>

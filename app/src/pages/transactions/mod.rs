@@ -14,6 +14,7 @@ mod table;
 pub use details::TransactionDetailsPage;
 
 use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::transactions::columns::Column;
 use crate::transactions::filter::{FieldErrors, QueryParams};
 use crate::transactions::view::{Page, TransactionView};
@@ -94,14 +95,17 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
     let zone = user.zone;
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     let user_id: uuid::Uuid = user.id;
-    let parsed = filter::parse(&params, today);
+    let language = user.language;
+    let parsed = filter::parse_in(&params, today, language);
     // The page's own query runs beside the lookups of columns and list options, which
     // usually come from the cache. All three run to the end even when one fails (`join!`,
     // not `try_join!`): dropping a sqlx query in flight is not safe for the pool's
     // connection (docs/ARCHITECTURE.md).
     let page = async {
         match &parsed {
-            Ok(f) => query::search(&reads, merchant, f, zone).await.map(Some),
+            Ok(f) => query::search_in(&reads, merchant, f, zone, language)
+                .await
+                .map(Some),
             Err(_) => Ok(None),
         }
     };
@@ -114,7 +118,7 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
     );
     let (columns, options, page) = (columns?, options?, page?);
     let mut result = SearchResult {
-        errors: FieldErrors::default(),
+        errors: FieldErrors::new(language),
         page: None,
         columns,
         options,
@@ -122,6 +126,7 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
         to: params.to.clone().unwrap_or_default(),
         today: today.to_string(),
     };
+    let l = language.locale();
     match parsed {
         Err(errors) => result.errors = errors,
         Ok(f) => {
@@ -132,19 +137,17 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
                 .as_ref()
                 .is_some_and(|m| !result.options.methods.iter().any(|(c, _)| c == m))
             {
-                result.errors.0.push((
-                    "method".into(),
-                    "Choose a payment method from the list.".into(),
-                ));
+                result
+                    .errors
+                    .add("method", crate::i18n::td_string!(l, filters.method));
             }
             if f.acquirer
                 .as_ref()
                 .is_some_and(|a| !result.options.acquirers.iter().any(|(c, _)| c == a))
             {
-                result.errors.0.push((
-                    "acquirer".into(),
-                    "Choose an acquirer from the list.".into(),
-                ));
+                result
+                    .errors
+                    .add("acquirer", crate::i18n::td_string!(l, filters.acquirer));
             }
             if result.errors.is_empty() {
                 result.page = page.map(|mut page| {
@@ -189,6 +192,8 @@ async fn filter_options(
 
 #[component]
 pub fn TransactionsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let language = crate::locale::use_language();
     let query = use_query();
     let params = Memo::new(move |_| {
         let q = query.read();
@@ -201,21 +206,21 @@ pub fn TransactionsPage() -> impl IntoView {
     );
     let (pending, set_pending) = signal(false);
     view! {
-        <Title text="Transaction query" />
+        <Title text=t_string!(i18n, transactions.title) />
         <div class="page-head">
-            <h1>"Transaction query"</h1>
+            <h1>{t!(i18n, transactions.title)}</h1>
             <span class="loading-bar" class:active=pending aria-live="polite">
-                {move || if pending.get() { "Loading…" } else { "" }}
+                {move || if pending.get() { t_string!(i18n, transactions.loading) } else { "" }}
             </span>
         </div>
         <Transition
-            fallback=|| view! { <p class="loading" aria-busy="true">"Loading transactions…"</p> }
+            fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, transactions.loading_transactions)}</p> }
             set_pending
         >
             {move || Suspend::new(async move {
                 match result.await {
                     Ok(r) => view! { <Results result=r params=params.get_untracked() change_columns /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -237,6 +242,7 @@ fn Results(
         to,
         today,
     } = result;
+    let i18n = use_i18n();
     // Finance and admins export; the server checks the role again on download.
     let user = crate::components::shell::use_current_user();
     let export = user.role.can_download_reports().then(|| {
@@ -254,10 +260,10 @@ fn Results(
         {export}
         {match page {
             None => view! {
-                <p class="empty-state" role="alert">"Correct the highlighted filters to see transactions."</p>
+                <p class="empty-state" role="alert">{t!(i18n, transactions.correct_filters)}</p>
             }.into_any(),
             Some(page) if page.rows.is_empty() => view! {
-                <p class="empty-state">"No transactions match these filters."</p>
+                <p class="empty-state">{t!(i18n, transactions.no_match)}</p>
                 <pager::Pager params page />
             }.into_any(),
             Some(page) => view! {

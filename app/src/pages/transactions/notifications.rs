@@ -1,6 +1,8 @@
 //! The notifyRefund delivery log on a refund's details page, with "Resend now".
 
 use crate::error::AppError;
+use crate::i18n::{t, t_display, use_i18n};
+use crate::locale::use_language;
 use crate::notifications::NotificationView;
 use leptos::prelude::*;
 
@@ -10,21 +12,28 @@ pub async fn notification_log(
 ) -> Result<Option<Vec<NotificationView>>, AppError> {
     let user = crate::auth::session::require_role(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
-    Ok(
-        crate::notifications::store::for_refund(&pool, user.merchant_id, &refund_id, user.zone)
-            .await?,
+    Ok(crate::notifications::store::for_refund(
+        &pool,
+        user.merchant_id,
+        &refund_id,
+        user.zone,
+        user.language,
     )
+    .await?)
 }
 
 #[server(endpoint = "resend_notification")]
 pub async fn resend_notification(notification_id: i64, refund_id: String) -> Result<(), AppError> {
-    let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
+    let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
     if !crate::notifications::store::resend(&pool, &actor, notification_id).await? {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(http::StatusCode::NOT_FOUND);
         }
-        return Err(AppError::refused("No such notification of your merchant."));
+        return Err(AppError::refused(crate::i18n::td_string!(
+            user.language.locale(),
+            notifications.no_such
+        )));
     }
     leptos_axum::redirect(&super::details_href(&refund_id));
     Ok(())
@@ -34,6 +43,8 @@ pub async fn resend_notification(notification_id: i64, refund_id: String) -> Res
 /// other transactions.
 #[component]
 pub fn NotificationLog(transaction_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let refund_id = transaction_id;
     let resend = ServerAction::<ResendNotification>::new();
     let id = refund_id.clone();
@@ -44,7 +55,7 @@ pub fn NotificationLog(transaction_id: String) -> impl IntoView {
     let card = move |body: AnyView| {
         view! {
             <section class="card" aria-labelledby="g-notifications">
-                <h2 id="g-notifications">"Refund notifications"</h2>
+                <h2 id="g-notifications">{t!(i18n, notifications.title)}</h2>
                 {body}
             </section>
         }
@@ -58,7 +69,7 @@ pub fn NotificationLog(transaction_id: String) -> impl IntoView {
                     match log.await {
                         Ok(None) => ().into_any(),
                         Ok(Some(log)) if log.is_empty() => card(view! {
-                            <p class="empty-state">"No notifications: Paydesk notifies merchants' servers of asynchronous refunds made through the API."</p>
+                            <p class="empty-state">{t!(i18n, notifications.empty)}</p>
                         }.into_any()),
                         Ok(Some(log)) => card(
                             log.into_iter()
@@ -66,7 +77,7 @@ pub fn NotificationLog(transaction_id: String) -> impl IntoView {
                                 .collect_view()
                                 .into_any(),
                         ),
-                        Err(e) => card(view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()),
+                        Err(e) => card(view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any()),
                     }
                 })
             }}
@@ -80,23 +91,27 @@ fn Notification(
     refund_id: String,
     resend: ServerAction<ResendNotification>,
 ) -> impl IntoView {
-    let status = n.status_label();
+    let i18n = use_i18n();
+    let status = n.status.label_in(use_language());
+    let scrollable =
+        t_display!(i18n, notifications.attempts_scrollable, url = n.url.clone()).to_string();
+    let attempts = t_display!(i18n, notifications.attempts, url = n.url.clone()).to_string();
     let table_id = format!("notification-{}", n.id);
     view! {
         <div class="notification">
             <p>
-                <span class="pill">{status}</span> " to " <span class="mono">{n.url.clone()}</span>
-                {n.next_attempt_at.clone().map(|at| format!(" · next attempt {at}"))}
+                <span class="pill">{status}</span> " " {t!(i18n, notifications.to)} " " <span class="mono">{n.url.clone()}</span>
+                {n.next_attempt_at.clone().map(|at| format!(" · {}", t_display!(i18n, notifications.next_attempt, at)))}
             </p>
-            <div class="table-wrap" role="region" aria-label=format!("Delivery attempts to {}, scrollable", n.url) tabindex="0">
-            <table class="data" id=table_id.clone() aria-label=format!("Delivery attempts to {}", n.url)>
+            <div class="table-wrap" role="region" aria-label=scrollable tabindex="0">
+            <table class="data" id=table_id.clone() aria-label=attempts>
                 <thead>
                     <tr>
-                        <th scope="col" class="num">"Attempt"</th>
-                        <th scope="col">"Time"</th>
-                        <th scope="col" class="num">"HTTP status"</th>
-                        <th scope="col" class="num">"Latency"</th>
-                        <th scope="col">"Error"</th>
+                        <th scope="col" class="num">{t!(i18n, notifications.attempt)}</th>
+                        <th scope="col">{t!(i18n, notifications.time)}</th>
+                        <th scope="col" class="num">{t!(i18n, notifications.http_status)}</th>
+                        <th scope="col" class="num">{t!(i18n, notifications.latency)}</th>
+                        <th scope="col">{t!(i18n, notifications.error)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -105,7 +120,7 @@ fn Notification(
                             <td class="num">{a.attempt_no}</td>
                             <td>{a.attempted_at}</td>
                             <td class="num">{a.http_status.map_or("—".to_owned(), |s| s.to_string())}</td>
-                            <td class="num">{format!("{} ms", a.latency_ms)}</td>
+                            <td class="num">{t_display!(i18n, notifications.latency_ms, ms = a.latency_ms).to_string()}</td>
                             <td>{a.error.unwrap_or_else(|| "—".into())}</td>
                         </tr>
                     }).collect_view()}
@@ -115,7 +130,7 @@ fn Notification(
             <ActionForm action=resend>
                 <input type="hidden" name="notification_id" value=n.id />
                 <input type="hidden" name="refund_id" value=refund_id />
-                <button type="submit" class="btn small" aria-describedby=table_id disabled=move || resend.pending().get()>"Resend now"</button>
+                <button type="submit" class="btn small" aria-describedby=table_id disabled=move || resend.pending().get()>{t!(i18n, notifications.resend)}</button>
             </ActionForm>
         </div>
     }

@@ -2,6 +2,8 @@
 //! sorts by creation time or amount, right-aligned numbers and status pills. A click
 //! anywhere on a row opens its details; from the keyboard, its ID link does.
 
+use crate::i18n::{t_string, use_i18n};
+use crate::locale::use_language;
 use crate::transactions::columns::Column;
 use crate::transactions::filter::{present, QueryParams, Sort};
 use crate::transactions::kind::TransactionStatus;
@@ -15,14 +17,15 @@ pub fn TransactionTable(
     columns: Vec<Column>,
     params: QueryParams,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let head = columns.clone();
     let sort = present(&params.sort)
         .and_then(Sort::parse)
         .unwrap_or_default();
     let navigate = leptos_router::hooks::use_navigate();
     view! {
-        <div class="table-wrap" role="region" aria-label="Transactions, scrollable" tabindex="0">
-            <table class="data" aria-label="Transactions">
+        <div class="table-wrap" role="region" aria-label=t_string!(i18n, transactions.table_scrollable) tabindex="0">
+            <table class="data" aria-label=t_string!(i18n, transactions.table)>
                 <thead>
                     <tr>
                         {head.into_iter().map(|c| view! { <Header column=c sort params=params.clone() /> }).collect_view()}
@@ -64,11 +67,12 @@ fn orders(column: Column) -> Option<(Sort, Sort)> {
 /// (again: the other way round), from the first page.
 #[component]
 fn Header(column: Column, sort: Sort, params: QueryParams) -> impl IntoView {
+    let language = use_language();
     // Amounts sort within one currency only (docs/RULES.md).
     let sortable = orders(column)
         .filter(|(first, _)| !first.by_amount() || present(&params.currency).is_some());
     let Some((first, second)) = sortable else {
-        return view! { <th scope="col" class:num=column.is_numeric()>{column.label()}</th> }
+        return view! { <th scope="col" class:num=column.is_numeric()>{column.label_in(language)}</th> }
             .into_any();
     };
     let (aria_sort, next) = match sort {
@@ -85,7 +89,7 @@ fn Header(column: Column, sort: Sort, params: QueryParams) -> impl IntoView {
     view! {
         <th scope="col" class:num=column.is_numeric() aria-sort=aria_sort>
             // The arrow is drawn by the style sheet from aria-sort.
-            <a class="sort" href=link title=next.label()>{column.label()}</a>
+            <a class="sort" href=link title=next.label(language)>{column.label_in(language)}</a>
         </th>
     }
     .into_any()
@@ -121,7 +125,7 @@ fn opens_row(ev: &leptos::ev::MouseEvent) -> bool {
 
 #[component]
 pub fn Cell(row: TransactionView, column: Column) -> impl IntoView {
-    let text = row.cell(column);
+    let text = row.cell(column, use_language());
     match column {
         Column::TransactionId => view! {
             <td class="mono"><A href=super::details_href(&row.transaction_id)>{text}</A></td>
@@ -143,5 +147,5 @@ pub fn Cell(row: TransactionView, column: Column) -> impl IntoView {
 #[component]
 pub fn StatusPill(status: TransactionStatus) -> impl IntoView {
     let class = format!("pill status-{}", status.as_str().to_lowercase());
-    view! { <span class=class>{status.label()}</span> }
+    view! { <span class=class>{status.label_in(use_language())}</span> }
 }
