@@ -1,6 +1,6 @@
 //! Previous / next links of a paged list; a missing neighbour shows as a disabled button.
 
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -10,12 +10,12 @@ pub fn PagerLinks(prev: Option<String>, next: Option<String>) -> impl IntoView {
     view! {
         <nav class="pager" aria-label=t_string!(i18n, pager.pages)>
             {match prev {
-                Some(h) => view! { <A href=h attr:class="btn" attr:rel="prev">{t!(i18n, pager.previous)}</A> }.into_any(),
-                None => view! { <span class="btn" aria-disabled="true">{t!(i18n, pager.previous)}</span> }.into_any(),
+                Some(h) => view! { <A href=h attr:class="btn" attr:rel="prev">{t_string!(i18n, pager.previous)}</A> }.into_any(),
+                None => view! { <span class="btn" aria-disabled="true">{t_string!(i18n, pager.previous)}</span> }.into_any(),
             }}
             {match next {
-                Some(h) => view! { <A href=h attr:class="btn" attr:rel="next">{t!(i18n, pager.next)}</A> }.into_any(),
-                None => view! { <span class="btn" aria-disabled="true">{t!(i18n, pager.next)}</span> }.into_any(),
+                Some(h) => view! { <A href=h attr:class="btn" attr:rel="next">{t_string!(i18n, pager.next)}</A> }.into_any(),
+                None => view! { <span class="btn" aria-disabled="true">{t_string!(i18n, pager.next)}</span> }.into_any(),
             }}
         </nav>
     }

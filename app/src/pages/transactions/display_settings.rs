@@ -2,7 +2,7 @@
 //! form submit, so it works from the keyboard and before the WASM loads.
 
 use crate::error::AppError;
-use crate::i18n::{t, t_display, use_i18n};
+use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::use_language;
 use crate::transactions::columns::Column;
 use leptos::prelude::*;
@@ -37,11 +37,11 @@ pub fn DisplaySettings(columns: Vec<Column>, action: ServerAction<ChangeColumns>
     let last = shown.len().saturating_sub(1);
     view! {
         <details class="display-settings">
-            <summary>{t!(i18n, transactions.display_settings)}</summary>
+            <summary>{t_string!(i18n, transactions.display_settings)}</summary>
             <ActionForm action>
                 <div class="columns-grid">
                     <section>
-                        <h2>{t!(i18n, transactions.shown_columns)}</h2>
+                        <h2>{t_string!(i18n, transactions.shown_columns)}</h2>
                         <ol class="column-list">
                             {shown.into_iter().enumerate().map(|(i, c)| {
                                 let name = c.label_in(language);
@@ -53,14 +53,14 @@ pub fn DisplaySettings(columns: Vec<Column>, action: ServerAction<ChangeColumns>
                                         <button type="submit" class="btn small" name="change" value=format!("down:{}", c.key())
                                             disabled=i == last aria-label=t_display!(i18n, transactions.move_right, name).to_string()>"↓"</button>
                                         <button type="submit" class="btn small" name="change" value=format!("hide:{}", c.key())
-                                            disabled=c == Column::TransactionId aria-label=t_display!(i18n, transactions.hide_named, name).to_string()>{t!(i18n, transactions.hide)}</button>
+                                            disabled=c == Column::TransactionId aria-label=t_display!(i18n, transactions.hide_named, name).to_string()>{t_string!(i18n, transactions.hide)}</button>
                                     </li>
                                 }
                             }).collect_view()}
                         </ol>
                     </section>
                     <section>
-                        <h2>{t!(i18n, transactions.other_fields)}</h2>
+                        <h2>{t_string!(i18n, transactions.other_fields)}</h2>
                         <ul class="column-list">
                             {hidden.into_iter().map(|c| {
                                 let name = c.label_in(language);
@@ -68,12 +68,12 @@ pub fn DisplaySettings(columns: Vec<Column>, action: ServerAction<ChangeColumns>
                                     <li>
                                         <span>{name}</span>
                                         <button type="submit" class="btn small" name="change" value=format!("show:{}", c.key())
-                                            aria-label=t_display!(i18n, transactions.show_named, name).to_string()>{t!(i18n, transactions.show)}</button>
+                                            aria-label=t_display!(i18n, transactions.show_named, name).to_string()>{t_string!(i18n, transactions.show)}</button>
                                     </li>
                                 }
                             }).collect_view()}
                         </ul>
-                        <button type="submit" class="btn" name="change" value="reset">{t!(i18n, transactions.reset_columns)}</button>
+                        <button type="submit" class="btn" name="change" value="reset">{t_string!(i18n, transactions.reset_columns)}</button>
                     </section>
                 </div>
             </ActionForm>

@@ -4,7 +4,7 @@
 //! the page can show rows written of the total and cancel (aborting the request and
 //! posting the cancel, either of which makes the server stop).
 
-use crate::i18n::{t, t_display, t_string, use_i18n};
+use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::{use_language, Language};
 use crate::reports::calendar::export_file_name;
 use crate::transactions::columns::Column;
@@ -71,10 +71,10 @@ pub fn ExportPanel(
     let headers = (language != Language::En).then(|| {
         view! {
             <div class="field">
-                <label for="export-headers">{t!(i18n, exports.headers)}</label>
+                <label for="export-headers">{t_string!(i18n, exports.headers)}</label>
                 <select id="export-headers" name="headers">
-                    <option value="en">{t!(i18n, exports.headers_english)}</option>
-                    <option value="language">{t!(i18n, exports.headers_language)}</option>
+                    <option value="en">{t_string!(i18n, exports.headers_english)}</option>
+                    <option value="language">{t_string!(i18n, exports.headers_language)}</option>
                 </select>
             </div>
         }
@@ -95,11 +95,11 @@ pub fn ExportPanel(
     };
     view! {
         <details class="export-panel">
-            <summary>{t!(i18n, exports.export)}</summary>
+            <summary>{t_string!(i18n, exports.export)}</summary>
             <form method="get" action="/exports/transactions.csv" class="export-form" id="export-form">
                 {hidden}
                 <fieldset class="export-fields">
-                    <legend>{t!(i18n, exports.fields)}</legend>
+                    <legend>{t_string!(i18n, exports.fields)}</legend>
                     {Column::ALL.into_iter().map(|c| {
                         let checked = Column::EXPORT_DEFAULT.contains(&c);
                         let name = c.label_in(language);
@@ -113,7 +113,7 @@ pub fn ExportPanel(
                     }).collect_view()}
                 </fieldset>
                 <div class="field">
-                    <label for="export-tz">{t!(i18n, exports.time_zone)}</label>
+                    <label for="export-tz">{t_string!(i18n, exports.time_zone)}</label>
                     <select id="export-tz" name="tz">
                         {zones.into_iter().map(|z| view! { <option value=z.clone()>{z.clone()}</option> }).collect_view()}
                     </select>
@@ -123,12 +123,12 @@ pub fn ExportPanel(
                 <div class="export-actions">
                     <button type="submit" class="btn primary" formaction="/exports/transactions.csv"
                         on:click=move |ev| start(ev, "/exports/transactions.csv")
-                        disabled=move || matches!(state.get(), State::Running { .. })>{t!(i18n, exports.csv)}</button>
+                        disabled=move || matches!(state.get(), State::Running { .. })>{t_string!(i18n, exports.csv)}</button>
                     <button type="submit" class="btn" formaction="/exports/transactions.xlsx"
                         on:click=move |ev| start(ev, "/exports/transactions.xlsx")
-                        disabled=move || matches!(state.get(), State::Running { .. })>{t!(i18n, exports.xlsx)}</button>
+                        disabled=move || matches!(state.get(), State::Running { .. })>{t_string!(i18n, exports.xlsx)}</button>
                     <Show when=move || matches!(state.get(), State::Running { .. })>
-                        <button type="button" class="btn" on:click=cancel>{t!(i18n, exports.cancel)}</button>
+                        <button type="button" class="btn" on:click=cancel>{t_string!(i18n, exports.cancel)}</button>
                     </Show>
                 </div>
                 <p class="export-status" role="status" aria-live="polite">

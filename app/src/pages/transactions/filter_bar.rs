@@ -2,7 +2,7 @@
 //! work before the WASM loads and keep every filter in the URL.
 
 use super::FilterOptions;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::locale::use_language;
 use crate::transactions::filter::{
     present, DatePreset, FieldErrors, QueryParams, ID_TYPES, PAGE_SIZES,
@@ -75,7 +75,7 @@ pub fn IdSearch(params: QueryParams, errors: FieldErrors) -> impl IntoView {
     view! {
         <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar id-search" attr:role="search" attr:aria-label=t_string!(i18n, transactions.search_by_id)>
             <div class="field">
-                <label for="f-id_type">{t!(i18n, transactions.id_type)}</label>
+                <label for="f-id_type">{t_string!(i18n, transactions.id_type)}</label>
                 <select id="f-id_type" name="id_type">
                     {ID_TYPES.iter().map(|c| {
                         let is = c.key() == id_type;
@@ -84,15 +84,15 @@ pub fn IdSearch(params: QueryParams, errors: FieldErrors) -> impl IntoView {
                 </select>
             </div>
             <div class="field grow" class:invalid=id_invalid>
-                <label for="f-id">{t!(i18n, transactions.id)}</label>
+                <label for="f-id">{t_string!(i18n, transactions.id)}</label>
                 <input id="f-id" name="id" type="search" maxlength="64" value=value(&params.id)
                     placeholder=t_string!(i18n, transactions.id_placeholder) aria-invalid=id_invalid.then_some("true")
                     aria-describedby=id_invalid.then_some("f-id-error") />
                 {id_error.map(|e| view! { <p class="field-error" id="f-id-error">{e}</p> })}
             </div>
-            <button type="submit" class="btn primary">{t!(i18n, transactions.search)}</button>
+            <button type="submit" class="btn primary">{t_string!(i18n, transactions.search)}</button>
             {params.id.as_ref().filter(|v| !v.is_empty()).map(|_| view! {
-                <a class="btn" href="/transactions">{t!(i18n, transactions.clear_id_search)}</a>
+                <a class="btn" href="/transactions">{t_string!(i18n, transactions.clear_id_search)}</a>
             })}
         </Form>
     }
@@ -250,8 +250,8 @@ pub fn FilterBar(
             {fields}
             {sort}
             <div class="actions">
-                <button type="submit" class="btn primary">{t!(i18n, transactions.apply_filters)}</button>
-                <a class="btn" href="/transactions">{t!(i18n, transactions.reset)}</a>
+                <button type="submit" class="btn primary">{t_string!(i18n, transactions.apply_filters)}</button>
+                <a class="btn" href="/transactions">{t_string!(i18n, transactions.reset)}</a>
             </div>
             {page_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         </Form>

@@ -14,7 +14,7 @@ mod table;
 pub use details::TransactionDetailsPage;
 
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::transactions::columns::Column;
 use crate::transactions::filter::{FieldErrors, QueryParams};
 use crate::transactions::view::{Page, TransactionView};
@@ -208,13 +208,13 @@ pub fn TransactionsPage() -> impl IntoView {
     view! {
         <Title text=t_string!(i18n, transactions.title) />
         <div class="page-head">
-            <h1>{t!(i18n, transactions.title)}</h1>
+            <h1>{t_string!(i18n, transactions.title)}</h1>
             <span class="loading-bar" class:active=pending aria-live="polite">
                 {move || if pending.get() { t_string!(i18n, transactions.loading) } else { "" }}
             </span>
         </div>
         <Transition
-            fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, transactions.loading_transactions)}</p> }
+            fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, transactions.loading_transactions)}</p> }
             set_pending
         >
             {move || Suspend::new(async move {
@@ -260,10 +260,10 @@ fn Results(
         {export}
         {match page {
             None => view! {
-                <p class="empty-state" role="alert">{t!(i18n, transactions.correct_filters)}</p>
+                <p class="empty-state" role="alert">{t_string!(i18n, transactions.correct_filters)}</p>
             }.into_any(),
             Some(page) if page.rows.is_empty() => view! {
-                <p class="empty-state">{t!(i18n, transactions.no_match)}</p>
+                <p class="empty-state">{t_string!(i18n, transactions.no_match)}</p>
                 <pager::Pager params page />
             }.into_any(),
             Some(page) => view! {

@@ -1,7 +1,7 @@
 //! The notifyRefund delivery log on a refund's details page, with "Resend now".
 
 use crate::error::AppError;
-use crate::i18n::{t, t_display, use_i18n};
+use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::use_language;
 use crate::notifications::NotificationView;
 use leptos::prelude::*;
@@ -55,7 +55,7 @@ pub fn NotificationLog(transaction_id: String) -> impl IntoView {
     let card = move |body: AnyView| {
         view! {
             <section class="card" aria-labelledby="g-notifications">
-                <h2 id="g-notifications">{t!(i18n, notifications.title)}</h2>
+                <h2 id="g-notifications">{t_string!(i18n, notifications.title)}</h2>
                 {body}
             </section>
         }
@@ -69,7 +69,7 @@ pub fn NotificationLog(transaction_id: String) -> impl IntoView {
                     match log.await {
                         Ok(None) => ().into_any(),
                         Ok(Some(log)) if log.is_empty() => card(view! {
-                            <p class="empty-state">{t!(i18n, notifications.empty)}</p>
+                            <p class="empty-state">{t_string!(i18n, notifications.empty)}</p>
                         }.into_any()),
                         Ok(Some(log)) => card(
                             log.into_iter()
@@ -100,18 +100,18 @@ fn Notification(
     view! {
         <div class="notification">
             <p>
-                <span class="pill">{status}</span> " " {t!(i18n, notifications.to)} " " <span class="mono">{n.url.clone()}</span>
+                <span class="pill">{status}</span> " " {t_string!(i18n, notifications.to)} " " <span class="mono">{n.url.clone()}</span>
                 {n.next_attempt_at.clone().map(|at| format!(" · {}", t_display!(i18n, notifications.next_attempt, at)))}
             </p>
             <div class="table-wrap" role="region" aria-label=scrollable tabindex="0">
             <table class="data" id=table_id.clone() aria-label=attempts>
                 <thead>
                     <tr>
-                        <th scope="col" class="num">{t!(i18n, notifications.attempt)}</th>
-                        <th scope="col">{t!(i18n, notifications.time)}</th>
-                        <th scope="col" class="num">{t!(i18n, notifications.http_status)}</th>
-                        <th scope="col" class="num">{t!(i18n, notifications.latency)}</th>
-                        <th scope="col">{t!(i18n, notifications.error)}</th>
+                        <th scope="col" class="num">{t_string!(i18n, notifications.attempt)}</th>
+                        <th scope="col">{t_string!(i18n, notifications.time)}</th>
+                        <th scope="col" class="num">{t_string!(i18n, notifications.http_status)}</th>
+                        <th scope="col" class="num">{t_string!(i18n, notifications.latency)}</th>
+                        <th scope="col">{t_string!(i18n, notifications.error)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -130,7 +130,7 @@ fn Notification(
             <ActionForm action=resend>
                 <input type="hidden" name="notification_id" value=n.id />
                 <input type="hidden" name="refund_id" value=refund_id />
-                <button type="submit" class="btn small" aria-describedby=table_id disabled=move || resend.pending().get()>{t!(i18n, notifications.resend)}</button>
+                <button type="submit" class="btn small" aria-describedby=table_id disabled=move || resend.pending().get()>{t_string!(i18n, notifications.resend)}</button>
             </ActionForm>
         </div>
     }
