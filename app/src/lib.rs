@@ -1,6 +1,10 @@
 //! Paydesk's pages, components and server functions. The server-side domain (database
 //! access, sessions, password hashing) is compiled only with the `ssr` feature.
 
+// Leptos view types nest deeply (the signed-in frame alone is ~130 levels); the
+// release build of the browser half computes their layouts and needs more than 128.
+#![recursion_limit = "256"]
+
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
