@@ -6,6 +6,8 @@
 #[cfg(feature = "ssr")]
 pub mod store;
 
+use crate::i18n::{td_display, td_string};
+use crate::locale::Language;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -175,6 +177,30 @@ impl PaymentPasswordError {
         }
     }
 
+    /// What the refund dialog says when checking a payment password before a refund
+    /// fails, in `language`. The errors of setting one are the settings page's to word;
+    /// they cannot come from a check and keep their English `Display` here.
+    pub fn check_message(&self, language: Language) -> String {
+        let l = language.locale();
+        match self {
+            PaymentPasswordError::NotSet => td_string!(l, payment_password_check.not_set).into(),
+            PaymentPasswordError::Wrong { attempts_left } => {
+                td_display!(l, payment_password_check.wrong, count = *attempts_left).to_string()
+            }
+            PaymentPasswordError::Locked { .. } => {
+                td_string!(l, payment_password_check.locked).into()
+            }
+            PaymentPasswordError::UnknownUser => {
+                td_string!(l, payment_password_check.unknown_user).into()
+            }
+            PaymentPasswordError::Unavailable => {
+                td_string!(l, payment_password_check.unavailable).into()
+            }
+            PaymentPasswordError::Busy => td_string!(l, errors.busy).into(),
+            other => other.to_string(),
+        }
+    }
+
     /// Whether the error is about the new password rather than the one checked.
     pub fn concerns_new_password(&self) -> bool {
         matches!(
@@ -256,5 +282,35 @@ mod tests {
         assert!(PaymentPasswordError::Wrong { attempts_left: 3 }
             .to_string()
             .contains("3 attempts left"));
+    }
+
+    #[test]
+    fn the_refund_dialog_words_a_failed_check_in_the_users_language() {
+        let wrong = |n| PaymentPasswordError::Wrong { attempts_left: n };
+        for e in [
+            wrong(1),
+            wrong(3),
+            PaymentPasswordError::NotSet,
+            PaymentPasswordError::UnknownUser,
+            PaymentPasswordError::Unavailable,
+            PaymentPasswordError::Busy,
+            PaymentPasswordError::Locked {
+                until: "2026-11-29T18:05:11Z".parse().unwrap(),
+            },
+        ] {
+            assert_eq!(e.check_message(Language::En), e.to_string());
+        }
+        assert_eq!(
+            wrong(1).check_message(Language::PtBr),
+            "Senha de pagamento incorreta. Resta uma tentativa antes de os reembolsos serem bloqueados."
+        );
+        assert_eq!(
+            wrong(3).check_message(Language::PtBr),
+            "Senha de pagamento incorreta. Restam 3 tentativas antes de os reembolsos serem bloqueados."
+        );
+        assert_eq!(
+            wrong(2).check_message(Language::ZhCn),
+            "支付密码错误。再输错 2 次，退款功能将被锁定。"
+        );
     }
 }
