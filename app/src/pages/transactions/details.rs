@@ -54,6 +54,7 @@ pub async fn transaction_details(transaction_id: String) -> Result<Option<Detail
 
 /// Rewrites what the transaction's view wrote in English (as the query page shows it):
 /// its settlement amount, quote and times, in `language`.
+#[cfg(feature = "ssr")]
 fn in_language(t: &mut TransactionView, language: Language) {
     if let Some(a) = t.settlement_amount.as_mut() {
         *a = language.decimal(&a.replace(',', ""));
@@ -69,6 +70,7 @@ fn in_language(t: &mut TransactionView, language: Language) {
 
 /// A time as the view writes it ("2026-11-30 02:05:11 +08:00") in `language`; anything
 /// else as it is.
+#[cfg(feature = "ssr")]
 fn time_in(language: Language, english: &str) -> String {
     use chrono::{Datelike, Timelike};
     match chrono::DateTime::parse_from_str(english, "%Y-%m-%d %H:%M:%S %:z") {
@@ -353,6 +355,7 @@ fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl 
 mod tests {
     use super::*;
 
+    #[cfg(feature = "ssr")]
     #[test]
     fn times_are_rewritten_in_the_users_language() {
         let at = "2026-11-30 02:05:11 +08:00";
@@ -366,6 +369,39 @@ mod tests {
             "29/11/2026 15:05:11 -03:00"
         );
         assert_eq!(time_in(Language::PtBr, "—"), "—");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn settlement_figures_are_rewritten_in_the_users_language() {
+        let mut t = TransactionView {
+            transaction_id: "PAY-1".into(),
+            reference_transaction_id: None,
+            transaction_request_id: None,
+            acquirer_transaction_id: None,
+            serial_no: "1".into(),
+            transaction_type: TransactionType::Payment,
+            status: TransactionStatus::Success,
+            amount_minor: 123_456,
+            currency: "USD".into(),
+            amount: "1,234.56".into(),
+            settlement_amount: Some("8,765.43".into()),
+            settlement_currency: Some("CNY".into()),
+            settlement_quote: Some("7.1".into()),
+            payment_method: "GCash".into(),
+            acquirer: "Antom".into(),
+            original_transaction_id: None,
+            reason: None,
+            created_at: "2026-11-30 02:05:11 +08:00".into(),
+            finished_at: None,
+        };
+        let mut english = t.clone();
+        in_language(&mut english, Language::En);
+        assert_eq!(english, t);
+        in_language(&mut t, Language::PtBr);
+        assert_eq!(t.settlement_amount.as_deref(), Some("8.765,43"));
+        assert_eq!(t.settlement_quote.as_deref(), Some("7,1"));
+        assert_eq!(t.created_at, "30/11/2026 02:05:11 +08:00");
     }
 
     #[test]
