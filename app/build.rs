@@ -21,6 +21,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut problems = Vec::new();
     for locale in OTHERS {
         let other = keys_of(locale)?;
+        // Chinese has a single plural form, and the crate reads a lone `count_other`
+        // as a plain key named so (then shows English): it must be written `count`.
+        if locale == "zh-CN" {
+            for key in plural_forms(locale)? {
+                problems.push(format!(
+                    "{locale}: \"{key}\" has one form in Chinese; name it without the suffix"
+                ));
+            }
+        }
         for (key, values) in &english {
             match other.get(key) {
                 None => problems.push(format!("{locale}: missing \"{key}\"")),
@@ -61,13 +70,33 @@ fn main() -> Result<(), Box<dyn Error>> {
 /// into `count`, since languages have different plural forms) with the `{{ values }}`
 /// its texts name.
 fn keys_of(locale: &str) -> Result<BTreeMap<String, BTreeSet<String>>, Box<dyn Error>> {
+    let mut keys = BTreeMap::new();
+    flatten("", &read(locale)?, &mut keys);
+    Ok(keys)
+}
+
+fn read(locale: &str) -> Result<Value, Box<dyn Error>> {
     let path = Path::new(LOCALES_DIR).join(format!("{locale}.json"));
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let json: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut keys = BTreeMap::new();
-    flatten("", &json, &mut keys);
-    Ok(keys)
+    Ok(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?)
+}
+
+/// The keys of a catalogue written as plural forms (`count_one`, `count_other`).
+fn plural_forms(locale: &str) -> Result<Vec<String>, Box<dyn Error>> {
+    let mut found = Vec::new();
+    fn walk(prefix: &str, value: &Value, found: &mut Vec<String>) {
+        if let Value::Object(map) = value {
+            for (name, v) in map {
+                let path = format!("{prefix}{name}");
+                if base_key(name) != name {
+                    found.push(path.clone());
+                }
+                walk(&format!("{path}."), v, found);
+            }
+        }
+    }
+    walk("", &read(locale)?, &mut found);
+    Ok(found)
 }
 
 fn flatten(prefix: &str, value: &Value, keys: &mut BTreeMap<String, BTreeSet<String>>) {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { expect, type Page } from '@playwright/test';
+import { type Lang, t } from './catalogue';
 
 export const DEMO_PASSWORD = 'paydesk-demo';
 /** The payment password the tests set for the users who refund. */
@@ -11,12 +12,13 @@ export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
-export async function signIn(page: Page, email: string, password: string): Promise<void> {
+/** Signs in on the login page, which is in `lang` (the browser's language). */
+export async function signIn(page: Page, email: string, password: string, lang: Lang = 'en'): Promise<void> {
   await page.goto('/login');
   await waitForHydration(page);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel(t(lang, 'login.email'), { exact: true }).fill(email);
+  await page.getByLabel(t(lang, 'login.password'), { exact: true }).fill(password);
+  await page.getByRole('button', { name: t(lang, 'login.sign_in') }).click();
 }
 
 /** Signs in through the plain form, as a browser without JavaScript does (nothing to

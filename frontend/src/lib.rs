@@ -1,5 +1,9 @@
 //! The browser half of Paydesk: hydrates the server-rendered pages.
 
+// Leptos view types nest deeply (the signed-in frame alone is ~130 levels); the
+// release build computes their layouts and needs more than the default 128.
+#![recursion_limit = "256"]
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();

@@ -7,7 +7,7 @@
 
 use super::pem::check_public_key;
 use super::{check_client_id, ClientKeyView, KeyError};
-use crate::time::format_local;
+use crate::locale::{format::local, Language};
 use chrono_tz::Tz;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
@@ -49,8 +49,19 @@ pub async fn client_key(
     .await
 }
 
-/// The keys of `merchant` by client id and version, dates in `zone`.
+/// The keys of `merchant` by client id and version, dates in `zone`, in English: the
+/// operator's command line.
 pub async fn list(pool: &PgPool, merchant: Uuid, zone: Tz) -> sqlx::Result<Vec<ClientKeyView>> {
+    list_in_language(pool, merchant, zone, Language::En).await
+}
+
+/// [`list`] with the dates as `language` writes them, for the API keys page.
+pub async fn list_in_language(
+    pool: &PgPool,
+    merchant: Uuid,
+    zone: Tz,
+    language: Language,
+) -> sqlx::Result<Vec<ClientKeyView>> {
     let rows = sqlx::query!(
         r#"SELECT client_id, key_version, created_at AS "created_at: chrono::DateTime<chrono::Utc>" FROM api_clients
           WHERE merchant_id = $1 ORDER BY client_id, key_version"#,
@@ -63,7 +74,7 @@ pub async fn list(pool: &PgPool, merchant: Uuid, zone: Tz) -> sqlx::Result<Vec<C
         .map(|r| ClientKeyView {
             client_id: r.client_id,
             key_version: r.key_version,
-            created: format_local(r.created_at, zone),
+            created: local(language, r.created_at, zone),
         })
         .collect())
 }

@@ -10,7 +10,9 @@ mod pem;
 #[cfg(feature = "ssr")]
 mod platform;
 #[cfg(feature = "ssr")]
-pub use clients::{client_key, list, register, register_in, ClientChoice, ClientKey};
+pub use clients::{
+    client_key, list, list_in_language, register, register_in, ClientChoice, ClientKey,
+};
 #[cfg(feature = "ssr")]
 pub use pem::{
     check_public_key, from_pem_or_der, pkcs1_from_pkcs8, public_key_der, to_base64, to_pem,
@@ -18,6 +20,7 @@ pub use pem::{
 #[cfg(feature = "ssr")]
 pub use platform::{generate_pair, platform_key, PlatformKey, PLATFORM_KEY_VERSION};
 
+use crate::locale::Language;
 use serde::{Deserialize, Serialize};
 use strum::{EnumIter, EnumString, IntoStaticStr};
 
@@ -56,6 +59,23 @@ impl KeyError {
 
     pub fn from_code(code: &str) -> Option<KeyError> {
         code.parse().ok()
+    }
+
+    /// What the user reads, in `language`. The `Display` text is English, for logs and
+    /// the `server keys` command line.
+    pub fn message(self, language: Language) -> &'static str {
+        use crate::i18n::td_string;
+        let l = language.locale();
+        match self {
+            KeyError::InvalidClientId => td_string!(l, api_keys.error_invalid_client_id),
+            KeyError::BadPem => td_string!(l, api_keys.error_bad_pem),
+            KeyError::NotRsa => td_string!(l, api_keys.error_not_rsa),
+            KeyError::OtherMerchant => td_string!(l, api_keys.error_other_merchant),
+            KeyError::UnknownClientId => td_string!(l, api_keys.error_unknown_client_id),
+            KeyError::BadVersion => td_string!(l, api_keys.error_bad_version),
+            KeyError::VersionTaken => td_string!(l, api_keys.error_version_taken),
+            KeyError::Unavailable => td_string!(l, settings.unavailable),
+        }
     }
 
     /// Whether the message belongs by the client id field (else by the key).
@@ -119,5 +139,20 @@ mod tests {
         }
         assert_eq!(KeyError::NotRsa.code(), "not_rsa");
         assert_eq!(KeyError::from_code("NotRsa"), None);
+    }
+
+    #[test]
+    fn messages_are_in_the_users_language_and_english_matches_the_log() {
+        use strum::IntoEnumIterator;
+        for e in KeyError::iter() {
+            assert_eq!(e.message(Language::En), e.to_string());
+            for other in [Language::ZhCn, Language::PtBr] {
+                assert_ne!(e.message(other), e.to_string(), "{e:?} in {other:?}");
+            }
+        }
+        assert_eq!(
+            KeyError::OtherMerchant.message(Language::PtBr),
+            "Este ID de cliente pertence a outro estabelecimento."
+        );
     }
 }

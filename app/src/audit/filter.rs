@@ -1,6 +1,8 @@
 //! The audit log page's filters, as they travel in its URL, and their checking.
 
 use super::AuditAction;
+use crate::i18n::td_string;
+use crate::locale::Language;
 use crate::transactions::filter::{parse_date, parse_direction, present, Direction, FieldErrors};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -59,19 +61,21 @@ pub struct AuditFilter {
     pub direction: Direction,
 }
 
-pub fn parse(params: &AuditParams) -> Result<AuditFilter, FieldErrors> {
+/// Checks `params`; the messages of filters that were not understood are in `language`.
+pub fn parse(params: &AuditParams, language: Language) -> Result<AuditFilter, FieldErrors> {
+    let l = language.locale();
     let mut errors = FieldErrors::default();
     let action = present(&params.action).and_then(|a| {
         let parsed = AuditAction::parse(a);
         if parsed.is_none() {
-            errors.add("action", "Choose an action from the list.");
+            errors.add("action", td_string!(l, audit.error_action));
         }
         parsed
     });
     let from = parse_date("from", &params.from, &mut errors);
     let to = parse_date("to", &params.to, &mut errors);
     if from.zip(to).is_some_and(|(f, t)| f > t) {
-        errors.add("to", "The end date is before the start date.");
+        errors.add("to", td_string!(l, audit.error_end_before_start));
     }
     let direction = parse_direction(&params.after, &params.before, &mut errors);
     let actor = present(&params.actor).and_then(|a| match crate::text::check_line(a, 254) {
@@ -101,7 +105,7 @@ pub struct AuditRow {
     pub actor: String,
     pub action: String,
     pub subject: Option<String>,
-    /// With its currency, e.g. `12.50 USD`.
+    /// With its currency, e.g. `12.50 USD` (`12,50 USD` in Portuguese).
     pub amount: Option<String>,
     pub detail: Option<String>,
     pub address: Option<String>,
@@ -130,12 +134,15 @@ mod tests {
 
     #[test]
     fn filters_parse_and_empty_ones_mean_any() {
-        let f = parse(&params(&[
-            ("action", "ROLE_CHANGED"),
-            ("actor", " ada "),
-            ("from", "2026-11-01"),
-            ("to", ""),
-        ]))
+        let f = parse(
+            &params(&[
+                ("action", "ROLE_CHANGED"),
+                ("actor", " ada "),
+                ("from", "2026-11-01"),
+                ("to", ""),
+            ]),
+            Language::En,
+        )
         .unwrap();
         assert_eq!(f.action, Some(AuditAction::RoleChanged));
         assert_eq!(f.actor.as_deref(), Some("ada"));
@@ -146,17 +153,24 @@ mod tests {
 
     #[test]
     fn bad_filters_say_which_field_is_wrong() {
-        let errors = parse(&params(&[
-            ("action", "DROP"),
-            ("from", "2026-11-30"),
-            ("to", "2026-11-01"),
-            ("after", "x"),
-            ("actor", "a\u{0}b"),
-        ]))
+        let errors = parse(
+            &params(&[
+                ("action", "DROP"),
+                ("from", "2026-11-30"),
+                ("to", "2026-11-01"),
+                ("after", "x"),
+                ("actor", "a\u{0}b"),
+            ]),
+            Language::PtBr,
+        )
         .unwrap_err();
         for field in ["action", "to", "page", "actor"] {
             assert!(errors.get(field).is_some(), "{field}: {errors:?}");
         }
+        assert_eq!(
+            errors.get("to").as_deref(),
+            Some("A data final é anterior à data inicial.")
+        );
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub use record::{record, Actor, Event};
 #[cfg(feature = "ssr")]
 pub use search::search;
 
+use crate::i18n::td_string;
+use crate::locale::Language;
 use serde::{Deserialize, Serialize};
 
 /// Everything the audit log records. The names are the `audit_events.action` values.
@@ -88,27 +90,37 @@ impl AuditAction {
         }
     }
 
-    /// How the audit log page names the action.
-    pub fn label(self) -> &'static str {
+    /// How the audit log page names the action, in `language`; the stored name
+    /// ([`as_str`](Self::as_str)) stays the same in every language.
+    pub fn label(self, language: Language) -> &'static str {
+        let l = language.locale();
         match self {
-            AuditAction::SignIn => "Signed in",
-            AuditAction::SignInFailed => "Sign-in failed",
-            AuditAction::SignOut => "Signed out",
-            AuditAction::Refund => "Refund",
-            AuditAction::RefundRefused => "Refund refused",
-            AuditAction::PaymentPasswordSet => "Payment password set",
-            AuditAction::PaymentPasswordChanged => "Payment password changed",
-            AuditAction::PaymentPasswordWrong => "Wrong payment password",
-            AuditAction::RefundsLocked => "Refunds locked",
-            AuditAction::PaymentPasswordSetByAdmin => "Payment password set by admin",
-            AuditAction::PaymentPasswordReset => "Payment password reset",
-            AuditAction::RefundsUnlocked => "Refunds unlocked",
-            AuditAction::UserCreated => "User created",
-            AuditAction::RoleChanged => "Role changed",
-            AuditAction::UserDisabled => "User disabled",
-            AuditAction::UserEnabled => "User enabled",
-            AuditAction::ApiKeyAdded => "API key added",
-            AuditAction::NotificationResent => "Notification resent",
+            AuditAction::SignIn => td_string!(l, audit.actions.sign_in),
+            AuditAction::SignInFailed => td_string!(l, audit.actions.sign_in_failed),
+            AuditAction::SignOut => td_string!(l, audit.actions.sign_out),
+            AuditAction::Refund => td_string!(l, audit.actions.refund),
+            AuditAction::RefundRefused => td_string!(l, audit.actions.refund_refused),
+            AuditAction::PaymentPasswordSet => td_string!(l, audit.actions.payment_password_set),
+            AuditAction::PaymentPasswordChanged => {
+                td_string!(l, audit.actions.payment_password_changed)
+            }
+            AuditAction::PaymentPasswordWrong => {
+                td_string!(l, audit.actions.payment_password_wrong)
+            }
+            AuditAction::RefundsLocked => td_string!(l, audit.actions.refunds_locked),
+            AuditAction::PaymentPasswordSetByAdmin => {
+                td_string!(l, audit.actions.payment_password_set_by_admin)
+            }
+            AuditAction::PaymentPasswordReset => {
+                td_string!(l, audit.actions.payment_password_reset)
+            }
+            AuditAction::RefundsUnlocked => td_string!(l, audit.actions.refunds_unlocked),
+            AuditAction::UserCreated => td_string!(l, audit.actions.user_created),
+            AuditAction::RoleChanged => td_string!(l, audit.actions.role_changed),
+            AuditAction::UserDisabled => td_string!(l, audit.actions.user_disabled),
+            AuditAction::UserEnabled => td_string!(l, audit.actions.user_enabled),
+            AuditAction::ApiKeyAdded => td_string!(l, audit.actions.api_key_added),
+            AuditAction::NotificationResent => td_string!(l, audit.actions.notification_resent),
         }
     }
 
@@ -127,5 +139,34 @@ mod tests {
             assert_eq!(AuditAction::parse(action.as_str()), Some(action));
         }
         assert_eq!(AuditAction::parse("refund"), None);
+    }
+
+    #[test]
+    fn every_language_names_each_action_once() {
+        use std::collections::HashSet;
+        for language in Language::ALL {
+            let labels: HashSet<_> = AuditAction::ALL
+                .into_iter()
+                .map(|a| a.label(language))
+                .collect();
+            assert_eq!(labels.len(), AuditAction::ALL.len(), "{language:?}");
+        }
+        let names = |a: AuditAction| Language::ALL.map(|l| a.label(l));
+        assert_eq!(
+            names(AuditAction::SignInFailed),
+            ["Sign-in failed", "登录失败", "Falha no login"]
+        );
+        assert_eq!(
+            names(AuditAction::PaymentPasswordSetByAdmin),
+            [
+                "Payment password set by admin",
+                "管理员设置支付密码",
+                "Senha de pagamento definida pelo administrador"
+            ]
+        );
+        assert_eq!(
+            AuditAction::ApiKeyAdded.label(Language::En),
+            "API key added"
+        );
     }
 }

@@ -3,8 +3,7 @@
 
 use super::filter::{AuditFilter, AuditPage, AuditRow, PAGE_SIZE};
 use super::AuditAction;
-use crate::money::format_money;
-use crate::time::format_local;
+use crate::locale::{format::local, Language};
 use crate::transactions::filter::Sort;
 use crate::transactions::query::{paginate, push_keyset, start_of_day, Keyed};
 use chrono::{DateTime, Utc};
@@ -12,12 +11,14 @@ use chrono_tz::Tz;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-/// One page of `merchant`'s events that pass `filter`, times in `zone`.
+/// One page of `merchant`'s events that pass `filter`, times in `zone`, actions,
+/// amounts and times as `language` writes them.
 pub async fn search(
     pool: &PgPool,
     merchant: Uuid,
     filter: &AuditFilter,
     zone: Tz,
+    language: Language,
 ) -> Result<AuditPage, sqlx::Error> {
     let mut q = QueryBuilder::<Postgres>::new(
         "SELECT e.id, e.created_at, e.actor, e.action, e.subject, e.amount_minor, e.currency::text AS currency,
@@ -49,7 +50,7 @@ pub async fn search(
     push_keyset(&mut q, "e", Sort::Newest, filter.direction, PAGE_SIZE);
     let events: Vec<EventRow> = q.build_query_as().fetch_all(pool).await?;
     let (rows, next, prev) = paginate(events, Sort::Newest, filter.direction, PAGE_SIZE, |event| {
-        event.into_view(zone)
+        event.into_view(zone, language)
     });
     Ok(AuditPage { rows, next, prev })
 }
@@ -75,16 +76,16 @@ impl Keyed for EventRow {
 }
 
 impl EventRow {
-    fn into_view(self, zone: Tz) -> AuditRow {
+    fn into_view(self, zone: Tz, language: Language) -> AuditRow {
         AuditRow {
-            time: format_local(self.created_at, zone),
+            time: local(language, self.created_at, zone),
             actor: self.actor,
-            action: self.action.label().to_owned(),
+            action: self.action.label(language).to_owned(),
             subject: self.subject,
             amount: self
                 .amount_minor
                 .zip(self.currency)
-                .map(|(minor, code)| format_money(minor, &code)),
+                .map(|(minor, code)| language.money(minor, &code)),
             detail: self.detail,
             address: self.address,
         }

@@ -2,6 +2,8 @@
 //! outcome comes back as a redirect, to the requested page or to this one with an error.
 
 use crate::error::AppError;
+use crate::i18n::{t, t_string, td_display, td_string, use_i18n};
+use crate::locale::{use_language, Language};
 use crate::url::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -56,51 +58,57 @@ fn login_url(error: &str, retry: Option<i64>, next: &str) -> String {
     url
 }
 
-/// The message for the `error` query parameter the sign-in redirect sets.
-fn error_message(error: &str, retry: Option<&str>) -> Option<String> {
+/// The message, in `language`, for the `error` query parameter the sign-in redirect
+/// sets.
+fn error_message(language: Language, error: &str, retry: Option<&str>) -> Option<String> {
+    let l = language.locale();
     match error {
-        "invalid" => Some("Incorrect email or password.".to_owned()),
-        "throttled" => Some(format!(
-            "Too many failed sign-ins. Try again in {} minutes.",
-            retry.and_then(|r| r.parse::<u32>().ok()).unwrap_or(15)
-        )),
-        "busy" => Some("Paydesk is busy; try again in a moment.".to_owned()),
+        "invalid" => Some(td_string!(l, login.invalid).to_owned()),
+        "throttled" => {
+            let count = retry.and_then(|r| r.parse::<u32>().ok()).unwrap_or(15);
+            Some(td_display!(l, login.throttled, count).to_string())
+        }
+        // The same words as a busy server function's error.
+        "busy" => Some(td_string!(l, errors.busy).to_owned()),
         _ => None,
     }
 }
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    // Signed out: the language of the browser, as the server chose it for this page.
+    let language = use_language();
     let action = ServerAction::<SignIn>::new();
     let query = use_query();
     let error = move || {
         let q = query.read();
         q.get("error")
-            .and_then(|e| error_message(&e, q.get("retry").as_deref()))
+            .and_then(|e| error_message(language, &e, q.get("retry").as_deref()))
     };
     let next = move || query.read().get("next").unwrap_or_default();
     view! {
-        <Title text="Sign in" />
+        <Title text=t_string!(i18n, login.sign_in) />
         <main class="login">
             <div class="card login-card">
                 <p class="brand">"Paydesk"</p>
-                <h1>"Sign in"</h1>
-                <p class="muted">"Merchant dashboard and refunds"</p>
+                <h1>{t!(i18n, login.sign_in)}</h1>
+                <p class="muted">{t!(i18n, login.tagline)}</p>
                 <ActionForm action>
                     <input type="hidden" name="next" prop:value=next />
                     <div class="field">
-                        <label for="email">"Email"</label>
+                        <label for="email">{t!(i18n, login.email)}</label>
                         <input id="email" name="email" type="email" autocomplete="username" required />
                     </div>
                     <div class="field">
-                        <label for="password">"Password"</label>
+                        <label for="password">{t!(i18n, login.password)}</label>
                         <input id="password" name="password" type="password" autocomplete="current-password" required />
                     </div>
                     <Show when=move || error().is_some()>
                         <p class="form-error" role="alert">{error}</p>
                     </Show>
                     <button type="submit" class="btn primary wide" disabled=move || action.pending().get()>
-                        "Sign in"
+                        {t!(i18n, login.sign_in)}
                     </button>
                 </ActionForm>
             </div>
@@ -114,14 +122,40 @@ mod tests {
 
     #[test]
     fn sign_in_errors_have_one_message_for_email_and_password() {
+        let en = Language::En;
         assert_eq!(
-            error_message("invalid", None).unwrap(),
+            error_message(en, "invalid", None).unwrap(),
             "Incorrect email or password."
         );
         assert_eq!(
-            error_message("throttled", Some("7")).unwrap(),
+            error_message(en, "throttled", Some("7")).unwrap(),
             "Too many failed sign-ins. Try again in 7 minutes."
         );
-        assert_eq!(error_message("<script>", None), None);
+        assert_eq!(
+            error_message(en, "busy", None).unwrap(),
+            "Paydesk is busy; try again in a moment."
+        );
+        assert_eq!(error_message(en, "<script>", None), None);
+    }
+
+    #[test]
+    fn sign_in_errors_speak_the_pages_language() {
+        assert_eq!(
+            error_message(Language::ZhCn, "throttled", Some("3")).unwrap(),
+            "登录失败次数过多，请在 3 分钟后重试。"
+        );
+        assert_eq!(
+            error_message(Language::PtBr, "throttled", Some("1")).unwrap(),
+            "Muitas tentativas de acesso sem sucesso. Tente novamente em 1 minuto."
+        );
+        // A missing or unreadable wait is the whole window.
+        assert_eq!(
+            error_message(Language::PtBr, "throttled", Some("x")).unwrap(),
+            "Muitas tentativas de acesso sem sucesso. Tente novamente em 15 minutos."
+        );
+        assert_eq!(
+            error_message(Language::PtBr, "invalid", None).unwrap(),
+            "E-mail ou senha incorretos."
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The overview: the merchant's balances and the last 30 days at a glance.
 
 use crate::error::AppError;
-use crate::money::format_money;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::locale::use_language;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
@@ -71,15 +72,17 @@ pub async fn load_overview() -> Result<Overview, AppError> {
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let data = Resource::new(|| (), |_| load_overview());
     view! {
-        <Title text="Overview" />
-        <h1>"Overview"</h1>
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the overview…"</p> }>
+        <Title text=t_string!(i18n, overview.title) />
+        <h1>{t!(i18n, overview.title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, overview.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(o) => view! { <OverviewTables overview=o /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -88,41 +91,44 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn OverviewTables(overview: Overview) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let no_volume = overview.volumes.is_empty();
     view! {
         <section class="card">
-            <h2>"Available balance"</h2>
+            <h2>{t!(i18n, overview.available_balance)}</h2>
             <ul class="balances">
                 {overview.balances.into_iter().map(|b| view! {
-                    <li><span class="num">{format_money(b.available_minor, &b.currency)}</span></li>
+                    <li><span class="num">{language.money(b.available_minor, &b.currency)}</span></li>
                 }).collect_view()}
             </ul>
         </section>
         <section class="card" aria-labelledby="last-30-days">
-            <h2 id="last-30-days">"Last 30 days"</h2>
-            <Show when=move || !no_volume fallback=|| view! { <p class="empty-state">"No successful transactions in the last 30 days."</p> }>
+            <h2 id="last-30-days">{t!(i18n, overview.last_30_days)}</h2>
+            <Show when=move || !no_volume fallback=move || view! { <p class="empty-state">{t!(i18n, overview.no_volume)}</p> }>
                 <span></span>
             </Show>
             // Its own sideways scroll on a narrow screen, as every table.
-            <div class="table-wrap" role="region" aria-label="Last 30 days, scrollable" tabindex="0">
+            <div class="table-wrap" role="region" aria-label=t_string!(i18n, overview.last_30_days_scrollable) tabindex="0">
             <table class="data" aria-labelledby="last-30-days">
                 <thead>
                     <tr>
-                        <th scope="col">"Currency"</th>
-                        <th scope="col" class="num">"Payments"</th>
-                        <th scope="col" class="num">"Payment volume"</th>
-                        <th scope="col" class="num">"Refunds"</th>
-                        <th scope="col" class="num">"Refund volume"</th>
+                        <th scope="col">{t!(i18n, overview.currency)}</th>
+                        <th scope="col" class="num">{t!(i18n, overview.payments)}</th>
+                        <th scope="col" class="num">{t!(i18n, overview.payment_volume)}</th>
+                        <th scope="col" class="num">{t!(i18n, overview.refunds)}</th>
+                        <th scope="col" class="num">{t!(i18n, overview.refund_volume)}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {overview.volumes.into_iter().map(|v| view! {
                         <tr>
                             <td>{v.currency.clone()}</td>
-                            <td class="num">{v.payments}</td>
-                            <td class="num">{format_money(v.payment_minor, &v.currency)}</td>
-                            <td class="num">{v.refunds}</td>
-                            <td class="num">{format_money(v.refund_minor, &v.currency)}</td>
+                            // Counts are never negative.
+                            <td class="num">{language.integer(v.payments.unsigned_abs())}</td>
+                            <td class="num">{language.money(v.payment_minor, &v.currency)}</td>
+                            <td class="num">{language.integer(v.refunds.unsigned_abs())}</td>
+                            <td class="num">{language.money(v.refund_minor, &v.currency)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

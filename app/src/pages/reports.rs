@@ -5,26 +5,14 @@
 
 use crate::components::shell::{use_current_user, Forbidden};
 use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::locale::use_language;
+#[cfg(feature = "ssr")]
+use crate::locale::Language;
 use crate::url::use_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
-
-#[cfg(feature = "ssr")]
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// One day (month view) or month (year view) of the calendar.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,6 +20,8 @@ pub struct CalendarCell {
     /// `2026-11-28` or `2026-11`.
     pub key: String,
     pub label: String,
+    /// The period as the user's language writes it, for its download's accessible name.
+    pub name: String,
     /// Transactions in the period's report.
     pub count: i64,
     /// Successful payments' settled volume, formatted, with the currency.
@@ -59,6 +49,8 @@ pub struct Calendar {
     pub prev: String,
     pub next: String,
     pub today: String,
+    /// `today` as the user's language writes it.
+    pub today_label: String,
     pub time_zone: String,
 }
 
@@ -68,14 +60,14 @@ pub async fn report_calendar(
     year: Option<i32>,
     month: Option<u32>,
 ) -> Result<Calendar, AppError> {
-    use crate::money::format_money;
+    use crate::i18n::{td_display, td_string};
     use crate::reports::calendar::{heat_level, month_days, Period};
     use crate::reports::store::{checksums, first_day};
     use chrono::{Datelike, Months, NaiveDate};
     let user = crate::auth::session::require_role(crate::auth::Role::can_download_reports).await?;
     let pool = crate::replica::read_pool().await?;
     let merchant: uuid::Uuid = user.merchant_id;
-    let zone = user.zone;
+    let (zone, language) = (user.zone, user.language);
     let today = chrono::Utc::now().with_timezone(&zone).date_naive();
     let year = year
         .filter(|y| (2000..=2100).contains(y))
@@ -84,11 +76,12 @@ pub async fn report_calendar(
         .filter(|m| (1..=12).contains(m))
         .unwrap_or(today.month());
     let by_year = view.as_deref() == Some("year");
+    let no_such_month = || AppError::refused(td_string!(language.locale(), reports.no_such_month));
     let first = NaiveDate::from_ymd_opt(year, if by_year { 1 } else { month }, 1)
-        .ok_or_else(|| AppError::refused("No such month."))?;
+        .ok_or_else(no_such_month)?;
     let end = first
         .checked_add_months(Months::new(if by_year { 12 } else { 1 }))
-        .ok_or_else(|| AppError::refused("No such month."))?;
+        .ok_or_else(no_such_month)?;
     let settlement = sqlx::query_scalar!(
         r#"SELECT settlement_currency::text AS "settlement_currency!" FROM merchants WHERE id = $1"#,
         merchant
@@ -141,10 +134,11 @@ pub async fn report_calendar(
                 key: p.key(),
                 label: match p {
                     Period::Day(d) => d.day().to_string(),
-                    Period::Month { month, .. } => MONTHS[month as usize - 1].to_owned(),
+                    Period::Month { month, .. } => month_name(language, month).to_owned(),
                 },
+                name: period_name(language, p),
                 count,
-                volume: format_money(volume, &settlement),
+                volume: language.money(volume, &settlement),
                 level: heat_level(count, max),
                 download: p.available(first_day, today).then(|| p.download_path()),
                 before_first_day: p.days().1 < first_day,
@@ -156,14 +150,14 @@ pub async fn report_calendar(
         (
             format!("/reports?view=year&year={}", year - 1),
             format!("/reports?view=year&year={}", year + 1),
-            year.to_string(),
+            td_display!(language.locale(), calendar.year_title, year).to_string(),
         )
     } else {
         let p = first.checked_sub_months(Months::new(1)).unwrap_or(first);
         (
             format!("/reports?year={}&month={}", p.year(), p.month()),
             format!("/reports?year={}&month={}", end.year(), end.month()),
-            format!("{} {year}", MONTHS[month as usize - 1]),
+            language.month(year, month),
         )
     };
     Ok(Calendar {
@@ -176,12 +170,49 @@ pub async fn report_calendar(
         prev,
         next,
         today: today.to_string(),
+        today_label: language.date(today.year(), today.month(), today.day()),
         time_zone: zone.name().to_owned(),
     })
 }
 
+/// A month's name on its own, as the year view labels its cells: "March", "3月",
+/// "março".
+#[cfg(feature = "ssr")]
+fn month_name(language: Language, month: u32) -> &'static str {
+    use crate::i18n::td_string;
+    let l = language.locale();
+    match month {
+        1 => td_string!(l, months.january),
+        2 => td_string!(l, months.february),
+        3 => td_string!(l, months.march),
+        4 => td_string!(l, months.april),
+        5 => td_string!(l, months.may),
+        6 => td_string!(l, months.june),
+        7 => td_string!(l, months.july),
+        8 => td_string!(l, months.august),
+        9 => td_string!(l, months.september),
+        10 => td_string!(l, months.october),
+        11 => td_string!(l, months.november),
+        _ => td_string!(l, months.december),
+    }
+}
+
+/// A report's period as the user reads it in the name of its download: a date, or a
+/// month. English names a month by its key ("2026-11"), as the link always has.
+#[cfg(feature = "ssr")]
+fn period_name(language: Language, period: crate::reports::calendar::Period) -> String {
+    use crate::reports::calendar::Period;
+    use chrono::Datelike;
+    match period {
+        Period::Day(d) => language.date(d.year(), d.month(), d.day()),
+        Period::Month { .. } if language == Language::En => period.key(),
+        Period::Month { year, month } => language.month(year, month),
+    }
+}
+
 #[component]
 pub fn ReportsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let user = use_current_user();
     #[cfg(feature = "ssr")]
     if !user.role.can_download_reports() {
@@ -190,8 +221,8 @@ pub fn ReportsPage() -> impl IntoView {
         }
     }
     view! {
-        <Title text="Transaction reports" />
-        <h1>"Transaction reports"</h1>
+        <Title text=t_string!(i18n, reports.title) />
+        <h1>{t!(i18n, reports.title)}</h1>
         {if user.role.can_download_reports() {
             view! { <ReportsCalendar /> }.into_any()
         } else {
@@ -202,6 +233,8 @@ pub fn ReportsPage() -> impl IntoView {
 
 #[component]
 fn ReportsCalendar() -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let query = use_query();
     let args = Memo::new(move |_| {
         let q = query.read();
@@ -213,11 +246,11 @@ fn ReportsCalendar() -> impl IntoView {
     });
     let calendar = Resource::new(move || args.get(), |(v, y, m)| report_calendar(v, y, m));
     view! {
-        <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the calendar…"</p> }>
+        <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, reports.loading)}</p> }>
             {move || Suspend::new(async move {
                 match calendar.await {
                     Ok(c) => view! { <CalendarView c /> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -226,13 +259,25 @@ fn ReportsCalendar() -> impl IntoView {
 
 #[component]
 fn CalendarView(c: Calendar) -> impl IntoView {
+    let i18n = use_i18n();
     let by_year = c.view == "year";
     let month_link = format!("/reports?year={}&month={}", c.year, c.month);
     let year_link = format!("/reports?view=year&year={}", c.year);
     let note = if by_year {
-        "Each month's report is available from the 2nd of the following month."
+        t_string!(i18n, reports.note_year)
     } else {
-        "Each day's report is available once the day has ended; today's is not."
+        t_string!(i18n, reports.note_month)
+    };
+    let (previous, next) = if by_year {
+        (
+            t_string!(i18n, calendar.previous_year),
+            t_string!(i18n, calendar.next_year),
+        )
+    } else {
+        (
+            t_string!(i18n, calendar.previous_month),
+            t_string!(i18n, calendar.next_month),
+        )
     };
     // A screen reader walks the calendar as a table: weeks (or rows of four months) are
     // rows, so every place, blank or not, sits in a row under its weekday's header.
@@ -273,14 +318,14 @@ fn CalendarView(c: Calendar) -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
     view! {
         <p class="muted">
-            {format!("Times and days in {}; today is {}. {note} Every download is a .zip holding the report as .csv and .xlsx.", c.time_zone, c.today)}
+            {t_string!(i18n, reports.intro, zone = c.time_zone.clone(), today = c.today_label.clone(), note)}
         </p>
-        <nav class="calendar-nav" aria-label="Calendar">
-            <a href=month_link class:current=!by_year aria-current=if by_year { None } else { Some("page") }>"Month"</a>
-            <a href=year_link class:current=by_year aria-current=if by_year { Some("page") } else { None }>"Year"</a>
-            <a href=c.prev.clone() rel="prev" aria-label="Previous">"‹"</a>
+        <nav class="calendar-nav" aria-label=t_string!(i18n, calendar.navigation)>
+            <a href=month_link class:current=!by_year aria-current=if by_year { None } else { Some("page") }>{t!(i18n, calendar.month_view)}</a>
+            <a href=year_link class:current=by_year aria-current=if by_year { Some("page") } else { None }>{t!(i18n, calendar.year_view)}</a>
+            <a href=c.prev.clone() rel="prev" aria-label=previous>"‹"</a>
             <h2 id="calendar-title" data-testid="calendar-title">{c.title.clone()}</h2>
-            <a href=c.next.clone() rel="next" aria-label="Next">"›"</a>
+            <a href=c.next.clone() rel="next" aria-label=next>"›"</a>
         </nav>
         <div
             class=if by_year { "calendar calendar-year" } else { "calendar calendar-month" }
@@ -291,7 +336,15 @@ fn CalendarView(c: Calendar) -> impl IntoView {
         >
             {(!by_year).then(|| view! {
                 <div class="calendar-row" role="row">
-                    {[("Mon", "Monday"), ("Tue", "Tuesday"), ("Wed", "Wednesday"), ("Thu", "Thursday"), ("Fri", "Friday"), ("Sat", "Saturday"), ("Sun", "Sunday")]
+                    {[
+                        (t_string!(i18n, weekdays.mon), t_string!(i18n, weekdays.monday)),
+                        (t_string!(i18n, weekdays.tue), t_string!(i18n, weekdays.tuesday)),
+                        (t_string!(i18n, weekdays.wed), t_string!(i18n, weekdays.wednesday)),
+                        (t_string!(i18n, weekdays.thu), t_string!(i18n, weekdays.thursday)),
+                        (t_string!(i18n, weekdays.fri), t_string!(i18n, weekdays.friday)),
+                        (t_string!(i18n, weekdays.sat), t_string!(i18n, weekdays.saturday)),
+                        (t_string!(i18n, weekdays.sun), t_string!(i18n, weekdays.sunday)),
+                    ]
                         .into_iter()
                         .map(|(short, day)| view! {
                             <div class="weekday" role="columnheader">
@@ -328,9 +381,16 @@ fn Cell(
     is_current: bool,
     hydrated: RwSignal<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let class = format!("cell heat-{}", cell.level);
-    let summary = format!("{} transactions", cell.count);
-    let key = cell.key.clone();
+    // Counts are never negative.
+    let summary = t_string!(
+        i18n,
+        calendar.transactions,
+        n = language.integer(cell.count.unsigned_abs())
+    );
+    let name = cell.name;
     view! {
         <div
             class=class
@@ -346,17 +406,17 @@ fn Cell(
                 Some(href) => view! {
                     <a class="cell-download" href=href download rel="external"
                         tabindex=move || (hydrated.get() && !starts).then_some("-1")>
-                        "Download"<span class="visually-hidden">{format!(" the report of {key}")}</span>
+                        {t!(i18n, calendar.download)}<span class="visually-hidden">{t_string!(i18n, calendar.download_report_of, period = name)}</span>
                     </a>
                     {match cell.checksum {
                         Some(sum) => view! {
                             <code class="cell-checksum" title=format!("SHA-256 {sum}")>{format!("sha256 {}…", &sum[..12.min(sum.len())])}</code>
                         }.into_any(),
-                        None => view! { <span class="cell-checksum muted">"made on first download"</span> }.into_any(),
+                        None => view! { <span class="cell-checksum muted">{t!(i18n, calendar.made_on_first_download)}</span> }.into_any(),
                     }}
                 }.into_any(),
-                None if cell.before_first_day => view! { <span class="cell-pending muted">"No report"</span> }.into_any(),
-                None => view! { <span class="cell-pending muted">"Not yet available"</span> }.into_any(),
+                None if cell.before_first_day => view! { <span class="cell-pending muted">{t!(i18n, calendar.no_report)}</span> }.into_any(),
+                None => view! { <span class="cell-pending muted">{t!(i18n, calendar.not_yet_available)}</span> }.into_any(),
             }}
         </div>
     }
@@ -459,4 +519,37 @@ fn remember_focus(ev: leptos::ev::FocusEvent) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = ev;
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::reports::calendar::Period;
+
+    #[test]
+    fn months_are_named_in_the_users_language() {
+        assert_eq!(month_name(Language::En, 1), "January");
+        assert_eq!(month_name(Language::ZhCn, 3), "3月");
+        assert_eq!(month_name(Language::PtBr, 12), "dezembro");
+    }
+
+    #[test]
+    fn downloads_name_their_period_in_the_users_language() {
+        let day = Period::Day(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
+        let month = Period::Month {
+            year: 2026,
+            month: 11,
+        };
+        assert_eq!(period_name(Language::En, day), "2026-11-28");
+        assert_eq!(period_name(Language::En, month), "2026-11");
+        assert_eq!(period_name(Language::ZhCn, day), "2026年11月28日");
+        assert_eq!(period_name(Language::PtBr, month), "novembro de 2026");
+        // The catalogue keeps the space that joins the name to the visible "Download".
+        let of = |l: Language| {
+            crate::i18n::td_display!(l.locale(), calendar.download_report_of, period = "P")
+                .to_string()
+        };
+        assert_eq!(of(Language::En), " the report of P");
+        assert_eq!(of(Language::PtBr), " o relatório de P");
+    }
 }

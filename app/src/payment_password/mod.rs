@@ -60,6 +60,20 @@ pub enum InvalidPaymentPassword {
     OneCharacter,
 }
 
+impl InvalidPaymentPassword {
+    /// What the user reads, in `language` (the `Display` text is English, for logs).
+    pub fn message(self, language: Language) -> &'static str {
+        let l = language.locale();
+        match self {
+            InvalidPaymentPassword::TooShort => td_string!(l, payment_password.error_too_short),
+            InvalidPaymentPassword::TooLong => td_string!(l, payment_password.error_too_long),
+            InvalidPaymentPassword::OneCharacter => {
+                td_string!(l, payment_password.error_one_character)
+            }
+        }
+    }
+}
+
 /// Where a user stands with their payment password, as pages show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PasswordState {
@@ -124,6 +138,30 @@ impl PaymentPasswordError {
 }
 
 impl PaymentPasswordError {
+    /// What the user reads, in `language`: on the payment password page and in the
+    /// refund dialog. The `Display` text is English, for logs.
+    pub fn message(&self, language: Language) -> String {
+        use PaymentPasswordError as E;
+        let l = language.locale();
+        let text = match self {
+            E::Wrong { attempts_left } => {
+                return td_display!(l, payment_password.error_wrong, count = *attempts_left)
+                    .to_string();
+            }
+            E::Invalid(invalid) => invalid.message(language),
+            E::NotSet => td_string!(l, payment_password.error_not_set),
+            E::Locked { .. } => td_string!(l, payment_password.error_locked),
+            E::WrongLoginPassword => td_string!(l, payment_password.error_wrong_login),
+            E::AlreadySet => td_string!(l, payment_password.error_already_set),
+            E::Mismatch => td_string!(l, payment_password.error_mismatch),
+            E::SameAsLogin => td_string!(l, payment_password.error_same_as_login),
+            E::UnknownUser => td_string!(l, users.error_unknown_user),
+            E::Unavailable => td_string!(l, settings.unavailable),
+            E::Busy => td_string!(l, errors.busy),
+        };
+        text.to_owned()
+    }
+
     /// Every error but `Wrong` and `Locked`, whose details come from the user's state.
     const PLAIN: [PaymentPasswordError; 11] = [
         PaymentPasswordError::NotSet,
@@ -174,30 +212,6 @@ impl PaymentPasswordError {
             _ => PaymentPasswordError::PLAIN
                 .into_iter()
                 .find(|e| e.key() == key),
-        }
-    }
-
-    /// What the refund dialog says when checking a payment password before a refund
-    /// fails, in `language`. The errors of setting one are the settings page's to word;
-    /// they cannot come from a check and keep their English `Display` here.
-    pub fn check_message(&self, language: Language) -> String {
-        let l = language.locale();
-        match self {
-            PaymentPasswordError::NotSet => td_string!(l, payment_password_check.not_set).into(),
-            PaymentPasswordError::Wrong { attempts_left } => {
-                td_display!(l, payment_password_check.wrong, count = *attempts_left).to_string()
-            }
-            PaymentPasswordError::Locked { .. } => {
-                td_string!(l, payment_password_check.locked).into()
-            }
-            PaymentPasswordError::UnknownUser => {
-                td_string!(l, payment_password_check.unknown_user).into()
-            }
-            PaymentPasswordError::Unavailable => {
-                td_string!(l, payment_password_check.unavailable).into()
-            }
-            PaymentPasswordError::Busy => td_string!(l, errors.busy).into(),
-            other => other.to_string(),
         }
     }
 
@@ -285,32 +299,26 @@ mod tests {
     }
 
     #[test]
-    fn the_refund_dialog_words_a_failed_check_in_the_users_language() {
+    fn messages_are_in_the_users_language_and_english_matches_the_log() {
         let wrong = |n| PaymentPasswordError::Wrong { attempts_left: n };
-        for e in [
+        let errors = PaymentPasswordError::PLAIN.into_iter().chain([
             wrong(1),
             wrong(3),
-            PaymentPasswordError::NotSet,
-            PaymentPasswordError::UnknownUser,
-            PaymentPasswordError::Unavailable,
-            PaymentPasswordError::Busy,
-            PaymentPasswordError::Locked {
-                until: "2026-11-29T18:05:11Z".parse().unwrap(),
-            },
-        ] {
-            assert_eq!(e.check_message(Language::En), e.to_string());
+            PaymentPasswordError::Locked { until: Utc::now() },
+        ]);
+        for e in errors {
+            assert_eq!(e.message(Language::En), e.to_string());
+            for other in [Language::ZhCn, Language::PtBr] {
+                assert_ne!(e.message(other), e.to_string(), "{e:?} in {other:?}");
+            }
         }
         assert_eq!(
-            wrong(1).check_message(Language::PtBr),
+            wrong(1).message(Language::PtBr),
             "Senha de pagamento incorreta. Resta uma tentativa antes de os reembolsos serem bloqueados."
         );
         assert_eq!(
-            wrong(3).check_message(Language::PtBr),
-            "Senha de pagamento incorreta. Restam 3 tentativas antes de os reembolsos serem bloqueados."
-        );
-        assert_eq!(
-            wrong(2).check_message(Language::ZhCn),
-            "支付密码错误。再输错 2 次，退款功能将被锁定。"
+            wrong(3).message(Language::ZhCn),
+            "支付密码错误。还可尝试 3 次，之后退款将被锁定。"
         );
     }
 }

@@ -5,6 +5,7 @@
 use super::{PasswordState, PaymentPassword, PaymentPasswordError, LOCK_MINUTES, MAX_FAILURES};
 use crate::audit::{self, Actor, AuditAction, Event};
 use crate::auth::password;
+use crate::locale::Language;
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
@@ -76,10 +77,17 @@ pub async fn state(pool: &PgPool, actor: &Actor) -> Result<PasswordState, Paymen
     })
 }
 
-/// When a lock in `state` ends, in the merchant's `zone`; None when not locked.
-pub fn locked_until(state: &PasswordState, zone: chrono_tz::Tz) -> Option<String> {
+/// When a lock in `state` ends, in the merchant's `zone` as `language` writes dates and
+/// times; None when not locked.
+pub fn locked_until_in(
+    state: &PasswordState,
+    zone: chrono_tz::Tz,
+    language: Language,
+) -> Option<String> {
     match state {
-        PasswordState::Locked { until } => Some(crate::time::format_local(*until, zone)),
+        PasswordState::Locked { until } => {
+            Some(crate::locale::format::local(language, *until, zone))
+        }
         _ => None,
     }
 }

@@ -8,9 +8,9 @@ use super::rules::{availability, window_ended, RefundBlocked};
 use super::types::{CurrencyCode, MinorAmount, RefundRequestId, TransactionRef};
 use crate::audit::Actor;
 use crate::i18n::td_string;
-use crate::locale::{format::local, page_language, Language};
+use crate::locale::{page_language, Language};
 use crate::money::Currency;
-use crate::payment_password::{store as payment_password, PasswordState, PaymentPasswordError};
+use crate::payment_password::{store as payment_password, PaymentPasswordError};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
@@ -119,10 +119,7 @@ pub async fn preview(
         refundable: language.money(left, &code),
         remaining_after: language.money(left - draft.amount_minor, &code),
         sync: facts.sync,
-        locked_until: match password {
-            PasswordState::Locked { until } => Some(local(language, until, zone)),
-            _ => None,
-        },
+        locked_until: payment_password::locked_until_in(&password, zone, language),
         password,
         currency: code,
     })
@@ -174,7 +171,7 @@ impl Problem {
                 reference: crate::error::request_id(),
             },
             Problem::Password(PaymentPasswordError::Busy) => AppError::Busy,
-            Problem::Password(e) => AppError::refused(e.check_message(language)),
+            Problem::Password(e) => AppError::refused(e.message(language)),
             Problem::Preview(p) => AppError::refused(p.message(language)),
             Problem::BadRequestId => {
                 AppError::refused(td_string!(language.locale(), refund.form_expired))

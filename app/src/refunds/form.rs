@@ -98,7 +98,7 @@ pub fn parse_draft(
         return Err(error(
             Field::Amount,
             "PARAM_ILLEGAL",
-            td_string!(l, refund.amount_zero).into(),
+            td_string!(l, refund.amount_not_positive).into(),
         ));
     }
     if amount_minor > refundable_minor {

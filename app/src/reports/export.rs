@@ -102,6 +102,13 @@ pub fn parse_fields(value: Option<&str>) -> Result<Vec<Column>, String> {
 }
 
 impl Out {
+    /// The column's header, in English whatever the user's language: chosen on purpose
+    /// rather than offered per download. Headers are what spreadsheets, scripts and
+    /// accounting imports find columns by (as `fields=` takes stable keys); a daily or
+    /// monthly report is made once for every user of the merchant and published with
+    /// its SHA-256, so its bytes cannot depend on who asked for it first; and the values
+    /// themselves (plain decimals, ISO 8601 times, codes) are written for machines, not
+    /// in any language's format.
     pub fn header(self, zone: &str) -> String {
         match self {
             Out::Text(c) => c.label().to_owned(),

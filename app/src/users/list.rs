@@ -2,15 +2,20 @@
 
 use super::UserView;
 use crate::auth::Role;
-use crate::time::format_local;
+use crate::locale::{format::local, Language};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// The users of `merchant` by e-mail, times in `zone`. A lock that has run out is not
-/// shown: refunds are open again.
-pub async fn list(pool: &PgPool, merchant: Uuid, zone: Tz) -> Result<Vec<UserView>, sqlx::Error> {
+/// The users of `merchant` by e-mail, times in `zone` as `language` writes them. A lock
+/// that has run out is not shown: refunds are open again.
+pub async fn list(
+    pool: &PgPool,
+    merchant: Uuid,
+    zone: Tz,
+    language: Language,
+) -> Result<Vec<UserView>, sqlx::Error> {
     let users = sqlx::query!(
         r#"SELECT id, email, display_name, role AS "role: Role", disabled,
                   payment_password_hash IS NOT NULL AS "payment_password_set!",
@@ -35,7 +40,7 @@ pub async fn list(pool: &PgPool, merchant: Uuid, zone: Tz) -> Result<Vec<UserVie
                 .refunds_locked_until
                 .filter(|until| *until > now)
                 .map(|until| until.with_timezone(&zone).format("%H:%M").to_string()),
-            last_sign_in: u.last_sign_in_at.map(|at| format_local(at, zone)),
+            last_sign_in: u.last_sign_in_at.map(|at| local(language, at, zone)),
         })
         .collect())
 }

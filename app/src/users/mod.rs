@@ -14,6 +14,7 @@ pub use admin::{change_role, create, set_disabled};
 pub use list::list;
 
 use crate::auth::{Email, Role};
+use crate::locale::Language;
 use serde::{Deserialize, Serialize};
 
 /// The shortest sign-in password accepted.
@@ -127,6 +128,25 @@ impl UserError {
         UserError::ALL.into_iter().find(|e| e.code() == code)
     }
 
+    /// What the user reads, in `language`. The `Display` text is English, for logs and
+    /// the `server user` command line.
+    pub fn message(self, language: Language) -> &'static str {
+        use crate::i18n::td_string;
+        let l = language.locale();
+        match self {
+            UserError::InvalidEmail => td_string!(l, users.error_invalid_email),
+            UserError::InvalidName => td_string!(l, users.error_invalid_name),
+            UserError::UnknownRole => td_string!(l, users.error_unknown_role),
+            UserError::PasswordTooShort => td_string!(l, users.error_password_too_short),
+            UserError::EmailTaken => td_string!(l, users.error_email_taken),
+            UserError::UnknownUser => td_string!(l, users.error_unknown_user),
+            UserError::DisableSelf => td_string!(l, users.error_disable_self),
+            UserError::LastAdmin => td_string!(l, users.error_last_admin),
+            UserError::Unavailable => td_string!(l, settings.unavailable),
+            UserError::Busy => td_string!(l, errors.busy),
+        }
+    }
+
     /// The create form's field the message belongs next to.
     pub fn field(self) -> Option<&'static str> {
         match self {
@@ -207,5 +227,19 @@ mod tests {
         assert_eq!(UserError::from_code("<b>"), None);
         let user = NewUser::parse("a@b.example", "Ada", "viewer", "secret-password").unwrap();
         assert!(!format!("{user:?}").contains("secret"));
+    }
+
+    #[test]
+    fn messages_are_in_the_users_language_and_english_matches_the_log() {
+        for e in UserError::ALL {
+            assert_eq!(e.message(Language::En), e.to_string());
+            for other in [Language::ZhCn, Language::PtBr] {
+                assert_ne!(e.message(other), e.to_string(), "{e:?} in {other:?}");
+            }
+        }
+        assert_eq!(
+            UserError::LastAdmin.message(Language::ZhCn),
+            "您的商户至少需要保留一名启用状态的管理员。"
+        );
     }
 }

@@ -6,6 +6,8 @@ use super::AdminPage;
 use crate::api_keys::{ClientKeyView, KeyError};
 use crate::components::copy::CopyButton;
 use crate::error::AppError;
+use crate::i18n::{t, t_display, t_string, use_i18n};
+use crate::locale::use_language;
 use crate::url::use_query;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -19,13 +21,12 @@ pub struct ApiKeys {
 
 #[server(endpoint = "admin_api_keys")]
 pub async fn admin_api_keys() -> Result<ApiKeys, AppError> {
-    use crate::api_keys::{list, platform_key, to_pem};
+    use crate::api_keys::{list_in_language, platform_key, to_pem};
     let user = crate::auth::session::require_role(crate::auth::Role::can_administer).await?;
-    let zone = user.zone;
     let pool = crate::state::app_state().pool;
     let platform = platform_key(&pool).await?;
     Ok(ApiKeys {
-        clients: list(&pool, user.merchant_id, zone).await?,
+        clients: list_in_language(&pool, user.merchant_id, user.zone, user.language).await?,
         platform_pem: to_pem("PUBLIC KEY", &platform.public_der),
         platform_version: platform.key_version,
     })
@@ -75,11 +76,14 @@ pub async fn admin_add_api_key(client_id: String, public_key: String) -> Result<
 
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
-    view! { <AdminPage title="API keys"><Keys /></AdminPage> }
+    let title = t_string!(use_i18n(), settings.api_keys);
+    view! { <AdminPage title><Keys /></AdminPage> }
 }
 
 #[component]
 fn Keys() -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let add = ServerAction::<AdminAddApiKey>::new();
     // The outcome of an upload comes back in the URL: render again when it changes.
     let query = use_query();
@@ -88,7 +92,7 @@ fn Keys() -> impl IntoView {
         |_| admin_api_keys(),
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading API keys…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, api_keys.loading)}</p> }>
             {move || Suspend::new(async move {
                 match keys.await {
                     Ok(keys) => view! {
@@ -96,7 +100,7 @@ fn Keys() -> impl IntoView {
                         <ClientList clients=keys.clients />
                         <PlatformKey pem=keys.platform_pem version=keys.platform_version />
                     }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -112,20 +116,21 @@ fn own_client_ids(clients: &[ClientKeyView]) -> Vec<String> {
 
 #[component]
 fn ClientList(clients: Vec<ClientKeyView>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="card" aria-labelledby="clients-title">
-            <h2 id="clients-title">"Client ids"</h2>
+            <h2 id="clients-title">{t!(i18n, api_keys.clients_title)}</h2>
             {if clients.is_empty() {
-                view! { <p class="empty-state">"No API keys yet. Upload your public key below to use the open API."</p> }.into_any()
+                view! { <p class="empty-state">{t!(i18n, api_keys.empty)}</p> }.into_any()
             } else {
                 view! {
                     <div class="table-wrap" role="region" aria-labelledby="clients-title" tabindex="0">
                         <table class="data" aria-labelledby="clients-title">
                             <thead>
                                 <tr>
-                                    <th scope="col">"Client id"</th>
-                                    <th scope="col" class="num">"Key version"</th>
-                                    <th scope="col">"Added"</th>
+                                    <th scope="col">{t!(i18n, api_keys.client_id)}</th>
+                                    <th scope="col" class="num">{t!(i18n, api_keys.key_version)}</th>
+                                    <th scope="col">{t!(i18n, api_keys.added)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -147,19 +152,21 @@ fn ClientList(clients: Vec<ClientKeyView>) -> impl IntoView {
 
 #[component]
 fn AddKey(add: ServerAction<AdminAddApiKey>, own: Vec<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let query = use_query();
     let q = query.read_untracked();
     let added_to = q.get("client_id").unwrap_or_default();
     let error = q.get("error").and_then(|c| KeyError::from_code(&c));
-    let added = q
-        .get("version")
-        .map(|v| format!("Key version {v} of {added_to} added."));
+    let added = q.get("version").map(|version| {
+        t_display!(i18n, api_keys.added_notice, version, client_id = &added_to).to_string()
+    });
     let client_error = error
         .filter(|e| e.is_about_client_id())
-        .map(|e| e.to_string());
+        .map(|e| e.message(language));
     let key_error = error
         .filter(|e| !e.is_about_client_id())
-        .map(|e| e.to_string());
+        .map(|e| e.message(language));
     let (client_invalid, key_invalid) = (client_error.is_some(), key_error.is_some());
     let pem = RwSignal::new(String::new());
     // Reading a file needs the WASM; until it has loaded only pasting is offered.
@@ -167,35 +174,36 @@ fn AddKey(add: ServerAction<AdminAddApiKey>, own: Vec<String>) -> impl IntoView 
     Effect::new(move |_| can_read_files.set(true));
     view! {
         <section class="card" aria-labelledby="add-key-title">
-            <h2 id="add-key-title">"Upload a public key"</h2>
-            <p class="muted">"A new client id starts at key version 1 and Paydesk chooses its name; a client id you already have gets its next key version, and its earlier versions keep working."</p>
+            <h2 id="add-key-title">{t!(i18n, api_keys.upload_title)}</h2>
+            <p class="muted">{t!(i18n, api_keys.upload_intro)}</p>
             {added.map(|m| view! { <p class="notice ok" role="status">{m}</p> })}
             <ActionForm action=add>
                 <div class="field" class:invalid=client_invalid>
-                    <label for="key-client-id">"Client id"</label>
+                    <label for="key-client-id">{t!(i18n, api_keys.client_id)}</label>
                     <select id="key-client-id" name="client_id">
-                        <option value=NEW_SANDBOX>"New sandbox client id (SANDBOX_…)"</option>
-                        <option value=NEW_LIVE>"New live client id"</option>
+                        <option value=NEW_SANDBOX>{t!(i18n, api_keys.new_sandbox)}</option>
+                        <option value=NEW_LIVE>{t!(i18n, api_keys.new_live)}</option>
                         {own.into_iter().map(|id| {
                             let selected = id == added_to;
-                            view! { <option value=id.clone() selected=selected>{format!("{id}: next key version")}</option> }
+                            let text = t_display!(i18n, api_keys.next_version, client_id = &id).to_string();
+                            view! { <option value=id selected=selected>{text}</option> }
                         }).collect_view()}
                     </select>
                     {client_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </div>
                 <div class="field" class:invalid=key_invalid>
-                    <label for="key-pem">"Public key (PEM)"</label>
+                    <label for="key-pem">{t!(i18n, api_keys.public_key_pem)}</label>
                     <textarea id="key-pem" name="public_key" rows="8" class="mono" required spellcheck="false"
                         placeholder="-----BEGIN PUBLIC KEY-----" prop:value=move || pem.get()
                         on:input=move |ev| pem.set(event_target_value(&ev))></textarea>
                     {key_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </div>
                 <div class="field" hidden=move || !can_read_files.get()>
-                    <label for="key-file">"Or read it from a file"</label>
+                    <label for="key-file">{t!(i18n, api_keys.read_file)}</label>
                     <input id="key-file" type="file" accept=".pem,.pub,.txt,.key"
                         on:change=move |ev| read_key_file(ev, pem) />
                 </div>
-                <button type="submit" class="btn primary">"Upload key"</button>
+                <button type="submit" class="btn primary">{t!(i18n, api_keys.upload)}</button>
             </ActionForm>
         </section>
     }
@@ -220,16 +228,15 @@ fn read_key_file(ev: leptos::ev::Event, pem: RwSignal<String>) {
 
 #[component]
 fn PlatformKey(pem: String, version: i32) -> impl IntoView {
-    let copy = view! { <CopyButton value=pem.clone() text="Copy public key" /> };
+    let i18n = use_i18n();
+    let copy = view! { <CopyButton value=pem.clone() text=t_string!(i18n, api_keys.copy) /> };
     view! {
         <section class="card" aria-labelledby="platform-title">
-            <h2 id="platform-title">"Paydesk public key"</h2>
-            <p class="muted">{format!(
-                "Verify the signatures of Paydesk's responses and notifications with this key (key version {version})."
-            )}</p>
+            <h2 id="platform-title">{t!(i18n, api_keys.platform_title)}</h2>
+            <p class="muted">{t!(i18n, api_keys.platform_intro, version)}</p>
             // On a phone the key scrolls sideways: as a focusable region the keyboard can
             // scroll it too.
-            <pre class="pem mono" role="region" tabindex="0" aria-label="Paydesk public key (PEM)">{pem}</pre>
+            <pre class="pem mono" role="region" tabindex="0" aria-label=t_string!(i18n, api_keys.platform_pem)>{pem}</pre>
             {copy}
         </section>
     }

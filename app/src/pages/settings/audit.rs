@@ -5,6 +5,8 @@ use super::AdminPage;
 use crate::audit::{AuditAction, AuditPage, AuditParams, AuditRow};
 use crate::components::pager::PagerLinks;
 use crate::error::AppError;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::locale::use_language;
 use crate::transactions::filter::FieldErrors;
 use crate::url::use_query;
 use leptos::prelude::*;
@@ -21,13 +23,13 @@ pub struct AuditResult {
 // JSON in: a log without filters must still arrive as one (empty) argument.
 #[server(endpoint = "admin_search_audit", input = leptos::server_fn::codec::Json)]
 pub async fn admin_search_audit(params: AuditParams) -> Result<AuditResult, AppError> {
+    use crate::audit::{filter, search};
     let user = crate::auth::session::require_role(crate::auth::Role::can_administer).await?;
-    let zone = user.zone;
     let pool = crate::state::app_state().pool;
-    Ok(match crate::audit::filter::parse(&params) {
+    Ok(match filter::parse(&params, user.language) {
         Ok(filter) => AuditResult {
             errors: FieldErrors::default(),
-            page: Some(crate::audit::search(&pool, user.merchant_id, &filter, zone).await?),
+            page: Some(search(&pool, user.merchant_id, &filter, user.zone, user.language).await?),
         },
         Err(errors) => AuditResult { errors, page: None },
     })
@@ -35,11 +37,14 @@ pub async fn admin_search_audit(params: AuditParams) -> Result<AuditResult, AppE
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
-    view! { <AdminPage title="Audit log"><AuditLog /></AdminPage> }
+    let title = t_string!(use_i18n(), settings.audit_log);
+    view! { <AdminPage title><AuditLog /></AdminPage> }
 }
 
 #[component]
 fn AuditLog() -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let query = use_query();
     let params = Memo::new(move |_| {
         let q = query.read();
@@ -47,7 +52,7 @@ fn AuditLog() -> impl IntoView {
     });
     let result = Resource::new_blocking(move || params.get(), admin_search_audit);
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the audit log…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, audit.loading)}</p> }>
             {move || Suspend::new(async move {
                 let params = params.get_untracked();
                 match result.await {
@@ -55,10 +60,10 @@ fn AuditLog() -> impl IntoView {
                         <Filters params=params.clone() errors />
                         {match page {
                             None => view! {
-                                <p class="empty-state" role="alert">"Correct the highlighted filters to see events."</p>
+                                <p class="empty-state" role="alert">{t!(i18n, audit.fix_filters)}</p>
                             }.into_any(),
                             Some(page) if page.rows.is_empty() => view! {
-                                <p class="empty-state">"No events match these filters."</p>
+                                <p class="empty-state">{t!(i18n, audit.no_events)}</p>
                                 <Pager params page />
                             }.into_any(),
                             Some(page) => view! {
@@ -67,7 +72,7 @@ fn AuditLog() -> impl IntoView {
                             }.into_any(),
                         }}
                     }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -77,6 +82,8 @@ fn AuditLog() -> impl IntoView {
 /// A GET form, so the filters live in the URL and work before the WASM loads.
 #[component]
 fn Filters(params: AuditParams, errors: FieldErrors) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let action = value(&params.action);
     let [action_error, from_error, to_error, page_error] =
@@ -86,34 +93,34 @@ fn Filters(params: AuditParams, errors: FieldErrors) -> impl IntoView {
     let shown =
         |e: Option<String>| e.map(|e| view! { <p class="field-error" role="alert">{e}</p> });
     view! {
-        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/settings/audit" attr:class="filter-bar" attr:role="search" attr:aria-label="Filter the audit log">
+        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/settings/audit" attr:class="filter-bar" attr:role="search" attr:aria-label=t_string!(i18n, audit.filter_label)>
             <div class="field" class:invalid=action_invalid>
-                <label for="a-action">"Action"</label>
+                <label for="a-action">{t!(i18n, audit.action)}</label>
                 <select id="a-action" name="action">
-                    <option value="">"All actions"</option>
+                    <option value="">{t!(i18n, audit.all_actions)}</option>
                     {AuditAction::ALL.into_iter().map(|a| view! {
-                        <option value=a.as_str() selected=a.as_str() == action>{a.label()}</option>
+                        <option value=a.as_str() selected=a.as_str() == action>{a.label(language)}</option>
                     }).collect_view()}
                 </select>
                 {shown(action_error)}
             </div>
             <div class="field grow">
-                <label for="a-actor">"Actor email contains"</label>
+                <label for="a-actor">{t!(i18n, audit.actor_contains)}</label>
                 <input id="a-actor" name="actor" type="search" maxlength="254" value=value(&params.actor) />
             </div>
             <div class="field" class:invalid=from_invalid>
-                <label for="a-from">"From"</label>
+                <label for="a-from">{t!(i18n, audit.from)}</label>
                 <input id="a-from" name="from" type="date" value=value(&params.from) />
                 {shown(from_error)}
             </div>
             <div class="field" class:invalid=to_invalid>
-                <label for="a-to">"To"</label>
+                <label for="a-to">{t!(i18n, audit.to)}</label>
                 <input id="a-to" name="to" type="date" value=value(&params.to) />
                 {shown(to_error)}
             </div>
             <div class="actions">
-                <button type="submit" class="btn primary">"Apply filters"</button>
-                <a class="btn" href="/settings/audit">"Clear"</a>
+                <button type="submit" class="btn primary">{t!(i18n, audit.apply)}</button>
+                <a class="btn" href="/settings/audit">{t!(i18n, audit.clear)}</a>
             </div>
             {shown(page_error)}
         </Form>
@@ -122,19 +129,20 @@ fn Filters(params: AuditParams, errors: FieldErrors) -> impl IntoView {
 
 #[component]
 fn EventTable(rows: Vec<AuditRow>) -> impl IntoView {
+    let i18n = use_i18n();
     let dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
     view! {
-        <div class="table-wrap" role="region" aria-label="Audit log, scrollable" tabindex="0">
-            <table class="data audit" aria-label="Audit log">
+        <div class="table-wrap" role="region" aria-label=t_string!(i18n, audit.table_region) tabindex="0">
+            <table class="data audit" aria-label=t_string!(i18n, settings.audit_log)>
                 <thead>
                     <tr>
-                        <th scope="col">"Time"</th>
-                        <th scope="col">"Actor"</th>
-                        <th scope="col">"Action"</th>
-                        <th scope="col">"Subject"</th>
-                        <th scope="col" class="num">"Amount"</th>
-                        <th scope="col">"Detail"</th>
-                        <th scope="col">"Address"</th>
+                        <th scope="col">{t!(i18n, audit.time)}</th>
+                        <th scope="col">{t!(i18n, audit.actor)}</th>
+                        <th scope="col">{t!(i18n, audit.action)}</th>
+                        <th scope="col">{t!(i18n, audit.subject)}</th>
+                        <th scope="col" class="num">{t!(i18n, audit.amount)}</th>
+                        <th scope="col">{t!(i18n, audit.detail)}</th>
+                        <th scope="col">{t!(i18n, audit.address)}</th>
                     </tr>
                 </thead>
                 <tbody>

@@ -7,6 +7,7 @@ pub mod payment_password;
 pub mod users;
 
 use crate::components::shell::{use_current_user, Forbidden};
+use crate::i18n::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -15,17 +16,18 @@ use leptos_router::components::A;
 /// server functions refuse everyone else anyway).
 #[component]
 pub fn SettingsNav() -> impl IntoView {
+    let i18n = use_i18n();
     let role = use_current_user().role;
     view! {
-        <nav class="tabs" aria-label="Settings">
-            <A href="/settings" exact=true>"Your account"</A>
+        <nav class="tabs" aria-label=t_string!(i18n, settings.title)>
+            <A href="/settings" exact=true>{t!(i18n, settings.your_account)}</A>
             <Show when=move || role.can_refund()>
-                <A href="/settings/payment-password">"Payment password"</A>
+                <A href="/settings/payment-password">{t!(i18n, settings.payment_password)}</A>
             </Show>
             <Show when=move || role.can_administer()>
-                <A href="/settings/users">"Users"</A>
-                <A href="/settings/api-keys">"API keys"</A>
-                <A href="/settings/audit">"Audit log"</A>
+                <A href="/settings/users">{t!(i18n, settings.users)}</A>
+                <A href="/settings/api-keys">{t!(i18n, settings.api_keys)}</A>
+                <A href="/settings/audit">{t!(i18n, settings.audit_log)}</A>
             </Show>
         </nav>
     }
@@ -33,19 +35,20 @@ pub fn SettingsNav() -> impl IntoView {
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let user = use_current_user();
     view! {
-        <Title text="Settings" />
-        <h1>"Settings"</h1>
+        <Title text=t_string!(i18n, settings.title) />
+        <h1>{t!(i18n, settings.title)}</h1>
         <SettingsNav />
         <section class="card">
-            <h2>"Your account"</h2>
+            <h2>{t!(i18n, settings.your_account)}</h2>
             <dl class="fields">
-                <dt>"Name"</dt><dd>{user.display_name}</dd>
-                <dt>"Email"</dt><dd>{user.email}</dd>
-                <dt>"Role"</dt><dd>{user.role.label(user.language)}</dd>
-                <dt>"Merchant"</dt><dd>{user.merchant_name}</dd>
-                <dt>"Time zone"</dt><dd>{user.time_zone}</dd>
+                <dt>{t!(i18n, settings.name)}</dt><dd>{user.display_name}</dd>
+                <dt>{t!(i18n, settings.email)}</dt><dd>{user.email}</dd>
+                <dt>{t!(i18n, settings.role)}</dt><dd>{user.role.label(user.language)}</dd>
+                <dt>{t!(i18n, settings.merchant)}</dt><dd>{user.merchant_name}</dd>
+                <dt>{t!(i18n, settings.time_zone)}</dt><dd>{user.time_zone}</dd>
             </dl>
         </section>
     }
@@ -55,10 +58,11 @@ pub fn SettingsPage() -> impl IntoView {
 /// for admins and [`Forbidden`] for everyone else (whose server calls fail anyway).
 #[component]
 pub fn AdminPage(title: &'static str, children: ChildrenFn) -> impl IntoView {
+    let i18n = use_i18n();
     let role = use_current_user().role;
     view! {
         <Title text=title />
-        <h1>"Settings"</h1>
+        <h1>{t!(i18n, settings.title)}</h1>
         <SettingsNav />
         {if role.can_administer() {
             children().into_any()

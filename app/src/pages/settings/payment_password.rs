@@ -6,6 +6,8 @@ use super::SettingsNav;
 use crate::components::coded_error::CodedError;
 use crate::components::shell::{use_current_user, Forbidden};
 use crate::error::AppError;
+use crate::i18n::{t, t_display, t_string, use_i18n};
+use crate::locale::use_language;
 use crate::payment_password::{PasswordState, PaymentPasswordError};
 use crate::url::use_query;
 use leptos::prelude::*;
@@ -25,7 +27,7 @@ pub async fn payment_password_status() -> Result<OwnPaymentPassword, AppError> {
     let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let state = store::state(&crate::state::app_state().pool, &actor).await?;
     Ok(OwnPaymentPassword {
-        locked_until: store::locked_until(&state, user.zone),
+        locked_until: store::locked_until_in(&state, user.zone, user.language),
         state,
     })
 }
@@ -99,10 +101,11 @@ const PAGE: &str = "/settings/payment-password";
 
 #[component]
 pub fn PaymentPasswordPage() -> impl IntoView {
+    let i18n = use_i18n();
     let role = use_current_user().role;
     view! {
-        <Title text="Payment password" />
-        <h1>"Settings"</h1>
+        <Title text=t_string!(i18n, settings.payment_password) />
+        <h1>{t!(i18n, settings.title)}</h1>
         <SettingsNav />
         {if role.can_refund() {
             view! { <PaymentPasswordCard /> }.into_any()
@@ -114,6 +117,8 @@ pub fn PaymentPasswordPage() -> impl IntoView {
 
 #[component]
 fn PaymentPasswordCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let query = use_query();
     // Keyed on the outcome in the URL: a refused form comes back here by a redirect
     // (a client-side navigation when the WASM runs), and the form below must show the
@@ -124,17 +129,21 @@ fn PaymentPasswordCard() -> impl IntoView {
     );
     view! {
         <section class="card narrow" aria-labelledby="pp-title">
-            <h2 id="pp-title">"Payment password"</h2>
-            <p class="muted">"The payment password confirms each refund you make from the dashboard. It is separate from your sign-in password."</p>
+            <h2 id="pp-title">{t!(i18n, settings.payment_password)}</h2>
+            <p class="muted">{t!(i18n, payment_password.intro)}</p>
             {move || query.read().get("done").map(|done| {
-                let text = if done == "set" { "Your payment password is set." } else { "Your payment password is changed." };
+                let text = if done == "set" {
+                    t_string!(i18n, payment_password.done_set)
+                } else {
+                    t_string!(i18n, payment_password.done_changed)
+                };
                 view! { <p class="notice ok" role="status">{text}</p> }
             })}
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, payment_password.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match own.await {
                         Ok(own) => view! { <PasswordForm own /> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -144,6 +153,7 @@ fn PaymentPasswordCard() -> impl IntoView {
 
 #[component]
 fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query().get_untracked();
     let next = query.get("next").unwrap_or_default();
     let error = query
@@ -155,28 +165,30 @@ fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
         other => (None, other),
     };
     let returning = (!next.is_empty()).then(|| {
-        view! { <p class="muted">"When you save, you return to your refund."</p> }
+        view! { <p class="muted">{t!(i18n, payment_password.returning)}</p> }
     });
     match own.state {
         PasswordState::Locked { .. } => view! {
             <p class="form-error" role="alert">
-                {format!(
-                    "Too many wrong payment passwords: your refunds and this form are locked until {}. Ask an admin to unlock them.",
-                    own.locked_until.unwrap_or_default()
-                )}
+                {t_display!(
+                    i18n,
+                    payment_password.locked_until,
+                    until = own.locked_until.unwrap_or_default()
+                )
+                .to_string()}
             </p>
         }
         .into_any(),
         PasswordState::NotSet => {
             let action = ServerAction::<SetPaymentPassword>::new();
             view! {
-                <p>"You have no payment password yet. Confirm with your sign-in password and choose one."</p>
+                <p>{t!(i18n, payment_password.not_set_intro)}</p>
                 {returning}
                 <ActionForm action>
                     <input type="hidden" name="next" value=next />
-                    <PasswordField id="login-password" name="login_password" label="Sign-in password" autocomplete="current-password" error=old_error />
+                    <PasswordField id="login-password" name="login_password" label=t_string!(i18n, payment_password.sign_in_password) autocomplete="current-password" error=old_error />
                     <NewPasswordFields error=new_error />
-                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>"Set payment password"</button>
+                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>{t!(i18n, payment_password.set)}</button>
                 </ActionForm>
             }
             .into_any()
@@ -187,9 +199,9 @@ fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
                 {returning}
                 <ActionForm action>
                     <input type="hidden" name="next" value=next />
-                    <PasswordField id="current-password" name="current_password" label="Current payment password" autocomplete="off" error=old_error />
+                    <PasswordField id="current-password" name="current_password" label=t_string!(i18n, payment_password.current) autocomplete="off" error=old_error />
                     <NewPasswordFields error=new_error />
-                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>"Change payment password"</button>
+                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>{t!(i18n, payment_password.change)}</button>
                 </ActionForm>
             }
             .into_any()
@@ -199,10 +211,11 @@ fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
 
 #[component]
 fn NewPasswordFields(error: Option<PaymentPasswordError>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <PasswordField id="new-password" name="new_password" label="New payment password" autocomplete="new-password" error=error />
-        <p class="field-help">"At least 8 characters."</p>
-        <PasswordField id="confirm-password" name="confirm_password" label="Confirm new payment password" autocomplete="new-password" error=None />
+        <PasswordField id="new-password" name="new_password" label=t_string!(i18n, payment_password.new) autocomplete="new-password" error=error />
+        <p class="field-help">{t!(i18n, payment_password.length_help)}</p>
+        <PasswordField id="confirm-password" name="confirm_password" label=t_string!(i18n, payment_password.confirm_new) autocomplete="new-password" error=None />
     }
 }
 
@@ -214,6 +227,7 @@ fn PasswordField(
     autocomplete: &'static str,
     error: Option<PaymentPasswordError>,
 ) -> impl IntoView {
+    let language = use_language();
     let error_id = format!("{id}-error");
     let described = error.is_some().then(|| error_id.clone());
     view! {
@@ -221,7 +235,7 @@ fn PasswordField(
             <label for=id>{label}</label>
             <input id=id name=name type="password" autocomplete=autocomplete required
                 aria-invalid=error.is_some().then_some("true") aria-describedby=described />
-            {error.map(|e| view! { <CodedError id=error_id message=e.to_string() code=e.result_code().to_owned() /> })}
+            {error.map(|e| view! { <CodedError id=error_id message=e.message(language) code=e.result_code().to_owned() /> })}
         </div>
     }
 }

@@ -8,6 +8,8 @@ use super::AdminPage;
 use crate::auth::Role;
 use crate::components::shell::use_current_user;
 use crate::error::AppError;
+use crate::i18n::{t, t_display, t_string, td_display, td_string, use_i18n};
+use crate::locale::{use_language, Language};
 use crate::url::use_query;
 use crate::users::{UserError, UserView};
 use leptos::prelude::*;
@@ -18,9 +20,8 @@ const PAGE: &str = "/settings/users";
 #[server(endpoint = "admin_list_users")]
 pub async fn admin_list_users() -> Result<Vec<UserView>, AppError> {
     let user = crate::auth::session::require_role(Role::can_administer).await?;
-    let zone = user.zone;
     let pool = crate::state::app_state().pool;
-    Ok(crate::users::list(&pool, user.merchant_id, zone).await?)
+    Ok(crate::users::list(&pool, user.merchant_id, user.zone, user.language).await?)
 }
 
 #[server(endpoint = "admin_create_user")]
@@ -100,7 +101,7 @@ pub async fn admin_payment_password_action(
     action: String,
 ) -> Result<(), AppError> {
     use crate::payment_password::store;
-    let (_, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
+    let (user, actor) = crate::auth::session::require_actor(Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
     let done = match (parse_id(&user_id), action.as_str()) {
         (Err(e), _) => Err(e.code()),
@@ -112,7 +113,13 @@ pub async fn admin_payment_password_action(
             .await
             .map(|_| "payment_password_reset")
             .map_err(|e| payment_code(&e)),
-        (Ok(_), _) => return Err(AppError::refused("Unknown payment password action.")),
+        (Ok(_), _) => {
+            let message = td_string!(
+                user.language.locale(),
+                users.unknown_payment_password_action
+            );
+            return Err(AppError::refused(message));
+        }
     };
     leptos_axum::redirect(&back(&user_id, done));
     Ok(())
@@ -169,28 +176,33 @@ fn payment_code(e: &crate::payment_password::PaymentPasswordError) -> &'static s
     }
 }
 
-/// The message for an `error=` code of this page.
-fn error_message(code: &str) -> Option<String> {
+/// The message for an `error=` code of this page, in `language`.
+fn error_message(code: &str, language: Language) -> Option<String> {
+    use crate::payment_password::PaymentPasswordError;
     match code {
-        "payment_password_mismatch" => Some("The new passwords do not match.".into()),
+        "payment_password_mismatch" => Some(PaymentPasswordError::Mismatch.message(language)),
         "payment_password_invalid" => {
-            Some("Use 8 to 128 characters, and more than one distinct character.".into())
+            Some(td_string!(language.locale(), users.payment_password_invalid).to_owned())
         }
-        _ => UserError::from_code(code).map(|e| e.to_string()),
+        _ => UserError::from_code(code).map(|e| e.message(language).to_owned()),
     }
 }
 
-fn done_message(code: &str) -> Option<&'static str> {
+/// What a `done=` code of this page says happened to the user `email`, in `language`.
+fn done_message(code: &str, email: &str, language: Language) -> Option<String> {
+    let l = language.locale();
     Some(match code {
-        "created" => "user created.",
-        "role_changed" => "role changed.",
-        "disabled" => "disabled; their sessions have ended.",
-        "enabled" => "enabled.",
-        "unlocked" => "refunds unlocked.",
+        "created" => td_display!(l, users.done_created, email).to_string(),
+        "role_changed" => td_display!(l, users.done_role_changed, email).to_string(),
+        "disabled" => td_display!(l, users.done_disabled, email).to_string(),
+        "enabled" => td_display!(l, users.done_enabled, email).to_string(),
+        "unlocked" => td_display!(l, users.done_unlocked, email).to_string(),
         "payment_password_reset" => {
-            "payment password reset; they set a new one before their next refund."
+            td_display!(l, users.done_payment_password_reset, email).to_string()
         }
-        "payment_password_set" => "payment password set.",
+        "payment_password_set" => {
+            td_display!(l, users.done_payment_password_set, email).to_string()
+        }
         _ => return None,
     })
 }
@@ -198,7 +210,8 @@ fn done_message(code: &str) -> Option<&'static str> {
 /// What the last redirect said, read from the URL.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Outcome {
-    done: Option<&'static str>,
+    /// The `done=` code, for [`done_message`].
+    done: String,
     error: Option<String>,
     error_code: String,
     user: String,
@@ -255,11 +268,14 @@ impl Actions {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let me = use_current_user().user_id;
-    view! { <AdminPage title="Users"><Users me=me.clone() /></AdminPage> }
+    let title = t_string!(use_i18n(), settings.users);
+    view! { <AdminPage title><Users me=me.clone() /></AdminPage> }
 }
 
 #[component]
 fn Users(me: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let actions = Actions::new();
     let users = Resource::new_blocking(move || actions.versions(), |_| admin_list_users());
     let query = use_query();
@@ -268,8 +284,8 @@ fn Users(me: String) -> impl IntoView {
         let get = |k: &str| q.get(k).unwrap_or_default();
         let error_code = get("error");
         Outcome {
-            done: done_message(&get("done")),
-            error: error_message(&error_code),
+            done: get("done"),
+            error: error_message(&error_code, language),
             error_code,
             user: get("user"),
             email: get("email"),
@@ -278,13 +294,13 @@ fn Users(me: String) -> impl IntoView {
         }
     });
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading users…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, users.loading)}</p> }>
             {move || {
                 let me = me.clone();
                 Suspend::new(async move {
                     match users.await {
                         Ok(list) => view! { <UserList list me outcome=outcome.get() actions /> }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                     }
                 })
             }}
@@ -295,14 +311,12 @@ fn Users(me: String) -> impl IntoView {
 
 #[component]
 fn UserList(list: Vec<UserView>, me: String, outcome: Outcome, actions: Actions) -> impl IntoView {
-    let subject = list
+    let i18n = use_i18n();
+    let language = use_language();
+    let status = list
         .iter()
         .find(|u| u.id == outcome.user)
-        .map(|u| u.email.clone());
-    let status = outcome
-        .done
-        .zip(subject)
-        .map(|(msg, email)| format!("{email}: {msg}"));
+        .and_then(|u| done_message(&outcome.done, &u.email, language));
     // A row action's error on a user no longer listed (or never) shows above the table.
     let orphan = outcome
         .error
@@ -310,20 +324,20 @@ fn UserList(list: Vec<UserView>, me: String, outcome: Outcome, actions: Actions)
         .filter(|_| !outcome.user.is_empty() && !list.iter().any(|u| u.id == outcome.user));
     view! {
         <section class="card" aria-labelledby="users-title">
-            <h2 id="users-title">"Users"</h2>
+            <h2 id="users-title">{t!(i18n, settings.users)}</h2>
             {status.map(|s| view! { <p class="notice ok" role="status">{s}</p> })}
             {orphan.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <div class="table-wrap" role="region" aria-labelledby="users-title" tabindex="0">
                 <table class="data users" aria-labelledby="users-title">
                     <thead>
                         <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Email"</th>
-                            <th scope="col">"Role"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"Payment password"</th>
-                            <th scope="col">"Last sign-in"</th>
-                            <th scope="col">"Actions"</th>
+                            <th scope="col">{t!(i18n, settings.name)}</th>
+                            <th scope="col">{t!(i18n, settings.email)}</th>
+                            <th scope="col">{t!(i18n, settings.role)}</th>
+                            <th scope="col">{t!(i18n, users.status)}</th>
+                            <th scope="col">{t!(i18n, settings.payment_password)}</th>
+                            <th scope="col">{t!(i18n, users.last_sign_in)}</th>
+                            <th scope="col">{t!(i18n, users.actions)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -351,11 +365,13 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
         refunds_locked_until,
         last_sign_in,
     } = user;
+    let i18n = use_i18n();
+    let language = use_language();
     let role_id = format!("role-{id}");
     let payment = match (&refunds_locked_until, payment_password_set) {
-        (Some(until), _) => format!("Refunds locked until {until}"),
-        (None, true) => "Set".to_owned(),
-        (None, false) => "Not set".to_owned(),
+        (Some(until), _) => t_display!(i18n, users.refunds_locked_until, time = until).to_string(),
+        (None, true) => t_string!(i18n, users.payment_password_set).to_owned(),
+        (None, false) => t_string!(i18n, users.payment_password_not_set).to_owned(),
     };
     let payment_button = |action: &'static str, label: String, text: &'static str| {
         let button = row_button(&id, label, text);
@@ -369,21 +385,31 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
     let unlock = refunds_locked_until.is_some().then(|| {
         payment_button(
             "unlock",
-            format!("Unlock refunds for {email}"),
-            "Unlock refunds",
+            t_display!(i18n, users.unlock_refunds_of, email = &email).to_string(),
+            t_string!(i18n, users.unlock_refunds),
         )
     });
     let reset = payment_password_set.then(|| {
         payment_button(
             "reset",
-            format!("Reset payment password of {email}"),
-            "Reset payment password",
+            t_display!(i18n, users.reset_payment_password_of, email = &email).to_string(),
+            t_string!(i18n, users.reset_payment_password),
         )
     });
     // Admins cannot disable themselves; the server refuses it too.
     let toggle = (!is_me).then(|| {
-        let text = if disabled { "Enable" } else { "Disable" };
-        let button = row_button(&id, format!("{text} {email}"), text);
+        let (text, label) = if disabled {
+            (
+                t_string!(i18n, users.enable),
+                t_display!(i18n, users.enable_user, email = &email).to_string(),
+            )
+        } else {
+            (
+                t_string!(i18n, users.disable),
+                t_display!(i18n, users.disable_user, email = &email).to_string(),
+            )
+        };
+        let button = row_button(&id, label, text);
         let value = (!disabled).to_string();
         view! {
             <ActionForm action=actions.disabled attr:class="inline-form">
@@ -393,8 +419,8 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
         }
     });
     let role_user_id = id.clone();
-    let role_label = format!("Role of {email}");
-    let change_label = format!("Change role of {email}");
+    let role_label = t_display!(i18n, users.role_of, email = &email).to_string();
+    let change_label = t_display!(i18n, users.change_role_of, email = &email).to_string();
     view! {
         <tr class:disabled=disabled>
             <td>{display_name}</td>
@@ -405,22 +431,22 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
                     <label for=role_id.clone() class="visually-hidden">{role_label}</label>
                     <select id=role_id name="role">
                         {Role::ALL.into_iter().map(|r| view! {
-                            <option value=r.as_str() selected=r == role>{r.label(crate::locale::use_language())}</option>
+                            <option value=r.as_str() selected=r == role>{r.label(language)}</option>
                         }).collect_view()}
                     </select>
-                    <button type="submit" class="btn small" aria-label=change_label>"Change"</button>
+                    <button type="submit" class="btn small" aria-label=change_label>{t!(i18n, users.change)}</button>
                 </ActionForm>
             </td>
             <td>
                 <span class="pill" class:status-success=!disabled class:status-fail=disabled>
-                    {if disabled { "Disabled" } else { "Active" }}
+                    {if disabled { t_string!(i18n, users.disabled) } else { t_string!(i18n, users.active) }}
                 </span>
             </td>
             <td>
                 <span class:locked=refunds_locked_until.is_some()>{payment}</span>
                 {unlock}
             </td>
-            <td>{last_sign_in.unwrap_or_else(|| "Never".to_owned())}</td>
+            <td>{last_sign_in.unwrap_or_else(|| t_string!(i18n, users.never).to_owned())}</td>
             <td class="row-actions">
                 {toggle}
                 {reset}
@@ -452,22 +478,23 @@ fn SetPaymentPassword(
     action: ServerAction<AdminSetPaymentPassword>,
     open: bool,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let new_id = format!("pp-new-{id}");
     let confirm_id = format!("pp-confirm-{id}");
     view! {
         <details class="set-payment-password" open=open>
-            <summary aria-label=format!("Set payment password of {email}")>"Set payment password"</summary>
+            <summary aria-label=t_display!(i18n, users.set_payment_password_of, email).to_string()>{t!(i18n, payment_password.set)}</summary>
             <ActionForm action>
                 <input type="hidden" name="user_id" value=id />
                 <div class="field">
-                    <label for=new_id.clone()>"New payment password"</label>
+                    <label for=new_id.clone()>{t!(i18n, payment_password.new)}</label>
                     <input id=new_id name="new_password" type="password" autocomplete="new-password" minlength="8" required />
                 </div>
                 <div class="field">
-                    <label for=confirm_id.clone()>"Confirm payment password"</label>
+                    <label for=confirm_id.clone()>{t!(i18n, users.confirm_payment_password)}</label>
                     <input id=confirm_id name="confirm_password" type="password" autocomplete="new-password" minlength="8" required />
                 </div>
-                <button type="submit" class="btn small primary">"Set payment password"</button>
+                <button type="submit" class="btn small primary">{t!(i18n, payment_password.set)}</button>
             </ActionForm>
         </details>
     }
@@ -476,6 +503,8 @@ fn SetPaymentPassword(
 
 #[component]
 fn CreateUser(outcome: Outcome, action: ServerAction<AdminCreateUser>) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let role = Role::parse(&outcome.role).unwrap_or(Role::Viewer);
     let [email, name, role_error, password] =
         ["email", "name", "role", "password"].map(|f| outcome.field_error(f));
@@ -488,26 +517,26 @@ fn CreateUser(outcome: Outcome, action: ServerAction<AdminCreateUser>) -> impl I
     });
     view! {
         <section class="card" aria-labelledby="new-user-title">
-            <h2 id="new-user-title">"Add a user"</h2>
+            <h2 id="new-user-title">{t!(i18n, users.add_title)}</h2>
             <ActionForm action attr:class="fields-form">
-                <Field name="email" label="Email" error=email>
+                <Field name="email" label=t_string!(i18n, settings.email) error=email>
                     <input id="new-email" name="email" type="email" autocomplete="off" required value=outcome.email />
                 </Field>
-                <Field name="name" label="Name" error=name>
+                <Field name="name" label=t_string!(i18n, settings.name) error=name>
                     <input id="new-name" name="name" type="text" required maxlength="100" value=outcome.name />
                 </Field>
-                <Field name="role" label="Role" error=role_error>
+                <Field name="role" label=t_string!(i18n, settings.role) error=role_error>
                     <select id="new-role" name="role">
                         {Role::ALL.into_iter().map(|r| view! {
-                            <option value=r.as_str() selected=r == role>{r.label(crate::locale::use_language())}</option>
+                            <option value=r.as_str() selected=r == role>{r.label(language)}</option>
                         }).collect_view()}
                     </select>
                 </Field>
-                <Field name="password" label="Initial sign-in password" error=password>
+                <Field name="password" label=t_string!(i18n, users.initial_password) error=password>
                     <input id="new-password" name="password" type="password" autocomplete="new-password" required minlength="12" />
                 </Field>
                 {other.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                <button type="submit" class="btn primary">"Add user"</button>
+                <button type="submit" class="btn primary">{t!(i18n, users.add)}</button>
             </ActionForm>
         </section>
     }
@@ -529,5 +558,33 @@ fn Field(
             {children()}
             {error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_name_the_user_in_their_language() {
+        let done = |code, language| done_message(code, "ada@lotus.example", language);
+        assert_eq!(
+            done("disabled", Language::En).as_deref(),
+            Some("ada@lotus.example: disabled; their sessions have ended.")
+        );
+        assert_eq!(
+            done("created", Language::ZhCn).as_deref(),
+            Some("ada@lotus.example：用户已创建。")
+        );
+        assert_eq!(done("<b>", Language::PtBr), None);
+        assert_eq!(
+            error_message("payment_password_mismatch", Language::PtBr).as_deref(),
+            Some("As novas senhas não coincidem.")
+        );
+        assert_eq!(
+            error_message("last_admin", Language::En).as_deref(),
+            Some("Your merchant needs at least one active admin.")
+        );
+        assert_eq!(error_message("", Language::En), None);
     }
 }

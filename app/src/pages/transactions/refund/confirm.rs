@@ -169,7 +169,7 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
     // "unavailable" (Paydesk failed during the check) is one of the keys too.
     let from_query = query.error.as_deref().and_then(|key| {
         PaymentPasswordError::from_key(key, &preview.password)
-            .map(|e| (e.result_code(), e.check_message(language)))
+            .map(|e| (e.result_code(), e.message(language)))
     });
     // A lock is said once, with when it ends, whatever the last attempt's error was.
     let (hint, error) = match &preview.password {
