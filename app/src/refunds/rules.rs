@@ -119,7 +119,7 @@ impl RefundBlocked {
 }
 
 /// "The refund window ended on …" with `date` already written in `language`.
-pub fn window_ended(language: Language, date: &str) -> String {
+pub(crate) fn window_ended(language: Language, date: &str) -> String {
     td_display!(language.locale(), refund.window_ended, date).to_string()
 }
 
