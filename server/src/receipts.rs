@@ -7,6 +7,7 @@
 
 use app::auth::session::SessionUser;
 use app::error::{AppError, RequestId};
+use app::receipts::menu::DownloadRefusal;
 use app::receipts::{load, Language};
 use app::refunds::types::TransactionRef;
 use axum::extract::{Path, Query, State};
@@ -126,20 +127,25 @@ async fn download(
     headers: HeaderMap,
 ) -> Response {
     let Some(Extension(user)) = user else {
+        // Signed out: the browser's language, else English.
+        let language = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Language::from_accept_language)
+            .unwrap_or_default();
         return text(
             StatusCode::UNAUTHORIZED,
-            "Your session has ended. Sign in again.",
+            DownloadRefusal::SignedOut.message(language),
         );
     };
+    // The refusals below are in the user's language, whatever the receipt's.
+    let refused = |status, refusal: DownloadRefusal| text(status, refusal.message(user.language));
     // Only a well-formed ID is looked up: anything else is no refund of anyone's.
     let Some(refund_id) = file
         .strip_suffix(".pdf")
         .filter(|id| TransactionRef::parse("refundId", id).is_ok())
     else {
-        return text(
-            StatusCode::NOT_FOUND,
-            "No refund of your merchant has this ID.",
-        );
+        return refused(StatusCode::NOT_FOUND, DownloadRefusal::NotFound);
     };
     // Without a choice, the receipt is in the user's language.
     let language = match query.lang.as_deref() {
@@ -147,40 +153,31 @@ async fn download(
         Some(tag) => match Language::parse(tag) {
             Some(l) => l,
             None => {
-                return text(
+                return refused(
                     StatusCode::BAD_REQUEST,
-                    format!("Receipts are available in English (en), Chinese (zh-CN) and Portuguese (pt-BR), not {tag:?}."),
-                )
+                    DownloadRefusal::UnknownLanguage(tag),
+                );
             }
         },
     };
     let facts = match load::for_merchant(&state.pool, user.merchant_id, refund_id).await {
         Ok(load::Lookup::Found(facts)) => *facts,
         Ok(load::Lookup::NotFound) => {
-            return text(
-                StatusCode::NOT_FOUND,
-                "No refund of your merchant has this ID.",
-            )
+            return refused(StatusCode::NOT_FOUND, DownloadRefusal::NotFound)
         }
         Ok(load::Lookup::NotARefund) => {
-            return text(
-                StatusCode::CONFLICT,
-                "This transaction is not a refund: only successful refunds have receipts.",
-            )
+            return refused(StatusCode::CONFLICT, DownloadRefusal::NotARefund)
         }
         Ok(load::Lookup::NotSuccessful { status }) => {
-            return text(
+            return refused(
                 StatusCode::CONFLICT,
-                format!(
-                    "This refund is {}: only successful refunds have receipts.",
-                    status.as_str()
-                ),
-            )
+                DownloadRefusal::NotSuccessful(status.as_str()),
+            );
         }
         Err(err) => {
             return text(
                 StatusCode::SERVICE_UNAVAILABLE,
-                AppError::internal_for(&id, err).to_string(),
+                AppError::internal_for(&id, err).message(user.language),
             );
         }
     };
@@ -189,9 +186,9 @@ async fn download(
         Ok(pdf) => pdf,
         Err(err) => {
             tracing::error!(error = %err, "receipt generation failed");
-            return text(
+            return refused(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "The receipt could not be generated.",
+                DownloadRefusal::GenerationFailed,
             );
         }
     };

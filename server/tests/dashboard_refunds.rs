@@ -441,3 +441,44 @@ async fn the_return_to_the_refund_keeps_foreign_text(pool: PgPool) {
     assert_eq!(location, back);
     assert!(location.is_ascii());
 }
+
+/// A user reading Portuguese types the amount with a decimal comma and reads the dialog's
+/// amounts, problems and result in Portuguese; the refund is the same.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_refund_dialog_speaks_the_users_language(pool: PgPool) {
+    lotus(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let ada = signed_in(&app, "ada@lotus.example").await;
+    let saved = app
+        .call_with(&ada, "change_language", &[("language", "pt-BR")])
+        .await;
+    assert!(saved.status().is_success(), "{}", saved.status());
+    set_payment_password(&app, &ada, PASSWORD).await;
+
+    let start: Value = app
+        .call_with(&ada, "open_refund_form", &[("transaction_id", "PAY-1")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        start["Ok"]["limits"]["refundable_plain"], "100,00",
+        "{start}"
+    );
+    assert_eq!(start["Ok"]["limits"]["refundable"], "100,00 USD", "{start}");
+
+    let check: Value = check_refund(&app, &ada, "PAY-1", "12,50").await;
+    assert_eq!(check["Ok"]["amount"], "12,50 USD", "{check}");
+    assert_eq!(check["Ok"]["remaining_after"], "87,50 USD", "{check}");
+    let check: Value = check_refund(&app, &ada, "PAY-1", "100,01").await;
+    assert_eq!(
+        check["Err"]["Field"]["message"], "O máximo que você pode reembolsar é 100,00 USD.",
+        "{check}"
+    );
+
+    let (_, to) = submit(&app, &ada, "PAY-1", "DASH-PT", "12,50", PAYMENT_PASSWORD).await;
+    assert!(to.ends_with("refund=result&rid=DASH-PT"), "{to}");
+    assert_eq!(refunds_of(&pool, "PAY-1").await, (1, 1_250));
+    let made = result(&app, &ada, "DASH-PT").await;
+    assert_eq!(made["Made"]["amount"], "12,50 USD", "{made}");
+}

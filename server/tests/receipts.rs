@@ -263,6 +263,20 @@ async fn the_printed_code_verifies_and_an_altered_one_does_not(pool: PgPool) {
         .unwrap();
     assert!(typed.contains("<h2>Genuine</h2>"));
 
+    // Signed out, the page follows the browser's language, facts written in it.
+    let portuguese = anyone
+        .get(app.url(&path))
+        .header("accept-language", "pt-BR,pt;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(portuguese.contains("<h2>Autêntico</h2>"), "{portuguese}");
+    assert!(portuguese.contains("1.234,56 USD"), "{portuguese}");
+    assert!(!portuguese.contains("Genuine"), "{portuguese}");
+
     let flip = |c: char| if c == 'A' { 'B' } else { 'A' };
     let altered_code: String = code
         .chars()
@@ -448,6 +462,18 @@ async fn only_the_merchants_own_successful_refunds_have_receipts(pool: PgPool) {
         200
     );
     assert_eq!(download(&app, &ken, REFUND, "en").await.status(), 404);
+
+    // Refusals are in the user's language, whatever the receipt's.
+    let saved = app
+        .call_with(&browser, "change_language", &[("language", "zh-CN")])
+        .await;
+    assert!(saved.status().is_success(), "{}", saved.status());
+    let pending = download(&app, &browser, "LOTUS-REFUND-PENDING", "en").await;
+    assert_eq!(pending.status(), 409);
+    assert_eq!(
+        pending.text().await.unwrap(),
+        "该退款的状态为 PROCESSING：只有成功的退款才有回单。"
+    );
 }
 
 /// Without a configured key, the first start makes a random one and keeps it: every

@@ -3,7 +3,10 @@
 //! (`/receipts/verify?refund=…&code=…`). Public: no session is needed (docs/SECURITY.md).
 
 use crate::error::AppError;
+use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::locale::{use_language, Language};
 use crate::receipts::verification::{Asked, GenuineReceipt, Verification};
+use crate::transactions::kind::TransactionStatus;
 use crate::url::use_query;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -27,6 +30,9 @@ pub async fn verify_receipt(refund: String, code: String) -> Result<Verification
 
 #[component]
 pub fn ReceiptVerifyPage() -> impl IntoView {
+    // Signed out: the language is the browser's, as the server chose it for the page.
+    let i18n = use_i18n();
+    let language = use_language();
     let query = use_query();
     let asked = Memo::new(move |_| {
         let q = query.read();
@@ -49,30 +55,30 @@ pub fn ReceiptVerifyPage() -> impl IntoView {
     };
     let value = move |field: &'static str| move || query.read().get(field).unwrap_or_default();
     view! {
-        <Title text="Verify a refund receipt" />
+        <Title text=t_string!(i18n, receipt_verify.title) />
         <main class="verify-page">
-            <h1>"Verify a refund receipt"</h1>
-            <p>"Enter the refund ID and the verification code printed on a Paydesk refund receipt."</p>
+            <h1>{t!(i18n, receipt_verify.title)}</h1>
+            <p>{t!(i18n, receipt_verify.intro)}</p>
             <form method="get" action="/receipts/verify" class="verify-form">
                 <div class="field">
-                    <label for="refund">"Refund ID"</label>
+                    <label for="refund">{t!(i18n, receipt_verify.refund_id)}</label>
                     <input id="refund" name="refund" value=value("refund") required
                         aria-invalid=move || missing("refund").then_some("true") />
                     <Show when=move || missing("refund")>
-                        <p class="field-error" role="alert">"Enter the refund ID printed on the receipt."</p>
+                        <p class="field-error" role="alert">{t!(i18n, receipt_verify.missing_refund)}</p>
                     </Show>
                 </div>
                 <div class="field">
-                    <label for="code">"Verification code"</label>
+                    <label for="code">{t!(i18n, receipt_verify.code)}</label>
                     <input id="code" name="code" value=value("code") required autocomplete="off"
                         aria-invalid=move || missing("code").then_some("true") />
                     <Show when=move || missing("code")>
-                        <p class="field-error" role="alert">"Enter the verification code printed on the receipt."</p>
+                        <p class="field-error" role="alert">{t!(i18n, receipt_verify.missing_code)}</p>
                     </Show>
                 </div>
-                <button type="submit" class="btn primary">"Verify"</button>
+                <button type="submit" class="btn primary">{t!(i18n, receipt_verify.verify)}</button>
             </form>
-            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Checking the receipt…"</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, receipt_verify.checking)}</p> }>
                 {move || Suspend::new(async move {
                     match answer.await {
                         None => ().into_any(),
@@ -80,7 +86,7 @@ pub fn ReceiptVerifyPage() -> impl IntoView {
                             Some(receipt) => view! { <Genuine receipt=receipt.clone() /> }.into_any(),
                             None => view! { <NotGenuine /> }.into_any(),
                         },
-                        Some(Err(e)) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -90,24 +96,39 @@ pub fn ReceiptVerifyPage() -> impl IntoView {
 
 #[component]
 fn Genuine(receipt: GenuineReceipt) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
+    let l = language.locale();
     let rows = [
-        ("Merchant", receipt.merchant.clone()),
-        ("Refund ID", receipt.refund_id.clone()),
-        ("Original payment ID", receipt.payment_id.clone()),
-        ("Refund amount", receipt.amount_text()),
         (
-            "Refund time (UTC)",
-            receipt
-                .refund_time
-                .format("%Y-%m-%d %H:%M:%S UTC")
-                .to_string(),
+            td_string!(l, receipt_verify.merchant),
+            receipt.merchant.clone(),
         ),
-        ("Status", receipt.status.label().to_owned()),
+        (
+            td_string!(l, receipt_verify.refund_id),
+            receipt.refund_id.clone(),
+        ),
+        (
+            td_string!(l, receipt_verify.original_payment_id),
+            receipt.payment_id.clone(),
+        ),
+        (
+            td_string!(l, receipt_verify.refund_amount),
+            receipt.amount_text(language),
+        ),
+        (
+            td_string!(l, receipt_verify.refund_time_utc),
+            utc_time(language, receipt.refund_time),
+        ),
+        (
+            td_string!(l, receipt_verify.status),
+            status_label(receipt.status, language).to_owned(),
+        ),
     ];
     view! {
         <section class="verify-result genuine" role="status">
-            <h2>"Genuine"</h2>
-            <p>"This receipt was issued by Paydesk and its facts are unaltered. Compare them with your copy:"</p>
+            <h2>{t!(i18n, receipt_verify.genuine)}</h2>
+            <p>{t!(i18n, receipt_verify.genuine_text)}</p>
             <dl class="fields">
                 {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
             </dl>
@@ -117,10 +138,45 @@ fn Genuine(receipt: GenuineReceipt) -> impl IntoView {
 
 #[component]
 fn NotGenuine() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section class="verify-result not-genuine" role="alert">
-            <h2>"Not genuine"</h2>
-            <p>"No receipt issued by Paydesk has this refund ID and verification code. Check both against the receipt; if they match, the receipt was not issued by Paydesk or has been altered."</p>
+            <h2>{t!(i18n, receipt_verify.not_genuine)}</h2>
+            <p>{t!(i18n, receipt_verify.not_genuine_text)}</p>
         </section>
+    }
+}
+
+/// A transaction status's name in `language`, here and on the details page.
+pub(crate) fn status_label(status: TransactionStatus, language: Language) -> &'static str {
+    let l = language.locale();
+    match status {
+        TransactionStatus::Success => td_string!(l, details.status_success),
+        TransactionStatus::Processing => td_string!(l, details.status_processing),
+        TransactionStatus::Fail => td_string!(l, details.status_fail),
+        TransactionStatus::Closed => td_string!(l, details.status_closed),
+    }
+}
+
+/// The refund's time in UTC as `language` writes it: "2026-11-29 18:05:11 UTC".
+fn utc_time(language: Language, at: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let hms = (at.hour(), at.minute(), at.second());
+    format!(
+        "{} UTC",
+        language.date_time(at.year(), at.month(), at.day(), hms)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_refund_time_is_written_in_the_language_and_says_utc() {
+        let at = "2026-11-29T18:05:11Z".parse().unwrap();
+        assert_eq!(utc_time(Language::En, at), "2026-11-29 18:05:11 UTC");
+        assert_eq!(utc_time(Language::ZhCn, at), "2026年11月29日 18:05:11 UTC");
+        assert_eq!(utc_time(Language::PtBr, at), "29/11/2026 18:05:11 UTC");
     }
 }

@@ -77,13 +77,8 @@ pub async fn state(pool: &PgPool, actor: &Actor) -> Result<PasswordState, Paymen
     })
 }
 
-/// When a lock in `state` ends, in the merchant's `zone`, in English; None when not
-/// locked. The refund dialog's form still reads it so.
-pub fn locked_until(state: &PasswordState, zone: chrono_tz::Tz) -> Option<String> {
-    locked_until_in(state, zone, Language::En)
-}
-
-/// [`locked_until`] as `language` writes dates and times.
+/// When a lock in `state` ends, in the merchant's `zone` as `language` writes dates and
+/// times; None when not locked.
 pub fn locked_until_in(
     state: &PasswordState,
     zone: chrono_tz::Tz,

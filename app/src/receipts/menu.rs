@@ -1,19 +1,60 @@
-//! "Download refund receipt": a disclosure with one link per language. The links are
-//! plain downloads, so they work before the WASM loads; once hydrated, a click fetches
-//! the PDF itself so the page can say "Preparing your receipt…" and then that it is
-//! done, or why not.
+//! "Download refund receipt": a disclosure with one link per language, the user's own
+//! first. The links are plain downloads, so they work before the WASM loads; once
+//! hydrated, a click fetches the PDF itself so the page can say "Preparing your
+//! receipt…" and then that it is done, or why not.
 
 use super::{download_href, Language};
+use crate::i18n::{td_display, td_string};
+use crate::locale::use_language;
 use leptos::prelude::*;
+
+/// Why the server refuses a download (server/src/receipts.rs); the menu shows its words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DownloadRefusal<'a> {
+    SignedOut,
+    NotFound,
+    NotARefund,
+    /// A refund that has not succeeded, with its status code (PROCESSING, FAIL…).
+    NotSuccessful(&'a str),
+    /// A `lang` that is no receipt language, as given.
+    UnknownLanguage(&'a str),
+    GenerationFailed,
+}
+
+impl DownloadRefusal<'_> {
+    /// The refusal in `language`, the user's (not the receipt's).
+    pub fn message(self, language: Language) -> String {
+        let l = language.locale();
+        match self {
+            DownloadRefusal::SignedOut => td_string!(l, errors.signed_out).into(),
+            DownloadRefusal::NotFound => td_string!(l, receipts.not_found).into(),
+            DownloadRefusal::NotARefund => td_string!(l, receipts.not_a_refund).into(),
+            DownloadRefusal::NotSuccessful(status) => {
+                td_display!(l, receipts.not_successful, status).to_string()
+            }
+            DownloadRefusal::UnknownLanguage(tag) => {
+                let tag = format!("{tag:?}");
+                td_display!(l, receipts.unknown_language, tag).to_string()
+            }
+            DownloadRefusal::GenerationFailed => td_string!(l, receipts.generation_failed).into(),
+        }
+    }
+}
+
+/// The receipt languages in the order the menu lists them: `first`, then the others.
+fn menu_order(first: Language) -> impl Iterator<Item = Language> {
+    std::iter::once(first).chain(Language::ALL.into_iter().filter(move |l| *l != first))
+}
 
 /// The menu for the successful refund `refund_id`; `label` tells several apart (on a
 /// payment with more than one refund).
 #[component]
 pub fn ReceiptMenu(refund_id: String, label: Option<String>) -> impl IntoView {
+    let user_language = use_language();
+    let l = user_language.locale();
     let status = RwSignal::new(String::new());
-    let summary = label.unwrap_or_else(|| "Download refund receipt".to_owned());
-    let links = Language::ALL
-        .into_iter()
+    let summary = label.unwrap_or_else(|| td_string!(l, receipts.download).to_owned());
+    let links = menu_order(user_language)
         .map(|language| {
             let href = download_href(&refund_id, language);
             let filename = format!("refund-receipt-{refund_id}-{}.pdf", language.tag());
@@ -22,17 +63,17 @@ pub fn ReceiptMenu(refund_id: String, label: Option<String>) -> impl IntoView {
                 #[cfg(feature = "hydrate")]
                 {
                     ev.prevent_default();
-                    status.set("Preparing your receipt…".to_owned());
+                    status.set(td_string!(l, receipts.preparing).to_owned());
                     let (target, filename) = (target.clone(), filename.clone());
                     leptos::task::spawn_local(async move {
-                        match fetch_and_save(&target, &filename).await {
-                            Ok(()) => status.set("Your receipt has been downloaded.".to_owned()),
+                        match fetch_and_save(&target, &filename, user_language).await {
+                            Ok(()) => status.set(td_string!(l, receipts.downloaded).to_owned()),
                             Err(message) => status.set(message),
                         }
                     });
                 }
                 #[cfg(not(feature = "hydrate"))]
-                let _ = (&ev, &target, &filename, status);
+                let _ = (&ev, &target, &filename, status, l);
             };
             view! {
                 <li>
@@ -53,13 +94,13 @@ pub fn ReceiptMenu(refund_id: String, label: Option<String>) -> impl IntoView {
 }
 
 /// Downloads `href` and hands it to the browser as `filename`; the error is a sentence
-/// for the user.
+/// for the user, in `language` (the server words its refusals in it too).
 #[cfg(feature = "hydrate")]
-async fn fetch_and_save(href: &str, filename: &str) -> Result<(), String> {
+async fn fetch_and_save(href: &str, filename: &str, language: Language) -> Result<(), String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
-    let failed =
-        || "The receipt could not be downloaded. Check your connection and try again.".to_owned();
+    let l = language.locale();
+    let failed = || td_string!(l, receipts.download_failed).to_owned();
     let window = web_sys::window().ok_or_else(failed)?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(href))
         .await
@@ -84,7 +125,7 @@ async fn fetch_and_save(href: &str, filename: &str) -> Result<(), String> {
     }
     if !content_type.starts_with("application/pdf") {
         // A session that ended is answered with the login page.
-        return Err("Your session has ended. Sign in again to download the receipt.".to_owned());
+        return Err(td_string!(l, receipts.session_ended).to_owned());
     }
     let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(|_| failed())?)
         .await
@@ -112,4 +153,43 @@ async fn fetch_and_save(href: &str, filename: &str) -> Result<(), String> {
         std::time::Duration::from_secs(30),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_users_language_comes_first_and_every_language_once() {
+        let order = |l| menu_order(l).collect::<Vec<_>>();
+        assert_eq!(order(Language::En), Language::ALL);
+        assert_eq!(
+            order(Language::PtBr),
+            [Language::PtBr, Language::En, Language::ZhCn]
+        );
+        assert_eq!(
+            order(Language::ZhCn),
+            [Language::ZhCn, Language::En, Language::PtBr]
+        );
+    }
+
+    #[test]
+    fn refused_downloads_are_explained_in_the_users_language() {
+        assert_eq!(
+            DownloadRefusal::UnknownLanguage("fr").message(Language::En),
+            "Receipts are available in English (en), Chinese (zh-CN) and Portuguese (pt-BR), not \"fr\"."
+        );
+        assert_eq!(
+            DownloadRefusal::NotSuccessful("PROCESSING").message(Language::En),
+            "This refund is PROCESSING: only successful refunds have receipts."
+        );
+        assert_eq!(
+            DownloadRefusal::NotFound.message(Language::PtBr),
+            "Nenhum reembolso do seu estabelecimento tem este ID."
+        );
+        assert_eq!(
+            DownloadRefusal::SignedOut.message(Language::ZhCn),
+            "您的登录已失效，请重新登录。"
+        );
+    }
 }

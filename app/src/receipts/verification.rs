@@ -108,11 +108,12 @@ impl GenuineReceipt {
         }
     }
 
-    /// The refund amount as pages show it, `1,234.56 USD`.
-    pub fn amount_text(&self) -> String {
+    /// The refund amount as pages in `language` show it, `1,234.56 USD`.
+    pub fn amount_text(&self, language: crate::locale::Language) -> String {
         let Amount { value, currency } = &self.refund_amount;
         match value.parse() {
-            Ok(minor) => crate::money::format_money(minor, currency),
+            Ok(minor) => language.money(minor, currency),
+            // Never for a value made from the stored integer; kept rather than guessed.
             Err(_) => format!("{value} (minor units) {currency}"),
         }
     }
@@ -121,6 +122,7 @@ impl GenuineReceipt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::locale::Language;
 
     #[test]
     fn the_query_asks_nothing_part_or_both() {
@@ -162,7 +164,8 @@ mod tests {
             refund_time: "2026-11-29T18:05:11Z".parse().unwrap(),
             status: TransactionStatus::Success,
         };
-        assert_eq!(receipt.amount_text(), "1,234.56 USD");
+        assert_eq!(receipt.amount_text(Language::En), "1,234.56 USD");
+        assert_eq!(receipt.amount_text(Language::PtBr), "1.234,56 USD");
         let json = serde_json::to_value(Verification::genuine(receipt)).unwrap();
         assert_eq!(
             json,

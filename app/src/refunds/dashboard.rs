@@ -4,12 +4,13 @@
 
 use super::engine::{self, refund_facts, RefundCommand, RefundError, RefundFacts, RefundSource};
 use super::form::{parse_draft, PreviewProblem, RefundDraft, RefundOutcome, RefundPreview};
-use super::rules::{availability, RefundBlocked};
+use super::rules::{availability, window_ended, RefundBlocked};
 use super::types::{CurrencyCode, MinorAmount, RefundRequestId, TransactionRef};
 use crate::audit::Actor;
-use crate::money::{format_money, Currency};
+use crate::i18n::td_string;
+use crate::locale::{page_language, Language};
+use crate::money::Currency;
 use crate::payment_password::{store as payment_password, PaymentPasswordError};
-use crate::time::format_local;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
@@ -30,7 +31,8 @@ pub struct Refundable {
 
 /// What can still be refunded of `transaction_id` (a payment, or a capture standing for
 /// its payment), or why nothing can, with any date in the reason in `zone`. The details
-/// page and the refund dialog both ask here, so they always agree.
+/// page and the refund dialog both ask here, so they always agree. The reason is in the
+/// request's language (the signed-in user's).
 pub async fn refundable(
     pool: &PgPool,
     merchant_id: Uuid,
@@ -41,15 +43,18 @@ pub async fn refundable(
     let Some(facts) = refund_facts(pool, merchant_id, transaction_id).await? else {
         return Ok(Err(PreviewProblem::NotFound));
     };
+    let language = page_language();
     let left = match availability(&facts.facts, &facts.rules, now) {
         Ok(left) => left,
         // The window's end is a date in the merchant's zone, not in UTC.
         Err(RefundBlocked::WindowEnded { ended_at }) => {
-            let day = format_local(ended_at, zone)[..10].to_owned();
-            let reason = format!("The refund window ended on {day}.");
+            use chrono::Datelike;
+            let end = ended_at.with_timezone(&zone);
+            let day = language.date(end.year(), end.month(), end.day());
+            let reason = window_ended(language, &day);
             return Ok(Err(PreviewProblem::Blocked(reason)));
         }
-        Err(blocked) => return Ok(Err(PreviewProblem::Blocked(blocked.message()))),
+        Err(blocked) => return Ok(Err(PreviewProblem::Blocked(blocked.message(language)))),
     };
     Ok(match Currency::parse(&facts.facts.currency) {
         Ok(currency) => Ok(Refundable {
@@ -61,11 +66,13 @@ pub async fn refundable(
     })
 }
 
-/// The dialog's amount and reason, parsed against what can be refunded now.
+/// The dialog's amount and reason, parsed against what can be refunded now; problems
+/// in `language`.
 async fn draft(
     pool: &PgPool,
     actor: &Actor,
     zone: Tz,
+    language: Language,
     form: &RefundForm,
     now: DateTime<Utc>,
 ) -> Result<(Refundable, RefundDraft), Problem> {
@@ -77,17 +84,19 @@ async fn draft(
         refundable.currency,
         refundable.left,
         &form.reason,
+        language,
     )
     .map_err(|e| Problem::Preview(PreviewProblem::Field(e)))?;
     Ok((refundable, draft))
 }
 
-/// What the refund in `form` would be, for the confirmation step; or why there can be
-/// none.
+/// What the refund in `form` would be, for the confirmation step, amounts and times in
+/// `language`; or why there can be none.
 pub async fn preview(
     pool: &PgPool,
     actor: &Actor,
     zone: Tz,
+    language: Language,
     form: &RefundForm,
     now: DateTime<Utc>,
 ) -> Result<RefundPreview, Problem> {
@@ -98,19 +107,19 @@ pub async fn preview(
             currency,
         },
         draft,
-    ) = draft(pool, actor, zone, form, now).await?;
+    ) = draft(pool, actor, zone, language, form, now).await?;
     let password = payment_password::state(pool, actor).await?;
     let code = currency.code();
     Ok(RefundPreview {
         payment_id: facts.payment_id,
         payment_method: facts.payment_method,
         amount_minor: draft.amount_minor,
-        amount: format_money(draft.amount_minor, &code),
+        amount: language.money(draft.amount_minor, &code),
         reason: draft.reason,
-        refundable: format_money(left, &code),
-        remaining_after: format_money(left - draft.amount_minor, &code),
+        refundable: language.money(left, &code),
+        remaining_after: language.money(left - draft.amount_minor, &code),
         sync: facts.sync,
-        locked_until: payment_password::locked_until(&password, zone),
+        locked_until: payment_password::locked_until_in(&password, zone, language),
         password,
         currency: code,
     })
@@ -153,15 +162,20 @@ impl From<sqlx::Error> for Problem {
     }
 }
 
-impl From<Problem> for crate::error::AppError {
-    fn from(p: Problem) -> Self {
+impl Problem {
+    /// The problem as a server function's error, in `language`.
+    pub fn app_error(self, language: Language) -> crate::error::AppError {
         use crate::error::AppError;
-        match p {
+        match self {
             Problem::Unavailable => AppError::Unavailable {
                 reference: crate::error::request_id(),
             },
             Problem::Password(PaymentPasswordError::Busy) => AppError::Busy,
-            other => AppError::refused(other.to_string()),
+            Problem::Password(e) => AppError::refused(e.message(language)),
+            Problem::Preview(p) => AppError::refused(p.message(language)),
+            Problem::BadRequestId => {
+                AppError::refused(td_string!(language.locale(), refund.form_expired))
+            }
         }
     }
 }
@@ -174,6 +188,7 @@ pub async fn submit(
     pool: &PgPool,
     actor: &Actor,
     zone: Tz,
+    language: Language,
     submission: Submission,
     now: DateTime<Utc>,
 ) -> Result<(), Problem> {
@@ -185,7 +200,7 @@ pub async fn submit(
     {
         return Ok(());
     }
-    let (refundable, draft) = draft(pool, actor, zone, &submission.form, now).await?;
+    let (refundable, draft) = draft(pool, actor, zone, language, &submission.form, now).await?;
     payment_password::verify(pool, actor, &submission.payment_password).await?;
     let command = RefundCommand {
         refund_request_id: request_id,
@@ -202,15 +217,18 @@ pub async fn submit(
         Ok(_) | Err(RefundError::Refused { .. }) => Ok(()),
         Err(RefundError::Database(e)) => Err(e.into()),
         Err(RefundError::NotFound) => Err(Problem::Preview(PreviewProblem::NotFound)),
-        Err(other) => Err(Problem::Preview(PreviewProblem::Blocked(other.message()))),
+        Err(other) => Err(Problem::Preview(PreviewProblem::Blocked(refusal_message(
+            &other, language,
+        )))),
     }
 }
 
 /// The decision on the form with `refund_request_id`: the refund (in its current
-/// status) or the refusal. None if the form was never decided on.
+/// status) or the refusal, in `language`. None if the form was never decided on.
 pub async fn outcome(
     pool: &PgPool,
     actor: &Actor,
+    language: Language,
     refund_request_id: &str,
 ) -> Result<Option<RefundOutcome>, Problem> {
     let Ok(request_id) = RefundRequestId::parse(refund_request_id) else {
@@ -221,14 +239,84 @@ pub async fn outcome(
     };
     Ok(Some(match answer {
         Ok(record) => RefundOutcome::Made {
-            amount: format_money(record.amount_minor, &record.currency),
+            amount: language.money(record.amount_minor, &record.currency),
             refund_id: record.refund_id,
             status: record.status,
         },
         Err(RefundError::Database(e)) => return Err(e.into()),
         Err(e) => RefundOutcome::Refused {
             code: e.result_code().to_owned(),
-            message: e.message(),
+            message: refusal_message(&e, language),
         },
     }))
+}
+
+/// What the engine's refusal says, in `language`. Refusals are kept in English, the
+/// open API's language, with their amounts; other languages explain the result code,
+/// which the dialog shows beside the words.
+fn refusal_message(refusal: &RefundError, language: Language) -> String {
+    match explain_result_code(refusal.result_code(), language) {
+        Some(explanation) if language != Language::En => explanation.to_owned(),
+        _ => refusal.message(),
+    }
+}
+
+/// The explanation of a result code the refund engine answers with, in `language`.
+fn explain_result_code(code: &str, language: Language) -> Option<&'static str> {
+    let l = language.locale();
+    Some(match code {
+        "ORDER_STATUS_INVALID" => td_string!(l, result_codes.order_status_invalid),
+        "PAYMENT_METHOD_NOT_SUPPORTED" => td_string!(l, result_codes.payment_method_not_supported),
+        "REFUND_AMOUNT_EXCEED" => td_string!(l, result_codes.refund_amount_exceed),
+        "REFUND_WINDOW_EXCEED" => td_string!(l, result_codes.refund_window_exceed),
+        "MULTIPLE_REFUNDS_NOT_SUPPORTED" => {
+            td_string!(l, result_codes.multiple_refunds_not_supported)
+        }
+        "CURRENCY_NOT_SUPPORT" => td_string!(l, result_codes.currency_not_support),
+        "PARTIAL_REFUND_NOT_SUPPORTED" => td_string!(l, result_codes.partial_refund_not_supported),
+        "MERCHANT_BALANCE_NOT_ENOUGH" => td_string!(l, result_codes.merchant_balance_not_enough),
+        "REPEAT_REQ_INCONSISTENT" => td_string!(l, result_codes.repeat_req_inconsistent),
+        "ORDER_NOT_EXIST" => td_string!(l, result_codes.order_not_exist),
+        "INVALID_MERCHANT_STATUS" => td_string!(l, result_codes.invalid_merchant_status),
+        "UNKNOWN_EXCEPTION" => td_string!(l, result_codes.unknown_exception),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_read_in_english_as_the_api_words_them_and_else_by_their_code() {
+        let balance = RefundError::Refused {
+            code: "MERCHANT_BALANCE_NOT_ENOUGH".into(),
+            message: "The merchant balance is insufficient.".into(),
+        };
+        assert_eq!(
+            refusal_message(&balance, Language::En),
+            "The merchant balance is insufficient."
+        );
+        assert_eq!(refusal_message(&balance, Language::ZhCn), "商户余额不足。");
+        assert_eq!(
+            refusal_message(&RefundError::NotFound, Language::PtBr),
+            "O pedido não existe."
+        );
+        // The English explanations are the engine's own words for the same codes.
+        for e in [
+            RefundError::NotFound,
+            RefundError::Inconsistent,
+            RefundError::MerchantInactive,
+        ] {
+            assert_eq!(
+                explain_result_code(e.result_code(), Language::En),
+                Some(e.message().as_str())
+            );
+        }
+        let unknown = RefundError::Refused {
+            code: "SOMETHING_NEW".into(),
+            message: "Something new.".into(),
+        };
+        assert_eq!(refusal_message(&unknown, Language::PtBr), "Something new.");
+    }
 }

@@ -5,9 +5,12 @@
 //! Everything here works on facts already read from the database, so the same decision
 //! is made in the browser for display and inside the refund transaction for real.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
+use crate::i18n::{td_display, td_string};
+use crate::locale::Language;
 use crate::money::format_money;
 use crate::transactions::kind::{TransactionStatus, TransactionType};
 
@@ -92,34 +95,60 @@ impl RefundBlocked {
         }
     }
 
-    /// One sentence for people. Dates are UTC here; the dashboard formats `ended_at` in
-    /// the merchant's zone itself when it needs to.
-    pub fn message(&self) -> String {
+    /// One sentence for people in `language`. Dates are UTC here; the dashboard formats
+    /// `ended_at` in the merchant's zone itself when it needs to.
+    pub fn message(&self, language: Language) -> String {
+        let l = language.locale();
         match self {
-            RefundBlocked::NotRefundableType => "Only payments can be refunded.".into(),
-            RefundBlocked::NotSuccessful => "The payment has not succeeded.".into(),
+            RefundBlocked::NotRefundableType => td_string!(l, refund.blocked_type).into(),
+            RefundBlocked::NotSuccessful => td_string!(l, refund.blocked_not_successful).into(),
+            RefundBlocked::NotCaptured => td_string!(l, refund.blocked_not_captured).into(),
+            RefundBlocked::ChargebackPending => td_string!(l, refund.blocked_chargeback).into(),
+            RefundBlocked::MethodHasNoRefunds => td_string!(l, refund.blocked_no_refunds).into(),
+            RefundBlocked::NothingLeft => td_string!(l, refund.blocked_nothing_left).into(),
+            RefundBlocked::RemainderBelowMinimum { .. } => {
+                td_string!(l, refund.blocked_below_minimum).into()
+            }
+            RefundBlocked::WindowEnded { ended_at } => {
+                let date = language.date(ended_at.year(), ended_at.month(), ended_at.day());
+                window_ended(language, &date)
+            }
+            RefundBlocked::OnlyOneRefund => td_string!(l, refund.blocked_one_refund).into(),
+        }
+    }
+}
+
+/// "The refund window ended on …" with `date` already written in `language`.
+pub(crate) fn window_ended(language: Language, date: &str) -> String {
+    td_display!(language.locale(), refund.window_ended, date).to_string()
+}
+
+/// English, as the open API answers and logs record it.
+impl fmt::Display for RefundBlocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RefundBlocked::NotRefundableType => "Only payments can be refunded.",
+            RefundBlocked::NotSuccessful => "The payment has not succeeded.",
             RefundBlocked::NotCaptured => {
                 "The card payment has not been captured; only captured payments can be refunded."
-                    .into()
             }
-            RefundBlocked::ChargebackPending => {
-                "A chargeback on this payment is not yet decided.".into()
-            }
-            RefundBlocked::MethodHasNoRefunds => {
-                "The payment method does not support refunds.".into()
-            }
-            RefundBlocked::NothingLeft => "The payment has been refunded in full.".into(),
+            RefundBlocked::ChargebackPending => "A chargeback on this payment is not yet decided.",
+            RefundBlocked::MethodHasNoRefunds => "The payment method does not support refunds.",
+            RefundBlocked::NothingLeft => "The payment has been refunded in full.",
             RefundBlocked::RemainderBelowMinimum { .. } => {
-                "What is left of the payment is less than the minimum refund.".into()
+                "What is left of the payment is less than the minimum refund."
             }
-            RefundBlocked::WindowEnded { ended_at } => format!(
-                "The refund window ended on {}.",
-                ended_at.format("%Y-%m-%d")
-            ),
+            RefundBlocked::WindowEnded { ended_at } => {
+                return write!(
+                    f,
+                    "The refund window ended on {}.",
+                    ended_at.format("%Y-%m-%d")
+                )
+            }
             RefundBlocked::OnlyOneRefund => {
-                "The payment method allows only one refund per payment.".into()
+                "The payment method allows only one refund per payment."
             }
-        }
+        })
     }
 }
 
@@ -159,30 +188,69 @@ impl RefundRefusal {
         }
     }
 
-    pub fn message(&self) -> String {
+    /// One sentence for people in `language`, amounts written in it.
+    pub fn message(&self, language: Language) -> String {
+        let l = language.locale();
         match self {
-            RefundRefusal::Blocked(b) => b.message(),
+            RefundRefusal::Blocked(b) => b.message(language),
             RefundRefusal::CurrencyMismatch { payment_currency } => {
-                format!("The refund currency must be the payment currency, {payment_currency}.")
+                td_display!(l, refund.currency_mismatch, currency = payment_currency).to_string()
             }
             RefundRefusal::BelowMinimum {
                 min_minor,
                 currency,
-            } => format!(
+            } => {
+                let amount = language.money(*min_minor, currency);
+                td_display!(l, refund.below_minimum, amount).to_string()
+            }
+            RefundRefusal::ExceedsAvailable {
+                available_minor,
+                currency,
+            } => {
+                let amount = language.money(*available_minor, currency);
+                td_display!(l, refund.exceeds_available, amount).to_string()
+            }
+            RefundRefusal::PartialNotSupported {
+                full_minor,
+                currency,
+            } => {
+                let amount = language.money(*full_minor, currency);
+                td_display!(l, refund.full_only, amount).to_string()
+            }
+        }
+    }
+}
+
+/// English, as the open API answers and the refusal is kept for the request.
+impl fmt::Display for RefundRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RefundRefusal::Blocked(b) => b.fmt(f),
+            RefundRefusal::CurrencyMismatch { payment_currency } => write!(
+                f,
+                "The refund currency must be the payment currency, {payment_currency}."
+            ),
+            RefundRefusal::BelowMinimum {
+                min_minor,
+                currency,
+            } => write!(
+                f,
                 "The refund amount must be at least {}.",
                 format_money(*min_minor, currency)
             ),
             RefundRefusal::ExceedsAvailable {
                 available_minor,
                 currency,
-            } => format!(
+            } => write!(
+                f,
                 "The refund amount exceeds the refundable amount of {}.",
                 format_money(*available_minor, currency)
             ),
             RefundRefusal::PartialNotSupported {
                 full_minor,
                 currency,
-            } => format!(
+            } => write!(
+                f,
                 "The payment method allows only a full refund of {}.",
                 format_money(*full_minor, currency)
             ),
@@ -338,7 +406,7 @@ mod tests {
     fn currency_must_match() {
         let r = decide(&paid(10_000), &wallet(), "EUR", 100, NOW());
         assert_eq!(code(r.clone()), "CURRENCY_NOT_SUPPORT");
-        assert!(r.unwrap_err().message().contains("USD"));
+        assert!(r.unwrap_err().to_string().contains("USD"));
     }
 
     #[test]
@@ -366,7 +434,7 @@ mod tests {
         );
         let msg = decide(&p, &wallet(), "USD", 1_001, NOW())
             .unwrap_err()
-            .message();
+            .to_string();
         assert_eq!(
             msg,
             "The refund amount exceeds the refundable amount of 10.00 USD."
@@ -472,7 +540,7 @@ mod tests {
         let late = t(2026, 3, 31) + Duration::seconds(1);
         let b = availability(&p, &m, late).unwrap_err();
         assert_eq!(b.result_code(), "REFUND_WINDOW_EXCEED");
-        assert_eq!(b.message(), "The refund window ended on 2026-03-31.");
+        assert_eq!(b.to_string(), "The refund window ended on 2026-03-31.");
     }
 
     #[test]
@@ -531,5 +599,83 @@ mod tests {
         p.refunded_minor = 0;
         p.refund_count = 0;
         assert_eq!(code(decide(&p, &m, "USD", 1_000, NOW())), "OK");
+    }
+
+    fn every_refusal() -> Vec<RefundRefusal> {
+        let blocked = [
+            RefundBlocked::NotRefundableType,
+            RefundBlocked::NotSuccessful,
+            RefundBlocked::NotCaptured,
+            RefundBlocked::ChargebackPending,
+            RefundBlocked::MethodHasNoRefunds,
+            RefundBlocked::NothingLeft,
+            RefundBlocked::RemainderBelowMinimum {
+                left_minor: 50,
+                min_minor: 100,
+            },
+            RefundBlocked::WindowEnded {
+                ended_at: t(2026, 3, 31),
+            },
+            RefundBlocked::OnlyOneRefund,
+        ];
+        let usd = || "USD".to_owned();
+        blocked
+            .into_iter()
+            .map(RefundRefusal::from)
+            .chain([
+                RefundRefusal::CurrencyMismatch {
+                    payment_currency: usd(),
+                },
+                RefundRefusal::BelowMinimum {
+                    min_minor: 100,
+                    currency: usd(),
+                },
+                RefundRefusal::ExceedsAvailable {
+                    available_minor: 123_456,
+                    currency: usd(),
+                },
+                RefundRefusal::PartialNotSupported {
+                    full_minor: 10_000,
+                    currency: usd(),
+                },
+            ])
+            .collect()
+    }
+
+    #[test]
+    fn users_reading_english_see_what_the_api_answers() {
+        for r in every_refusal() {
+            assert_eq!(r.message(Language::En), r.to_string(), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn refusals_are_explained_in_each_language_with_its_amounts_and_dates() {
+        let exceeds = RefundRefusal::ExceedsAvailable {
+            available_minor: 123_456,
+            currency: "USD".into(),
+        };
+        assert_eq!(
+            exceeds.message(Language::PtBr),
+            "O valor do reembolso excede o valor reembolsável de 1.234,56 USD."
+        );
+        assert_eq!(
+            exceeds.message(Language::ZhCn),
+            "退款金额超过了可退金额 1,234.56 USD。"
+        );
+        let ended = RefundBlocked::WindowEnded {
+            ended_at: t(2026, 3, 31),
+        };
+        assert_eq!(
+            ended.message(Language::ZhCn),
+            "退款期限已于2026年3月31日结束。"
+        );
+        assert_eq!(
+            ended.message(Language::PtBr),
+            "O prazo de reembolso terminou em 31/03/2026."
+        );
+        for r in every_refusal() {
+            assert_ne!(r.message(Language::PtBr), r.to_string(), "{r:?}");
+        }
     }
 }

@@ -50,7 +50,7 @@ impl RefundError {
     pub(super) fn refused(r: &RefundRefusal) -> RefundError {
         RefundError::Refused {
             code: r.result_code().to_string(),
-            message: r.message(),
+            message: r.to_string(),
         }
     }
 

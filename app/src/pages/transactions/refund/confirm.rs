@@ -4,6 +4,8 @@ use super::amount::AmountForm;
 use super::{dialog_href, dialog_query, Problem, Steps};
 use crate::components::coded_error::CodedError;
 use crate::error::AppError;
+use crate::i18n::{t, t_string, td_display, td_string, use_i18n};
+use crate::locale::use_language;
 use crate::payment_password::{PasswordState, PaymentPasswordError};
 use crate::refunds::form::{PreviewProblem, RefundPreview};
 use crate::url::with_query;
@@ -24,10 +26,11 @@ pub async fn check_refund(
         amount,
         reason,
     };
-    match preview(&pool, &actor, user.zone, &form, chrono::Utc::now()).await {
+    let now = chrono::Utc::now();
+    match preview(&pool, &actor, user.zone, user.language, &form, now).await {
         Ok(preview) => Ok(Ok(preview)),
         Err(Problem::Preview(p)) => Ok(Err(p)),
-        Err(other) => Err(other.into()),
+        Err(other) => Err(other.app_error(user.language)),
     }
 }
 
@@ -63,7 +66,8 @@ pub async fn submit_refund(
         params.extend_from_slice(extra);
         dialog_href(&transaction_id, &params)
     };
-    let next = match submit(&pool, &actor, user.zone, submission, chrono::Utc::now()).await {
+    let now = chrono::Utc::now();
+    let next = match submit(&pool, &actor, user.zone, user.language, submission, now).await {
         Ok(()) => {
             // The details page and the list must show this refund at once, even when
             // they read from a replica.
@@ -91,6 +95,8 @@ pub async fn submit_refund(
 /// Step 2: the summary to confirm, and the payment password.
 #[component]
 pub(super) fn ConfirmStep(transaction_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let query = dialog_query();
     let tid = transaction_id.clone();
     let preview = Resource::new_blocking(
@@ -109,7 +115,7 @@ pub(super) fn ConfirmStep(transaction_id: String) -> impl IntoView {
         |(tid, amount, reason, _, _)| check_refund(tid, amount, reason),
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Checking the refund…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, refund.checking)}</p> }>
             {
                 let transaction_id = transaction_id.clone();
                 move || {
@@ -124,7 +130,7 @@ pub(super) fn ConfirmStep(transaction_id: String) -> impl IntoView {
                             }
                             .into_any(),
                             Ok(Err(problem)) => view! { <Problem problem /> }.into_any(),
-                            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                            Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                         }
                     })
                 }
@@ -135,6 +141,9 @@ pub(super) fn ConfirmStep(transaction_id: String) -> impl IntoView {
 
 #[component]
 fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
+    let l = language.locale();
     let query = dialog_query().get_untracked();
     let submit = ServerAction::<SubmitRefund>::new();
     let password_ref = NodeRef::<leptos::html::Input>::new();
@@ -157,50 +166,47 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
     let back = step("form");
     let change_password = with_query("/settings/payment-password", &[("next", &step("confirm"))]);
     let locked = matches!(preview.password, PasswordState::Locked { .. });
+    // "unavailable" (Paydesk failed during the check) is one of the keys too.
     let from_query = query.error.as_deref().and_then(|key| {
-        if key == "unavailable" {
-            return Some((
-                "UNKNOWN_EXCEPTION",
-                "Paydesk is unavailable; try again shortly.".to_owned(),
-            ));
-        }
         PaymentPasswordError::from_key(key, &preview.password)
-            .map(|e| (e.result_code(), e.to_string()))
+            .map(|e| (e.result_code(), e.message(language)))
     });
     // A lock is said once, with when it ends, whatever the last attempt's error was.
     let (hint, error) = match &preview.password {
         PasswordState::NotSet => (
-            Some("You have not set a payment password yet. Use Change password below to set one."),
+            Some(td_string!(l, payment_password_check.not_set_hint)),
             from_query,
         ),
         PasswordState::Locked { .. } => (
             None,
             Some((
                 "REFUNDS_LOCKED",
-                format!(
-                    "Too many wrong payment passwords: your refunds are locked until {}. Ask an admin to unlock them.",
-                    preview.locked_until.clone().unwrap_or_default()
-                ),
+                td_display!(
+                    l,
+                    payment_password_check.locked_until,
+                    until = preview.locked_until.clone().unwrap_or_default()
+                )
+                .to_string(),
             )),
         ),
         PasswordState::Ready { .. } => (None, from_query),
     };
     let speed = if preview.sync {
-        "Synchronous: the refund is final at once."
+        td_string!(l, refund.speed_sync)
     } else {
-        "Asynchronous: the acquirer confirms the refund later; this page updates when it does."
+        td_string!(l, refund.speed_async)
     };
     view! {
         <Steps current="confirm" />
         <div class="dialog-body">
             <dl class="fields summary">
-                <dt>"Payment"</dt><dd class="mono">{preview.payment_id.clone()}</dd>
-                <dt>"Refund amount"</dt><dd class="num-inline strong">{preview.amount.clone()}</dd>
-                <dt>"Payment method"</dt><dd>{preview.payment_method.clone()}</dd>
-                <dt>"Refundable now"</dt><dd class="num-inline">{preview.refundable.clone()}</dd>
-                <dt>"Refundable after this refund"</dt><dd class="num-inline">{preview.remaining_after.clone()}</dd>
-                <dt>"Refund speed"</dt><dd>{speed}</dd>
-                <dt>"Reason"</dt><dd>{preview.reason.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>{t!(i18n, refund.payment)}</dt><dd class="mono">{preview.payment_id.clone()}</dd>
+                <dt>{t!(i18n, refund.refund_amount)}</dt><dd class="num-inline strong">{preview.amount.clone()}</dd>
+                <dt>{t!(i18n, refund.payment_method)}</dt><dd>{preview.payment_method.clone()}</dd>
+                <dt>{t!(i18n, refund.refundable_now)}</dt><dd class="num-inline">{preview.refundable.clone()}</dd>
+                <dt>{t!(i18n, refund.refundable_after)}</dt><dd class="num-inline">{preview.remaining_after.clone()}</dd>
+                <dt>{t!(i18n, refund.speed)}</dt><dd>{speed}</dd>
+                <dt>{t!(i18n, refund.reason)}</dt><dd>{preview.reason.clone().unwrap_or_else(|| "—".into())}</dd>
             </dl>
             <ActionForm action=submit>
                 <input type="hidden" name="transaction_id" value=transaction_id.clone() />
@@ -208,21 +214,21 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
                 <input type="hidden" name="amount" value=query.amount.clone().unwrap_or_default() />
                 <input type="hidden" name="reason" value=query.reason.clone() />
                 <div class="field">
-                    <label for="payment-password">"Payment password"</label>
+                    <label for="payment-password">{t!(i18n, refund.payment_password)}</label>
                     <input id="payment-password" name="payment_password" type="password" autocomplete="off" required
                         node_ref=password_ref autofocus=true disabled=locked
                         aria-invalid=error.is_some().then_some("true")
                         aria-describedby="payment-password-help" />
                     <p id="payment-password-help" class="field-help">
-                        <A href=change_password>"Change password"</A>
+                        <A href=change_password>{t!(i18n, refund.change_password)}</A>
                     </p>
                     {hint.map(|h| view! { <p class="notice" role="status">{h}</p> })}
                     {error.map(|(code, message)| view! { <CodedError message code=code.to_owned() /> })}
                 </div>
                 <div class="dialog-actions">
-                    <A href=back attr:class="btn">"Back"</A>
+                    <A href=back attr:class="btn">{t!(i18n, refund.back)}</A>
                     <button type="submit" class="btn primary" disabled=move || locked || submit.pending().get()>
-                        {move || if submit.pending().get() { "Submitting…" } else { "Submit refund" }}
+                        {move || if submit.pending().get() { t_string!(i18n, refund.submitting) } else { t_string!(i18n, refund.submit) }}
                     </button>
                 </div>
             </ActionForm>

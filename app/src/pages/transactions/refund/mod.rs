@@ -9,6 +9,8 @@ mod confirm;
 mod result;
 
 use super::details_href;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::locale::use_language;
 use crate::refunds::form::PreviewProblem;
 use crate::url::use_query;
 use crate::url::with_query;
@@ -77,6 +79,7 @@ pub fn RefundDialog(transaction_id: String) -> impl IntoView {
 /// it. When it closes, focus goes back to the Refund button.
 #[component]
 fn Dialog(transaction_id: String) -> impl IntoView {
+    let i18n = use_i18n();
     let query = dialog_query();
     let close = dialog_href(&transaction_id, &[]);
     let dialog = NodeRef::<leptos::html::Dialog>::new();
@@ -112,8 +115,8 @@ fn Dialog(transaction_id: String) -> impl IntoView {
             <dialog class="dialog" open=true aria-labelledby="refund-title" node_ref=dialog
                 on:cancel=on_cancel on:keydown=on_keydown>
                 <header class="dialog-head">
-                    <h2 id="refund-title">"Refund"</h2>
-                    <A href=close.clone() attr:class="btn small" attr:aria-label="Close">"✕"</A>
+                    <h2 id="refund-title">{t!(i18n, refund.title)}</h2>
+                    <A href=close.clone() attr:class="btn small" attr:aria-label=t_string!(i18n, refund.close)>"✕"</A>
                 </header>
                 {move || match query.read().step.as_str() {
                     "form" => view! { <AmountStep transaction_id=tid.clone() /> }.into_any(),
@@ -210,12 +213,13 @@ fn return_focus() {
 /// confirmation is the amount step again).
 #[component]
 fn Steps(current: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
     let at = move |step: &'static str| (step == current).then_some("step");
     view! {
         <ol class="steps">
-            <li aria-current=at("form")>"Amount"</li>
-            <li aria-current=at("confirm")>"Confirm"</li>
-            <li aria-current=at("result")>"Result"</li>
+            <li aria-current=at("form")>{t!(i18n, refund.step_amount)}</li>
+            <li aria-current=at("confirm")>{t!(i18n, refund.step_confirm)}</li>
+            <li aria-current=at("result")>{t!(i18n, refund.step_result)}</li>
         </ol>
     }
 }
@@ -223,12 +227,7 @@ fn Steps(current: &'static str) -> impl IntoView {
 /// Why the dialog cannot go on: the payment is gone or cannot be refunded now.
 #[component]
 fn Problem(problem: PreviewProblem) -> impl IntoView {
-    let message = match problem {
-        PreviewProblem::NotFound => "No payment of your merchant has this ID.".to_owned(),
-        PreviewProblem::Blocked(reason) => reason,
-        PreviewProblem::Field(e) => e.message,
-    };
-    view! { <p class="form-error dialog-body" role="alert">{message}</p> }
+    view! { <p class="form-error dialog-body" role="alert">{problem.message(use_language())}</p> }
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 use super::{dialog_href, dialog_query, RefundSettled, Steps};
 use crate::components::coded_error::CodedError;
 use crate::error::AppError;
+use crate::i18n::{t, td_display, td_string, use_i18n};
+use crate::locale::use_language;
 use crate::pages::transactions::details_href;
 use crate::refunds::form::RefundOutcome;
 use crate::refunds::types::RefundStatus;
@@ -11,15 +13,19 @@ use leptos_router::components::A;
 
 #[server(endpoint = "refund_result")]
 pub async fn refund_result(refund_request_id: String) -> Result<Option<RefundOutcome>, AppError> {
-    let (_, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
+    let (user, actor) = crate::auth::session::require_actor(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
-    Ok(crate::refunds::dashboard::outcome(&pool, &actor, &refund_request_id).await?)
+    crate::refunds::dashboard::outcome(&pool, &actor, user.language, &refund_request_id)
+        .await
+        .map_err(|p| p.app_error(user.language))
 }
 
 /// Step 3: what became of the refund. While it is processing, the dialog and the page
 /// behind it ask again every two seconds.
 #[component]
 pub(super) fn ResultStep(transaction_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let language = use_language();
     let query = dialog_query();
     let settled = use_context::<RefundSettled>().map(|s| s.0);
     let tick = RwSignal::new(0u32);
@@ -49,7 +55,7 @@ pub(super) fn ResultStep(transaction_id: String) -> impl IntoView {
     view! {
         <Steps current="result" />
         <div class="dialog-body" role="status" aria-live="polite">
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the result…"</p> }>
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, refund.loading_result)}</p> }>
                 {move || {
                     let close = close.clone();
                     let again = again.clone();
@@ -57,10 +63,10 @@ pub(super) fn ResultStep(transaction_id: String) -> impl IntoView {
                         match outcome.await {
                             Ok(Some(outcome)) => view! { <Outcome outcome close again /> }.into_any(),
                             Ok(None) => view! {
-                                <p>"No refund was submitted with this form."</p>
-                                <div class="dialog-actions"><A href=close attr:class="btn">"Close"</A></div>
+                                <p>{t!(i18n, refund.no_submission)}</p>
+                                <div class="dialog-actions"><A href=close attr:class="btn">{t!(i18n, refund.close)}</A></div>
                             }.into_any(),
-                            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                            Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                         }
                     })
                 }}
@@ -71,6 +77,8 @@ pub(super) fn ResultStep(transaction_id: String) -> impl IntoView {
 
 #[component]
 fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = use_language().locale();
     match outcome {
         RefundOutcome::Made {
             refund_id,
@@ -78,16 +86,20 @@ fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoVie
             status,
         } => {
             let (title, pill, text) = match status {
-                RefundStatus::Success => ("Refund successful", "success", format!("{amount} has been refunded.")),
+                RefundStatus::Success => (
+                    td_string!(l, refund.success_title),
+                    "success",
+                    td_display!(l, refund.success_text, amount).to_string(),
+                ),
                 RefundStatus::Processing => (
-                    "Refund processing",
+                    td_string!(l, refund.processing_title),
                     "processing",
-                    format!("{amount} is being refunded. The acquirer has not answered yet; this updates by itself."),
+                    td_display!(l, refund.processing_text, amount).to_string(),
                 ),
                 RefundStatus::Fail => (
-                    "Refund failed",
+                    td_string!(l, refund.failed_title),
                     "fail",
-                    format!("The acquirer declined the refund of {amount}. The amount is back in your balance."),
+                    td_display!(l, refund.failed_text, amount).to_string(),
                 ),
             };
             let href = details_href(&refund_id);
@@ -95,18 +107,18 @@ fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoVie
                 <h3 class="outcome"><span class=format!("pill status-{pill}")>{title}</span></h3>
                 <p>{text}</p>
                 <dl class="fields">
-                    <dt>"Refund ID"</dt><dd class="mono"><A href=href>{refund_id}</A></dd>
+                    <dt>{t!(i18n, refund.refund_id)}</dt><dd class="mono"><A href=href>{refund_id}</A></dd>
                 </dl>
-                <div class="dialog-actions" node_ref=focus_main_action()><A href=close attr:class="btn primary">"Close"</A></div>
+                <div class="dialog-actions" node_ref=focus_main_action()><A href=close attr:class="btn primary">{t!(i18n, refund.close)}</A></div>
             }
             .into_any()
         }
         RefundOutcome::Refused { code, message } => view! {
-            <h3 class="outcome"><span class="pill status-fail">"Refund refused"</span></h3>
+            <h3 class="outcome"><span class="pill status-fail">{t!(i18n, refund.refused_title)}</span></h3>
             <CodedError message code />
             <div class="dialog-actions" node_ref=focus_main_action()>
-                <A href=close attr:class="btn">"Close"</A>
-                <A href=again attr:class="btn primary">"Start again"</A>
+                <A href=close attr:class="btn">{t!(i18n, refund.close)}</A>
+                <A href=again attr:class="btn primary">{t!(i18n, refund.start_again)}</A>
             </div>
         }
         .into_any(),
