@@ -3,10 +3,9 @@
 //! (`/receipts/verify?refund=…&code=…`). Public: no session is needed (docs/SECURITY.md).
 
 use crate::error::AppError;
-use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::i18n::{t_string, td_string, use_i18n};
 use crate::locale::{use_language, Language};
 use crate::receipts::verification::{Asked, GenuineReceipt, Verification};
-use crate::transactions::kind::TransactionStatus;
 use crate::url::use_query;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -57,28 +56,28 @@ pub fn ReceiptVerifyPage() -> impl IntoView {
     view! {
         <Title text=t_string!(i18n, receipt_verify.title) />
         <main class="verify-page">
-            <h1>{t!(i18n, receipt_verify.title)}</h1>
-            <p>{t!(i18n, receipt_verify.intro)}</p>
+            <h1>{t_string!(i18n, receipt_verify.title)}</h1>
+            <p>{t_string!(i18n, receipt_verify.intro)}</p>
             <form method="get" action="/receipts/verify" class="verify-form">
                 <div class="field">
-                    <label for="refund">{t!(i18n, receipt_verify.refund_id)}</label>
+                    <label for="refund">{t_string!(i18n, receipt_verify.refund_id)}</label>
                     <input id="refund" name="refund" value=value("refund") required
                         aria-invalid=move || missing("refund").then_some("true") />
                     <Show when=move || missing("refund")>
-                        <p class="field-error" role="alert">{t!(i18n, receipt_verify.missing_refund)}</p>
+                        <p class="field-error" role="alert">{t_string!(i18n, receipt_verify.missing_refund)}</p>
                     </Show>
                 </div>
                 <div class="field">
-                    <label for="code">{t!(i18n, receipt_verify.code)}</label>
+                    <label for="code">{t_string!(i18n, receipt_verify.code)}</label>
                     <input id="code" name="code" value=value("code") required autocomplete="off"
                         aria-invalid=move || missing("code").then_some("true") />
                     <Show when=move || missing("code")>
-                        <p class="field-error" role="alert">{t!(i18n, receipt_verify.missing_code)}</p>
+                        <p class="field-error" role="alert">{t_string!(i18n, receipt_verify.missing_code)}</p>
                     </Show>
                 </div>
-                <button type="submit" class="btn primary">{t!(i18n, receipt_verify.verify)}</button>
+                <button type="submit" class="btn primary">{t_string!(i18n, receipt_verify.verify)}</button>
             </form>
-            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, receipt_verify.checking)}</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, receipt_verify.checking)}</p> }>
                 {move || Suspend::new(async move {
                     match answer.await {
                         None => ().into_any(),
@@ -122,13 +121,13 @@ fn Genuine(receipt: GenuineReceipt) -> impl IntoView {
         ),
         (
             td_string!(l, receipt_verify.status),
-            status_label(receipt.status, language).to_owned(),
+            receipt.status.label_in(language).to_owned(),
         ),
     ];
     view! {
         <section class="verify-result genuine" role="status">
-            <h2>{t!(i18n, receipt_verify.genuine)}</h2>
-            <p>{t!(i18n, receipt_verify.genuine_text)}</p>
+            <h2>{t_string!(i18n, receipt_verify.genuine)}</h2>
+            <p>{t_string!(i18n, receipt_verify.genuine_text)}</p>
             <dl class="fields">
                 {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
             </dl>
@@ -141,20 +140,9 @@ fn NotGenuine() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="verify-result not-genuine" role="alert">
-            <h2>{t!(i18n, receipt_verify.not_genuine)}</h2>
-            <p>{t!(i18n, receipt_verify.not_genuine_text)}</p>
+            <h2>{t_string!(i18n, receipt_verify.not_genuine)}</h2>
+            <p>{t_string!(i18n, receipt_verify.not_genuine_text)}</p>
         </section>
-    }
-}
-
-/// A transaction status's name in `language`, here and on the details page.
-pub(crate) fn status_label(status: TransactionStatus, language: Language) -> &'static str {
-    let l = language.locale();
-    match status {
-        TransactionStatus::Success => td_string!(l, details.status_success),
-        TransactionStatus::Processing => td_string!(l, details.status_processing),
-        TransactionStatus::Fail => td_string!(l, details.status_fail),
-        TransactionStatus::Closed => td_string!(l, details.status_closed),
     }
 }
 

@@ -7,9 +7,8 @@ use super::table::StatusPill;
 use crate::components::copy::CopyButton;
 use crate::components::shell::use_current_user;
 use crate::error::AppError;
-use crate::i18n::{t, t_string, td_display, td_string, use_i18n};
-use crate::locale::{use_language, Language};
-use crate::pages::receipt_verify::status_label;
+use crate::i18n::{t_string, td_display, td_string, use_i18n};
+use crate::locale::use_language;
 use crate::receipts::menu::ReceiptMenu;
 use crate::transactions::kind::{TransactionStatus, TransactionType};
 use crate::transactions::view::TransactionView;
@@ -39,10 +38,6 @@ pub async fn transaction_details(transaction_id: String) -> Result<Option<Detail
     if let Some(d) = details.as_mut() {
         options.show_names(&mut d.transaction);
         d.related.iter_mut().for_each(|r| options.show_names(r));
-        in_language(&mut d.transaction, user.language);
-        d.related
-            .iter_mut()
-            .for_each(|r| in_language(r, user.language));
     }
     if details.is_none() {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -50,51 +45,6 @@ pub async fn transaction_details(transaction_id: String) -> Result<Option<Detail
         }
     }
     Ok(details)
-}
-
-/// Rewrites what the transaction's view wrote in English (as the query page shows it):
-/// its settlement amount, quote and times, in `language`.
-#[cfg(feature = "ssr")]
-fn in_language(t: &mut TransactionView, language: Language) {
-    if let Some(a) = t.settlement_amount.as_mut() {
-        *a = language.decimal(&a.replace(',', ""));
-    }
-    if let Some(q) = t.settlement_quote.as_mut() {
-        *q = language.decimal(q);
-    }
-    t.created_at = time_in(language, &t.created_at);
-    if let Some(at) = t.finished_at.as_mut() {
-        *at = time_in(language, at);
-    }
-}
-
-/// A time as the view writes it ("2026-11-30 02:05:11 +08:00") in `language`; anything
-/// else as it is.
-#[cfg(feature = "ssr")]
-fn time_in(language: Language, english: &str) -> String {
-    use chrono::{Datelike, Timelike};
-    match chrono::DateTime::parse_from_str(english, "%Y-%m-%d %H:%M:%S %:z") {
-        Ok(t) => {
-            let hms = (t.hour(), t.minute(), t.second());
-            let at = language.date_time(t.year(), t.month(), t.day(), hms);
-            format!("{at} {}", t.format("%:z"))
-        }
-        Err(_) => english.to_owned(),
-    }
-}
-
-/// A transaction type's name in `language`.
-fn type_label(kind: TransactionType, language: Language) -> &'static str {
-    let l = language.locale();
-    match kind {
-        TransactionType::Payment => td_string!(l, details.type_payment),
-        TransactionType::Authorization => td_string!(l, details.type_authorization),
-        TransactionType::Capture => td_string!(l, details.type_capture),
-        TransactionType::Refund => td_string!(l, details.type_refund),
-        TransactionType::Cancel => td_string!(l, details.type_cancel),
-        TransactionType::Chargeback => td_string!(l, details.type_chargeback),
-        TransactionType::RefundReversal => td_string!(l, details.type_refund_reversal),
-    }
 }
 
 #[component]
@@ -119,9 +69,9 @@ pub fn TransactionDetailsPage() -> impl IntoView {
     );
     view! {
         <Title text=t_string!(i18n, details.title) />
-        <p class="breadcrumb"><A href="/transactions">{t!(i18n, details.back_to_query)}</A></p>
+        <p class="breadcrumb"><A href="/transactions">{t_string!(i18n, details.back_to_query)}</A></p>
         {move || view! { <RefundDialog transaction_id=id() /> }}
-        <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, details.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, details.loading)}</p> }>
             {move || Suspend::new(async move {
                 match details.await {
                     Ok(Some(d)) => view! { <DetailsView details=d /> }.into_any(),
@@ -145,8 +95,8 @@ fn NotFound() -> impl IntoView {
     }
     view! {
         <section class="empty-state" role="alert">
-            <h1>{t!(i18n, details.not_found_title)}</h1>
-            <p>{t!(i18n, details.not_found_text)}</p>
+            <h1>{t_string!(i18n, details.not_found_title)}</h1>
+            <p>{t_string!(i18n, details.not_found_text)}</p>
         </section>
     }
 }
@@ -162,7 +112,7 @@ fn DetailsView(details: Details) -> impl IntoView {
     let language = use_language();
     let l = language.locale();
     let is_payment = t.transaction_type.is_payment();
-    let kind = type_label(t.transaction_type, language);
+    let kind = t.transaction_type.label_in(language);
     let amount = language.money(t.amount_minor, &t.currency);
     // Receipts exist for successful refunds only: on the refund itself, and on its
     // payment one menu per successful refund.
@@ -193,34 +143,34 @@ fn DetailsView(details: Details) -> impl IntoView {
         </div>
         <div class="details-grid">
             <section class="card" aria-labelledby="g-summary">
-                <h2 id="g-summary">{t!(i18n, details.summary)}</h2>
+                <h2 id="g-summary">{t_string!(i18n, details.summary)}</h2>
                 <dl class="fields">
-                    <dt>{t!(i18n, details.transaction_type)}</dt><dd>{kind}</dd>
-                    <dt>{t!(i18n, details.status)}</dt><dd>{status_label(t.status, language)}</dd>
-                    <dt>{t!(i18n, details.amount)}</dt><dd class="num-inline">{amount.clone()}</dd>
-                    <dt>{t!(i18n, details.serial_no)}</dt><dd>{t.serial_no.clone()}</dd>
-                    <dt>{t!(i18n, details.reason)}</dt><dd>{t.reason.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>{t_string!(i18n, details.transaction_type)}</dt><dd>{kind}</dd>
+                    <dt>{t_string!(i18n, details.status)}</dt><dd>{t.status.label_in(language)}</dd>
+                    <dt>{t_string!(i18n, details.amount)}</dt><dd class="num-inline">{amount.clone()}</dd>
+                    <dt>{t_string!(i18n, details.serial_no)}</dt><dd>{t.serial_no.clone()}</dd>
+                    <dt>{t_string!(i18n, details.reason)}</dt><dd>{t.reason.clone().unwrap_or_else(|| "—".into())}</dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="g-settlement">
-                <h2 id="g-settlement">{t!(i18n, details.amounts_and_settlement)}</h2>
+                <h2 id="g-settlement">{t_string!(i18n, details.amounts_and_settlement)}</h2>
                 <dl class="fields">
-                    <dt>{t!(i18n, details.transaction_amount)}</dt><dd class="num-inline">{amount}</dd>
-                    <dt>{t!(i18n, details.settlement_amount)}</dt>
+                    <dt>{t_string!(i18n, details.transaction_amount)}</dt><dd class="num-inline">{amount}</dd>
+                    <dt>{t_string!(i18n, details.settlement_amount)}</dt>
                     <dd class="num-inline">{t.settlement_amount.clone().map_or("—".into(), |a| format!("{a} {}", t.settlement_currency.clone().unwrap_or_default()))}</dd>
-                    <dt>{t!(i18n, details.settlement_quote)}</dt>
+                    <dt>{t_string!(i18n, details.settlement_quote)}</dt>
                     <dd>{t.settlement_quote.clone().map_or("—".into(), |q| format!("1 {} = {q} {}", t.currency, t.settlement_currency.clone().unwrap_or_default()))}</dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="g-method">
-                <h2 id="g-method">{t!(i18n, details.method_and_acquirer)}</h2>
+                <h2 id="g-method">{t_string!(i18n, details.method_and_acquirer)}</h2>
                 <dl class="fields">
-                    <dt>{t!(i18n, details.payment_method_type)}</dt><dd>{t.payment_method.clone()}</dd>
-                    <dt>{t!(i18n, details.acquirer)}</dt><dd>{t.acquirer.clone()}</dd>
+                    <dt>{t_string!(i18n, details.payment_method_type)}</dt><dd>{t.payment_method.clone()}</dd>
+                    <dt>{t_string!(i18n, details.acquirer)}</dt><dd>{t.acquirer.clone()}</dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="g-ids">
-                <h2 id="g-ids">{t!(i18n, details.ids)}</h2>
+                <h2 id="g-ids">{t_string!(i18n, details.ids)}</h2>
                 <dl class="fields">
                     <IdField label=td_string!(l, details.transaction_id) value=Some(t.transaction_id.clone()) />
                     <IdField label=td_string!(l, details.reference_transaction_id) value=t.reference_transaction_id.clone() />
@@ -230,10 +180,10 @@ fn DetailsView(details: Details) -> impl IntoView {
                 </dl>
             </section>
             <section class="card" aria-labelledby="g-times">
-                <h2 id="g-times">{t!(i18n, details.times)}</h2>
+                <h2 id="g-times">{t_string!(i18n, details.times)}</h2>
                 <dl class="fields">
-                    <dt>{t!(i18n, details.creation_time)}</dt><dd>{t.created_at.clone()}</dd>
-                    <dt>{t!(i18n, details.finish_time)}</dt><dd>{t.finished_at.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>{t_string!(i18n, details.creation_time)}</dt><dd>{t.created_at.clone()}</dd>
+                    <dt>{t_string!(i18n, details.finish_time)}</dt><dd>{t.finished_at.clone().unwrap_or_else(|| "—".into())}</dd>
                 </dl>
             </section>
         </div>
@@ -288,14 +238,14 @@ fn RefundButton(transaction_id: String, refund: RefundState) -> impl IntoView {
         RefundState::Available { refundable_minor, currency, .. } => view! {
             <Form method="GET" on_form_data=crate::url::drop_unnamed() action=dialog_href(&transaction_id, &[]) attr:class="refund-action">
                 <input type="hidden" name="refund" value="form" />
-                <button type="submit" id=super::refund::REFUND_BUTTON_ID class="btn primary" aria-describedby="refundable-now">{t!(i18n, details.refund)}</button>
-                <span id="refundable-now" class="muted">{t!(i18n, details.refundable, amount = language.money(refundable_minor, &currency))}</span>
+                <button type="submit" id=super::refund::REFUND_BUTTON_ID class="btn primary" aria-describedby="refundable-now">{t_string!(i18n, details.refund)}</button>
+                <span id="refundable-now" class="muted">{t_string!(i18n, details.refundable, amount = language.money(refundable_minor, &currency))}</span>
             </Form>
         }
         .into_any(),
         RefundState::Blocked { reason } => view! {
             <div class="refund-action">
-                <button type="button" class="btn" disabled=true aria-describedby="refund-blocked">{t!(i18n, details.refund)}</button>
+                <button type="button" class="btn" disabled=true aria-describedby="refund-blocked">{t_string!(i18n, details.refund)}</button>
                 <span id="refund-blocked" class="muted">{reason}</span>
             </div>
         }
@@ -317,7 +267,7 @@ fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl 
         <section class="card" aria-labelledby="g-related">
             <h2 id="g-related">{title}</h2>
             {if related.is_empty() {
-                view! { <p class="empty-state">{t!(i18n, details.no_related)}</p> }.into_any()
+                view! { <p class="empty-state">{t_string!(i18n, details.no_related)}</p> }.into_any()
             } else {
                 // Its own sideways scroll on a narrow screen, as the query's table.
                 view! {
@@ -325,18 +275,18 @@ fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl 
                     <table class="data" aria-labelledby="g-related">
                         <thead>
                             <tr>
-                                <th scope="col">{t!(i18n, details.transaction_id)}</th>
-                                <th scope="col">{t!(i18n, details.transaction_type)}</th>
-                                <th scope="col">{t!(i18n, details.status)}</th>
-                                <th scope="col" class="num">{t!(i18n, details.amount)}</th>
-                                <th scope="col">{t!(i18n, details.creation_time)}</th>
+                                <th scope="col">{t_string!(i18n, details.transaction_id)}</th>
+                                <th scope="col">{t_string!(i18n, details.transaction_type)}</th>
+                                <th scope="col">{t_string!(i18n, details.status)}</th>
+                                <th scope="col" class="num">{t_string!(i18n, details.amount)}</th>
+                                <th scope="col">{t_string!(i18n, details.creation_time)}</th>
                             </tr>
                         </thead>
                         <tbody>
                             {related.into_iter().map(|r| view! {
                                 <tr>
                                     <td class="mono"><A href=super::details_href(&r.transaction_id)>{r.transaction_id.clone()}</A></td>
-                                    <td>{type_label(r.transaction_type, language)}</td>
+                                    <td>{r.transaction_type.label_in(language)}</td>
                                     <td><StatusPill status=r.status /></td>
                                     <td class="num">{language.money(r.amount_minor, &r.currency)}</td>
                                     <td>{r.created_at.clone()}</td>
@@ -348,74 +298,5 @@ fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl 
                 }.into_any()
             }}
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[cfg(feature = "ssr")]
-    #[test]
-    fn times_are_rewritten_in_the_users_language() {
-        let at = "2026-11-30 02:05:11 +08:00";
-        assert_eq!(time_in(Language::En, at), at);
-        assert_eq!(
-            time_in(Language::ZhCn, at),
-            "2026年11月30日 02:05:11 +08:00"
-        );
-        assert_eq!(
-            time_in(Language::PtBr, "2026-11-29 15:05:11 -03:00"),
-            "29/11/2026 15:05:11 -03:00"
-        );
-        assert_eq!(time_in(Language::PtBr, "—"), "—");
-    }
-
-    #[cfg(feature = "ssr")]
-    #[test]
-    fn settlement_figures_are_rewritten_in_the_users_language() {
-        let mut t = TransactionView {
-            transaction_id: "PAY-1".into(),
-            reference_transaction_id: None,
-            transaction_request_id: None,
-            acquirer_transaction_id: None,
-            serial_no: "1".into(),
-            transaction_type: TransactionType::Payment,
-            status: TransactionStatus::Success,
-            amount_minor: 123_456,
-            currency: "USD".into(),
-            amount: "1,234.56".into(),
-            settlement_amount: Some("8,765.43".into()),
-            settlement_currency: Some("CNY".into()),
-            settlement_quote: Some("7.1".into()),
-            payment_method: "GCash".into(),
-            acquirer: "Antom".into(),
-            original_transaction_id: None,
-            reason: None,
-            created_at: "2026-11-30 02:05:11 +08:00".into(),
-            finished_at: None,
-        };
-        let mut english = t.clone();
-        in_language(&mut english, Language::En);
-        assert_eq!(english, t);
-        in_language(&mut t, Language::PtBr);
-        assert_eq!(t.settlement_amount.as_deref(), Some("8.765,43"));
-        assert_eq!(t.settlement_quote.as_deref(), Some("7,1"));
-        assert_eq!(t.created_at, "30/11/2026 02:05:11 +08:00");
-    }
-
-    #[test]
-    fn names_of_types_and_statuses_follow_the_language() {
-        for kind in TransactionType::all() {
-            assert_eq!(type_label(kind, Language::En), kind.label());
-        }
-        for status in TransactionStatus::all() {
-            assert_eq!(status_label(status, Language::En), status.label());
-        }
-        assert_eq!(type_label(TransactionType::Capture, Language::ZhCn), "请款");
-        assert_eq!(
-            status_label(TransactionStatus::Processing, Language::PtBr),
-            "Em processamento"
-        );
     }
 }

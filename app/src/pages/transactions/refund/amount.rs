@@ -3,7 +3,7 @@
 use super::{dialog_href, dialog_query, Problem, Steps};
 use crate::components::coded_error::CodedError;
 use crate::error::AppError;
-use crate::i18n::{t, t_display, use_i18n};
+use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::use_language;
 use crate::refunds::form::{AmountLimits, Field, FieldError, PreviewProblem};
 use leptos::prelude::*;
@@ -41,7 +41,7 @@ pub(super) fn AmountStep(transaction_id: String) -> impl IntoView {
     let tid = transaction_id.clone();
     let start = Resource::new_blocking(move || tid.clone(), open_refund_form);
     view! {
-        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, refund.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, refund.loading)}</p> }>
             {
                 let transaction_id = transaction_id.clone();
                 move || {
@@ -99,7 +99,7 @@ pub(super) fn AmountForm(
             <input type="hidden" name="refund" value="confirm" />
             <input type="hidden" name="rid" value=rid />
             <div class="field">
-                <label for="refund-amount">{t!(i18n, refund.amount_label, currency = limits.currency.clone())}</label>
+                <label for="refund-amount">{t_string!(i18n, refund.amount_label, currency = limits.currency.clone())}</label>
                 <input id="refund-amount" name="amount" inputmode="decimal" autocomplete="off" required
                     value=amount node_ref=amount_ref autofocus=true
                     aria-invalid=amount_error.is_some().then_some("true") aria-describedby=described />
@@ -107,13 +107,13 @@ pub(super) fn AmountForm(
                 {amount_error.map(|e| view! { <CodedError id="refund-amount-error" message=e.message code=e.code /> })}
             </div>
             <div class="field">
-                <label for="refund-reason">{t!(i18n, refund.reason_label)}</label>
+                <label for="refund-reason">{t_string!(i18n, refund.reason_label)}</label>
                 <input id="refund-reason" name="reason" maxlength="256" value=q.reason.clone()
                     aria-invalid=reason_error.is_some().then_some("true") />
                 {reason_error.map(|e| view! { <CodedError id="refund-reason-error" message=e.message code=e.code /> })}
             </div>
             <div class="dialog-actions">
-                <button type="submit" class="btn primary">{t!(i18n, refund.continue_button)}</button>
+                <button type="submit" class="btn primary">{t_string!(i18n, refund.continue_button)}</button>
             </div>
         </Form>
     }

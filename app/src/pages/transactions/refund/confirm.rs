@@ -4,7 +4,7 @@ use super::amount::AmountForm;
 use super::{dialog_href, dialog_query, Problem, Steps};
 use crate::components::coded_error::CodedError;
 use crate::error::AppError;
-use crate::i18n::{t, t_string, td_display, td_string, use_i18n};
+use crate::i18n::{t_string, td_display, td_string, use_i18n};
 use crate::locale::use_language;
 use crate::payment_password::{PasswordState, PaymentPasswordError};
 use crate::refunds::form::{PreviewProblem, RefundPreview};
@@ -115,7 +115,7 @@ pub(super) fn ConfirmStep(transaction_id: String) -> impl IntoView {
         |(tid, amount, reason, _, _)| check_refund(tid, amount, reason),
     );
     view! {
-        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t!(i18n, refund.checking)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, refund.checking)}</p> }>
             {
                 let transaction_id = transaction_id.clone();
                 move || {
@@ -200,13 +200,13 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
         <Steps current="confirm" />
         <div class="dialog-body">
             <dl class="fields summary">
-                <dt>{t!(i18n, refund.payment)}</dt><dd class="mono">{preview.payment_id.clone()}</dd>
-                <dt>{t!(i18n, refund.refund_amount)}</dt><dd class="num-inline strong">{preview.amount.clone()}</dd>
-                <dt>{t!(i18n, refund.payment_method)}</dt><dd>{preview.payment_method.clone()}</dd>
-                <dt>{t!(i18n, refund.refundable_now)}</dt><dd class="num-inline">{preview.refundable.clone()}</dd>
-                <dt>{t!(i18n, refund.refundable_after)}</dt><dd class="num-inline">{preview.remaining_after.clone()}</dd>
-                <dt>{t!(i18n, refund.speed)}</dt><dd>{speed}</dd>
-                <dt>{t!(i18n, refund.reason)}</dt><dd>{preview.reason.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>{t_string!(i18n, refund.payment)}</dt><dd class="mono">{preview.payment_id.clone()}</dd>
+                <dt>{t_string!(i18n, refund.refund_amount)}</dt><dd class="num-inline strong">{preview.amount.clone()}</dd>
+                <dt>{t_string!(i18n, refund.payment_method)}</dt><dd>{preview.payment_method.clone()}</dd>
+                <dt>{t_string!(i18n, refund.refundable_now)}</dt><dd class="num-inline">{preview.refundable.clone()}</dd>
+                <dt>{t_string!(i18n, refund.refundable_after)}</dt><dd class="num-inline">{preview.remaining_after.clone()}</dd>
+                <dt>{t_string!(i18n, refund.speed)}</dt><dd>{speed}</dd>
+                <dt>{t_string!(i18n, refund.reason)}</dt><dd>{preview.reason.clone().unwrap_or_else(|| "—".into())}</dd>
             </dl>
             <ActionForm action=submit>
                 <input type="hidden" name="transaction_id" value=transaction_id.clone() />
@@ -214,19 +214,19 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
                 <input type="hidden" name="amount" value=query.amount.clone().unwrap_or_default() />
                 <input type="hidden" name="reason" value=query.reason.clone() />
                 <div class="field">
-                    <label for="payment-password">{t!(i18n, refund.payment_password)}</label>
+                    <label for="payment-password">{t_string!(i18n, refund.payment_password)}</label>
                     <input id="payment-password" name="payment_password" type="password" autocomplete="off" required
                         node_ref=password_ref autofocus=true disabled=locked
                         aria-invalid=error.is_some().then_some("true")
                         aria-describedby="payment-password-help" />
                     <p id="payment-password-help" class="field-help">
-                        <A href=change_password>{t!(i18n, refund.change_password)}</A>
+                        <A href=change_password>{t_string!(i18n, refund.change_password)}</A>
                     </p>
                     {hint.map(|h| view! { <p class="notice" role="status">{h}</p> })}
                     {error.map(|(code, message)| view! { <CodedError message code=code.to_owned() /> })}
                 </div>
                 <div class="dialog-actions">
-                    <A href=back attr:class="btn">{t!(i18n, refund.back)}</A>
+                    <A href=back attr:class="btn">{t_string!(i18n, refund.back)}</A>
                     <button type="submit" class="btn primary" disabled=move || locked || submit.pending().get()>
                         {move || if submit.pending().get() { t_string!(i18n, refund.submitting) } else { t_string!(i18n, refund.submit) }}
                     </button>

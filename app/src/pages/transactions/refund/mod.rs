@@ -9,7 +9,7 @@ mod confirm;
 mod result;
 
 use super::details_href;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::locale::use_language;
 use crate::refunds::form::PreviewProblem;
 use crate::url::use_query;
@@ -115,7 +115,7 @@ fn Dialog(transaction_id: String) -> impl IntoView {
             <dialog class="dialog" open=true aria-labelledby="refund-title" node_ref=dialog
                 on:cancel=on_cancel on:keydown=on_keydown>
                 <header class="dialog-head">
-                    <h2 id="refund-title">{t!(i18n, refund.title)}</h2>
+                    <h2 id="refund-title">{t_string!(i18n, refund.title)}</h2>
                     <A href=close.clone() attr:class="btn small" attr:aria-label=t_string!(i18n, refund.close)>"✕"</A>
                 </header>
                 {move || match query.read().step.as_str() {
@@ -217,9 +217,9 @@ fn Steps(current: &'static str) -> impl IntoView {
     let at = move |step: &'static str| (step == current).then_some("step");
     view! {
         <ol class="steps">
-            <li aria-current=at("form")>{t!(i18n, refund.step_amount)}</li>
-            <li aria-current=at("confirm")>{t!(i18n, refund.step_confirm)}</li>
-            <li aria-current=at("result")>{t!(i18n, refund.step_result)}</li>
+            <li aria-current=at("form")>{t_string!(i18n, refund.step_amount)}</li>
+            <li aria-current=at("confirm")>{t_string!(i18n, refund.step_confirm)}</li>
+            <li aria-current=at("result")>{t_string!(i18n, refund.step_result)}</li>
         </ol>
     }
 }

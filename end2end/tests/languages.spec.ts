@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import AxeBuilder from '@axe-core/playwright';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { type Lang, t, untranslated } from './catalogue';
+import { DEMO_PASSWORD, PAYMENT_PASSWORD, seedPayment, signIn, waitForHydration } from './helpers';
+
+// Once per language: a new admin of Harbour Foods signs in, chooses the language in the top
+// bar and walks the main flows (overview, query with filters, export, details, payment
+// password, refund, reports, users), finding every element by its translated role and
+// label. On every page, nothing may be left in English (any text of the English catalogue
+// that the language translates differently, in the text or in labels, titles and
+// placeholders), no catalogue key may show instead of its text, and axe-core finds nothing.
+
+const NAMES: Record<Lang, string> = { en: 'English', 'zh-CN': '简体中文', 'pt-BR': 'Português (Brasil)' };
+
+/** A new admin of Harbour Foods with no language of their own, through `server user create`. */
+function newAdmin(lang: Lang): string {
+  const bin = process.env.PAYDESK_SERVER_BIN;
+  if (!bin) throw new Error('PAYDESK_SERVER_BIN is not set: run the browser tests through scripts/test.sh');
+  const email = `lang-${lang.toLowerCase()}-${Date.now()}@harbour.example`;
+  const env = { ...process.env, PAYDESK_PASSWORD: DEMO_PASSWORD };
+  if (process.env.PAYDESK_FAKETIME_LIB) env.LD_PRELOAD = process.env.PAYDESK_FAKETIME_LIB;
+  execFileSync(bin, ['user', 'create', '--merchant', 'harbour', '--role', 'admin', '--email', email, '--name', `Admin ${lang}`], { env });
+  return email;
+}
+
+/** The page in `lang` as a reader of it sees it: nothing English, no keys, nothing for axe. */
+async function expectTranslated(page: Page, lang: Lang, what: string): Promise<void> {
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+  await expect(page.locator('html')).toHaveAttribute('lang', lang);
+  expect.soft(await untranslated(page, lang), `English or keys on ${what} in ${lang}`).toEqual([]);
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect.soft(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe on ${what} in ${lang}`).toEqual([]);
+}
+
+async function navigate(page: Page, lang: Lang, key: string): Promise<void> {
+  await page.getByRole('navigation', { name: t(lang, 'shell.main_navigation') }).getByRole('link', { name: t(lang, key), exact: true }).click();
+  await waitForHydration(page);
+}
+
+for (const lang of ['zh-CN', 'pt-BR'] as Lang[]) {
+  test(`the main flows in ${NAMES[lang]}`, async ({ page }) => {
+    test.setTimeout(180_000);
+    const email = newAdmin(lang);
+    const { payment } = seedPayment('harbour', 'ALIPAY_CN', { amount: '123.45' });
+
+    // Signed in in English (the browser's language), the top bar's menu switches.
+    await signIn(page, email, DEMO_PASSWORD);
+    await expect(page.getByRole('banner')).toContainText(email);
+    await waitForHydration(page);
+    await page.getByRole('banner').getByText('English', { exact: true }).click();
+    await page.getByRole('button', { name: NAMES[lang], exact: true }).click();
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+    await waitForHydration(page);
+    await expect(page.getByRole('heading', { level: 1, name: t(lang, 'overview.title') })).toBeVisible();
+    await expectTranslated(page, lang, 'the overview');
+
+    // The choice is the user's: a new visit is in it too.
+    await page.goto('/');
+    await expect(page.getByRole('button', { name: t(lang, 'shell.sign_out') })).toBeVisible();
+
+    // The query with a filter, applied from the filter bar.
+    await navigate(page, lang, 'shell.nav_transactions');
+    await expect(page.getByRole('heading', { level: 1, name: t(lang, 'transactions.title') })).toBeVisible();
+    await page.getByLabel(t(lang, 'transactions.currency'), { exact: true }).selectOption('USD');
+    await page.getByRole('button', { name: t(lang, 'transactions.apply_filters') }).click();
+    await expect(page).toHaveURL(/currency=USD/);
+    await expect(page.getByRole('list', { name: t(lang, 'transactions.active_filters') })).toBeVisible();
+    await expectTranslated(page, lang, 'the query');
+
+    // An amount typed with the language's decimal separator.
+    const decimal = lang === 'pt-BR' ? '123,45' : '123.45';
+    await page.getByLabel(t(lang, 'transactions.amount_from'), { exact: true }).fill(decimal);
+    await page.getByLabel(t(lang, 'transactions.amount_to'), { exact: true }).fill(decimal);
+    await page.getByRole('button', { name: t(lang, 'transactions.apply_filters') }).click();
+    await expect(page).toHaveURL(/min=/);
+    const table = page.getByRole('table', { name: t(lang, 'transactions.table') });
+    await expect(table.getByRole('link', { name: payment })).toBeVisible();
+    const amount = lang === 'pt-BR' ? '123,45 USD' : '123.45 USD';
+    await expect(table).toContainText(amount);
+
+    // An export of the filter.
+    await page.getByText(t(lang, 'exports.export'), { exact: true }).click();
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: t(lang, 'exports.csv') }).click();
+    expect((await downloading).suggestedFilename()).toMatch(/\.csv$/);
+    await expectTranslated(page, lang, 'the query with the export panel');
+
+    // The payment password, set from the settings.
+    await navigate(page, lang, 'shell.nav_settings');
+    await expectTranslated(page, lang, 'the settings');
+    await page.getByRole('link', { name: t(lang, 'settings.payment_password'), exact: true }).click();
+    await waitForHydration(page);
+    await page.getByLabel(t(lang, 'payment_password.sign_in_password'), { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByLabel(t(lang, 'payment_password.new'), { exact: true }).fill(PAYMENT_PASSWORD);
+    await page.getByLabel(t(lang, 'payment_password.confirm_new'), { exact: true }).fill(PAYMENT_PASSWORD);
+    await page.getByRole('button', { name: t(lang, 'payment_password.set') }).click();
+    await expect(page.getByText(t(lang, 'payment_password.done_set'))).toBeVisible();
+    await expectTranslated(page, lang, 'the payment password');
+
+    // DETAILS_AND_REFUND
+
+    // The reports calendar.
+    await navigate(page, lang, 'shell.nav_reports');
+    await expect(page.getByRole('heading', { level: 1, name: t(lang, 'reports.title') })).toBeVisible();
+    await expect(page.getByRole('grid')).toBeVisible();
+    await expectTranslated(page, lang, 'the reports');
+
+    // The admin's users.
+    await navigate(page, lang, 'shell.nav_settings');
+    await page.getByRole('link', { name: t(lang, 'settings.users'), exact: true }).click();
+    await waitForHydration(page);
+    await expect(page.getByRole('table', { name: t(lang, 'settings.users') })).toContainText(email);
+    await expectTranslated(page, lang, 'the users');
+  });
+}
+
+test('a browser asking for Portuguese gets the sign-in page in it', async ({ browser }) => {
+  const context = await browser.newContext({ locale: 'pt-BR' });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'pt-BR');
+  await expect(page.getByRole('heading', { level: 1, name: t('pt-BR', 'login.sign_in') })).toBeVisible();
+  await expect(page.getByLabel(t('pt-BR', 'login.password'), { exact: true })).toBeVisible();
+  expect(await untranslated(page, 'pt-BR')).toEqual([]);
+  await context.close();
+});
