@@ -99,7 +99,26 @@ for (const lang of ['zh-CN', 'pt-BR'] as Lang[]) {
     await expect(page.getByText(t(lang, 'payment_password.done_set'))).toBeVisible();
     await expectTranslated(page, lang, 'the payment password');
 
-    // DETAILS_AND_REFUND
+    // The payment's details, and a refund of part of it with the payment password, the
+    // amount typed with the language's decimal separator.
+    await page.goto(`/transactions/${payment}`);
+    await waitForHydration(page);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(payment);
+    await expectTranslated(page, lang, 'the details');
+    await page.getByRole('button', { name: t(lang, 'details.refund'), exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: t(lang, 'refund.title') });
+    await expect(dialog).toBeVisible();
+    await waitForHydration(page);
+    const part = lang === 'pt-BR' ? '1,50' : '1.50';
+    await dialog.getByLabel(t(lang, 'refund.amount_label', { currency: 'USD' }), { exact: true }).fill(part);
+    await expectTranslated(page, lang, 'the refund dialog');
+    await dialog.getByRole('button', { name: t(lang, 'refund.continue_button') }).click();
+    await dialog.getByLabel(t(lang, 'refund.payment_password'), { exact: true }).fill(PAYMENT_PASSWORD);
+    await expectTranslated(page, lang, 'the refund confirmation');
+    await dialog.getByRole('button', { name: t(lang, 'refund.submit') }).click();
+    await expect(dialog.getByText(t(lang, 'refund.success_title'))).toBeVisible();
+    await expect(dialog).toContainText(lang === 'pt-BR' ? '1,50 USD' : '1.50 USD');
+    await expectTranslated(page, lang, 'the refund result');
 
     // The reports calendar.
     await navigate(page, lang, 'shell.nav_reports');
