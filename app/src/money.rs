@@ -157,15 +157,6 @@ impl std::fmt::Display for Money {
     }
 }
 
-/// A stored amount as pages show it, `1,234.56 USD`; an unknown code shows the raw minor
-/// units rather than guessing the decimals.
-pub fn format_money(amount_minor: i64, currency_code: &str) -> String {
-    match Money::of(amount_minor, currency_code) {
-        Ok(money) => money.to_string(),
-        Err(_) => format!("{amount_minor} (minor units) {currency_code}"),
-    }
-}
-
 /// A PostgreSQL numeric as text without trailing zeros: numeric(20,10) prints ten
 /// decimals, and "7.1234000000" reads better as "7.1234", "1.0000000000" as "1".
 pub fn trim_decimal(s: &str) -> String {
@@ -193,8 +184,6 @@ mod tests {
         assert_eq!(m(123456, jpy).amount(), "123,456");
         assert_eq!(m(1000000, krw).amount(), "1,000,000");
         assert_eq!(m(1234, bhd).amount(), "1.234");
-        assert_eq!(format_money(1050, "USD"), "10.50 USD");
-        assert_eq!(format_money(1050, "XYZ"), "1050 (minor units) XYZ");
         assert_eq!(m(123456, usd).plain(), "1234.56");
         assert_eq!(m(123456789, jpy).plain(), "123456789");
         assert_eq!(m(-5, usd).plain(), "-0.05");

@@ -11,7 +11,6 @@ use std::fmt;
 
 use crate::i18n::{td_display, td_string};
 use crate::locale::Language;
-use crate::money::format_money;
 use crate::transactions::kind::{TransactionStatus, TransactionType};
 
 /// What a payment method allows (the `payment_methods` row).
@@ -236,7 +235,7 @@ impl fmt::Display for RefundRefusal {
             } => write!(
                 f,
                 "The refund amount must be at least {}.",
-                format_money(*min_minor, currency)
+                Language::En.money(*min_minor, currency)
             ),
             RefundRefusal::ExceedsAvailable {
                 available_minor,
@@ -244,7 +243,7 @@ impl fmt::Display for RefundRefusal {
             } => write!(
                 f,
                 "The refund amount exceeds the refundable amount of {}.",
-                format_money(*available_minor, currency)
+                Language::En.money(*available_minor, currency)
             ),
             RefundRefusal::PartialNotSupported {
                 full_minor,
@@ -252,7 +251,7 @@ impl fmt::Display for RefundRefusal {
             } => write!(
                 f,
                 "The payment method allows only a full refund of {}.",
-                format_money(*full_minor, currency)
+                Language::En.money(*full_minor, currency)
             ),
         }
     }
