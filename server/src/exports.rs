@@ -431,6 +431,7 @@ async fn build_xlsx(e: &Export) -> Result<std::fs::File, Response> {
         .map_err(|err| refuse(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()))?;
     let (tx, rx) = mpsc::channel::<Vec<TransactionRow>>(BATCHES_IN_FLIGHT);
     let (layout, zone) = (e.layout.clone(), e.zone);
+    let headers = app::transactions::export::headers(&layout, zone.name(), e.headers);
     // When this is dropped (a cancel, a closed connection) so is `tx`: the writer sees
     // the channel end, closes the workbook early and the temporary file is deleted.
     let writer = tokio::task::spawn_blocking(move || {
@@ -438,6 +439,7 @@ async fn build_xlsx(e: &Export) -> Result<std::fs::File, Response> {
         let rows = app::reports::export::write_xlsx(
             RowsOf::new(rx),
             &layout,
+            &headers,
             zone,
             "Transactions",
             std::io::BufWriter::new(&mut file),

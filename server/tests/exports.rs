@@ -340,6 +340,20 @@ async fn files_are_headed_in_english_unless_the_user_asks_for_their_language(poo
         first_line(theirs.text().await.unwrap()),
         "\u{feff}ID da transação,Valor,Valor (unidades menores),Moeda"
     );
+    // The .xlsx follows the same choice.
+    let xlsx = path.replace(".csv", ".xlsx");
+    let sheet_header = |bytes: Vec<u8>| -> Vec<String> {
+        let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("Transactions").unwrap();
+        let first = sheet.rows().next().unwrap();
+        first.iter().map(|c| c.to_string()).collect()
+    };
+    for (query, first) in [("", "Transaction ID"), ("&headers=language", "ID da transação")] {
+        let response = app.get(&client, &format!("{xlsx}{query}")).await;
+        assert_eq!(response.status(), 200);
+        let header = sheet_header(response.bytes().await.unwrap().to_vec());
+        assert_eq!(header[0], first);
+    }
     // Refusals are in the user's language too.
     let bad = app.get(&client, &format!("{path}&headers=fr")).await;
     assert_eq!(bad.status(), 400);

@@ -329,12 +329,14 @@ fn push_major(out: &mut String, minor: i64, code: &str) {
     }
 }
 
-/// Writes `rows` as one XLSX sheet to `out`: a bold frozen header with an autofilter,
-/// amounts as numbers with their currency's decimals, times as dates in `zone`.
-/// `rows` yields `None` to stop early (a cancelled export); returns the rows written.
+/// Writes `rows` as one XLSX sheet to `out`: a bold frozen header (`headers`, one per
+/// column of `layout`) with an autofilter, amounts as numbers with their currency's
+/// decimals, times as dates in `zone`. `rows` yields `None` to stop early (a cancelled
+/// export); returns the rows written.
 pub fn write_xlsx<W: Write + Send>(
     rows: impl Iterator<Item = TransactionRow>,
     layout: &[Out],
+    headers: &[String],
     zone: Tz,
     title: &str,
     out: W,
@@ -357,10 +359,10 @@ pub fn write_xlsx<W: Write + Send>(
     let money_of = |code: &str| &money[(decimals(code) as usize).min(4)];
     let sheet = workbook.add_worksheet_with_constant_memory()?;
     sheet.set_name(&title.chars().take(31).collect::<String>())?;
-    for (i, o) in layout.iter().enumerate() {
+    for (i, (o, text)) in layout.iter().zip(headers).enumerate() {
         let col = i as u16;
         sheet.set_column_width(col, o.width())?;
-        sheet.write_string_with_format(0, col, o.header(zone.name()), &header)?;
+        sheet.write_string_with_format(0, col, text, &header)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     let mut written: u64 = 0;

@@ -206,9 +206,12 @@ fn write_zip(rows: RowsOf, zone: Tz, stem: &str) -> Result<(Vec<u8>, u64), Repor
             csv_error = Some(e);
         }
     });
+    // Reports are published with their checksum: headed in English whoever downloads.
+    let headers: Vec<String> = columns.iter().map(|o| o.header(zone.name())).collect();
     let count = write_xlsx(
         rows,
         &columns,
+        &headers,
         zone,
         stem,
         std::io::BufWriter::new(&mut xlsx_file),

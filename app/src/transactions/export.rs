@@ -11,8 +11,7 @@ use crate::transactions::columns::Column;
 /// or in a link; `None` for a value the form does not offer. English unless the user
 /// asks for theirs (`headers=language`): the scripts and spreadsheets that read exports
 /// find their columns by these headers, so by default they stay the same whoever
-/// exports, whatever their language. Only the CSV file follows the choice for now: the
-/// XLSX writer (`crate::reports::export::write_xlsx`) heads its sheet itself, in English.
+/// exports, whatever their language. The .csv and the .xlsx follow the choice alike.
 pub fn header_language(choice: Option<&str>, user: Language) -> Option<Language> {
     match choice.map(str::trim) {
         None | Some("" | "en") => Some(Language::En),
@@ -41,13 +40,18 @@ pub fn header(o: Out, zone: &str, language: Language) -> String {
     }
 }
 
+/// The headers of `layout` in `language`, one per column.
+pub fn headers(layout: &[Out], zone: &str, language: Language) -> Vec<String> {
+    layout.iter().map(|o| header(*o, zone, language)).collect()
+}
+
 /// The start of a CSV file with `layout` headed in `language`: the byte-order mark and
 /// the header line, as `crate::reports::csv_copy::Records::start` writes the English one.
 pub fn csv_start(layout: &[Out], zone: &str, language: Language) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer("\u{feff}".as_bytes().to_vec());
-    writer.write_record(layout.iter().map(|o| header(*o, zone, language)))?;
+    writer.write_record(headers(layout, zone, language))?;
     writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))
