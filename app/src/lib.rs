@@ -5,6 +5,25 @@
 // release build of the browser half computes their layouts and needs more than 128.
 #![recursion_limit = "256"]
 
+/// The text of a catalogue key in a language, as a plain string (a `String` when it has
+/// values): `tr!(language, shell.sign_out)`, `tr!(language, details.refundable, amount =
+/// a)`. Pages take the language from `locale::use_language()`, server code from the
+/// user or the request. Never the crate's reactive `t!`: a page never changes language
+/// in place (choosing one reloads it), and each reactive text would add view and signal
+/// code of its own to the WASM (docs/LANGUAGES.md).
+macro_rules! tr {
+    ($language:expr, $($key:tt)+) => {
+        $crate::i18n::td_string!($crate::locale::Language::locale($language), $($key)+)
+    };
+}
+
+/// [`tr!`] for texts with values where something implementing `Display` will do.
+macro_rules! tr_display {
+    ($language:expr, $($key:tt)+) => {
+        $crate::i18n::td_display!($crate::locale::Language::locale($language), $($key)+)
+    };
+}
+
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
@@ -35,10 +54,7 @@ pub mod transactions;
 pub mod url;
 pub mod users;
 
-// The catalogues of locales/, compiled by build.rs: `i18n::Locale`, `use_i18n`,
-// `t_string!`. Pages use `t_string!`/`td_string!` (plain text), never the reactive `t!`:
-// a page never changes language in place (choosing one reloads it), and every reactive
-// text would add a render effect of its own to the WASM (docs/LANGUAGES.md).
+// The catalogues of locales/, compiled by build.rs into the `i18n` module.
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use leptos::prelude::*;
@@ -85,12 +101,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    locale::provide_language();
     view! {
-        <i18n::I18nContextProvider
-            set_lang_attr_on_html=false
-            set_dir_attr_on_html=false
-            ssr_lang_header_getter=locale::accept_language_getter()
-        >
         <Title formatter=|page: String| format!("{page} · Paydesk") />
         <Router>
             <Routes fallback=pages::not_found::NotFound>
@@ -109,6 +121,5 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
-        </i18n::I18nContextProvider>
     }
 }

@@ -348,7 +348,10 @@ async fn files_are_headed_in_english_unless_the_user_asks_for_their_language(poo
         let first = sheet.rows().next().unwrap();
         first.iter().map(|c| c.to_string()).collect()
     };
-    for (query, first) in [("", "Transaction ID"), ("&headers=language", "ID da transação")] {
+    for (query, first) in [
+        ("", "Transaction ID"),
+        ("&headers=language", "ID da transação"),
+    ] {
         let response = app.get(&client, &format!("{xlsx}{query}")).await;
         assert_eq!(response.status(), 200);
         let header = sheet_header(response.bytes().await.unwrap().to_vec());

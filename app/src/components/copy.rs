@@ -1,6 +1,6 @@
 //! A button that copies a text to the clipboard (once the WASM has loaded).
 
-use crate::i18n::{t_string, use_i18n};
+use crate::locale::use_language;
 use leptos::prelude::*;
 
 /// Shows `text` (e.g. "Copy", `copy.copy` in the catalogues), then "Copied" once done;
@@ -12,7 +12,7 @@ pub fn CopyButton(
     text: &'static str,
     #[prop(optional, into)] label: Option<String>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let copied = RwSignal::new(false);
     let copy = move |_| {
         #[cfg(feature = "hydrate")]
@@ -25,7 +25,7 @@ pub fn CopyButton(
     };
     view! {
         <button type="button" class="btn small" on:click=copy aria-label=label>
-            {move || if copied.get() { t_string!(i18n, copy.copied) } else { text }}
+            {move || if copied.get() { tr!(language, copy.copied) } else { text }}
         </button>
     }
 }

@@ -3,7 +3,7 @@
 //! and before the WASM loads (the server then sends the browser back to the page).
 
 use crate::error::AppError;
-use crate::i18n::{t_string, use_i18n};
+use crate::locale::use_language;
 use crate::locale::Language;
 use leptos::prelude::*;
 
@@ -23,7 +23,7 @@ pub async fn change_language(language: String) -> Result<(), AppError> {
 
 #[component]
 pub fn LanguageMenu(current: Language) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let action = ServerAction::<ChangeLanguage>::new();
     // Every text on the page changes, and so do the numbers and dates the server wrote:
     // the simplest correct way to show it all in the new language is to load it again.
@@ -37,7 +37,7 @@ pub fn LanguageMenu(current: Language) -> impl IntoView {
     view! {
         <details class="language-menu">
             <summary>
-                <span class="visually-hidden">{t_string!(i18n, shell.language)}": "</span>
+                <span class="visually-hidden">{tr!(language, shell.language)}": "</span>
                 <span lang=current.tag()>{current.native_name()}</span>
             </summary>
             <ActionForm action>
@@ -53,7 +53,7 @@ pub fn LanguageMenu(current: Language) -> impl IntoView {
                 </ul>
             </ActionForm>
             <Show when=failed>
-                <p class="field-error" role="alert">{t_string!(i18n, shell.language_changed_failed)}</p>
+                <p class="field-error" role="alert">{tr!(language, shell.language_changed_failed)}</p>
             </Show>
         </details>
     }

@@ -4,7 +4,7 @@
 use crate::auth::{CurrentUser, Role};
 use crate::components::language_menu::LanguageMenu;
 use crate::error::AppError;
-use crate::i18n::{t_string, use_i18n};
+use crate::locale::use_language;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
@@ -39,10 +39,10 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[component]
 pub fn AppShell() -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let user = Resource::new_blocking(|| (), |_| fetch_current_user());
     view! {
-        <Suspense fallback=move || view! { <div class="app-loading" aria-busy="true">{t_string!(i18n, shell.loading)}</div> }>
+        <Suspense fallback=move || view! { <div class="app-loading" aria-busy="true">{tr!(language, shell.loading)}</div> }>
             {move || Suspend::new(async move {
                 match user.await {
                     Ok(user) => view! { <Frame user /> }.into_any(),
@@ -55,7 +55,7 @@ pub fn AppShell() -> impl IntoView {
 
 #[component]
 fn Frame(user: CurrentUser) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let role = user.role;
     provide_context(user.clone());
     // On narrow screens the navigation folds behind a menu button. The button needs the
@@ -74,7 +74,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
     };
     view! {
         <div class="app">
-            <a class="skip-link" href="#content" on:click=skip>{t_string!(i18n, shell.skip_to_content)}</a>
+            <a class="skip-link" href="#content" on:click=skip>{tr!(language, shell.skip_to_content)}</a>
             <aside class="sidebar" class:foldable=hydrated class:open=open>
                 <a class="brand" href="/">"Paydesk"</a>
                 <button
@@ -85,16 +85,16 @@ fn Frame(user: CurrentUser) -> impl IntoView {
                     aria-controls="main-nav"
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
-                    {t_string!(i18n, shell.menu)}
+                    {tr!(language, shell.menu)}
                 </button>
                 // Following a link folds the menu again.
-                <nav id="main-nav" aria-label=t_string!(i18n, shell.main_navigation) on:click=move |_| open.set(false)>
-                    <A href="/" exact=true>{t_string!(i18n, shell.nav_overview)}</A>
-                    <A href="/transactions">{t_string!(i18n, shell.nav_transactions)}</A>
+                <nav id="main-nav" aria-label=tr!(language, shell.main_navigation) on:click=move |_| open.set(false)>
+                    <A href="/" exact=true>{tr!(language, shell.nav_overview)}</A>
+                    <A href="/transactions">{tr!(language, shell.nav_transactions)}</A>
                     <Show when=move || role.can_download_reports()>
-                        <A href="/reports">{t_string!(i18n, shell.nav_reports)}</A>
+                        <A href="/reports">{tr!(language, shell.nav_reports)}</A>
                     </Show>
-                    <A href="/settings">{t_string!(i18n, shell.nav_settings)}</A>
+                    <A href="/settings">{tr!(language, shell.nav_settings)}</A>
                 </nav>
             </aside>
             <div class="main">
@@ -115,7 +115,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
 
 #[component]
 fn UserMenu(user: CurrentUser) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <div class="user">
@@ -124,7 +124,7 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
             <span class="pill role">{user.role.label(user.language)}</span>
             <LanguageMenu current=user.language />
             <ActionForm action=sign_out>
-                <button type="submit" class="btn">{t_string!(i18n, shell.sign_out)}</button>
+                <button type="submit" class="btn">{tr!(language, shell.sign_out)}</button>
             </ActionForm>
         </div>
     }
@@ -132,12 +132,12 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
 
 #[component]
 fn SessionEnded() -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     view! {
         <main class="login">
             <div class="card login-card">
-                <h1>{t_string!(i18n, shell.session_ended)}</h1>
-                <p><a href="/login">{t_string!(i18n, shell.sign_in_again)}</a></p>
+                <h1>{tr!(language, shell.session_ended)}</h1>
+                <p><a href="/login">{tr!(language, shell.sign_in_again)}</a></p>
             </div>
         </main>
     }
@@ -156,14 +156,12 @@ pub fn Forbidden(role: Role) -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::FORBIDDEN);
     }
-    let i18n = use_i18n();
-    let role = role.label(crate::locale::Language::of_locale(
-        i18n.get_locale_untracked(),
-    ));
+    let language = use_language();
+    let role = role.label(language);
     view! {
         <section class="empty-state" role="alert">
-            <h2>{t_string!(i18n, shell.forbidden_title)}</h2>
-            <p>{t_string!(i18n, shell.forbidden_text, role)}</p>
+            <h2>{tr!(language, shell.forbidden_title)}</h2>
+            <p>{tr!(language, shell.forbidden_text, role)}</p>
         </section>
     }
 }

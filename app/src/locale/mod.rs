@@ -95,14 +95,6 @@ impl Language {
             Language::PtBr => Locale::pt_BR,
         }
     }
-
-    pub fn of_locale(locale: Locale) -> Language {
-        match locale {
-            Locale::en => Language::En,
-            Locale::zh_CN => Language::ZhCn,
-            Locale::pt_BR => Language::PtBr,
-        }
-    }
 }
 
 /// A `q=` weight in thousandths ("0.8" is 800); `None` for anything malformed.
@@ -119,19 +111,26 @@ fn parse_weight(q: &str) -> Option<u16> {
     }
 }
 
-/// Hands the i18n context the language the server chose, in the form of the header it
-/// would otherwise read, so that the page renders in it from the first byte. In the
-/// browser the context reads `<html lang>` instead, which the server wrote.
-pub fn accept_language_getter() -> leptos_i18n::context::UseLocalesOptions {
-    let options = leptos_i18n::context::UseLocalesOptions::default();
+/// Makes the page's language known to every component: on the server, the language
+/// chosen for the request; in the browser, the one the server wrote into `<html lang>`.
+/// Pages never change language in place (choosing one reloads the page), so it is a
+/// plain value rather than a signal, and the language crate's own context, with its
+/// language negotiation and `navigator.languages` listener, stays out of the WASM.
+pub fn provide_language() {
     #[cfg(feature = "ssr")]
-    let options = options.ssr_lang_header_getter(|| Some(page_language().tag().to_owned()));
-    options
+    let language = page_language();
+    #[cfg(not(feature = "ssr"))]
+    let language = leptos::prelude::document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|tag| Language::parse(&tag))
+        .unwrap_or_default();
+    leptos::prelude::provide_context(language);
 }
 
-/// The language of the page being rendered, as the i18n context has it.
+/// The language of the page being rendered.
 pub fn use_language() -> Language {
-    Language::of_locale(crate::i18n::use_i18n().get_locale_untracked())
+    leptos::prelude::use_context::<Language>().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -142,7 +141,6 @@ mod tests {
     fn tags_round_trip_and_ignore_case() {
         for l in Language::ALL {
             assert_eq!(Language::parse(l.tag()), Some(l));
-            assert_eq!(Language::of_locale(l.locale()), l);
         }
         assert_eq!(Language::parse("PT_br"), Some(Language::PtBr));
         assert_eq!(Language::parse("fr"), None);

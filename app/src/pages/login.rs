@@ -2,7 +2,7 @@
 //! outcome comes back as a redirect, to the requested page or to this one with an error.
 
 use crate::error::AppError;
-use crate::i18n::{t_string, td_display, td_string, use_i18n};
+use crate::i18n::{td_display, td_string};
 use crate::locale::{use_language, Language};
 use crate::url::use_query;
 use leptos::prelude::*;
@@ -76,9 +76,8 @@ fn error_message(language: Language, error: &str, retry: Option<&str>) -> Option
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let i18n = use_i18n();
-    // Signed out: the language of the browser, as the server chose it for this page.
     let language = use_language();
+    // Signed out: the language of the browser, as the server chose it for this page.
     let action = ServerAction::<SignIn>::new();
     let query = use_query();
     let error = move || {
@@ -88,27 +87,27 @@ pub fn LoginPage() -> impl IntoView {
     };
     let next = move || query.read().get("next").unwrap_or_default();
     view! {
-        <Title text=t_string!(i18n, login.sign_in) />
+        <Title text=tr!(language, login.sign_in) />
         <main class="login">
             <div class="card login-card">
                 <p class="brand">"Paydesk"</p>
-                <h1>{t_string!(i18n, login.sign_in)}</h1>
-                <p class="muted">{t_string!(i18n, login.tagline)}</p>
+                <h1>{tr!(language, login.sign_in)}</h1>
+                <p class="muted">{tr!(language, login.tagline)}</p>
                 <ActionForm action>
                     <input type="hidden" name="next" prop:value=next />
                     <div class="field">
-                        <label for="email">{t_string!(i18n, login.email)}</label>
+                        <label for="email">{tr!(language, login.email)}</label>
                         <input id="email" name="email" type="email" autocomplete="username" required />
                     </div>
                     <div class="field">
-                        <label for="password">{t_string!(i18n, login.password)}</label>
+                        <label for="password">{tr!(language, login.password)}</label>
                         <input id="password" name="password" type="password" autocomplete="current-password" required />
                     </div>
                     <Show when=move || error().is_some()>
                         <p class="form-error" role="alert">{error}</p>
                     </Show>
                     <button type="submit" class="btn primary wide" disabled=move || action.pending().get()>
-                        {t_string!(i18n, login.sign_in)}
+                        {tr!(language, login.sign_in)}
                     </button>
                 </ActionForm>
             </div>

@@ -1,7 +1,6 @@
 //! The overview: the merchant's balances and the last 30 days at a glance.
 
 use crate::error::AppError;
-use crate::i18n::{t_string, use_i18n};
 use crate::locale::use_language;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -72,13 +71,12 @@ pub async fn load_overview() -> Result<Overview, AppError> {
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let data = Resource::new(|| (), |_| load_overview());
     view! {
-        <Title text=t_string!(i18n, overview.title) />
-        <h1>{t_string!(i18n, overview.title)}</h1>
-        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, overview.loading)}</p> }>
+        <Title text=tr!(language, overview.title) />
+        <h1>{tr!(language, overview.title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, overview.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(o) => view! { <OverviewTables overview=o /> }.into_any(),
@@ -91,12 +89,11 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn OverviewTables(overview: Overview) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let no_volume = overview.volumes.is_empty();
     view! {
         <section class="card">
-            <h2>{t_string!(i18n, overview.available_balance)}</h2>
+            <h2>{tr!(language, overview.available_balance)}</h2>
             <ul class="balances">
                 {overview.balances.into_iter().map(|b| view! {
                     <li><span class="num">{language.money(b.available_minor, &b.currency)}</span></li>
@@ -104,20 +101,20 @@ fn OverviewTables(overview: Overview) -> impl IntoView {
             </ul>
         </section>
         <section class="card" aria-labelledby="last-30-days">
-            <h2 id="last-30-days">{t_string!(i18n, overview.last_30_days)}</h2>
-            <Show when=move || !no_volume fallback=move || view! { <p class="empty-state">{t_string!(i18n, overview.no_volume)}</p> }>
+            <h2 id="last-30-days">{tr!(language, overview.last_30_days)}</h2>
+            <Show when=move || !no_volume fallback=move || view! { <p class="empty-state">{tr!(language, overview.no_volume)}</p> }>
                 <span></span>
             </Show>
             // Its own sideways scroll on a narrow screen, as every table.
-            <div class="table-wrap" role="region" aria-label=t_string!(i18n, overview.last_30_days_scrollable) tabindex="0">
+            <div class="table-wrap" role="region" aria-label=tr!(language, overview.last_30_days_scrollable) tabindex="0">
             <table class="data" aria-labelledby="last-30-days">
                 <thead>
                     <tr>
-                        <th scope="col">{t_string!(i18n, overview.currency)}</th>
-                        <th scope="col" class="num">{t_string!(i18n, overview.payments)}</th>
-                        <th scope="col" class="num">{t_string!(i18n, overview.payment_volume)}</th>
-                        <th scope="col" class="num">{t_string!(i18n, overview.refunds)}</th>
-                        <th scope="col" class="num">{t_string!(i18n, overview.refund_volume)}</th>
+                        <th scope="col">{tr!(language, overview.currency)}</th>
+                        <th scope="col" class="num">{tr!(language, overview.payments)}</th>
+                        <th scope="col" class="num">{tr!(language, overview.payment_volume)}</th>
+                        <th scope="col" class="num">{tr!(language, overview.refunds)}</th>
+                        <th scope="col" class="num">{tr!(language, overview.refund_volume)}</th>
                     </tr>
                 </thead>
                 <tbody>

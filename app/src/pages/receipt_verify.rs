@@ -3,7 +3,7 @@
 //! (`/receipts/verify?refund=…&code=…`). Public: no session is needed (docs/SECURITY.md).
 
 use crate::error::AppError;
-use crate::i18n::{t_string, td_string, use_i18n};
+use crate::i18n::td_string;
 use crate::locale::{use_language, Language};
 use crate::receipts::verification::{Asked, GenuineReceipt, Verification};
 use crate::url::use_query;
@@ -30,7 +30,6 @@ pub async fn verify_receipt(refund: String, code: String) -> Result<Verification
 #[component]
 pub fn ReceiptVerifyPage() -> impl IntoView {
     // Signed out: the language is the browser's, as the server chose it for the page.
-    let i18n = use_i18n();
     let language = use_language();
     let query = use_query();
     let asked = Memo::new(move |_| {
@@ -54,30 +53,30 @@ pub fn ReceiptVerifyPage() -> impl IntoView {
     };
     let value = move |field: &'static str| move || query.read().get(field).unwrap_or_default();
     view! {
-        <Title text=t_string!(i18n, receipt_verify.title) />
+        <Title text=tr!(language, receipt_verify.title) />
         <main class="verify-page">
-            <h1>{t_string!(i18n, receipt_verify.title)}</h1>
-            <p>{t_string!(i18n, receipt_verify.intro)}</p>
+            <h1>{tr!(language, receipt_verify.title)}</h1>
+            <p>{tr!(language, receipt_verify.intro)}</p>
             <form method="get" action="/receipts/verify" class="verify-form">
                 <div class="field">
-                    <label for="refund">{t_string!(i18n, receipt_verify.refund_id)}</label>
+                    <label for="refund">{tr!(language, receipt_verify.refund_id)}</label>
                     <input id="refund" name="refund" value=value("refund") required
                         aria-invalid=move || missing("refund").then_some("true") />
                     <Show when=move || missing("refund")>
-                        <p class="field-error" role="alert">{t_string!(i18n, receipt_verify.missing_refund)}</p>
+                        <p class="field-error" role="alert">{tr!(language, receipt_verify.missing_refund)}</p>
                     </Show>
                 </div>
                 <div class="field">
-                    <label for="code">{t_string!(i18n, receipt_verify.code)}</label>
+                    <label for="code">{tr!(language, receipt_verify.code)}</label>
                     <input id="code" name="code" value=value("code") required autocomplete="off"
                         aria-invalid=move || missing("code").then_some("true") />
                     <Show when=move || missing("code")>
-                        <p class="field-error" role="alert">{t_string!(i18n, receipt_verify.missing_code)}</p>
+                        <p class="field-error" role="alert">{tr!(language, receipt_verify.missing_code)}</p>
                     </Show>
                 </div>
-                <button type="submit" class="btn primary">{t_string!(i18n, receipt_verify.verify)}</button>
+                <button type="submit" class="btn primary">{tr!(language, receipt_verify.verify)}</button>
             </form>
-            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, receipt_verify.checking)}</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, receipt_verify.checking)}</p> }>
                 {move || Suspend::new(async move {
                     match answer.await {
                         None => ().into_any(),
@@ -95,7 +94,6 @@ pub fn ReceiptVerifyPage() -> impl IntoView {
 
 #[component]
 fn Genuine(receipt: GenuineReceipt) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let l = language.locale();
     let rows = [
@@ -126,8 +124,8 @@ fn Genuine(receipt: GenuineReceipt) -> impl IntoView {
     ];
     view! {
         <section class="verify-result genuine" role="status">
-            <h2>{t_string!(i18n, receipt_verify.genuine)}</h2>
-            <p>{t_string!(i18n, receipt_verify.genuine_text)}</p>
+            <h2>{tr!(language, receipt_verify.genuine)}</h2>
+            <p>{tr!(language, receipt_verify.genuine_text)}</p>
             <dl class="fields">
                 {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
             </dl>
@@ -137,11 +135,11 @@ fn Genuine(receipt: GenuineReceipt) -> impl IntoView {
 
 #[component]
 fn NotGenuine() -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     view! {
         <section class="verify-result not-genuine" role="alert">
-            <h2>{t_string!(i18n, receipt_verify.not_genuine)}</h2>
-            <p>{t_string!(i18n, receipt_verify.not_genuine_text)}</p>
+            <h2>{tr!(language, receipt_verify.not_genuine)}</h2>
+            <p>{tr!(language, receipt_verify.not_genuine_text)}</p>
         </section>
     }
 }

@@ -5,7 +5,6 @@
 
 use crate::components::shell::{use_current_user, Forbidden};
 use crate::error::AppError;
-use crate::i18n::{t_string, use_i18n};
 use crate::locale::use_language;
 #[cfg(feature = "ssr")]
 use crate::locale::Language;
@@ -212,7 +211,7 @@ fn period_name(language: Language, period: crate::reports::calendar::Period) -> 
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let user = use_current_user();
     #[cfg(feature = "ssr")]
     if !user.role.can_download_reports() {
@@ -221,8 +220,8 @@ pub fn ReportsPage() -> impl IntoView {
         }
     }
     view! {
-        <Title text=t_string!(i18n, reports.title) />
-        <h1>{t_string!(i18n, reports.title)}</h1>
+        <Title text=tr!(language, reports.title) />
+        <h1>{tr!(language, reports.title)}</h1>
         {if user.role.can_download_reports() {
             view! { <ReportsCalendar /> }.into_any()
         } else {
@@ -233,7 +232,6 @@ pub fn ReportsPage() -> impl IntoView {
 
 #[component]
 fn ReportsCalendar() -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let query = use_query();
     let args = Memo::new(move |_| {
@@ -246,7 +244,7 @@ fn ReportsCalendar() -> impl IntoView {
     });
     let calendar = Resource::new(move || args.get(), |(v, y, m)| report_calendar(v, y, m));
     view! {
-        <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, reports.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, reports.loading)}</p> }>
             {move || Suspend::new(async move {
                 match calendar.await {
                     Ok(c) => view! { <CalendarView c /> }.into_any(),
@@ -259,24 +257,24 @@ fn ReportsCalendar() -> impl IntoView {
 
 #[component]
 fn CalendarView(c: Calendar) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let by_year = c.view == "year";
     let month_link = format!("/reports?year={}&month={}", c.year, c.month);
     let year_link = format!("/reports?view=year&year={}", c.year);
     let note = if by_year {
-        t_string!(i18n, reports.note_year)
+        tr!(language, reports.note_year)
     } else {
-        t_string!(i18n, reports.note_month)
+        tr!(language, reports.note_month)
     };
     let (previous, next) = if by_year {
         (
-            t_string!(i18n, calendar.previous_year),
-            t_string!(i18n, calendar.next_year),
+            tr!(language, calendar.previous_year),
+            tr!(language, calendar.next_year),
         )
     } else {
         (
-            t_string!(i18n, calendar.previous_month),
-            t_string!(i18n, calendar.next_month),
+            tr!(language, calendar.previous_month),
+            tr!(language, calendar.next_month),
         )
     };
     // A screen reader walks the calendar as a table: weeks (or rows of four months) are
@@ -318,11 +316,11 @@ fn CalendarView(c: Calendar) -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
     view! {
         <p class="muted">
-            {t_string!(i18n, reports.intro, zone = c.time_zone.clone(), today = c.today_label.clone(), note)}
+            {tr!(language, reports.intro, zone = c.time_zone.clone(), today = c.today_label.clone(), note)}
         </p>
-        <nav class="calendar-nav" aria-label=t_string!(i18n, calendar.navigation)>
-            <a href=month_link class:current=!by_year aria-current=if by_year { None } else { Some("page") }>{t_string!(i18n, calendar.month_view)}</a>
-            <a href=year_link class:current=by_year aria-current=if by_year { Some("page") } else { None }>{t_string!(i18n, calendar.year_view)}</a>
+        <nav class="calendar-nav" aria-label=tr!(language, calendar.navigation)>
+            <a href=month_link class:current=!by_year aria-current=if by_year { None } else { Some("page") }>{tr!(language, calendar.month_view)}</a>
+            <a href=year_link class:current=by_year aria-current=if by_year { Some("page") } else { None }>{tr!(language, calendar.year_view)}</a>
             <a href=c.prev.clone() rel="prev" aria-label=previous>"‹"</a>
             <h2 id="calendar-title" data-testid="calendar-title">{c.title.clone()}</h2>
             <a href=c.next.clone() rel="next" aria-label=next>"›"</a>
@@ -337,13 +335,13 @@ fn CalendarView(c: Calendar) -> impl IntoView {
             {(!by_year).then(|| view! {
                 <div class="calendar-row" role="row">
                     {[
-                        (t_string!(i18n, weekdays.mon), t_string!(i18n, weekdays.monday)),
-                        (t_string!(i18n, weekdays.tue), t_string!(i18n, weekdays.tuesday)),
-                        (t_string!(i18n, weekdays.wed), t_string!(i18n, weekdays.wednesday)),
-                        (t_string!(i18n, weekdays.thu), t_string!(i18n, weekdays.thursday)),
-                        (t_string!(i18n, weekdays.fri), t_string!(i18n, weekdays.friday)),
-                        (t_string!(i18n, weekdays.sat), t_string!(i18n, weekdays.saturday)),
-                        (t_string!(i18n, weekdays.sun), t_string!(i18n, weekdays.sunday)),
+                        (tr!(language, weekdays.mon), tr!(language, weekdays.monday)),
+                        (tr!(language, weekdays.tue), tr!(language, weekdays.tuesday)),
+                        (tr!(language, weekdays.wed), tr!(language, weekdays.wednesday)),
+                        (tr!(language, weekdays.thu), tr!(language, weekdays.thursday)),
+                        (tr!(language, weekdays.fri), tr!(language, weekdays.friday)),
+                        (tr!(language, weekdays.sat), tr!(language, weekdays.saturday)),
+                        (tr!(language, weekdays.sun), tr!(language, weekdays.sunday)),
                     ]
                         .into_iter()
                         .map(|(short, day)| view! {
@@ -381,12 +379,11 @@ fn Cell(
     is_current: bool,
     hydrated: RwSignal<bool>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let class = format!("cell heat-{}", cell.level);
     // Counts are never negative.
-    let summary = t_string!(
-        i18n,
+    let summary = tr!(
+        language,
         calendar.transactions,
         n = language.integer(cell.count.unsigned_abs())
     );
@@ -406,17 +403,17 @@ fn Cell(
                 Some(href) => view! {
                     <a class="cell-download" href=href download rel="external"
                         tabindex=move || (hydrated.get() && !starts).then_some("-1")>
-                        {t_string!(i18n, calendar.download)}<span class="visually-hidden">{t_string!(i18n, calendar.download_report_of, period = name)}</span>
+                        {tr!(language, calendar.download)}<span class="visually-hidden">{tr!(language, calendar.download_report_of, period = name)}</span>
                     </a>
                     {match cell.checksum {
                         Some(sum) => view! {
                             <code class="cell-checksum" title=format!("SHA-256 {sum}")>{format!("sha256 {}…", &sum[..12.min(sum.len())])}</code>
                         }.into_any(),
-                        None => view! { <span class="cell-checksum muted">{t_string!(i18n, calendar.made_on_first_download)}</span> }.into_any(),
+                        None => view! { <span class="cell-checksum muted">{tr!(language, calendar.made_on_first_download)}</span> }.into_any(),
                     }}
                 }.into_any(),
-                None if cell.before_first_day => view! { <span class="cell-pending muted">{t_string!(i18n, calendar.no_report)}</span> }.into_any(),
-                None => view! { <span class="cell-pending muted">{t_string!(i18n, calendar.not_yet_available)}</span> }.into_any(),
+                None if cell.before_first_day => view! { <span class="cell-pending muted">{tr!(language, calendar.no_report)}</span> }.into_any(),
+                None => view! { <span class="cell-pending muted">{tr!(language, calendar.not_yet_available)}</span> }.into_any(),
             }}
         </div>
     }

@@ -6,7 +6,6 @@ use super::AdminPage;
 use crate::api_keys::{ClientKeyView, KeyError};
 use crate::components::copy::CopyButton;
 use crate::error::AppError;
-use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::use_language;
 use crate::url::use_query;
 use leptos::prelude::*;
@@ -76,13 +75,12 @@ pub async fn admin_add_api_key(client_id: String, public_key: String) -> Result<
 
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
-    let title = t_string!(use_i18n(), settings.api_keys);
+    let title = tr!(use_language(), settings.api_keys);
     view! { <AdminPage title><Keys /></AdminPage> }
 }
 
 #[component]
 fn Keys() -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let add = ServerAction::<AdminAddApiKey>::new();
     // The outcome of an upload comes back in the URL: render again when it changes.
@@ -92,7 +90,7 @@ fn Keys() -> impl IntoView {
         |_| admin_api_keys(),
     );
     view! {
-        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, api_keys.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, api_keys.loading)}</p> }>
             {move || Suspend::new(async move {
                 match keys.await {
                     Ok(keys) => view! {
@@ -116,21 +114,21 @@ fn own_client_ids(clients: &[ClientKeyView]) -> Vec<String> {
 
 #[component]
 fn ClientList(clients: Vec<ClientKeyView>) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     view! {
         <section class="card" aria-labelledby="clients-title">
-            <h2 id="clients-title">{t_string!(i18n, api_keys.clients_title)}</h2>
+            <h2 id="clients-title">{tr!(language, api_keys.clients_title)}</h2>
             {if clients.is_empty() {
-                view! { <p class="empty-state">{t_string!(i18n, api_keys.empty)}</p> }.into_any()
+                view! { <p class="empty-state">{tr!(language, api_keys.empty)}</p> }.into_any()
             } else {
                 view! {
                     <div class="table-wrap" role="region" aria-labelledby="clients-title" tabindex="0">
                         <table class="data" aria-labelledby="clients-title">
                             <thead>
                                 <tr>
-                                    <th scope="col">{t_string!(i18n, api_keys.client_id)}</th>
-                                    <th scope="col" class="num">{t_string!(i18n, api_keys.key_version)}</th>
-                                    <th scope="col">{t_string!(i18n, api_keys.added)}</th>
+                                    <th scope="col">{tr!(language, api_keys.client_id)}</th>
+                                    <th scope="col" class="num">{tr!(language, api_keys.key_version)}</th>
+                                    <th scope="col">{tr!(language, api_keys.added)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -152,14 +150,19 @@ fn ClientList(clients: Vec<ClientKeyView>) -> impl IntoView {
 
 #[component]
 fn AddKey(add: ServerAction<AdminAddApiKey>, own: Vec<String>) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let query = use_query();
     let q = query.read_untracked();
     let added_to = q.get("client_id").unwrap_or_default();
     let error = q.get("error").and_then(|c| KeyError::from_code(&c));
     let added = q.get("version").map(|version| {
-        t_display!(i18n, api_keys.added_notice, version, client_id = &added_to).to_string()
+        tr_display!(
+            language,
+            api_keys.added_notice,
+            version,
+            client_id = &added_to
+        )
+        .to_string()
     });
     let client_error = error
         .filter(|e| e.is_about_client_id())
@@ -174,36 +177,36 @@ fn AddKey(add: ServerAction<AdminAddApiKey>, own: Vec<String>) -> impl IntoView 
     Effect::new(move |_| can_read_files.set(true));
     view! {
         <section class="card" aria-labelledby="add-key-title">
-            <h2 id="add-key-title">{t_string!(i18n, api_keys.upload_title)}</h2>
-            <p class="muted">{t_string!(i18n, api_keys.upload_intro)}</p>
+            <h2 id="add-key-title">{tr!(language, api_keys.upload_title)}</h2>
+            <p class="muted">{tr!(language, api_keys.upload_intro)}</p>
             {added.map(|m| view! { <p class="notice ok" role="status">{m}</p> })}
             <ActionForm action=add>
                 <div class="field" class:invalid=client_invalid>
-                    <label for="key-client-id">{t_string!(i18n, api_keys.client_id)}</label>
+                    <label for="key-client-id">{tr!(language, api_keys.client_id)}</label>
                     <select id="key-client-id" name="client_id">
-                        <option value=NEW_SANDBOX>{t_string!(i18n, api_keys.new_sandbox)}</option>
-                        <option value=NEW_LIVE>{t_string!(i18n, api_keys.new_live)}</option>
+                        <option value=NEW_SANDBOX>{tr!(language, api_keys.new_sandbox)}</option>
+                        <option value=NEW_LIVE>{tr!(language, api_keys.new_live)}</option>
                         {own.into_iter().map(|id| {
                             let selected = id == added_to;
-                            let text = t_display!(i18n, api_keys.next_version, client_id = &id).to_string();
+                            let text = tr_display!(language, api_keys.next_version, client_id = &id).to_string();
                             view! { <option value=id selected=selected>{text}</option> }
                         }).collect_view()}
                     </select>
                     {client_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </div>
                 <div class="field" class:invalid=key_invalid>
-                    <label for="key-pem">{t_string!(i18n, api_keys.public_key_pem)}</label>
+                    <label for="key-pem">{tr!(language, api_keys.public_key_pem)}</label>
                     <textarea id="key-pem" name="public_key" rows="8" class="mono" required spellcheck="false"
                         placeholder="-----BEGIN PUBLIC KEY-----" prop:value=move || pem.get()
                         on:input=move |ev| pem.set(event_target_value(&ev))></textarea>
                     {key_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </div>
                 <div class="field" hidden=move || !can_read_files.get()>
-                    <label for="key-file">{t_string!(i18n, api_keys.read_file)}</label>
+                    <label for="key-file">{tr!(language, api_keys.read_file)}</label>
                     <input id="key-file" type="file" accept=".pem,.pub,.txt,.key"
                         on:change=move |ev| read_key_file(ev, pem) />
                 </div>
-                <button type="submit" class="btn primary">{t_string!(i18n, api_keys.upload)}</button>
+                <button type="submit" class="btn primary">{tr!(language, api_keys.upload)}</button>
             </ActionForm>
         </section>
     }
@@ -228,15 +231,15 @@ fn read_key_file(ev: leptos::ev::Event, pem: RwSignal<String>) {
 
 #[component]
 fn PlatformKey(pem: String, version: i32) -> impl IntoView {
-    let i18n = use_i18n();
-    let copy = view! { <CopyButton value=pem.clone() text=t_string!(i18n, api_keys.copy) /> };
+    let language = use_language();
+    let copy = view! { <CopyButton value=pem.clone() text=tr!(language, api_keys.copy) /> };
     view! {
         <section class="card" aria-labelledby="platform-title">
-            <h2 id="platform-title">{t_string!(i18n, api_keys.platform_title)}</h2>
-            <p class="muted">{t_string!(i18n, api_keys.platform_intro, version)}</p>
+            <h2 id="platform-title">{tr!(language, api_keys.platform_title)}</h2>
+            <p class="muted">{tr!(language, api_keys.platform_intro, version)}</p>
             // On a phone the key scrolls sideways: as a focusable region the keyboard can
             // scroll it too.
-            <pre class="pem mono" role="region" tabindex="0" aria-label=t_string!(i18n, api_keys.platform_pem)>{pem}</pre>
+            <pre class="pem mono" role="region" tabindex="0" aria-label=tr!(language, api_keys.platform_pem)>{pem}</pre>
             {copy}
         </section>
     }

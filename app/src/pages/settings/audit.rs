@@ -5,7 +5,6 @@ use super::AdminPage;
 use crate::audit::{AuditAction, AuditPage, AuditParams, AuditRow};
 use crate::components::pager::PagerLinks;
 use crate::error::AppError;
-use crate::i18n::{t_string, use_i18n};
 use crate::locale::use_language;
 use crate::transactions::filter::FieldErrors;
 use crate::url::use_query;
@@ -37,13 +36,12 @@ pub async fn admin_search_audit(params: AuditParams) -> Result<AuditResult, AppE
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
-    let title = t_string!(use_i18n(), settings.audit_log);
+    let title = tr!(use_language(), settings.audit_log);
     view! { <AdminPage title><AuditLog /></AdminPage> }
 }
 
 #[component]
 fn AuditLog() -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let query = use_query();
     let params = Memo::new(move |_| {
@@ -52,7 +50,7 @@ fn AuditLog() -> impl IntoView {
     });
     let result = Resource::new_blocking(move || params.get(), admin_search_audit);
     view! {
-        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, audit.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, audit.loading)}</p> }>
             {move || Suspend::new(async move {
                 let params = params.get_untracked();
                 match result.await {
@@ -60,10 +58,10 @@ fn AuditLog() -> impl IntoView {
                         <Filters params=params.clone() errors />
                         {match page {
                             None => view! {
-                                <p class="empty-state" role="alert">{t_string!(i18n, audit.fix_filters)}</p>
+                                <p class="empty-state" role="alert">{tr!(language, audit.fix_filters)}</p>
                             }.into_any(),
                             Some(page) if page.rows.is_empty() => view! {
-                                <p class="empty-state">{t_string!(i18n, audit.no_events)}</p>
+                                <p class="empty-state">{tr!(language, audit.no_events)}</p>
                                 <Pager params page />
                             }.into_any(),
                             Some(page) => view! {
@@ -82,7 +80,6 @@ fn AuditLog() -> impl IntoView {
 /// A GET form, so the filters live in the URL and work before the WASM loads.
 #[component]
 fn Filters(params: AuditParams, errors: FieldErrors) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let action = value(&params.action);
@@ -93,11 +90,11 @@ fn Filters(params: AuditParams, errors: FieldErrors) -> impl IntoView {
     let shown =
         |e: Option<String>| e.map(|e| view! { <p class="field-error" role="alert">{e}</p> });
     view! {
-        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/settings/audit" attr:class="filter-bar" attr:role="search" attr:aria-label=t_string!(i18n, audit.filter_label)>
+        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/settings/audit" attr:class="filter-bar" attr:role="search" attr:aria-label=tr!(language, audit.filter_label)>
             <div class="field" class:invalid=action_invalid>
-                <label for="a-action">{t_string!(i18n, audit.action)}</label>
+                <label for="a-action">{tr!(language, audit.action)}</label>
                 <select id="a-action" name="action">
-                    <option value="">{t_string!(i18n, audit.all_actions)}</option>
+                    <option value="">{tr!(language, audit.all_actions)}</option>
                     {AuditAction::ALL.into_iter().map(|a| view! {
                         <option value=a.as_str() selected=a.as_str() == action>{a.label(language)}</option>
                     }).collect_view()}
@@ -105,22 +102,22 @@ fn Filters(params: AuditParams, errors: FieldErrors) -> impl IntoView {
                 {shown(action_error)}
             </div>
             <div class="field grow">
-                <label for="a-actor">{t_string!(i18n, audit.actor_contains)}</label>
+                <label for="a-actor">{tr!(language, audit.actor_contains)}</label>
                 <input id="a-actor" name="actor" type="search" maxlength="254" value=value(&params.actor) />
             </div>
             <div class="field" class:invalid=from_invalid>
-                <label for="a-from">{t_string!(i18n, audit.from)}</label>
+                <label for="a-from">{tr!(language, audit.from)}</label>
                 <input id="a-from" name="from" type="date" value=value(&params.from) />
                 {shown(from_error)}
             </div>
             <div class="field" class:invalid=to_invalid>
-                <label for="a-to">{t_string!(i18n, audit.to)}</label>
+                <label for="a-to">{tr!(language, audit.to)}</label>
                 <input id="a-to" name="to" type="date" value=value(&params.to) />
                 {shown(to_error)}
             </div>
             <div class="actions">
-                <button type="submit" class="btn primary">{t_string!(i18n, audit.apply)}</button>
-                <a class="btn" href="/settings/audit">{t_string!(i18n, audit.clear)}</a>
+                <button type="submit" class="btn primary">{tr!(language, audit.apply)}</button>
+                <a class="btn" href="/settings/audit">{tr!(language, audit.clear)}</a>
             </div>
             {shown(page_error)}
         </Form>
@@ -129,20 +126,20 @@ fn Filters(params: AuditParams, errors: FieldErrors) -> impl IntoView {
 
 #[component]
 fn EventTable(rows: Vec<AuditRow>) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
     view! {
-        <div class="table-wrap" role="region" aria-label=t_string!(i18n, audit.table_region) tabindex="0">
-            <table class="data audit" aria-label=t_string!(i18n, settings.audit_log)>
+        <div class="table-wrap" role="region" aria-label=tr!(language, audit.table_region) tabindex="0">
+            <table class="data audit" aria-label=tr!(language, settings.audit_log)>
                 <thead>
                     <tr>
-                        <th scope="col">{t_string!(i18n, audit.time)}</th>
-                        <th scope="col">{t_string!(i18n, audit.actor)}</th>
-                        <th scope="col">{t_string!(i18n, audit.action)}</th>
-                        <th scope="col">{t_string!(i18n, audit.subject)}</th>
-                        <th scope="col" class="num">{t_string!(i18n, audit.amount)}</th>
-                        <th scope="col">{t_string!(i18n, audit.detail)}</th>
-                        <th scope="col">{t_string!(i18n, audit.address)}</th>
+                        <th scope="col">{tr!(language, audit.time)}</th>
+                        <th scope="col">{tr!(language, audit.actor)}</th>
+                        <th scope="col">{tr!(language, audit.action)}</th>
+                        <th scope="col">{tr!(language, audit.subject)}</th>
+                        <th scope="col" class="num">{tr!(language, audit.amount)}</th>
+                        <th scope="col">{tr!(language, audit.detail)}</th>
+                        <th scope="col">{tr!(language, audit.address)}</th>
                     </tr>
                 </thead>
                 <tbody>

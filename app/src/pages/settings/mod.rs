@@ -7,7 +7,7 @@ pub mod payment_password;
 pub mod users;
 
 use crate::components::shell::{use_current_user, Forbidden};
-use crate::i18n::{t_string, use_i18n};
+use crate::locale::use_language;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -16,18 +16,18 @@ use leptos_router::components::A;
 /// server functions refuse everyone else anyway).
 #[component]
 pub fn SettingsNav() -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let role = use_current_user().role;
     view! {
-        <nav class="tabs" aria-label=t_string!(i18n, settings.title)>
-            <A href="/settings" exact=true>{t_string!(i18n, settings.your_account)}</A>
+        <nav class="tabs" aria-label=tr!(language, settings.title)>
+            <A href="/settings" exact=true>{tr!(language, settings.your_account)}</A>
             <Show when=move || role.can_refund()>
-                <A href="/settings/payment-password">{t_string!(i18n, settings.payment_password)}</A>
+                <A href="/settings/payment-password">{tr!(language, settings.payment_password)}</A>
             </Show>
             <Show when=move || role.can_administer()>
-                <A href="/settings/users">{t_string!(i18n, settings.users)}</A>
-                <A href="/settings/api-keys">{t_string!(i18n, settings.api_keys)}</A>
-                <A href="/settings/audit">{t_string!(i18n, settings.audit_log)}</A>
+                <A href="/settings/users">{tr!(language, settings.users)}</A>
+                <A href="/settings/api-keys">{tr!(language, settings.api_keys)}</A>
+                <A href="/settings/audit">{tr!(language, settings.audit_log)}</A>
             </Show>
         </nav>
     }
@@ -35,20 +35,20 @@ pub fn SettingsNav() -> impl IntoView {
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let user = use_current_user();
     view! {
-        <Title text=t_string!(i18n, settings.title) />
-        <h1>{t_string!(i18n, settings.title)}</h1>
+        <Title text=tr!(language, settings.title) />
+        <h1>{tr!(language, settings.title)}</h1>
         <SettingsNav />
         <section class="card">
-            <h2>{t_string!(i18n, settings.your_account)}</h2>
+            <h2>{tr!(language, settings.your_account)}</h2>
             <dl class="fields">
-                <dt>{t_string!(i18n, settings.name)}</dt><dd>{user.display_name}</dd>
-                <dt>{t_string!(i18n, settings.email)}</dt><dd>{user.email}</dd>
-                <dt>{t_string!(i18n, settings.role)}</dt><dd>{user.role.label(user.language)}</dd>
-                <dt>{t_string!(i18n, settings.merchant)}</dt><dd>{user.merchant_name}</dd>
-                <dt>{t_string!(i18n, settings.time_zone)}</dt><dd>{user.time_zone}</dd>
+                <dt>{tr!(language, settings.name)}</dt><dd>{user.display_name}</dd>
+                <dt>{tr!(language, settings.email)}</dt><dd>{user.email}</dd>
+                <dt>{tr!(language, settings.role)}</dt><dd>{user.role.label(user.language)}</dd>
+                <dt>{tr!(language, settings.merchant)}</dt><dd>{user.merchant_name}</dd>
+                <dt>{tr!(language, settings.time_zone)}</dt><dd>{user.time_zone}</dd>
             </dl>
         </section>
     }
@@ -58,11 +58,11 @@ pub fn SettingsPage() -> impl IntoView {
 /// for admins and [`Forbidden`] for everyone else (whose server calls fail anyway).
 #[component]
 pub fn AdminPage(title: &'static str, children: ChildrenFn) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let role = use_current_user().role;
     view! {
         <Title text=title />
-        <h1>{t_string!(i18n, settings.title)}</h1>
+        <h1>{tr!(language, settings.title)}</h1>
         <SettingsNav />
         {if role.can_administer() {
             children().into_any()

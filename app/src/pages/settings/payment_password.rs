@@ -6,7 +6,6 @@ use super::SettingsNav;
 use crate::components::coded_error::CodedError;
 use crate::components::shell::{use_current_user, Forbidden};
 use crate::error::AppError;
-use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::use_language;
 use crate::payment_password::{PasswordState, PaymentPasswordError};
 use crate::url::use_query;
@@ -101,11 +100,11 @@ const PAGE: &str = "/settings/payment-password";
 
 #[component]
 pub fn PaymentPasswordPage() -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let role = use_current_user().role;
     view! {
-        <Title text=t_string!(i18n, settings.payment_password) />
-        <h1>{t_string!(i18n, settings.title)}</h1>
+        <Title text=tr!(language, settings.payment_password) />
+        <h1>{tr!(language, settings.title)}</h1>
         <SettingsNav />
         {if role.can_refund() {
             view! { <PaymentPasswordCard /> }.into_any()
@@ -117,7 +116,6 @@ pub fn PaymentPasswordPage() -> impl IntoView {
 
 #[component]
 fn PaymentPasswordCard() -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let query = use_query();
     // Keyed on the outcome in the URL: a refused form comes back here by a redirect
@@ -129,17 +127,17 @@ fn PaymentPasswordCard() -> impl IntoView {
     );
     view! {
         <section class="card narrow" aria-labelledby="pp-title">
-            <h2 id="pp-title">{t_string!(i18n, settings.payment_password)}</h2>
-            <p class="muted">{t_string!(i18n, payment_password.intro)}</p>
+            <h2 id="pp-title">{tr!(language, settings.payment_password)}</h2>
+            <p class="muted">{tr!(language, payment_password.intro)}</p>
             {move || query.read().get("done").map(|done| {
                 let text = if done == "set" {
-                    t_string!(i18n, payment_password.done_set)
+                    tr!(language, payment_password.done_set)
                 } else {
-                    t_string!(i18n, payment_password.done_changed)
+                    tr!(language, payment_password.done_changed)
                 };
                 view! { <p class="notice ok" role="status">{text}</p> }
             })}
-            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, payment_password.loading)}</p> }>
+            <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, payment_password.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match own.await {
                         Ok(own) => view! { <PasswordForm own /> }.into_any(),
@@ -153,7 +151,7 @@ fn PaymentPasswordCard() -> impl IntoView {
 
 #[component]
 fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let query = use_query().get_untracked();
     let next = query.get("next").unwrap_or_default();
     let error = query
@@ -165,13 +163,13 @@ fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
         other => (None, other),
     };
     let returning = (!next.is_empty()).then(|| {
-        view! { <p class="muted">{t_string!(i18n, payment_password.returning)}</p> }
+        view! { <p class="muted">{tr!(language, payment_password.returning)}</p> }
     });
     match own.state {
         PasswordState::Locked { .. } => view! {
             <p class="form-error" role="alert">
-                {t_display!(
-                    i18n,
+                {tr_display!(
+                    language,
                     payment_password.locked_until,
                     until = own.locked_until.unwrap_or_default()
                 )
@@ -182,13 +180,13 @@ fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
         PasswordState::NotSet => {
             let action = ServerAction::<SetPaymentPassword>::new();
             view! {
-                <p>{t_string!(i18n, payment_password.not_set_intro)}</p>
+                <p>{tr!(language, payment_password.not_set_intro)}</p>
                 {returning}
                 <ActionForm action>
                     <input type="hidden" name="next" value=next />
-                    <PasswordField id="login-password" name="login_password" label=t_string!(i18n, payment_password.sign_in_password) autocomplete="current-password" error=old_error />
+                    <PasswordField id="login-password" name="login_password" label=tr!(language, payment_password.sign_in_password) autocomplete="current-password" error=old_error />
                     <NewPasswordFields error=new_error />
-                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>{t_string!(i18n, payment_password.set)}</button>
+                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>{tr!(language, payment_password.set)}</button>
                 </ActionForm>
             }
             .into_any()
@@ -199,9 +197,9 @@ fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
                 {returning}
                 <ActionForm action>
                     <input type="hidden" name="next" value=next />
-                    <PasswordField id="current-password" name="current_password" label=t_string!(i18n, payment_password.current) autocomplete="off" error=old_error />
+                    <PasswordField id="current-password" name="current_password" label=tr!(language, payment_password.current) autocomplete="off" error=old_error />
                     <NewPasswordFields error=new_error />
-                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>{t_string!(i18n, payment_password.change)}</button>
+                    <button type="submit" class="btn primary" disabled=move || action.pending().get()>{tr!(language, payment_password.change)}</button>
                 </ActionForm>
             }
             .into_any()
@@ -211,11 +209,11 @@ fn PasswordForm(own: OwnPaymentPassword) -> impl IntoView {
 
 #[component]
 fn NewPasswordFields(error: Option<PaymentPasswordError>) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     view! {
-        <PasswordField id="new-password" name="new_password" label=t_string!(i18n, payment_password.new) autocomplete="new-password" error=error />
-        <p class="field-help">{t_string!(i18n, payment_password.length_help)}</p>
-        <PasswordField id="confirm-password" name="confirm_password" label=t_string!(i18n, payment_password.confirm_new) autocomplete="new-password" error=None />
+        <PasswordField id="new-password" name="new_password" label=tr!(language, payment_password.new) autocomplete="new-password" error=error />
+        <p class="field-help">{tr!(language, payment_password.length_help)}</p>
+        <PasswordField id="confirm-password" name="confirm_password" label=tr!(language, payment_password.confirm_new) autocomplete="new-password" error=None />
     }
 }
 

@@ -8,7 +8,7 @@ use super::AdminPage;
 use crate::auth::Role;
 use crate::components::shell::use_current_user;
 use crate::error::AppError;
-use crate::i18n::{t_display, t_string, td_display, td_string, use_i18n};
+use crate::i18n::{td_display, td_string};
 use crate::locale::{use_language, Language};
 use crate::url::use_query;
 use crate::users::{UserError, UserView};
@@ -268,13 +268,12 @@ impl Actions {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let me = use_current_user().user_id;
-    let title = t_string!(use_i18n(), settings.users);
+    let title = tr!(use_language(), settings.users);
     view! { <AdminPage title><Users me=me.clone() /></AdminPage> }
 }
 
 #[component]
 fn Users(me: String) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let actions = Actions::new();
     let users = Resource::new_blocking(move || actions.versions(), |_| admin_list_users());
@@ -294,7 +293,7 @@ fn Users(me: String) -> impl IntoView {
         }
     });
     view! {
-        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, users.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, users.loading)}</p> }>
             {move || {
                 let me = me.clone();
                 Suspend::new(async move {
@@ -311,7 +310,6 @@ fn Users(me: String) -> impl IntoView {
 
 #[component]
 fn UserList(list: Vec<UserView>, me: String, outcome: Outcome, actions: Actions) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let status = list
         .iter()
@@ -324,20 +322,20 @@ fn UserList(list: Vec<UserView>, me: String, outcome: Outcome, actions: Actions)
         .filter(|_| !outcome.user.is_empty() && !list.iter().any(|u| u.id == outcome.user));
     view! {
         <section class="card" aria-labelledby="users-title">
-            <h2 id="users-title">{t_string!(i18n, settings.users)}</h2>
+            <h2 id="users-title">{tr!(language, settings.users)}</h2>
             {status.map(|s| view! { <p class="notice ok" role="status">{s}</p> })}
             {orphan.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <div class="table-wrap" role="region" aria-labelledby="users-title" tabindex="0">
                 <table class="data users" aria-labelledby="users-title">
                     <thead>
                         <tr>
-                            <th scope="col">{t_string!(i18n, settings.name)}</th>
-                            <th scope="col">{t_string!(i18n, settings.email)}</th>
-                            <th scope="col">{t_string!(i18n, settings.role)}</th>
-                            <th scope="col">{t_string!(i18n, users.status)}</th>
-                            <th scope="col">{t_string!(i18n, settings.payment_password)}</th>
-                            <th scope="col">{t_string!(i18n, users.last_sign_in)}</th>
-                            <th scope="col">{t_string!(i18n, users.actions)}</th>
+                            <th scope="col">{tr!(language, settings.name)}</th>
+                            <th scope="col">{tr!(language, settings.email)}</th>
+                            <th scope="col">{tr!(language, settings.role)}</th>
+                            <th scope="col">{tr!(language, users.status)}</th>
+                            <th scope="col">{tr!(language, settings.payment_password)}</th>
+                            <th scope="col">{tr!(language, users.last_sign_in)}</th>
+                            <th scope="col">{tr!(language, users.actions)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -365,13 +363,14 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
         refunds_locked_until,
         last_sign_in,
     } = user;
-    let i18n = use_i18n();
     let language = use_language();
     let role_id = format!("role-{id}");
     let payment = match (&refunds_locked_until, payment_password_set) {
-        (Some(until), _) => t_display!(i18n, users.refunds_locked_until, time = until).to_string(),
-        (None, true) => t_string!(i18n, users.payment_password_set).to_owned(),
-        (None, false) => t_string!(i18n, users.payment_password_not_set).to_owned(),
+        (Some(until), _) => {
+            tr_display!(language, users.refunds_locked_until, time = until).to_string()
+        }
+        (None, true) => tr!(language, users.payment_password_set).to_owned(),
+        (None, false) => tr!(language, users.payment_password_not_set).to_owned(),
     };
     let payment_button = |action: &'static str, label: String, text: &'static str| {
         let button = row_button(&id, label, text);
@@ -385,28 +384,28 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
     let unlock = refunds_locked_until.is_some().then(|| {
         payment_button(
             "unlock",
-            t_display!(i18n, users.unlock_refunds_of, email = &email).to_string(),
-            t_string!(i18n, users.unlock_refunds),
+            tr_display!(language, users.unlock_refunds_of, email = &email).to_string(),
+            tr!(language, users.unlock_refunds),
         )
     });
     let reset = payment_password_set.then(|| {
         payment_button(
             "reset",
-            t_display!(i18n, users.reset_payment_password_of, email = &email).to_string(),
-            t_string!(i18n, users.reset_payment_password),
+            tr_display!(language, users.reset_payment_password_of, email = &email).to_string(),
+            tr!(language, users.reset_payment_password),
         )
     });
     // Admins cannot disable themselves; the server refuses it too.
     let toggle = (!is_me).then(|| {
         let (text, label) = if disabled {
             (
-                t_string!(i18n, users.enable),
-                t_display!(i18n, users.enable_user, email = &email).to_string(),
+                tr!(language, users.enable),
+                tr_display!(language, users.enable_user, email = &email).to_string(),
             )
         } else {
             (
-                t_string!(i18n, users.disable),
-                t_display!(i18n, users.disable_user, email = &email).to_string(),
+                tr!(language, users.disable),
+                tr_display!(language, users.disable_user, email = &email).to_string(),
             )
         };
         let button = row_button(&id, label, text);
@@ -419,8 +418,8 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
         }
     });
     let role_user_id = id.clone();
-    let role_label = t_display!(i18n, users.role_of, email = &email).to_string();
-    let change_label = t_display!(i18n, users.change_role_of, email = &email).to_string();
+    let role_label = tr_display!(language, users.role_of, email = &email).to_string();
+    let change_label = tr_display!(language, users.change_role_of, email = &email).to_string();
     view! {
         <tr class:disabled=disabled>
             <td>{display_name}</td>
@@ -434,19 +433,19 @@ fn UserRow(user: UserView, error: Option<String>, is_me: bool, actions: Actions)
                             <option value=r.as_str() selected=r == role>{r.label(language)}</option>
                         }).collect_view()}
                     </select>
-                    <button type="submit" class="btn small" aria-label=change_label>{t_string!(i18n, users.change)}</button>
+                    <button type="submit" class="btn small" aria-label=change_label>{tr!(language, users.change)}</button>
                 </ActionForm>
             </td>
             <td>
                 <span class="pill" class:status-success=!disabled class:status-fail=disabled>
-                    {if disabled { t_string!(i18n, users.disabled) } else { t_string!(i18n, users.active) }}
+                    {if disabled { tr!(language, users.disabled) } else { tr!(language, users.active) }}
                 </span>
             </td>
             <td>
                 <span class:locked=refunds_locked_until.is_some()>{payment}</span>
                 {unlock}
             </td>
-            <td>{last_sign_in.unwrap_or_else(|| t_string!(i18n, users.never).to_owned())}</td>
+            <td>{last_sign_in.unwrap_or_else(|| tr!(language, users.never).to_owned())}</td>
             <td class="row-actions">
                 {toggle}
                 {reset}
@@ -478,23 +477,23 @@ fn SetPaymentPassword(
     action: ServerAction<AdminSetPaymentPassword>,
     open: bool,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let new_id = format!("pp-new-{id}");
     let confirm_id = format!("pp-confirm-{id}");
     view! {
         <details class="set-payment-password" open=open>
-            <summary aria-label=t_display!(i18n, users.set_payment_password_of, email).to_string()>{t_string!(i18n, payment_password.set)}</summary>
+            <summary aria-label=tr_display!(language, users.set_payment_password_of, email).to_string()>{tr!(language, payment_password.set)}</summary>
             <ActionForm action>
                 <input type="hidden" name="user_id" value=id />
                 <div class="field">
-                    <label for=new_id.clone()>{t_string!(i18n, payment_password.new)}</label>
+                    <label for=new_id.clone()>{tr!(language, payment_password.new)}</label>
                     <input id=new_id name="new_password" type="password" autocomplete="new-password" minlength="8" required />
                 </div>
                 <div class="field">
-                    <label for=confirm_id.clone()>{t_string!(i18n, users.confirm_payment_password)}</label>
+                    <label for=confirm_id.clone()>{tr!(language, users.confirm_payment_password)}</label>
                     <input id=confirm_id name="confirm_password" type="password" autocomplete="new-password" minlength="8" required />
                 </div>
-                <button type="submit" class="btn small primary">{t_string!(i18n, payment_password.set)}</button>
+                <button type="submit" class="btn small primary">{tr!(language, payment_password.set)}</button>
             </ActionForm>
         </details>
     }
@@ -503,7 +502,6 @@ fn SetPaymentPassword(
 
 #[component]
 fn CreateUser(outcome: Outcome, action: ServerAction<AdminCreateUser>) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let role = Role::parse(&outcome.role).unwrap_or(Role::Viewer);
     let [email, name, role_error, password] =
@@ -517,26 +515,26 @@ fn CreateUser(outcome: Outcome, action: ServerAction<AdminCreateUser>) -> impl I
     });
     view! {
         <section class="card" aria-labelledby="new-user-title">
-            <h2 id="new-user-title">{t_string!(i18n, users.add_title)}</h2>
+            <h2 id="new-user-title">{tr!(language, users.add_title)}</h2>
             <ActionForm action attr:class="fields-form">
-                <Field name="email" label=t_string!(i18n, settings.email) error=email>
+                <Field name="email" label=tr!(language, settings.email) error=email>
                     <input id="new-email" name="email" type="email" autocomplete="off" required value=outcome.email />
                 </Field>
-                <Field name="name" label=t_string!(i18n, settings.name) error=name>
+                <Field name="name" label=tr!(language, settings.name) error=name>
                     <input id="new-name" name="name" type="text" required maxlength="100" value=outcome.name />
                 </Field>
-                <Field name="role" label=t_string!(i18n, settings.role) error=role_error>
+                <Field name="role" label=tr!(language, settings.role) error=role_error>
                     <select id="new-role" name="role">
                         {Role::ALL.into_iter().map(|r| view! {
                             <option value=r.as_str() selected=r == role>{r.label(language)}</option>
                         }).collect_view()}
                     </select>
                 </Field>
-                <Field name="password" label=t_string!(i18n, users.initial_password) error=password>
+                <Field name="password" label=tr!(language, users.initial_password) error=password>
                     <input id="new-password" name="password" type="password" autocomplete="new-password" required minlength="12" />
                 </Field>
                 {other.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                <button type="submit" class="btn primary">{t_string!(i18n, users.add)}</button>
+                <button type="submit" class="btn primary">{tr!(language, users.add)}</button>
             </ActionForm>
         </section>
     }

@@ -3,7 +3,7 @@
 
 use super::pager::href;
 use super::FilterOptions;
-use crate::i18n::{t_display, t_string, td_display, td_string, use_i18n};
+use crate::i18n::{td_display, td_string};
 use crate::locale::{use_language, Language};
 use crate::transactions::filter::{present, QueryParams, Sort};
 use crate::transactions::kind::{TransactionStatus, TransactionType};
@@ -110,13 +110,13 @@ pub fn chips(params: &QueryParams, options: &FilterOptions, language: Language) 
 
 #[component]
 pub fn ActiveFilters(params: QueryParams, options: FilterOptions) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let chips = chips(&params, &options, use_language());
     (!chips.is_empty()).then(|| {
         view! {
-            <ul class="chips" aria-label=t_string!(i18n, transactions.active_filters)>
+            <ul class="chips" aria-label=tr!(language, transactions.active_filters)>
                 {chips.into_iter().map(|chip| {
-                    let remove = t_display!(i18n, transactions.remove_filter, filter = chip.text.clone()).to_string();
+                    let remove = tr_display!(language, transactions.remove_filter, filter = chip.text.clone()).to_string();
                     view! {
                         <li class="chip">
                             <span>{chip.text}</span>

@@ -7,7 +7,7 @@ use super::table::StatusPill;
 use crate::components::copy::CopyButton;
 use crate::components::shell::use_current_user;
 use crate::error::AppError;
-use crate::i18n::{t_string, td_display, td_string, use_i18n};
+use crate::i18n::{td_display, td_string};
 use crate::locale::use_language;
 use crate::receipts::menu::ReceiptMenu;
 use crate::transactions::kind::{TransactionStatus, TransactionType};
@@ -49,7 +49,6 @@ pub async fn transaction_details(transaction_id: String) -> Result<Option<Detail
 
 #[component]
 pub fn TransactionDetailsPage() -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let params = use_params_map();
     let query = use_query();
@@ -68,10 +67,10 @@ pub fn TransactionDetailsPage() -> impl IntoView {
         |(id, _, _)| transaction_details(id),
     );
     view! {
-        <Title text=t_string!(i18n, details.title) />
-        <p class="breadcrumb"><A href="/transactions">{t_string!(i18n, details.back_to_query)}</A></p>
+        <Title text=tr!(language, details.title) />
+        <p class="breadcrumb"><A href="/transactions">{tr!(language, details.back_to_query)}</A></p>
         {move || view! { <RefundDialog transaction_id=id() /> }}
-        <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, details.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, details.loading)}</p> }>
             {move || Suspend::new(async move {
                 match details.await {
                     Ok(Some(d)) => view! { <DetailsView details=d /> }.into_any(),
@@ -88,15 +87,15 @@ pub fn TransactionDetailsPage() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
         <section class="empty-state" role="alert">
-            <h1>{t_string!(i18n, details.not_found_title)}</h1>
-            <p>{t_string!(i18n, details.not_found_text)}</p>
+            <h1>{tr!(language, details.not_found_title)}</h1>
+            <p>{tr!(language, details.not_found_text)}</p>
         </section>
     }
 }
@@ -108,7 +107,6 @@ fn DetailsView(details: Details) -> impl IntoView {
         related,
         refund,
     } = details;
-    let i18n = use_i18n();
     let language = use_language();
     let l = language.locale();
     let is_payment = t.transaction_type.is_payment();
@@ -143,34 +141,34 @@ fn DetailsView(details: Details) -> impl IntoView {
         </div>
         <div class="details-grid">
             <section class="card" aria-labelledby="g-summary">
-                <h2 id="g-summary">{t_string!(i18n, details.summary)}</h2>
+                <h2 id="g-summary">{tr!(language, details.summary)}</h2>
                 <dl class="fields">
-                    <dt>{t_string!(i18n, details.transaction_type)}</dt><dd>{kind}</dd>
-                    <dt>{t_string!(i18n, details.status)}</dt><dd>{t.status.label_in(language)}</dd>
-                    <dt>{t_string!(i18n, details.amount)}</dt><dd class="num-inline">{amount.clone()}</dd>
-                    <dt>{t_string!(i18n, details.serial_no)}</dt><dd>{t.serial_no.clone()}</dd>
-                    <dt>{t_string!(i18n, details.reason)}</dt><dd>{t.reason.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>{tr!(language, details.transaction_type)}</dt><dd>{kind}</dd>
+                    <dt>{tr!(language, details.status)}</dt><dd>{t.status.label_in(language)}</dd>
+                    <dt>{tr!(language, details.amount)}</dt><dd class="num-inline">{amount.clone()}</dd>
+                    <dt>{tr!(language, details.serial_no)}</dt><dd>{t.serial_no.clone()}</dd>
+                    <dt>{tr!(language, details.reason)}</dt><dd>{t.reason.clone().unwrap_or_else(|| "—".into())}</dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="g-settlement">
-                <h2 id="g-settlement">{t_string!(i18n, details.amounts_and_settlement)}</h2>
+                <h2 id="g-settlement">{tr!(language, details.amounts_and_settlement)}</h2>
                 <dl class="fields">
-                    <dt>{t_string!(i18n, details.transaction_amount)}</dt><dd class="num-inline">{amount}</dd>
-                    <dt>{t_string!(i18n, details.settlement_amount)}</dt>
+                    <dt>{tr!(language, details.transaction_amount)}</dt><dd class="num-inline">{amount}</dd>
+                    <dt>{tr!(language, details.settlement_amount)}</dt>
                     <dd class="num-inline">{t.settlement_amount.clone().map_or("—".into(), |a| format!("{a} {}", t.settlement_currency.clone().unwrap_or_default()))}</dd>
-                    <dt>{t_string!(i18n, details.settlement_quote)}</dt>
+                    <dt>{tr!(language, details.settlement_quote)}</dt>
                     <dd>{t.settlement_quote.clone().map_or("—".into(), |q| format!("1 {} = {q} {}", t.currency, t.settlement_currency.clone().unwrap_or_default()))}</dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="g-method">
-                <h2 id="g-method">{t_string!(i18n, details.method_and_acquirer)}</h2>
+                <h2 id="g-method">{tr!(language, details.method_and_acquirer)}</h2>
                 <dl class="fields">
-                    <dt>{t_string!(i18n, details.payment_method_type)}</dt><dd>{t.payment_method.clone()}</dd>
-                    <dt>{t_string!(i18n, details.acquirer)}</dt><dd>{t.acquirer.clone()}</dd>
+                    <dt>{tr!(language, details.payment_method_type)}</dt><dd>{t.payment_method.clone()}</dd>
+                    <dt>{tr!(language, details.acquirer)}</dt><dd>{t.acquirer.clone()}</dd>
                 </dl>
             </section>
             <section class="card" aria-labelledby="g-ids">
-                <h2 id="g-ids">{t_string!(i18n, details.ids)}</h2>
+                <h2 id="g-ids">{tr!(language, details.ids)}</h2>
                 <dl class="fields">
                     <IdField label=td_string!(l, details.transaction_id) value=Some(t.transaction_id.clone()) />
                     <IdField label=td_string!(l, details.reference_transaction_id) value=t.reference_transaction_id.clone() />
@@ -180,10 +178,10 @@ fn DetailsView(details: Details) -> impl IntoView {
                 </dl>
             </section>
             <section class="card" aria-labelledby="g-times">
-                <h2 id="g-times">{t_string!(i18n, details.times)}</h2>
+                <h2 id="g-times">{tr!(language, details.times)}</h2>
                 <dl class="fields">
-                    <dt>{t_string!(i18n, details.creation_time)}</dt><dd>{t.created_at.clone()}</dd>
-                    <dt>{t_string!(i18n, details.finish_time)}</dt><dd>{t.finished_at.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>{tr!(language, details.creation_time)}</dt><dd>{t.created_at.clone()}</dd>
+                    <dt>{tr!(language, details.finish_time)}</dt><dd>{t.finished_at.clone().unwrap_or_else(|| "—".into())}</dd>
                 </dl>
             </section>
         </div>
@@ -219,7 +217,6 @@ fn IdField(label: &'static str, value: Option<String>) -> impl IntoView {
 /// role may not refund.
 #[component]
 fn RefundButton(transaction_id: String, refund: RefundState) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let role = use_current_user().role;
     let refund = match refund {
@@ -238,14 +235,14 @@ fn RefundButton(transaction_id: String, refund: RefundState) -> impl IntoView {
         RefundState::Available { refundable_minor, currency, .. } => view! {
             <Form method="GET" on_form_data=crate::url::drop_unnamed() action=dialog_href(&transaction_id, &[]) attr:class="refund-action">
                 <input type="hidden" name="refund" value="form" />
-                <button type="submit" id=super::refund::REFUND_BUTTON_ID class="btn primary" aria-describedby="refundable-now">{t_string!(i18n, details.refund)}</button>
-                <span id="refundable-now" class="muted">{t_string!(i18n, details.refundable, amount = language.money(refundable_minor, &currency))}</span>
+                <button type="submit" id=super::refund::REFUND_BUTTON_ID class="btn primary" aria-describedby="refundable-now">{tr!(language, details.refund)}</button>
+                <span id="refundable-now" class="muted">{tr!(language, details.refundable, amount = language.money(refundable_minor, &currency))}</span>
             </Form>
         }
         .into_any(),
         RefundState::Blocked { reason } => view! {
             <div class="refund-action">
-                <button type="button" class="btn" disabled=true aria-describedby="refund-blocked">{t_string!(i18n, details.refund)}</button>
+                <button type="button" class="btn" disabled=true aria-describedby="refund-blocked">{tr!(language, details.refund)}</button>
                 <span id="refund-blocked" class="muted">{reason}</span>
             </div>
         }
@@ -255,7 +252,6 @@ fn RefundButton(transaction_id: String, refund: RefundState) -> impl IntoView {
 
 #[component]
 fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let l = language.locale();
     let title = if is_payment {
@@ -267,7 +263,7 @@ fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl 
         <section class="card" aria-labelledby="g-related">
             <h2 id="g-related">{title}</h2>
             {if related.is_empty() {
-                view! { <p class="empty-state">{t_string!(i18n, details.no_related)}</p> }.into_any()
+                view! { <p class="empty-state">{tr!(language, details.no_related)}</p> }.into_any()
             } else {
                 // Its own sideways scroll on a narrow screen, as the query's table.
                 view! {
@@ -275,11 +271,11 @@ fn RelatedTransactions(related: Vec<TransactionView>, is_payment: bool) -> impl 
                     <table class="data" aria-labelledby="g-related">
                         <thead>
                             <tr>
-                                <th scope="col">{t_string!(i18n, details.transaction_id)}</th>
-                                <th scope="col">{t_string!(i18n, details.transaction_type)}</th>
-                                <th scope="col">{t_string!(i18n, details.status)}</th>
-                                <th scope="col" class="num">{t_string!(i18n, details.amount)}</th>
-                                <th scope="col">{t_string!(i18n, details.creation_time)}</th>
+                                <th scope="col">{tr!(language, details.transaction_id)}</th>
+                                <th scope="col">{tr!(language, details.transaction_type)}</th>
+                                <th scope="col">{tr!(language, details.status)}</th>
+                                <th scope="col" class="num">{tr!(language, details.amount)}</th>
+                                <th scope="col">{tr!(language, details.creation_time)}</th>
                             </tr>
                         </thead>
                         <tbody>

@@ -2,7 +2,6 @@
 //! form submit, so it works from the keyboard and before the WASM loads.
 
 use crate::error::AppError;
-use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::use_language;
 use crate::transactions::columns::Column;
 use leptos::prelude::*;
@@ -27,7 +26,6 @@ pub async fn change_columns(change: String) -> Result<(), AppError> {
 
 #[component]
 pub fn DisplaySettings(columns: Vec<Column>, action: ServerAction<ChangeColumns>) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let shown = columns.clone();
     let hidden: Vec<Column> = Column::ALL
@@ -37,11 +35,11 @@ pub fn DisplaySettings(columns: Vec<Column>, action: ServerAction<ChangeColumns>
     let last = shown.len().saturating_sub(1);
     view! {
         <details class="display-settings">
-            <summary>{t_string!(i18n, transactions.display_settings)}</summary>
+            <summary>{tr!(language, transactions.display_settings)}</summary>
             <ActionForm action>
                 <div class="columns-grid">
                     <section>
-                        <h2>{t_string!(i18n, transactions.shown_columns)}</h2>
+                        <h2>{tr!(language, transactions.shown_columns)}</h2>
                         <ol class="column-list">
                             {shown.into_iter().enumerate().map(|(i, c)| {
                                 let name = c.label_in(language);
@@ -49,18 +47,18 @@ pub fn DisplaySettings(columns: Vec<Column>, action: ServerAction<ChangeColumns>
                                     <li>
                                         <span>{name}</span>
                                         <button type="submit" class="btn small" name="change" value=format!("up:{}", c.key())
-                                            disabled=i == 0 aria-label=t_display!(i18n, transactions.move_left, name).to_string()>"↑"</button>
+                                            disabled=i == 0 aria-label=tr_display!(language, transactions.move_left, name).to_string()>"↑"</button>
                                         <button type="submit" class="btn small" name="change" value=format!("down:{}", c.key())
-                                            disabled=i == last aria-label=t_display!(i18n, transactions.move_right, name).to_string()>"↓"</button>
+                                            disabled=i == last aria-label=tr_display!(language, transactions.move_right, name).to_string()>"↓"</button>
                                         <button type="submit" class="btn small" name="change" value=format!("hide:{}", c.key())
-                                            disabled=c == Column::TransactionId aria-label=t_display!(i18n, transactions.hide_named, name).to_string()>{t_string!(i18n, transactions.hide)}</button>
+                                            disabled=c == Column::TransactionId aria-label=tr_display!(language, transactions.hide_named, name).to_string()>{tr!(language, transactions.hide)}</button>
                                     </li>
                                 }
                             }).collect_view()}
                         </ol>
                     </section>
                     <section>
-                        <h2>{t_string!(i18n, transactions.other_fields)}</h2>
+                        <h2>{tr!(language, transactions.other_fields)}</h2>
                         <ul class="column-list">
                             {hidden.into_iter().map(|c| {
                                 let name = c.label_in(language);
@@ -68,12 +66,12 @@ pub fn DisplaySettings(columns: Vec<Column>, action: ServerAction<ChangeColumns>
                                     <li>
                                         <span>{name}</span>
                                         <button type="submit" class="btn small" name="change" value=format!("show:{}", c.key())
-                                            aria-label=t_display!(i18n, transactions.show_named, name).to_string()>{t_string!(i18n, transactions.show)}</button>
+                                            aria-label=tr_display!(language, transactions.show_named, name).to_string()>{tr!(language, transactions.show)}</button>
                                     </li>
                                 }
                             }).collect_view()}
                         </ul>
-                        <button type="submit" class="btn" name="change" value="reset">{t_string!(i18n, transactions.reset_columns)}</button>
+                        <button type="submit" class="btn" name="change" value="reset">{tr!(language, transactions.reset_columns)}</button>
                     </section>
                 </div>
             </ActionForm>

@@ -4,7 +4,6 @@
 //! the page can show rows written of the total and cancel (aborting the request and
 //! posting the cancel, either of which makes the server stop).
 
-use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::{use_language, Language};
 use crate::reports::calendar::export_file_name;
 use crate::transactions::columns::Column;
@@ -42,7 +41,6 @@ pub fn ExportPanel(
     from: String,
     to: String,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let (state, set_state) = signal(State::Idle);
     let abort = abort_store();
@@ -71,10 +69,10 @@ pub fn ExportPanel(
     let headers = (language != Language::En).then(|| {
         view! {
             <div class="field">
-                <label for="export-headers">{t_string!(i18n, exports.headers)}</label>
+                <label for="export-headers">{tr!(language, exports.headers)}</label>
                 <select id="export-headers" name="headers">
-                    <option value="en">{t_string!(i18n, exports.headers_english)}</option>
-                    <option value="language">{t_string!(i18n, exports.headers_language)}</option>
+                    <option value="en">{tr!(language, exports.headers_english)}</option>
+                    <option value="language">{tr!(language, exports.headers_language)}</option>
                 </select>
             </div>
         }
@@ -95,40 +93,40 @@ pub fn ExportPanel(
     };
     view! {
         <details class="export-panel">
-            <summary>{t_string!(i18n, exports.export)}</summary>
+            <summary>{tr!(language, exports.export)}</summary>
             <form method="get" action="/exports/transactions.csv" class="export-form" id="export-form">
                 {hidden}
                 <fieldset class="export-fields">
-                    <legend>{t_string!(i18n, exports.fields)}</legend>
+                    <legend>{tr!(language, exports.fields)}</legend>
                     {Column::ALL.into_iter().map(|c| {
                         let checked = Column::EXPORT_DEFAULT.contains(&c);
                         let name = c.label_in(language);
                         view! {
                             <label class="check">
                                 <input type="checkbox" name="fields" value=c.key() checked=checked
-                                    aria-label=t_display!(i18n, exports.field_named, name).to_string() />
+                                    aria-label=tr_display!(language, exports.field_named, name).to_string() />
                                 {name}
                             </label>
                         }
                     }).collect_view()}
                 </fieldset>
                 <div class="field">
-                    <label for="export-tz">{t_string!(i18n, exports.time_zone)}</label>
+                    <label for="export-tz">{tr!(language, exports.time_zone)}</label>
                     <select id="export-tz" name="tz">
                         {zones.into_iter().map(|z| view! { <option value=z.clone()>{z.clone()}</option> }).collect_view()}
                     </select>
                 </div>
                 {headers}
-                <p class="muted">{t_display!(i18n, exports.hint, example).to_string()}</p>
+                <p class="muted">{tr_display!(language, exports.hint, example).to_string()}</p>
                 <div class="export-actions">
                     <button type="submit" class="btn primary" formaction="/exports/transactions.csv"
                         on:click=move |ev| start(ev, "/exports/transactions.csv")
-                        disabled=move || matches!(state.get(), State::Running { .. })>{t_string!(i18n, exports.csv)}</button>
+                        disabled=move || matches!(state.get(), State::Running { .. })>{tr!(language, exports.csv)}</button>
                     <button type="submit" class="btn" formaction="/exports/transactions.xlsx"
                         on:click=move |ev| start(ev, "/exports/transactions.xlsx")
-                        disabled=move || matches!(state.get(), State::Running { .. })>{t_string!(i18n, exports.xlsx)}</button>
+                        disabled=move || matches!(state.get(), State::Running { .. })>{tr!(language, exports.xlsx)}</button>
                     <Show when=move || matches!(state.get(), State::Running { .. })>
-                        <button type="button" class="btn" on:click=cancel>{t_string!(i18n, exports.cancel)}</button>
+                        <button type="button" class="btn" on:click=cancel>{tr!(language, exports.cancel)}</button>
                     </Show>
                 </div>
                 <p class="export-status" role="status" aria-live="polite">
@@ -136,15 +134,15 @@ pub fn ExportPanel(
                         let rows = |n: u64| language.integer(n);
                         match state.get() {
                             State::Idle => String::new(),
-                            State::Running { done, total: Some(t) } => t_display!(
-                                i18n, exports.running_of, done = rows(done), total = rows(t.max(0) as u64)
+                            State::Running { done, total: Some(t) } => tr_display!(
+                                language, exports.running_of, done = rows(done), total = rows(t.max(0) as u64)
                             ).to_string(),
                             State::Running { done, total: None } => {
-                                t_display!(i18n, exports.running, done = rows(done)).to_string()
+                                tr_display!(language, exports.running, done = rows(done)).to_string()
                             }
-                            State::Done(name) => t_display!(i18n, exports.done, name).to_string(),
-                            State::Cancelled => t_string!(i18n, exports.cancelled).to_owned(),
-                            State::Failed(message) => t_display!(i18n, exports.failed, message).to_string(),
+                            State::Done(name) => tr_display!(language, exports.done, name).to_string(),
+                            State::Cancelled => tr!(language, exports.cancelled).to_owned(),
+                            State::Failed(message) => tr_display!(language, exports.failed, message).to_string(),
                         }
                     }}
                 </p>

@@ -2,7 +2,6 @@
 //! work before the WASM loads and keep every filter in the URL.
 
 use super::FilterOptions;
-use crate::i18n::{t_string, use_i18n};
 use crate::locale::use_language;
 use crate::transactions::filter::{
     present, DatePreset, FieldErrors, QueryParams, ID_TYPES, PAGE_SIZES,
@@ -67,15 +66,14 @@ fn Choice(
 }
 #[component]
 pub fn IdSearch(params: QueryParams, errors: FieldErrors) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let id_type = value(&params.id_type);
     let id_error = errors.get("id");
     let id_invalid = id_error.is_some();
     view! {
-        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar id-search" attr:role="search" attr:aria-label=t_string!(i18n, transactions.search_by_id)>
+        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar id-search" attr:role="search" attr:aria-label=tr!(language, transactions.search_by_id)>
             <div class="field">
-                <label for="f-id_type">{t_string!(i18n, transactions.id_type)}</label>
+                <label for="f-id_type">{tr!(language, transactions.id_type)}</label>
                 <select id="f-id_type" name="id_type">
                     {ID_TYPES.iter().map(|c| {
                         let is = c.key() == id_type;
@@ -84,15 +82,15 @@ pub fn IdSearch(params: QueryParams, errors: FieldErrors) -> impl IntoView {
                 </select>
             </div>
             <div class="field grow" class:invalid=id_invalid>
-                <label for="f-id">{t_string!(i18n, transactions.id)}</label>
+                <label for="f-id">{tr!(language, transactions.id)}</label>
                 <input id="f-id" name="id" type="search" maxlength="64" value=value(&params.id)
-                    placeholder=t_string!(i18n, transactions.id_placeholder) aria-invalid=id_invalid.then_some("true")
+                    placeholder=tr!(language, transactions.id_placeholder) aria-invalid=id_invalid.then_some("true")
                     aria-describedby=id_invalid.then_some("f-id-error") />
                 {id_error.map(|e| view! { <p class="field-error" id="f-id-error">{e}</p> })}
             </div>
-            <button type="submit" class="btn primary">{t_string!(i18n, transactions.search)}</button>
+            <button type="submit" class="btn primary">{tr!(language, transactions.search)}</button>
             {params.id.as_ref().filter(|v| !v.is_empty()).map(|_| view! {
-                <a class="btn" href="/transactions">{t_string!(i18n, transactions.clear_id_search)}</a>
+                <a class="btn" href="/transactions">{tr!(language, transactions.clear_id_search)}</a>
             })}
         </Form>
     }
@@ -106,7 +104,6 @@ pub fn FilterBar(
     from: String,
     to: String,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let e = &errors;
     let choice = |name: &'static str,
@@ -125,7 +122,7 @@ pub fn FilterBar(
         .collect();
     statuses.push((
         "ANY".to_owned(),
-        t_string!(i18n, transactions.any_status).to_owned(),
+        tr!(language, transactions.any_status).to_owned(),
     ));
     let status_select = view! {
         <select id="f-status" name="status">
@@ -154,40 +151,40 @@ pub fn FilterBar(
     let fields = vec![
         field(
             "from",
-            t_string!(i18n, transactions.created_from),
+            tr!(language, transactions.created_from),
             e,
             text_input("from", from, "date", None, e),
         ),
         field(
             "to",
-            t_string!(i18n, transactions.created_to),
+            tr!(language, transactions.created_to),
             e,
             text_input("to", to, "date", None, e),
         ),
         field(
             "currency",
-            t_string!(i18n, transactions.currency),
+            tr!(language, transactions.currency),
             e,
             choice(
                 "currency",
-                t_string!(i18n, transactions.all_currencies),
+                tr!(language, transactions.all_currencies),
                 currencies,
                 &params.currency,
             ),
         ),
         field(
             "serial",
-            t_string!(i18n, transactions.serial),
+            tr!(language, transactions.serial),
             e,
             text_input("serial", value(&params.serial), "text", Some("numeric"), e),
         ),
         field(
             "kind",
-            t_string!(i18n, transactions.transaction_type),
+            tr!(language, transactions.transaction_type),
             e,
             choice(
                 "kind",
-                t_string!(i18n, transactions.all_types),
+                tr!(language, transactions.all_types),
                 TransactionType::all()
                     .map(|t| (t.as_str().to_owned(), t.label_in(language).to_owned()))
                     .collect(),
@@ -196,47 +193,47 @@ pub fn FilterBar(
         ),
         field(
             "method",
-            t_string!(i18n, transactions.payment_method_type),
+            tr!(language, transactions.payment_method_type),
             e,
             choice(
                 "method",
-                t_string!(i18n, transactions.all_methods),
+                tr!(language, transactions.all_methods),
                 options.methods.clone(),
                 &params.method,
             ),
         ),
         field(
             "acquirer",
-            t_string!(i18n, transactions.acquirer),
+            tr!(language, transactions.acquirer),
             e,
             choice(
                 "acquirer",
-                t_string!(i18n, transactions.all_acquirers),
+                tr!(language, transactions.all_acquirers),
                 options.acquirers.clone(),
                 &params.acquirer,
             ),
         ),
         field(
             "status",
-            t_string!(i18n, transactions.status),
+            tr!(language, transactions.status),
             e,
             status_select,
         ),
         field(
             "min",
-            t_string!(i18n, transactions.amount_from),
+            tr!(language, transactions.amount_from),
             e,
             text_input("min", value(&params.min), "text", Some("decimal"), e),
         ),
         field(
             "max",
-            t_string!(i18n, transactions.amount_to),
+            tr!(language, transactions.amount_to),
             e,
             text_input("max", value(&params.max), "text", Some("decimal"), e),
         ),
         field(
             "size",
-            t_string!(i18n, transactions.rows_per_page),
+            tr!(language, transactions.rows_per_page),
             e,
             size_select,
         ),
@@ -246,12 +243,12 @@ pub fn FilterBar(
     let sort = present(&params.sort)
         .map(|s| view! { <input type="hidden" name="sort" value=s.to_owned() /> });
     view! {
-        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar" attr:aria-label=t_string!(i18n, transactions.filters)>
+        <Form method="GET" on_form_data=crate::url::drop_unnamed() action="/transactions" attr:class="filter-bar" attr:aria-label=tr!(language, transactions.filters)>
             {fields}
             {sort}
             <div class="actions">
-                <button type="submit" class="btn primary">{t_string!(i18n, transactions.apply_filters)}</button>
-                <a class="btn" href="/transactions">{t_string!(i18n, transactions.reset)}</a>
+                <button type="submit" class="btn primary">{tr!(language, transactions.apply_filters)}</button>
+                <a class="btn" href="/transactions">{tr!(language, transactions.reset)}</a>
             </div>
             {page_error.map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         </Form>
@@ -265,10 +262,9 @@ pub fn DatePresets(params: QueryParams, today: String, from: String, to: String)
     let Ok(today) = today.parse::<chrono::NaiveDate>() else {
         return ().into_any();
     };
-    let i18n = use_i18n();
     let language = use_language();
     view! {
-        <nav class="presets" aria-label=t_string!(i18n, transactions.date_presets)>
+        <nav class="presets" aria-label=tr!(language, transactions.date_presets)>
             {DatePreset::ALL.into_iter().map(|preset| {
                 let (start, end) = preset.range(today);
                 let (start, end) = (start.to_string(), end.to_string());

@@ -14,7 +14,7 @@ mod table;
 pub use details::TransactionDetailsPage;
 
 use crate::error::AppError;
-use crate::i18n::{t_string, use_i18n};
+use crate::locale::use_language;
 use crate::transactions::columns::Column;
 use crate::transactions::filter::{FieldErrors, QueryParams};
 use crate::transactions::view::{Page, TransactionView};
@@ -192,8 +192,7 @@ async fn filter_options(
 
 #[component]
 pub fn TransactionsPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let language = crate::locale::use_language();
+    let language = use_language();
     let query = use_query();
     let params = Memo::new(move |_| {
         let q = query.read();
@@ -206,15 +205,15 @@ pub fn TransactionsPage() -> impl IntoView {
     );
     let (pending, set_pending) = signal(false);
     view! {
-        <Title text=t_string!(i18n, transactions.title) />
+        <Title text=tr!(language, transactions.title) />
         <div class="page-head">
-            <h1>{t_string!(i18n, transactions.title)}</h1>
+            <h1>{tr!(language, transactions.title)}</h1>
             <span class="loading-bar" class:active=pending aria-live="polite">
-                {move || if pending.get() { t_string!(i18n, transactions.loading) } else { "" }}
+                {move || if pending.get() { tr!(language, transactions.loading) } else { "" }}
             </span>
         </div>
         <Transition
-            fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, transactions.loading_transactions)}</p> }
+            fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, transactions.loading_transactions)}</p> }
             set_pending
         >
             {move || Suspend::new(async move {
@@ -242,7 +241,7 @@ fn Results(
         to,
         today,
     } = result;
-    let i18n = use_i18n();
+    let language = use_language();
     // Finance and admins export; the server checks the role again on download.
     let user = crate::components::shell::use_current_user();
     let export = user.role.can_download_reports().then(|| {
@@ -260,10 +259,10 @@ fn Results(
         {export}
         {match page {
             None => view! {
-                <p class="empty-state" role="alert">{t_string!(i18n, transactions.correct_filters)}</p>
+                <p class="empty-state" role="alert">{tr!(language, transactions.correct_filters)}</p>
             }.into_any(),
             Some(page) if page.rows.is_empty() => view! {
-                <p class="empty-state">{t_string!(i18n, transactions.no_match)}</p>
+                <p class="empty-state">{tr!(language, transactions.no_match)}</p>
                 <pager::Pager params page />
             }.into_any(),
             Some(page) => view! {

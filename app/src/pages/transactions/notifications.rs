@@ -1,7 +1,6 @@
 //! The notifyRefund delivery log on a refund's details page, with "Resend now".
 
 use crate::error::AppError;
-use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::use_language;
 use crate::notifications::NotificationView;
 use leptos::prelude::*;
@@ -43,7 +42,6 @@ pub async fn resend_notification(notification_id: i64, refund_id: String) -> Res
 /// other transactions.
 #[component]
 pub fn NotificationLog(transaction_id: String) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let refund_id = transaction_id;
     let resend = ServerAction::<ResendNotification>::new();
@@ -55,7 +53,7 @@ pub fn NotificationLog(transaction_id: String) -> impl IntoView {
     let card = move |body: AnyView| {
         view! {
             <section class="card" aria-labelledby="g-notifications">
-                <h2 id="g-notifications">{t_string!(i18n, notifications.title)}</h2>
+                <h2 id="g-notifications">{tr!(language, notifications.title)}</h2>
                 {body}
             </section>
         }
@@ -69,7 +67,7 @@ pub fn NotificationLog(transaction_id: String) -> impl IntoView {
                     match log.await {
                         Ok(None) => ().into_any(),
                         Ok(Some(log)) if log.is_empty() => card(view! {
-                            <p class="empty-state">{t_string!(i18n, notifications.empty)}</p>
+                            <p class="empty-state">{tr!(language, notifications.empty)}</p>
                         }.into_any()),
                         Ok(Some(log)) => card(
                             log.into_iter()
@@ -91,27 +89,31 @@ fn Notification(
     refund_id: String,
     resend: ServerAction<ResendNotification>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let status = n.status.label_in(use_language());
-    let scrollable =
-        t_display!(i18n, notifications.attempts_scrollable, url = n.url.clone()).to_string();
-    let attempts = t_display!(i18n, notifications.attempts, url = n.url.clone()).to_string();
+    let scrollable = tr_display!(
+        language,
+        notifications.attempts_scrollable,
+        url = n.url.clone()
+    )
+    .to_string();
+    let attempts = tr_display!(language, notifications.attempts, url = n.url.clone()).to_string();
     let table_id = format!("notification-{}", n.id);
     view! {
         <div class="notification">
             <p>
-                <span class="pill">{status}</span> " " {t_string!(i18n, notifications.to)} " " <span class="mono">{n.url.clone()}</span>
-                {n.next_attempt_at.clone().map(|at| format!(" · {}", t_display!(i18n, notifications.next_attempt, at)))}
+                <span class="pill">{status}</span> " " {tr!(language, notifications.to)} " " <span class="mono">{n.url.clone()}</span>
+                {n.next_attempt_at.clone().map(|at| format!(" · {}", tr_display!(language, notifications.next_attempt, at)))}
             </p>
             <div class="table-wrap" role="region" aria-label=scrollable tabindex="0">
             <table class="data" id=table_id.clone() aria-label=attempts>
                 <thead>
                     <tr>
-                        <th scope="col" class="num">{t_string!(i18n, notifications.attempt)}</th>
-                        <th scope="col">{t_string!(i18n, notifications.time)}</th>
-                        <th scope="col" class="num">{t_string!(i18n, notifications.http_status)}</th>
-                        <th scope="col" class="num">{t_string!(i18n, notifications.latency)}</th>
-                        <th scope="col">{t_string!(i18n, notifications.error)}</th>
+                        <th scope="col" class="num">{tr!(language, notifications.attempt)}</th>
+                        <th scope="col">{tr!(language, notifications.time)}</th>
+                        <th scope="col" class="num">{tr!(language, notifications.http_status)}</th>
+                        <th scope="col" class="num">{tr!(language, notifications.latency)}</th>
+                        <th scope="col">{tr!(language, notifications.error)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -120,7 +122,7 @@ fn Notification(
                             <td class="num">{a.attempt_no}</td>
                             <td>{a.attempted_at}</td>
                             <td class="num">{a.http_status.map_or("—".to_owned(), |s| s.to_string())}</td>
-                            <td class="num">{t_display!(i18n, notifications.latency_ms, ms = a.latency_ms).to_string()}</td>
+                            <td class="num">{tr_display!(language, notifications.latency_ms, ms = a.latency_ms).to_string()}</td>
                             <td>{a.error.unwrap_or_else(|| "—".into())}</td>
                         </tr>
                     }).collect_view()}
@@ -130,7 +132,7 @@ fn Notification(
             <ActionForm action=resend>
                 <input type="hidden" name="notification_id" value=n.id />
                 <input type="hidden" name="refund_id" value=refund_id />
-                <button type="submit" class="btn small" aria-describedby=table_id disabled=move || resend.pending().get()>{t_string!(i18n, notifications.resend)}</button>
+                <button type="submit" class="btn small" aria-describedby=table_id disabled=move || resend.pending().get()>{tr!(language, notifications.resend)}</button>
             </ActionForm>
         </div>
     }

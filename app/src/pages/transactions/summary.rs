@@ -1,7 +1,7 @@
 //! The line over the results: how many transactions match, and the page's total in
 //! each currency.
 
-use crate::i18n::{t_string, td_display, use_i18n};
+use crate::i18n::td_display;
 use crate::locale::{use_language, Language};
 use crate::transactions::view::{Page, COUNT_BOUND};
 use leptos::prelude::*;
@@ -21,12 +21,11 @@ pub fn matching_text(matching: i64, language: Language) -> String {
 
 #[component]
 pub fn MatchSummary(page: Page) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let totals = (!page.totals.is_empty()).then(|| {
         view! {
             <span class="page-totals">
-                {t_string!(i18n, transactions.page_total)}
+                {tr!(language, transactions.page_total)}
                 {page.totals.into_iter().map(|t| view! { <span class="num-inline">{t}</span> }).collect_view()}
             </span>
         }

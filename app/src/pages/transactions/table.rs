@@ -2,7 +2,6 @@
 //! sorts by creation time or amount, right-aligned numbers and status pills. A click
 //! anywhere on a row opens its details; from the keyboard, its ID link does.
 
-use crate::i18n::{t_string, use_i18n};
 use crate::locale::use_language;
 use crate::transactions::columns::Column;
 use crate::transactions::filter::{present, QueryParams, Sort};
@@ -17,15 +16,15 @@ pub fn TransactionTable(
     columns: Vec<Column>,
     params: QueryParams,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let head = columns.clone();
     let sort = present(&params.sort)
         .and_then(Sort::parse)
         .unwrap_or_default();
     let navigate = leptos_router::hooks::use_navigate();
     view! {
-        <div class="table-wrap" role="region" aria-label=t_string!(i18n, transactions.table_scrollable) tabindex="0">
-            <table class="data" aria-label=t_string!(i18n, transactions.table)>
+        <div class="table-wrap" role="region" aria-label=tr!(language, transactions.table_scrollable) tabindex="0">
+            <table class="data" aria-label=tr!(language, transactions.table)>
                 <thead>
                     <tr>
                         {head.into_iter().map(|c| view! { <Header column=c sort params=params.clone() /> }).collect_view()}

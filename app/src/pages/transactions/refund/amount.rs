@@ -3,7 +3,6 @@
 use super::{dialog_href, dialog_query, Problem, Steps};
 use crate::components::coded_error::CodedError;
 use crate::error::AppError;
-use crate::i18n::{t_display, t_string, use_i18n};
 use crate::locale::use_language;
 use crate::refunds::form::{AmountLimits, Field, FieldError, PreviewProblem};
 use leptos::prelude::*;
@@ -36,12 +35,11 @@ pub async fn open_refund_form(
 /// Step 1: the amount (the refundable amount unless the user typed one) and the reason.
 #[component]
 pub(super) fn AmountStep(transaction_id: String) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let tid = transaction_id.clone();
     let start = Resource::new_blocking(move || tid.clone(), open_refund_form);
     view! {
-        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, refund.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, refund.loading)}</p> }>
             {
                 let transaction_id = transaction_id.clone();
                 move || {
@@ -71,7 +69,7 @@ pub(super) fn AmountForm(
     new_rid: String,
     error: Option<FieldError>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let amount_ref = NodeRef::<leptos::html::Input>::new();
     // Autofocus only works on page load; a dialog opened by the router focuses here.
     Effect::new(move |_| {
@@ -99,21 +97,21 @@ pub(super) fn AmountForm(
             <input type="hidden" name="refund" value="confirm" />
             <input type="hidden" name="rid" value=rid />
             <div class="field">
-                <label for="refund-amount">{t_string!(i18n, refund.amount_label, currency = limits.currency.clone())}</label>
+                <label for="refund-amount">{tr!(language, refund.amount_label, currency = limits.currency.clone())}</label>
                 <input id="refund-amount" name="amount" inputmode="decimal" autocomplete="off" required
                     value=amount node_ref=amount_ref autofocus=true
                     aria-invalid=amount_error.is_some().then_some("true") aria-describedby=described />
-                <p id="refund-max" class="muted">{t_display!(i18n, refund.maximum, amount = limits.refundable).to_string()}</p>
+                <p id="refund-max" class="muted">{tr_display!(language, refund.maximum, amount = limits.refundable).to_string()}</p>
                 {amount_error.map(|e| view! { <CodedError id="refund-amount-error" message=e.message code=e.code /> })}
             </div>
             <div class="field">
-                <label for="refund-reason">{t_string!(i18n, refund.reason_label)}</label>
+                <label for="refund-reason">{tr!(language, refund.reason_label)}</label>
                 <input id="refund-reason" name="reason" maxlength="256" value=q.reason.clone()
                     aria-invalid=reason_error.is_some().then_some("true") />
                 {reason_error.map(|e| view! { <CodedError id="refund-reason-error" message=e.message code=e.code /> })}
             </div>
             <div class="dialog-actions">
-                <button type="submit" class="btn primary">{t_string!(i18n, refund.continue_button)}</button>
+                <button type="submit" class="btn primary">{tr!(language, refund.continue_button)}</button>
             </div>
         </Form>
     }

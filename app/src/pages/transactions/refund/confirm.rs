@@ -4,7 +4,7 @@ use super::amount::AmountForm;
 use super::{dialog_href, dialog_query, Problem, Steps};
 use crate::components::coded_error::CodedError;
 use crate::error::AppError;
-use crate::i18n::{t_string, td_display, td_string, use_i18n};
+use crate::i18n::{td_display, td_string};
 use crate::locale::use_language;
 use crate::payment_password::{PasswordState, PaymentPasswordError};
 use crate::refunds::form::{PreviewProblem, RefundPreview};
@@ -95,7 +95,6 @@ pub async fn submit_refund(
 /// Step 2: the summary to confirm, and the payment password.
 #[component]
 pub(super) fn ConfirmStep(transaction_id: String) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let query = dialog_query();
     let tid = transaction_id.clone();
@@ -115,7 +114,7 @@ pub(super) fn ConfirmStep(transaction_id: String) -> impl IntoView {
         |(tid, amount, reason, _, _)| check_refund(tid, amount, reason),
     );
     view! {
-        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, refund.checking)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, refund.checking)}</p> }>
             {
                 let transaction_id = transaction_id.clone();
                 move || {
@@ -141,7 +140,6 @@ pub(super) fn ConfirmStep(transaction_id: String) -> impl IntoView {
 
 #[component]
 fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let l = language.locale();
     let query = dialog_query().get_untracked();
@@ -200,13 +198,13 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
         <Steps current="confirm" />
         <div class="dialog-body">
             <dl class="fields summary">
-                <dt>{t_string!(i18n, refund.payment)}</dt><dd class="mono">{preview.payment_id.clone()}</dd>
-                <dt>{t_string!(i18n, refund.refund_amount)}</dt><dd class="num-inline strong">{preview.amount.clone()}</dd>
-                <dt>{t_string!(i18n, refund.payment_method)}</dt><dd>{preview.payment_method.clone()}</dd>
-                <dt>{t_string!(i18n, refund.refundable_now)}</dt><dd class="num-inline">{preview.refundable.clone()}</dd>
-                <dt>{t_string!(i18n, refund.refundable_after)}</dt><dd class="num-inline">{preview.remaining_after.clone()}</dd>
-                <dt>{t_string!(i18n, refund.speed)}</dt><dd>{speed}</dd>
-                <dt>{t_string!(i18n, refund.reason)}</dt><dd>{preview.reason.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>{tr!(language, refund.payment)}</dt><dd class="mono">{preview.payment_id.clone()}</dd>
+                <dt>{tr!(language, refund.refund_amount)}</dt><dd class="num-inline strong">{preview.amount.clone()}</dd>
+                <dt>{tr!(language, refund.payment_method)}</dt><dd>{preview.payment_method.clone()}</dd>
+                <dt>{tr!(language, refund.refundable_now)}</dt><dd class="num-inline">{preview.refundable.clone()}</dd>
+                <dt>{tr!(language, refund.refundable_after)}</dt><dd class="num-inline">{preview.remaining_after.clone()}</dd>
+                <dt>{tr!(language, refund.speed)}</dt><dd>{speed}</dd>
+                <dt>{tr!(language, refund.reason)}</dt><dd>{preview.reason.clone().unwrap_or_else(|| "—".into())}</dd>
             </dl>
             <ActionForm action=submit>
                 <input type="hidden" name="transaction_id" value=transaction_id.clone() />
@@ -214,21 +212,21 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
                 <input type="hidden" name="amount" value=query.amount.clone().unwrap_or_default() />
                 <input type="hidden" name="reason" value=query.reason.clone() />
                 <div class="field">
-                    <label for="payment-password">{t_string!(i18n, refund.payment_password)}</label>
+                    <label for="payment-password">{tr!(language, refund.payment_password)}</label>
                     <input id="payment-password" name="payment_password" type="password" autocomplete="off" required
                         node_ref=password_ref autofocus=true disabled=locked
                         aria-invalid=error.is_some().then_some("true")
                         aria-describedby="payment-password-help" />
                     <p id="payment-password-help" class="field-help">
-                        <A href=change_password>{t_string!(i18n, refund.change_password)}</A>
+                        <A href=change_password>{tr!(language, refund.change_password)}</A>
                     </p>
                     {hint.map(|h| view! { <p class="notice" role="status">{h}</p> })}
                     {error.map(|(code, message)| view! { <CodedError message code=code.to_owned() /> })}
                 </div>
                 <div class="dialog-actions">
-                    <A href=back attr:class="btn">{t_string!(i18n, refund.back)}</A>
+                    <A href=back attr:class="btn">{tr!(language, refund.back)}</A>
                     <button type="submit" class="btn primary" disabled=move || locked || submit.pending().get()>
-                        {move || if submit.pending().get() { t_string!(i18n, refund.submitting) } else { t_string!(i18n, refund.submit) }}
+                        {move || if submit.pending().get() { tr!(language, refund.submitting) } else { tr!(language, refund.submit) }}
                     </button>
                 </div>
             </ActionForm>

@@ -9,7 +9,6 @@ mod confirm;
 mod result;
 
 use super::details_href;
-use crate::i18n::{t_string, use_i18n};
 use crate::locale::use_language;
 use crate::refunds::form::PreviewProblem;
 use crate::url::use_query;
@@ -79,7 +78,7 @@ pub fn RefundDialog(transaction_id: String) -> impl IntoView {
 /// it. When it closes, focus goes back to the Refund button.
 #[component]
 fn Dialog(transaction_id: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let query = dialog_query();
     let close = dialog_href(&transaction_id, &[]);
     let dialog = NodeRef::<leptos::html::Dialog>::new();
@@ -115,8 +114,8 @@ fn Dialog(transaction_id: String) -> impl IntoView {
             <dialog class="dialog" open=true aria-labelledby="refund-title" node_ref=dialog
                 on:cancel=on_cancel on:keydown=on_keydown>
                 <header class="dialog-head">
-                    <h2 id="refund-title">{t_string!(i18n, refund.title)}</h2>
-                    <A href=close.clone() attr:class="btn small" attr:aria-label=t_string!(i18n, refund.close)>"✕"</A>
+                    <h2 id="refund-title">{tr!(language, refund.title)}</h2>
+                    <A href=close.clone() attr:class="btn small" attr:aria-label=tr!(language, refund.close)>"✕"</A>
                 </header>
                 {move || match query.read().step.as_str() {
                     "form" => view! { <AmountStep transaction_id=tid.clone() /> }.into_any(),
@@ -213,13 +212,13 @@ fn return_focus() {
 /// confirmation is the amount step again).
 #[component]
 fn Steps(current: &'static str) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let at = move |step: &'static str| (step == current).then_some("step");
     view! {
         <ol class="steps">
-            <li aria-current=at("form")>{t_string!(i18n, refund.step_amount)}</li>
-            <li aria-current=at("confirm")>{t_string!(i18n, refund.step_confirm)}</li>
-            <li aria-current=at("result")>{t_string!(i18n, refund.step_result)}</li>
+            <li aria-current=at("form")>{tr!(language, refund.step_amount)}</li>
+            <li aria-current=at("confirm")>{tr!(language, refund.step_confirm)}</li>
+            <li aria-current=at("result")>{tr!(language, refund.step_result)}</li>
         </ol>
     }
 }

@@ -3,7 +3,7 @@
 use super::{dialog_href, dialog_query, RefundSettled, Steps};
 use crate::components::coded_error::CodedError;
 use crate::error::AppError;
-use crate::i18n::{t_string, td_display, td_string, use_i18n};
+use crate::i18n::{td_display, td_string};
 use crate::locale::use_language;
 use crate::pages::transactions::details_href;
 use crate::refunds::form::RefundOutcome;
@@ -24,7 +24,6 @@ pub async fn refund_result(refund_request_id: String) -> Result<Option<RefundOut
 /// behind it ask again every two seconds.
 #[component]
 pub(super) fn ResultStep(transaction_id: String) -> impl IntoView {
-    let i18n = use_i18n();
     let language = use_language();
     let query = dialog_query();
     let settled = use_context::<RefundSettled>().map(|s| s.0);
@@ -55,7 +54,7 @@ pub(super) fn ResultStep(transaction_id: String) -> impl IntoView {
     view! {
         <Steps current="result" />
         <div class="dialog-body" role="status" aria-live="polite">
-            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{t_string!(i18n, refund.loading_result)}</p> }>
+            <Transition fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, refund.loading_result)}</p> }>
                 {move || {
                     let close = close.clone();
                     let again = again.clone();
@@ -63,8 +62,8 @@ pub(super) fn ResultStep(transaction_id: String) -> impl IntoView {
                         match outcome.await {
                             Ok(Some(outcome)) => view! { <Outcome outcome close again /> }.into_any(),
                             Ok(None) => view! {
-                                <p>{t_string!(i18n, refund.no_submission)}</p>
-                                <div class="dialog-actions"><A href=close attr:class="btn">{t_string!(i18n, refund.close)}</A></div>
+                                <p>{tr!(language, refund.no_submission)}</p>
+                                <div class="dialog-actions"><A href=close attr:class="btn">{tr!(language, refund.close)}</A></div>
                             }.into_any(),
                             Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                         }
@@ -77,7 +76,7 @@ pub(super) fn ResultStep(transaction_id: String) -> impl IntoView {
 
 #[component]
 fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoView {
-    let i18n = use_i18n();
+    let language = use_language();
     let l = use_language().locale();
     match outcome {
         RefundOutcome::Made {
@@ -107,18 +106,18 @@ fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoVie
                 <h3 class="outcome"><span class=format!("pill status-{pill}")>{title}</span></h3>
                 <p>{text}</p>
                 <dl class="fields">
-                    <dt>{t_string!(i18n, refund.refund_id)}</dt><dd class="mono"><A href=href>{refund_id}</A></dd>
+                    <dt>{tr!(language, refund.refund_id)}</dt><dd class="mono"><A href=href>{refund_id}</A></dd>
                 </dl>
-                <div class="dialog-actions" node_ref=focus_main_action()><A href=close attr:class="btn primary">{t_string!(i18n, refund.close)}</A></div>
+                <div class="dialog-actions" node_ref=focus_main_action()><A href=close attr:class="btn primary">{tr!(language, refund.close)}</A></div>
             }
             .into_any()
         }
         RefundOutcome::Refused { code, message } => view! {
-            <h3 class="outcome"><span class="pill status-fail">{t_string!(i18n, refund.refused_title)}</span></h3>
+            <h3 class="outcome"><span class="pill status-fail">{tr!(language, refund.refused_title)}</span></h3>
             <CodedError message code />
             <div class="dialog-actions" node_ref=focus_main_action()>
-                <A href=close attr:class="btn">{t_string!(i18n, refund.close)}</A>
-                <A href=again attr:class="btn primary">{t_string!(i18n, refund.start_again)}</A>
+                <A href=close attr:class="btn">{tr!(language, refund.close)}</A>
+                <A href=again attr:class="btn primary">{tr!(language, refund.start_again)}</A>
             </div>
         }
         .into_any(),
