@@ -21,7 +21,7 @@ function newAdmin(lang: Lang): string {
   const email = `lang-${lang.toLowerCase()}-${Date.now()}@harbour.example`;
   const env = { ...process.env, PAYDESK_PASSWORD: DEMO_PASSWORD };
   if (process.env.PAYDESK_FAKETIME_LIB) env.LD_PRELOAD = process.env.PAYDESK_FAKETIME_LIB;
-  execFileSync(bin, ['user', 'create', '--merchant', 'harbour', '--role', 'admin', '--email', email, '--name', `Admin ${lang}`], { env });
+  execFileSync(bin, ['user', 'create', '--merchant', 'Harbour Books', '--role', 'admin', '--email', email, '--name', `Admin ${lang}`], { env });
   return email;
 }
 
