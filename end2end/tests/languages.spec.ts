@@ -49,7 +49,8 @@ for (const lang of ['zh-CN', 'pt-BR'] as Lang[]) {
     await signIn(page, email, DEMO_PASSWORD);
     await expect(page.getByRole('banner')).toContainText(email);
     await waitForHydration(page);
-    await page.getByRole('banner').getByText('English', { exact: true }).click();
+    // The menu's summary reads "Language: English".
+    await page.getByRole('banner').locator('summary', { hasText: t('en', 'shell.language') }).click();
     await page.getByRole('button', { name: NAMES[lang], exact: true }).click();
     await expect(page.locator('html')).toHaveAttribute('lang', lang);
     await waitForHydration(page);
