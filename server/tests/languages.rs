@@ -100,3 +100,33 @@ async fn signed_out_visitors_cannot_save_a_language(pool: PgPool) {
         .await;
     assert_eq!(answer.status(), 401);
 }
+
+/// Each instance keeps the session's user in memory: a language chosen through one
+/// instance holds at once on the others, as the balancer may send the next page anywhere.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_choice_made_on_one_instance_holds_on_every_instance(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let a = TestApp::spawn(pool.clone()).await;
+    let b = TestApp::spawn(pool.clone()).await;
+    let browser = a.browser();
+    a.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    // Both instances have read the session (and its user, in English) once.
+    for app in [&a, &b] {
+        assert!(page_in(app, &browser, "/", "en")
+            .await
+            .contains(r#"<html lang="en""#));
+    }
+    let saved = a
+        .call_with(&browser, "change_language", &[("language", "pt-BR")])
+        .await;
+    assert!(saved.status().is_success());
+    let mut seen = String::new();
+    for _ in 0..50 {
+        seen = page_in(&b, &browser, "/", "en").await;
+        if seen.contains(r#"<html lang="pt-BR""#) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the other instance still shows the old language: {seen}");
+}
