@@ -63,8 +63,11 @@ export function englishPhrases(lang: Lang): string[] {
     if (translated === undefined || translated === text) continue;
     for (const part of text.split(/\{\{[^}]*\}\}/)) {
       const phrase = part.replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, '');
-      // Phrases with at least one real word, not shared by the translation itself.
+      // Phrases with at least one real word, not shared by the translation itself. A
+      // lone lowercase word cut out of a sentence by its values ("transactions" of
+      // "{{ n }} transactions") is left out: it is as likely a part of a file name.
       if (!/[A-Za-z]{3,}/.test(phrase) || SHARED.has(phrase) || translated.includes(phrase)) continue;
+      if (/^[a-z]+$/.test(phrase) && text !== phrase) continue;
       phrases.add(phrase);
     }
   }

@@ -13,6 +13,8 @@ import { DEMO_PASSWORD, PAYMENT_PASSWORD, seedPayment, signIn, waitForHydration 
 // placeholders), no catalogue key may show instead of its text, and axe-core finds nothing.
 
 const NAMES: Record<Lang, string> = { en: 'English', 'zh-CN': '简体中文', 'pt-BR': 'Português (Brasil)' };
+// The new admins' names, as people reading each language are named.
+const PEOPLE: Record<Lang, string> = { en: 'Ada Lovelace', 'zh-CN': '李伟', 'pt-BR': 'Ana Souza' };
 
 /** A new admin of Harbour Foods with no language of their own, through `server user create`. */
 function newAdmin(lang: Lang): string {
@@ -21,7 +23,7 @@ function newAdmin(lang: Lang): string {
   const email = `lang-${lang.toLowerCase()}-${Date.now()}@harbour.example`;
   const env = { ...process.env, PAYDESK_PASSWORD: DEMO_PASSWORD };
   if (process.env.PAYDESK_FAKETIME_LIB) env.LD_PRELOAD = process.env.PAYDESK_FAKETIME_LIB;
-  execFileSync(bin, ['user', 'create', '--merchant', 'Harbour Books', '--role', 'admin', '--email', email, '--name', `Admin ${lang}`], { env });
+  execFileSync(bin, ['user', 'create', '--merchant', 'Harbour Books', '--role', 'admin', '--email', email, '--name', PEOPLE[lang]], { env });
   return email;
 }
 
@@ -41,7 +43,7 @@ async function navigate(page: Page, lang: Lang, key: string): Promise<void> {
 
 for (const lang of ['zh-CN', 'pt-BR'] as Lang[]) {
   test(`the main flows in ${NAMES[lang]}`, async ({ page }) => {
-    test.setTimeout(180_000);
+    test.setTimeout(360_000);
     const email = newAdmin(lang);
     const { payment } = seedPayment('harbour', 'ALIPAY_CN', { amount: '123.45' });
 
