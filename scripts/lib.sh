@@ -109,8 +109,11 @@ ensure_postgres() {
   PG_BIN="$(pg_bindir)" || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
 }
 
+# With a font for Chinese: the pages speak Simplified Chinese, and a browser without
+# one draws boxes (in the screenshots, and for axe's contrast checks).
 ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
+  fc-list :lang=zh 2>/dev/null | grep -q . || apt_install fonts-noto-cjk
 }
 
 # libfaketime, which the browser tests use to run PostgreSQL, the server and the seed at
