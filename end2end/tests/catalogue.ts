@@ -56,6 +56,12 @@ const SHARED = new Set(['Paydesk', 'UTC', 'CSV', 'XLSX', 'PDF', 'API', 'ID', 'ID
 export function englishPhrases(lang: Lang): string[] {
   const english = flatten('en');
   const theirs = flatten(lang);
+  // What the language itself writes somewhere ("Status" and "Download" are Portuguese
+  // too): such a phrase on the page may be its own text.
+  const own = new Set<string>();
+  for (const text of theirs.values()) {
+    for (const part of text.split(/\{\{[^}]*\}\}/)) own.add(part.replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, ''));
+  }
   const phrases = new Set<string>();
   for (const [key, text] of english) {
     const base = key.replace(/_(zero|one|two|few|many|other)$/, '');
@@ -66,7 +72,7 @@ export function englishPhrases(lang: Lang): string[] {
       // Phrases with at least one real word, not shared by the translation itself. A
       // lone lowercase word cut out of a sentence by its values ("transactions" of
       // "{{ n }} transactions") is left out: it is as likely a part of a file name.
-      if (!/[A-Za-z]{3,}/.test(phrase) || SHARED.has(phrase) || translated.includes(phrase)) continue;
+      if (!/[A-Za-z]{3,}/.test(phrase) || SHARED.has(phrase) || translated.includes(phrase) || own.has(phrase)) continue;
       if (/^[a-z]+$/.test(phrase) && text !== phrase) continue;
       phrases.add(phrase);
     }
