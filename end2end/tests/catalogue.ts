@@ -56,11 +56,12 @@ const SHARED = new Set(['Paydesk', 'UTC', 'CSV', 'XLSX', 'PDF', 'API', 'ID', 'ID
 export function englishPhrases(lang: Lang): string[] {
   const english = flatten('en');
   const theirs = flatten(lang);
-  // What the language itself writes somewhere ("Status" and "Download" are Portuguese
-  // too): such a phrase on the page may be its own text.
+  // What the language itself writes somewhere, whole texts and single words ("Status"
+  // and "download" are Portuguese too): such a phrase on the page may be its own text.
   const own = new Set<string>();
   for (const text of theirs.values()) {
     for (const part of text.split(/\{\{[^}]*\}\}/)) own.add(part.replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, ''));
+    for (const word of text.split(/[^\p{L}]+/u)) own.add(word);
   }
   const phrases = new Set<string>();
   for (const [key, text] of english) {
