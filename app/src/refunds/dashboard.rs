@@ -8,7 +8,7 @@ use super::rules::{availability, window_ended, RefundBlocked};
 use super::types::{CurrencyCode, MinorAmount, RefundRequestId, TransactionRef};
 use crate::audit::Actor;
 use crate::i18n::td_string;
-use crate::locale::{page_language, Language};
+use crate::locale::Language;
 use crate::money::Currency;
 use crate::payment_password::{store as payment_password, PaymentPasswordError};
 use chrono::{DateTime, Utc};
@@ -31,19 +31,19 @@ pub struct Refundable {
 
 /// What can still be refunded of `transaction_id` (a payment, or a capture standing for
 /// its payment), or why nothing can, with any date in the reason in `zone`. The details
-/// page and the refund dialog both ask here, so they always agree. The reason is in the
-/// request's language (the signed-in user's).
+/// page and the refund dialog both ask here, so they always agree. The reason is in
+/// `language`.
 pub async fn refundable(
     pool: &PgPool,
     merchant_id: Uuid,
     transaction_id: &str,
     zone: Tz,
+    language: Language,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Result<Refundable, PreviewProblem>> {
     let Some(facts) = refund_facts(pool, merchant_id, transaction_id).await? else {
         return Ok(Err(PreviewProblem::NotFound));
     };
-    let language = page_language();
     let left = match availability(&facts.facts, &facts.rules, now) {
         Ok(left) => left,
         // The window's end is a date in the merchant's zone, not in UTC.
@@ -76,9 +76,16 @@ async fn draft(
     form: &RefundForm,
     now: DateTime<Utc>,
 ) -> Result<(Refundable, RefundDraft), Problem> {
-    let refundable = refundable(pool, actor.merchant_id, &form.transaction_id, zone, now)
-        .await?
-        .map_err(Problem::Preview)?;
+    let refundable = refundable(
+        pool,
+        actor.merchant_id,
+        &form.transaction_id,
+        zone,
+        language,
+        now,
+    )
+    .await?
+    .map_err(Problem::Preview)?;
     let draft = parse_draft(
         &form.amount,
         refundable.currency,

@@ -21,6 +21,7 @@ pub async fn load(
     merchant: Uuid,
     transaction_id: &str,
     zone: Tz,
+    language: Language,
     now: DateTime<Utc>,
 ) -> Result<Option<Details>, sqlx::Error> {
     // The listing's SELECT, so that details show the fields exactly as the query page
@@ -34,9 +35,6 @@ pub async fn load(
     else {
         return Ok(None);
     };
-    // The caller (the details page's server function) gives no language: its request's
-    // is the user's.
-    let language = crate::locale::page_language();
     let transaction = row.into_view(zone, language);
     let kind = transaction.transaction_type;
     let is_payment = kind.is_payment();
@@ -91,7 +89,7 @@ async fn refund_state(
     language: Language,
 ) -> Result<RefundState, sqlx::Error> {
     Ok(
-        match refundable(pool, merchant, transaction_id, zone, now).await? {
+        match refundable(pool, merchant, transaction_id, zone, language, now).await? {
             Ok(r) => RefundState::Available {
                 refundable_minor: r.left,
                 refundable: language.amount(Money::new(r.left, r.currency)),

@@ -30,6 +30,7 @@ pub async fn transaction_details(transaction_id: String) -> Result<Option<Detail
             user.merchant_id,
             &transaction_id,
             zone,
+            user.language,
             chrono::Utc::now(),
         ),
         super::cached_options(&pool, user.merchant_id)

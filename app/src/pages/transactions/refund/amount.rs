@@ -25,7 +25,15 @@ pub async fn open_refund_form(
     let user = crate::auth::session::require_role(|r| r.can_refund()).await?;
     let pool = crate::state::app_state().pool;
     let now = chrono::Utc::now();
-    let found = refundable(&pool, user.merchant_id, &transaction_id, user.zone, now).await?;
+    let found = refundable(
+        &pool,
+        user.merchant_id,
+        &transaction_id,
+        user.zone,
+        user.language,
+        now,
+    )
+    .await?;
     Ok(found.map(|r| RefundStart {
         refund_request_id: new_request_id(),
         limits: AmountLimits::new(r.left, r.currency, user.language),
