@@ -27,14 +27,12 @@ function newAdmin(lang: Lang): string {
   return email;
 }
 
-/** The page in `lang` as a reader of it sees it: nothing English, no keys, and (unless
- * `axe` is false) nothing for axe. The refund result gets the text check only, as in
- * a11y.spec.ts, which does not run axe on that step either. */
-async function expectTranslated(page: Page, lang: Lang, what: string, axe = true, data: string[] = []): Promise<void> {
+/** The page in `lang` as a reader of it sees it: nothing English, no keys, and nothing
+ * for axe. `data` is the merchant's own text on the page, left out of the check. */
+async function expectTranslated(page: Page, lang: Lang, what: string, data: string[] = []): Promise<void> {
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
   await expect(page.locator('html')).toHaveAttribute('lang', lang);
   expect.soft(await untranslated(page, lang, data), `English or keys on ${what} in ${lang}`).toEqual([]);
-  if (!axe) return;
   const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   expect.soft(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe on ${what} in ${lang}`).toEqual([]);
 }
@@ -124,7 +122,10 @@ for (const lang of ['zh-CN', 'pt-BR'] as Lang[]) {
     await dialog.getByRole('button', { name: t(lang, 'refund.submit') }).click();
     await expect(dialog.getByText(t(lang, 'refund.success_title'))).toBeVisible();
     await expect(dialog).toContainText(lang === 'pt-BR' ? '1,50 USD' : '1.50 USD');
-    await expectTranslated(page, lang, 'the refund result', false);
+    // The page behind the dialog has the new refund among the payment's related ones.
+    const related = page.getByRole('region', { name: t(lang, 'details.scrollable', { title: t(lang, 'details.related_transactions') }) });
+    await expect(related.getByRole('cell', { name: t(lang, 'status.success') })).toBeVisible();
+    await expectTranslated(page, lang, 'the refund result');
     // The dialog covers the page: closed from its result, as a person would.
     await dialog.getByRole('link', { name: t(lang, 'refund.close'), exact: true }).last().click();
     await expect(dialog).toHaveCount(0);
@@ -143,9 +144,48 @@ for (const lang of ['zh-CN', 'pt-BR'] as Lang[]) {
     await expect(users).toContainText(email);
     // The demo users' names ("Yuki Viewer") are the merchant's data, not the page's text.
     const names = await users.locator('tbody tr td:first-child').allInnerTexts();
-    await expectTranslated(page, lang, 'the users', true, names);
+    await expectTranslated(page, lang, 'the users', names);
+
+    // The admin's API keys and audit log; the log has this walk's events, in the language.
+    await page.getByRole('link', { name: t(lang, 'settings.api_keys'), exact: true }).click();
+    await waitForHydration(page);
+    await expectTranslated(page, lang, 'the API keys');
+    await page.getByRole('link', { name: t(lang, 'settings.audit_log'), exact: true }).click();
+    await waitForHydration(page);
+    const log = page.getByRole('table', { name: t(lang, 'settings.audit_log') });
+    await expect(log).toContainText(t(lang, 'audit.actions.payment_password_set'));
+    // Made processing or at once, as the method refunds: either way in the language.
+    const made = [t(lang, 'audit.details.refund_successful', { payment }), t(lang, 'audit.details.refund_processing', { payment })];
+    await expect(log.getByRole('cell', { name: new RegExp(made.map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')) })).toBeVisible();
+    // The actors are people's addresses, the merchant's data.
+    const actors = await log.locator('tbody tr td:nth-child(2)').allInnerTexts();
+    await expectTranslated(page, lang, 'the audit log', actors);
+
+    // The receipt check, as anyone given a receipt opens it.
+    await page.goto('/receipts/verify');
+    await waitForHydration(page);
+    await expect(page.getByRole('heading', { level: 1, name: t(lang, 'receipt_verify.title') })).toBeVisible();
+    await expectTranslated(page, lang, 'the receipt check');
   });
 }
+
+test("a visitor chooses the sign-in page's language, and the browser keeps it", async ({ page }) => {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  // From the keyboard: the menu's summary, then the language's button.
+  await page.locator('summary', { hasText: t('en', 'shell.language') }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: NAMES['zh-CN'], exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.getByRole('heading', { level: 1, name: t('zh-CN', 'login.sign_in') })).toBeVisible();
+  await page.goto('/receipts/verify');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expectTranslated(page, 'zh-CN', 'the receipt check, signed out');
+  await page.goto('/login');
+  await expectTranslated(page, 'zh-CN', 'the sign-in page');
+});
 
 test('a browser asking for Portuguese gets the sign-in page in it', async ({ browser }) => {
   const context = await browser.newContext({ locale: 'pt-BR' });

@@ -517,7 +517,7 @@ async fn the_audit_log_shows_the_merchants_events_filtered_and_paged(pool: PgPoo
         ["Refund", "Role changed", "Signed in"]
     );
     assert_eq!(all["page"]["rows"][0]["amount"], "123,456 JPY");
-    assert_eq!(all["page"]["rows"][1]["detail"], "operator → viewer");
+    assert_eq!(all["page"]["rows"][1]["detail"], "Operator → Viewer");
     assert_eq!(all["page"]["rows"][1]["address"], "127.0.0.1");
     // Times are in the merchant's zone, with its offset.
     assert!(

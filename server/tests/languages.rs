@@ -92,13 +92,59 @@ async fn an_unknown_language_is_refused_and_changes_nothing(pool: PgPool) {
     assert_eq!(stored, None);
 }
 
+/// On the sign-in page, a visitor's choice is kept by their browser (a cookie): the page
+/// comes back in it whatever the browser asks for, and the language holds after signing
+/// in for a user who has not chosen one. It is saved in no user's row.
 #[sqlx::test(migrations = "../migrations")]
-async fn signed_out_visitors_cannot_save_a_language(pool: PgPool) {
-    let app = TestApp::spawn(pool).await;
-    let answer = app
-        .call_with(&app.browser(), "change_language", &[("language", "pt-BR")])
-        .await;
-    assert_eq!(answer.status(), 401);
+async fn signed_out_visitors_choose_a_language_their_browser_keeps(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ada@lotus.example", "admin").await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let browser = app.browser();
+    // As the menu's plain form posts it: the answer sends the browser back to the page.
+    let answer = browser
+        .post(app.url("/api/change_language"))
+        .header("origin", &app.base)
+        .header("referer", app.url("/login"))
+        .header("accept", "text/html")
+        .form(&[("language", "pt-BR")])
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_redirection(), "{}", answer.status());
+    let back = answer.headers()["location"].to_str().unwrap();
+    assert!(back.starts_with(&app.url("/login")), "{back}");
+    let cookie = answer.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("paydesk_language=pt-BR;") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+
+    let page = page_in(&app, &browser, "/login", "zh-CN").await;
+    assert!(page.contains(r#"<html lang="pt-BR""#));
+    assert!(page.contains("Entrar"));
+    app.sign_in(&browser, "ada@lotus.example", PASSWORD).await;
+    assert!(page_in(&app, &browser, "/", "zh-CN")
+        .await
+        .contains(r#"<html lang="pt-BR""#));
+    let stored: Option<String> = sqlx::query_scalar("SELECT language FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, None);
+
+    // A cookie naming no language Paydesk speaks is ignored.
+    let forged = app
+        .browser_with_session("none")
+        .get(app.url("/login"))
+        .header("cookie", "paydesk_language=fr%00; other=1")
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(forged.contains(r#"<html lang="zh-CN""#));
 }
 
 /// Each instance keeps the session's user in memory: a language chosen through one
@@ -129,4 +175,51 @@ async fn a_choice_made_on_one_instance_holds_on_every_instance(pool: PgPool) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("the other instance still shows the old language: {seen}");
+}
+
+/// The audit log keeps its details in English, its stable form, and shows them in the
+/// reader's language: a failed sign-in and a role change read in Portuguese on the page.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_audit_log_reads_in_the_admins_language(pool: PgPool) {
+    let lotus = merchant_with_user(&pool, "Lotus Tea House", "ana@lotus.example", "admin").await;
+    support::add_user(&pool, lotus, "rui@lotus.example", "viewer").await;
+    let rui: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'rui@lotus.example'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let app = TestApp::spawn(pool.clone()).await;
+    app.sign_in(&app.browser(), "rui@lotus.example", "not rui's password")
+        .await;
+    let admin = app.browser();
+    app.sign_in(&admin, "ana@lotus.example", PASSWORD).await;
+    for (endpoint, args) in [
+        (
+            "admin_change_role",
+            vec![
+                ("user_id", rui.to_string()),
+                ("role", "operator".to_owned()),
+            ],
+        ),
+        ("change_language", vec![("language", "pt-BR".to_owned())]),
+    ] {
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let response = app.call_with(&admin, endpoint, &args).await;
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "{endpoint}: {}",
+            response.status()
+        );
+    }
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_events WHERE detail IS NOT NULL ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, ["wrong password", "viewer → operator"]);
+
+    let page = page_in(&app, &admin, "/settings/audit", "en").await;
+    assert!(page.contains("Senha incorreta"), "{page}");
+    assert!(page.contains("Consulta → Operador"), "{page}");
+    assert!(!page.contains("wrong password") && !page.contains("viewer → operator"));
 }

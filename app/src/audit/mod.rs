@@ -1,11 +1,15 @@
 //! The audit log: who did what to the merchant's account, when and from where. Events
 //! are written in the same database transaction as the change they describe.
 
+#[cfg(feature = "ssr")]
+mod detail;
 pub mod filter;
 #[cfg(feature = "ssr")]
 mod record;
 #[cfg(feature = "ssr")]
 pub mod search;
+#[cfg(feature = "ssr")]
+pub use detail::Detail;
 pub use filter::{AuditPage, AuditParams, AuditRow};
 #[cfg(feature = "ssr")]
 pub use record::{record, Actor, Event};

@@ -1,6 +1,6 @@
 //! Writing audit events.
 
-use super::AuditAction;
+use super::{AuditAction, Detail};
 use crate::auth::session::SessionUser;
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -42,7 +42,7 @@ impl Actor {
         Actor {
             merchant_id,
             user_id: None,
-            name: format!("API client {client_id}"),
+            name: super::detail::api_client(client_id),
             address: None,
         }
     }
@@ -78,8 +78,8 @@ impl Event {
         self
     }
 
-    pub fn detail(mut self, detail: impl Into<String>) -> Event {
-        self.detail = Some(detail.into());
+    pub fn detail(mut self, detail: Detail) -> Event {
+        self.detail = Some(detail.stored());
         self
     }
 }

@@ -79,14 +79,16 @@ impl EventRow {
     fn into_view(self, zone: Tz, language: Language) -> AuditRow {
         AuditRow {
             time: local(language, self.created_at, zone),
-            actor: self.actor,
+            actor: super::detail::actor_shown(self.actor, language),
             action: self.action.label(language).to_owned(),
             subject: self.subject,
             amount: self
                 .amount_minor
                 .zip(self.currency)
                 .map(|(minor, code)| language.money(minor, &code)),
-            detail: self.detail,
+            detail: self
+                .detail
+                .map(|text| super::detail::shown(self.action, text, language)),
             address: self.address,
         }
     }

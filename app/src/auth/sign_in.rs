@@ -8,7 +8,7 @@
 //! successful sign-in then clears the account's count.
 
 use super::password;
-use crate::audit::{self, Actor, AuditAction, Event};
+use crate::audit::{self, Actor, AuditAction, Detail, Event};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -85,9 +85,9 @@ pub async fn attempt(
         return Ok(Outcome::SignedIn(account.id));
     }
     let why = if account.disabled {
-        "user disabled"
+        Detail::UserDisabled
     } else {
-        "wrong password"
+        Detail::WrongPassword
     };
     let event = Event::new(AuditAction::SignInFailed).detail(why);
     audit::record(pool, &account.actor(address), event).await?;

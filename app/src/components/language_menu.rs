@@ -1,46 +1,47 @@
-//! The top bar's language menu: saves the user's choice and shows the page again in it.
-//! Each language is a submit button of one form, so the menu works from the keyboard
-//! and before the WASM loads (the server then sends the browser back to the page).
+//! The language menu of the top bar and of the sign-in page. Each language is a submit
+//! button of one plain form: the server saves the choice and sends the browser back to
+//! the page, which it then renders in the new language (every text, number and date on
+//! it changes, so the whole page is loaded again). It works from the keyboard and
+//! before the WASM loads, and costs the WASM nothing.
 
 use crate::error::AppError;
 use crate::locale::use_language;
 use crate::locale::Language;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
+/// Saves `language` as the visitor's: in a cookie of the browser, for the pages before
+/// signing in, and as the signed-in user's setting (docs/LANGUAGES.md).
 #[server(endpoint = "change_language")]
 pub async fn change_language(language: String) -> Result<(), AppError> {
-    let user = crate::auth::session::require_user().await?;
     let language =
         Language::parse(&language).ok_or_else(|| AppError::refused("Unknown language."))?;
-    let state = crate::state::app_state();
-    crate::users::language::set(&state.pool, user.id, Some(language)).await?;
-    // The session keeps its user (and so the language) cached until told.
-    state
-        .cache
-        .changed(&crate::cache::notice::Notice::User(user.id));
+    crate::locale::request::remember(language);
+    let user = leptos_axum::extract::<Option<axum::Extension<crate::auth::session::SessionUser>>>()
+        .await
+        .ok()
+        .flatten();
+    if let Some(axum::Extension(user)) = user {
+        let state = crate::state::app_state();
+        crate::users::language::set(&state.pool, user.id, Some(language)).await?;
+        // The session keeps its user (and so the language) cached until told.
+        state
+            .cache
+            .changed(&crate::cache::notice::Notice::User(user.id));
+    }
     Ok(())
 }
 
 #[component]
 pub fn LanguageMenu(current: Language) -> impl IntoView {
     let language = use_language();
-    let action = ServerAction::<ChangeLanguage>::new();
-    // Every text on the page changes, and so do the numbers and dates the server wrote:
-    // the simplest correct way to show it all in the new language is to load it again.
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            #[cfg(feature = "hydrate")]
-            let _ = window().location().reload();
-        }
-    });
-    let failed = move || matches!(action.value().get(), Some(Err(_)));
     view! {
         <details class="language-menu">
             <summary>
                 <span class="visually-hidden">{tr!(language, shell.language)}": "</span>
                 <span lang=current.tag()>{current.native_name()}</span>
             </summary>
-            <ActionForm action>
+            <form method="post" action=ChangeLanguage::url()>
                 <ul role="list">
                     {Language::ALL.into_iter().map(|l| view! {
                         <li>
@@ -51,10 +52,7 @@ pub fn LanguageMenu(current: Language) -> impl IntoView {
                         </li>
                     }).collect_view()}
                 </ul>
-            </ActionForm>
-            <Show when=failed>
-                <p class="field-error" role="alert">{tr!(language, shell.language_changed_failed)}</p>
-            </Show>
+            </form>
         </details>
     }
 }

@@ -1,5 +1,6 @@
 //! The language of a request on the server: the signed-in user's setting, else the
-//! browser's `Accept-Language`, else English.
+//! language the browser was given in the language menu (a cookie), else its
+//! `Accept-Language`, else English.
 
 use super::Language;
 use crate::auth::session::SessionUser;
@@ -13,13 +14,49 @@ pub fn of_request(parts: &http::request::Parts) -> Language {
     from_headers(&parts.headers)
 }
 
-/// The browser's preferred language that Paydesk speaks, else English.
+/// The cookie that keeps the language chosen in the menu, for the pages before signing in.
+const COOKIE: &str = "paydesk_language";
+
+/// The browser's language: the one chosen in the menu, else its preferred language that
+/// Paydesk speaks, else English.
 pub fn from_headers(headers: &http::HeaderMap) -> Language {
-    headers
-        .get(http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Language::from_accept_language)
+    chosen(headers)
+        .or_else(|| {
+            headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Language::from_accept_language)
+        })
         .unwrap_or_default()
+}
+
+/// The language of the cookie, if it names one Paydesk speaks.
+fn chosen(headers: &http::HeaderMap) -> Option<Language> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .and_then(|(_, tag)| Language::parse(tag))
+}
+
+/// Has the browser keep `language` for a year (in the response of a server function).
+pub fn remember(language: Language) {
+    let secure = if crate::state::app_state().config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{COOKIE}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}",
+        language.tag()
+    );
+    let response = use_context::<leptos_axum::ResponseOptions>();
+    if let (Ok(value), Some(response)) = (http::HeaderValue::try_from(cookie), response) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
 }
 
 /// The language of the page being rendered (English outside a request).

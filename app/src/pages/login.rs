@@ -1,6 +1,7 @@
 //! The login page. The form posts to `sign_in` and works before the WASM loads; the
 //! outcome comes back as a redirect, to the requested page or to this one with an error.
 
+use crate::components::language_menu::LanguageMenu;
 use crate::error::AppError;
 use crate::i18n::{td_display, td_string};
 use crate::locale::{use_language, Language};
@@ -77,7 +78,8 @@ fn error_message(language: Language, error: &str, retry: Option<&str>) -> Option
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let language = use_language();
-    // Signed out: the language of the browser, as the server chose it for this page.
+    // Signed out: the language chosen in the menu, else the browser's, as the server
+    // chose it for this page.
     let action = ServerAction::<SignIn>::new();
     let query = use_query();
     let error = move || {
@@ -90,7 +92,10 @@ pub fn LoginPage() -> impl IntoView {
         <Title text=tr!(language, login.sign_in) />
         <main class="login">
             <div class="card login-card">
-                <p class="brand">"Paydesk"</p>
+                <div class="login-head">
+                    <p class="brand">"Paydesk"</p>
+                    <LanguageMenu current=language />
+                </div>
                 <h1>{tr!(language, login.sign_in)}</h1>
                 <p class="muted">{tr!(language, login.tagline)}</p>
                 <ActionForm action>

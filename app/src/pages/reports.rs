@@ -382,11 +382,8 @@ fn Cell(
     let language = use_language();
     let class = format!("cell heat-{}", cell.level);
     // Counts are never negative.
-    let summary = tr!(
-        language,
-        calendar.transactions,
-        n = language.integer(cell.count.unsigned_abs())
-    );
+    let count = language.integer(cell.count.unsigned_abs());
+    let summary = tr!(language, calendar.transactions, n = count.clone());
     let name = cell.name;
     view! {
         <div
@@ -397,7 +394,9 @@ fn Cell(
             tabindex=move || hydrated.get().then_some(if starts { "0" } else { "-1" })
         >
             <span class="cell-label">{cell.label}</span>
-            <span class="cell-count">{summary}</span>
+            // A phone's day is too narrow for the words: it shows the number, and
+            // screen readers still read the words.
+            <span class="cell-count"><span class="count-words">{summary}</span><span class="count-number" aria-hidden="true">{count}</span></span>
             <span class="cell-volume">{cell.volume}</span>
             {match cell.download {
                 Some(href) => view! {

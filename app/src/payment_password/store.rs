@@ -3,7 +3,7 @@
 //! [`MAX_FAILURES`](super::MAX_FAILURES) of them.
 
 use super::{PasswordState, PaymentPassword, PaymentPasswordError, LOCK_MINUTES, MAX_FAILURES};
-use crate::audit::{self, Actor, AuditAction, Event};
+use crate::audit::{self, Actor, AuditAction, Detail, Event};
 use crate::auth::password;
 use crate::locale::Language;
 use chrono::{DateTime, Utc};
@@ -134,7 +134,7 @@ pub async fn verify(pool: &PgPool, actor: &Actor, given: &str) -> Result<(), Pay
             actor,
             Event::new(AuditAction::RefundsLocked)
                 .subject(row.email.as_str())
-                .detail(format!("{MAX_FAILURES} wrong payment passwords in a row")),
+                .detail(Detail::WrongPaymentPasswords(MAX_FAILURES)),
         )
         .await?;
         PaymentPasswordError::Locked { until }

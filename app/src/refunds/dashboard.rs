@@ -7,9 +7,9 @@ use super::form::{parse_draft, PreviewProblem, RefundDraft, RefundOutcome, Refun
 use super::rules::{availability, window_ended, RefundBlocked};
 use super::types::{CurrencyCode, MinorAmount, RefundRequestId, TransactionRef};
 use crate::audit::Actor;
-use crate::i18n::td_string;
+use crate::i18n::{td_display, td_string};
 use crate::locale::Language;
-use crate::money::Currency;
+use crate::money::{Currency, UnknownCurrency};
 use crate::payment_password::{store as payment_password, PaymentPasswordError};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -62,7 +62,9 @@ pub async fn refundable(
             left,
             currency,
         }),
-        Err(e) => Err(PreviewProblem::Blocked(e.to_string())),
+        Err(UnknownCurrency(code)) => Err(PreviewProblem::Blocked(
+            td_display!(language.locale(), refund.unknown_currency, code).to_string(),
+        )),
     })
 }
 
@@ -269,7 +271,7 @@ fn refusal_message(refusal: &RefundError, language: Language) -> String {
 }
 
 /// The explanation of a result code the refund engine answers with, in `language`.
-fn explain_result_code(code: &str, language: Language) -> Option<&'static str> {
+pub fn explain_result_code(code: &str, language: Language) -> Option<&'static str> {
     let l = language.locale();
     Some(match code {
         "ORDER_STATUS_INVALID" => td_string!(l, result_codes.order_status_invalid),

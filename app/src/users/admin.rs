@@ -4,7 +4,7 @@
 //! an active admin.
 
 use super::{NewUser, UserError};
-use crate::audit::{self, Actor, AuditAction, Event};
+use crate::audit::{self, Actor, AuditAction, Detail, Event};
 use crate::auth::{password, Role};
 use sqlx::PgPool;
 use sqlx::{Postgres, Transaction};
@@ -36,7 +36,7 @@ pub async fn create(pool: &PgPool, actor: &Actor, new: &NewUser) -> Result<Uuid,
         actor,
         Event::new(AuditAction::UserCreated)
             .subject(new.email.as_str())
-            .detail(new.role.as_str()),
+            .detail(Detail::Role(new.role)),
     )
     .await?;
     tx.commit().await?;
@@ -70,7 +70,10 @@ pub async fn change_role(
         actor,
         Event::new(AuditAction::RoleChanged)
             .subject(target.email)
-            .detail(format!("{} → {}", target.role.as_str(), role.as_str())),
+            .detail(Detail::RoleChange {
+                from: target.role,
+                to: role,
+            }),
     )
     .await?;
     tx.commit().await?;

@@ -56,7 +56,7 @@ pub async fn admin_add_api_key(client_id: String, public_key: String) -> Result<
             crate::api_keys::register_in(&mut tx, actor.merchant_id, choice, None, &der).await?;
         let event = Event::new(AuditAction::ApiKeyAdded)
             .subject(client_id.as_str())
-            .detail(format!("key version {version}"));
+            .detail(crate::audit::Detail::KeyVersion(version));
         record(&mut *tx, &actor, event).await?;
         tx.commit().await?;
         Ok::<_, KeyError>((client_id, version))

@@ -142,6 +142,9 @@ pub fn ExportPanel(
                             }
                             State::Done(name) => tr_display!(language, exports.done, name).to_string(),
                             State::Cancelled => tr!(language, exports.cancelled).to_owned(),
+                            State::Failed(message) if message.is_empty() => {
+                                tr!(language, exports.export_failed_retry).to_owned()
+                            }
                             State::Failed(message) => tr_display!(language, exports.failed, message).to_string(),
                         }
                     }}
@@ -194,13 +197,10 @@ mod hydrate {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
 
-    fn js_err(e: wasm_bindgen::JsValue) -> String {
-        e.as_string()
-            .or_else(|| {
-                e.dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-            })
-            .unwrap_or_else(|| "the request failed".to_owned())
+    /// A failure of the browser's own (no network, no room to save): its words would be
+    /// in the browser's language, so the panel shows its own message instead.
+    fn js_err<E>(_: E) -> String {
+        String::new()
     }
 
     pub fn start(
@@ -277,7 +277,7 @@ mod hydrate {
     }
 
     async fn progress(job: &str) -> Result<(u64, Option<i64>), String> {
-        let window = web_sys::window().ok_or("no window")?;
+        let window = web_sys::window().ok_or_else(|| js_err(()))?;
         let resp: web_sys::Response =
             JsFuture::from(window.fetch_with_str(&format!("/exports/progress?job={job}")))
                 .await
@@ -303,7 +303,7 @@ mod hydrate {
 
     /// Fetches `url` and saves the body under the server's file name.
     async fn download(url: &str, controller: &web_sys::AbortController) -> Result<String, String> {
-        let window = web_sys::window().ok_or("no window")?;
+        let window = web_sys::window().ok_or_else(|| js_err(()))?;
         let init = web_sys::RequestInit::new();
         init.set_signal(Some(&controller.signal()));
         let resp: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
@@ -336,15 +336,15 @@ mod hydrate {
             .dyn_into()
             .map_err(js_err)?;
         let href = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_err)?;
-        let document = window.document().ok_or("no document")?;
+        let document = window.document().ok_or_else(|| js_err(()))?;
         let a: web_sys::HtmlAnchorElement = document
             .create_element("a")
             .map_err(js_err)?
             .dyn_into()
-            .map_err(|_| "not a link".to_owned())?;
+            .map_err(js_err)?;
         a.set_href(&href);
         a.set_download(&name);
-        let body = document.body().ok_or("no body")?;
+        let body = document.body().ok_or_else(|| js_err(()))?;
         body.append_child(&a).map_err(js_err)?;
         a.click();
         a.remove();

@@ -29,7 +29,7 @@ use super::record::RefundRecord;
 use super::replay::replay;
 use super::settlement::{settlement, Settlement};
 use super::timing::Timing;
-use crate::audit::{self, AuditAction, Event};
+use crate::audit::{self, AuditAction, Detail, Event};
 use crate::refunds::rules::{self, PaymentFacts};
 use crate::transactions::kind::TransactionStatus;
 
@@ -325,11 +325,10 @@ fn refund_event(request: &Request<'_>, payment: &Payment, refund_id: &str) -> Ev
     Event::new(AuditAction::Refund)
         .subject(refund_id)
         .amount(request.amount_minor(), payment.currency.as_str())
-        .detail(format!(
-            "Refund of payment {} ({})",
-            payment.transaction_id,
-            payment.timing.label()
-        ))
+        .detail(Detail::Refund {
+            payment: payment.transaction_id.clone(),
+            processing: payment.timing == Timing::Asynchronous,
+        })
 }
 
 /// Keeps the refusal under the request ID, so that a repeat gets it again, and puts it
@@ -356,7 +355,10 @@ async fn record_refusal(
         Event::new(AuditAction::RefundRefused)
             .subject(cmd.payment_id.as_str())
             .amount(cmd.amount.get(), cmd.currency.as_str())
-            .detail(format!("{}: {}", refusal.result_code(), refusal.message())),
+            .detail(Detail::Refused {
+                code: refusal.result_code().to_owned(),
+                message: refusal.message(),
+            }),
     )
     .await
 }

@@ -55,14 +55,6 @@ impl Timing {
             Timing::Asynchronous => ("REFUND_IN_PROCESS", "The refund is being processed."),
         }
     }
-
-    /// How the audit log describes the new refund.
-    pub(super) fn label(self) -> &'static str {
-        match self {
-            Timing::Synchronous => "successful",
-            Timing::Asynchronous => "processing",
-        }
-    }
 }
 
 #[cfg(test)]
