@@ -32,27 +32,56 @@ pub async fn change_language(language: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The menu is fixed markup with nothing to update in the browser, so it is written as
+/// one string: as typed view code, hydrated on the sign-in page, it cost that first page
+/// about 12 KB of its WASM budget (docs/PERFORMANCE.md).
 #[component]
 pub fn LanguageMenu(current: Language) -> impl IntoView {
-    let language = use_language();
-    view! {
-        <details class="language-menu">
-            <summary>
-                <span class="visually-hidden">{tr!(language, shell.language)}": "</span>
-                <span lang=current.tag()>{current.native_name()}</span>
-            </summary>
-            <form method="post" action=ChangeLanguage::url()>
-                <ul role="list">
-                    {Language::ALL.into_iter().map(|l| view! {
-                        <li>
-                            <button type="submit" class="menu-item" name="language" value=l.tag()
-                                lang=l.tag() aria-current=(l == current).then_some("true")>
-                                {l.native_name()}
-                            </button>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </form>
-        </details>
+    let label = tr!(use_language(), shell.language);
+    view! { <div class="language-slot" inner_html=menu_html(current, label) /> }
+}
+
+fn menu_html(current: Language, label: &str) -> String {
+    let buttons: String = Language::ALL
+        .into_iter()
+        .map(|l| {
+            let current = if l == current { r#" aria-current="true""# } else { "" };
+            format!(
+                r#"<li><button type="submit" class="menu-item" name="language" value="{tag}" lang="{tag}"{current}>{name}</button></li>"#,
+                tag = l.tag(),
+                name = l.native_name()
+            )
+        })
+        .collect();
+    format!(
+        r#"<details class="language-menu"><summary><span class="visually-hidden">{label}: </span><span lang="{tag}">{name}</span></summary><form method="post" action="{action}"><ul role="list">{buttons}</ul></form></details>"#,
+        label = escape(label),
+        tag = current.tag(),
+        name = current.native_name(),
+        action = ChangeLanguage::url(),
+    )
+}
+
+/// The catalogue's text as HTML text.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_menu_offers_every_language_and_marks_the_current_one() {
+        let html = menu_html(Language::PtBr, "Idioma <&>");
+        assert!(html.contains("Idioma &lt;&amp;&gt;: "));
+        for l in Language::ALL {
+            assert!(html.contains(&format!(r#"value="{}""#, l.tag())));
+        }
+        assert_eq!(html.matches("aria-current").count(), 1);
+        assert!(html.contains(r#"value="pt-BR" lang="pt-BR" aria-current="true""#));
+        assert!(html.contains(r#"action="/api/change_language""#));
     }
 }
