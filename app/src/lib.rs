@@ -24,6 +24,7 @@ macro_rules! tr_display {
     };
 }
 
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
