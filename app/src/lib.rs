@@ -31,6 +31,8 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod cache;
 #[cfg(feature = "ssr")]
+pub mod charts;
+#[cfg(feature = "ssr")]
 pub mod client_address;
 pub mod components;
 pub mod error;

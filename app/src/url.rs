@@ -35,6 +35,17 @@ pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
     }
 }
 
+/// Whether `s` is a path on this site: it starts with one `/` (`//host` is another site),
+/// has no backslash (browsers read `/\host` as `//host`) and only printable ASCII, so no
+/// control character, space or unencoded non-ASCII text, which no link of Paydesk's has
+/// (links are built with [`with_query`]).
+pub fn is_local_path(s: &str) -> bool {
+    s.starts_with('/')
+        && !s.starts_with("//")
+        && !s.contains('\\')
+        && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// A page's query parameters, each decoded once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Query(Vec<(String, String)>);

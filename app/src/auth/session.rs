@@ -274,14 +274,7 @@ pub async fn require_actor(
 /// which no link of Paydesk's has) becomes the overview.
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && n.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            n
-        }
+        Some(n) if crate::url::is_local_path(n) => n,
         _ => "/",
     }
 }
