@@ -14,22 +14,28 @@ const widths = [
 ];
 const langs: Lang[] = ['en', 'zh-CN', 'pt-BR'];
 
-async function shoot(page: Page, name: string, width: string, lang: Lang): Promise<void> {
+async function shoot(page: Page, name: string, width: string, lang: Lang, fullPage = false): Promise<void> {
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
   const suffix = lang === 'en' ? '' : `-${lang}`;
-  await page.screenshot({ path: `${OUT}/${name}-${width}${suffix}.png` });
+  await page.screenshot({ path: `${OUT}/${name}-${width}${suffix}.png`, fullPage });
 }
 
 for (const lang of langs) {
   test.describe(lang, () => {
     test.use({ locale: lang });
     for (const { name: width, viewport } of widths) {
-      test(`the query, details, refund dialog and reports at ${width} width in ${lang}`, async ({ page }) => {
+      test(`the overview, query, details, refund dialog and reports at ${width} width in ${lang}`, async ({ page }) => {
         await page.setViewportSize(viewport);
         const { payment } = seedPayment('lotus', 'ALIPAY_CN', { amount: '1288.00', refund: '88.00' });
         await signIn(page, 'admin@lotus.example', DEMO_PASSWORD, lang);
         await expect(page.getByRole('banner')).toContainText('Lotus Tea House');
         await expect(page.locator('html')).toHaveAttribute('lang', lang);
+
+        // The overview's whole page: its charts run below the first screen.
+        await page.goto('/?range=30d');
+        await waitForHydration(page);
+        await expect(page.locator('.chart-svg svg').first()).toBeVisible();
+        await shoot(page, 'overview', width, lang, true);
 
         await page.goto('/transactions');
         await waitForHydration(page);

@@ -11,6 +11,7 @@ pub mod exports;
 pub mod health;
 pub mod http;
 pub mod metrics;
+pub mod overview;
 pub mod partitions;
 pub mod receipts;
 pub mod reports_job;

@@ -313,19 +313,28 @@ async fn the_overview_and_the_calendar_count_by_the_merchants_day(pool: PgPool) 
     let client = app.browser();
     app.sign_in(&client, "fin@lotus.example", PASSWORD).await;
 
-    let overview: Value = app
-        .call(&client, "load_overview")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        overview["volumes"],
-        json!([
-            {"currency": "JPY", "payments": 1, "payment_minor": 5_000, "refunds": 1, "refund_minor": 1_200},
-            {"currency": "USD", "payments": 3, "payment_minor": 3_300, "refunds": 1, "refund_minor": 250},
-        ])
-    );
+    // The overview's last 30 days, one currency at a time: payments paid and refunds
+    // made, the failed payment and the 31st day left out.
+    let mut tiles = Vec::new();
+    for currency in ["USD", "JPY"] {
+        let overview: Value = app
+            .call_with(&client, "load_overview", &[("currency", currency)])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let values: Vec<String> = overview["tiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["value"].as_str().unwrap().to_owned())
+            .collect();
+        tiles.push(values);
+    }
+    assert_eq!(tiles[0][..2], ["33.00 USD", "3"]);
+    assert_eq!(tiles[0][3], "2.50 USD");
+    assert_eq!(tiles[1][..2], ["5,000 JPY", "1"]);
+    assert_eq!(tiles[1][3], "1,200 JPY");
 
     // Yesterday: the payment and the refund a second before midnight; today: three
     // successful transactions, the failed one left out. Volume is the USD settled for

@@ -7,6 +7,7 @@
 //! it: everything over days from the daily totals tables, only a one-day series from
 //! that day's transactions.
 
+pub mod plotted;
 pub mod range;
 pub mod types;
 
@@ -19,6 +20,8 @@ mod currencies;
 #[cfg(feature = "ssr")]
 mod local_day;
 #[cfg(feature = "ssr")]
+mod overview;
+#[cfg(feature = "ssr")]
 mod refunds;
 #[cfg(feature = "ssr")]
 mod series;
@@ -29,6 +32,8 @@ pub use balances::balances;
 pub use breakdowns::breakdowns;
 #[cfg(feature = "ssr")]
 pub use currencies::currencies;
+#[cfg(feature = "ssr")]
+pub use overview::chart_data;
 #[cfg(feature = "ssr")]
 pub use refunds::{refund_reasons, refund_requests};
 #[cfg(feature = "ssr")]

@@ -80,6 +80,22 @@ impl Language {
         }
     }
 
+    /// A day of a month, for a chart's axis: "12-03", "12月3日" or "03/12".
+    pub fn day_of_month(self, month: u32, day: u32) -> String {
+        match self {
+            Language::En => format!("{month:02}-{day:02}"),
+            Language::ZhCn => format!("{month}月{day}日"),
+            Language::PtBr => format!("{day:02}/{month:02}"),
+        }
+    }
+
+    /// Hundredths of a percent as a percentage: "12.34%", or "12,34%" in Portuguese.
+    pub fn percent(self, basis_points: i64) -> String {
+        let sign = if basis_points < 0 { "-" } else { "" };
+        let bp = basis_points.unsigned_abs();
+        self.decimal(&format!("{sign}{}.{:02}", bp / 100, bp % 100)) + "%"
+    }
+
     /// A month of a year: "December 2026", "2026年12月" or "dezembro de 2026".
     pub fn month(self, year: i32, month: u32) -> String {
         const EN: [&str; 12] = [
@@ -177,6 +193,13 @@ mod tests {
         assert_eq!(Language::En.decimal("1500.5"), "1,500.5");
         assert_eq!(Language::En.decimal("n/a"), "n/a");
         assert_eq!(Language::PtBr.integer(10_000), "10.000");
+        assert_eq!(Language::En.percent(1_234), "12.34%");
+        assert_eq!(Language::PtBr.percent(123_405), "1.234,05%");
+        assert_eq!(Language::ZhCn.percent(-5), "-0.05%");
+        assert_eq!(
+            Language::En.percent(i64::MIN),
+            "-92,233,720,368,547,758.08%"
+        );
     }
 
     #[test]

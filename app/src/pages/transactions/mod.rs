@@ -71,7 +71,7 @@ impl FilterOptions {
 
 /// The filter bar's lists of `merchant`, usually from the cache.
 #[cfg(feature = "ssr")]
-async fn cached_options(
+pub(crate) async fn cached_options(
     reads: &sqlx::PgPool,
     merchant: uuid::Uuid,
 ) -> Result<FilterOptions, sqlx::Error> {
