@@ -98,3 +98,15 @@ test('the overview reads the same without JavaScript', async ({ browser }) => {
   await expect(page).toHaveURL(/range=7d/);
   await context.close();
 });
+
+for (const role of ['admin', 'operator', 'finance']) {
+  test(`the ${role} opens on the overview too`, async ({ page }) => {
+    const errors = consoleErrors(page);
+    await signIn(page, `${role}@lotus.example`, DEMO_PASSWORD);
+    await expect(page.getByRole('banner')).toContainText(`${role}@lotus.example`);
+    await waitForHydration(page);
+    await expect(page.getByRole('list', { name: 'Key figures' }).getByRole('listitem')).toHaveCount(5);
+    await expect(page.getByRole('region', { name: 'Balances, scrollable' })).toBeVisible();
+    expect(errors).toEqual([]);
+  });
+}

@@ -49,7 +49,10 @@ test('the navigation folds behind a menu button that works from the keyboard', a
   await expect(menu).toHaveAttribute('aria-expanded', 'false');
   await expect(nav).toBeHidden();
 
-  // The first Tab reaches the skip link, which takes the focus past the navigation.
+  // On a page loaded afresh, the first Tab reaches the skip link, which takes the focus
+  // past the navigation.
+  await page.goto('/settings');
+  await waitForHydration(page);
   await page.keyboard.press('Tab');
   const skip = page.getByRole('link', { name: 'Skip to content' });
   await expect(skip).toBeFocused();

@@ -75,6 +75,7 @@ fn range_message(language: Language, error: RangeError) -> String {
 
 /// The whole page for `user`.
 pub async fn overview(
+    state: &crate::state::AppState,
     pool: &PgPool,
     user: &SessionUser,
     params: &OverviewParams,
@@ -157,7 +158,7 @@ pub async fn overview(
         return Ok(view);
     };
     let data = chart_data(pool, user.merchant_id, user.zone, range, currency).await?;
-    let names = crate::pages::transactions::cached_options(pool, user.merchant_id).await?;
+    let names = crate::pages::transactions::cached_options(state, pool, user.merchant_id).await?;
     let page = Page {
         language,
         currency,

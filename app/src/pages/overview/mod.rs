@@ -83,6 +83,8 @@ pub async fn load_overview(
     to: Option<String>,
     currency: Option<String>,
 ) -> Result<OverviewView, AppError> {
+    // Taken before the first await: the page's context is not read again later.
+    let state = crate::state::app_state();
     let user = crate::auth::session::require_user().await?;
     let pool = crate::replica::read_pool().await?;
     let params = OverviewParams {
@@ -91,7 +93,7 @@ pub async fn load_overview(
         to,
         currency,
     };
-    Ok(build::overview(&pool, &user, &params, chrono::Utc::now()).await?)
+    Ok(build::overview(&state, &pool, &user, &params, chrono::Utc::now()).await?)
 }
 
 /// The presets offered above the page, with the names of their texts.
@@ -110,21 +112,22 @@ pub fn OverviewPage() -> impl IntoView {
             currency: q.get("currency"),
         }
     });
-    let data = Resource::new(
+    // Blocking, so that the page arrives whole: it reads the same without JavaScript.
+    let data = Resource::new_blocking(
         move || params.get(),
         |p| load_overview(p.range, p.from, p.to, p.currency),
     );
     view! {
         <Title text=tr!(language, overview.title) />
         <h1>{tr!(language, overview.title)}</h1>
-        <Transition fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, overview.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, overview.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(view) => view! { <Overview view /> }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
@@ -285,9 +288,11 @@ fn ChartCard(chart: Chart) -> impl IntoView {
             <div class="chart-head">
                 // The chart draws its title; the heading gives the page its outline.
                 <h3 id=heading.clone() class="visually-hidden">{chart.title.clone()}</h3>
-                <a class="btn small" href=chart.download download>
+                // Named with its chart, since every card has one; the visible words
+                // start the name.
+                <a class="btn small" href=chart.download download rel="external"
+                    aria-label=format!("{}: {}", tr!(language, overview.download), chart.title)>
                     {tr!(language, overview.download)}
-                    <span class="visually-hidden">{format!(": {}", chart.title)}</span>
                 </a>
             </div>
             <div class="chart-svg" inner_html=chart.svg></div>

@@ -21,6 +21,7 @@ use leptos_router::hooks::use_params_map;
 
 #[server(endpoint = "transaction_details")]
 pub async fn transaction_details(transaction_id: String) -> Result<Option<Details>, AppError> {
+    let state = crate::state::app_state();
     let user = crate::auth::session::require_user().await?;
     let pool = crate::replica::read_pool().await?;
     let zone = user.zone;
@@ -33,7 +34,7 @@ pub async fn transaction_details(transaction_id: String) -> Result<Option<Detail
             user.language,
             chrono::Utc::now(),
         ),
-        super::cached_options(&pool, user.merchant_id)
+        super::cached_options(&state, &pool, user.merchant_id)
     );
     let (mut details, options) = (details?, options?);
     if let Some(d) = details.as_mut() {

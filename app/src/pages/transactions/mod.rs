@@ -72,11 +72,12 @@ impl FilterOptions {
 /// The filter bar's lists of `merchant`, usually from the cache.
 #[cfg(feature = "ssr")]
 pub(crate) async fn cached_options(
+    state: &crate::state::AppState,
     reads: &sqlx::PgPool,
     merchant: uuid::Uuid,
 ) -> Result<FilterOptions, sqlx::Error> {
-    let crate::state::AppState { cache, .. } = crate::state::app_state();
-    cache
+    state
+        .cache
         .filter_options
         .get_or_load(merchant, filter_options(reads, merchant))
         .await
@@ -87,7 +88,8 @@ pub(crate) async fn cached_options(
 pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, AppError> {
     use crate::transactions::{display_settings, filter, query};
     let user = crate::auth::session::require_user().await?;
-    let crate::state::AppState { pool, cache, .. } = crate::state::app_state();
+    let state = crate::state::app_state();
+    let crate::state::AppState { pool, cache, .. } = state.clone();
     // The page and the lists may come from a replica; the user's own columns, which they
     // may have just changed, come from the primary.
     let reads = crate::replica::read_pool().await?;
@@ -113,7 +115,7 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
         cache
             .columns
             .get_or_load(user_id, display_settings::load(&pool, user_id)),
-        cached_options(&reads, merchant),
+        cached_options(&state, &reads, merchant),
         page
     );
     let (columns, options, page) = (columns?, options?, page?);
