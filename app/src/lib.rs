@@ -35,6 +35,8 @@ pub mod charts;
 #[cfg(feature = "ssr")]
 pub mod client_address;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod cookies;
 pub mod error;
 pub mod locale;
 pub mod money;

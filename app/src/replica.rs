@@ -359,14 +359,8 @@ pub async fn mark_written() {
 
 /// The write position a request's cookies carry, if any (the latest, if several).
 pub fn written(headers: &http::HeaderMap) -> Option<Lsn> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(name, _)| *name == WRITTEN_COOKIE)
-        .filter_map(|(_, value)| Lsn::parse(value))
+    crate::cookies::values(headers, WRITTEN_COOKIE)
+        .filter_map(Lsn::parse)
         .max()
 }
 

@@ -32,14 +32,9 @@ pub fn from_headers(headers: &http::HeaderMap) -> Language {
 
 /// The language of the cookie, if it names one Paydesk speaks.
 fn chosen(headers: &http::HeaderMap) -> Option<Language> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .and_then(|(_, tag)| Language::parse(tag))
+    crate::cookies::values(headers, COOKIE)
+        .next()
+        .and_then(Language::parse)
 }
 
 /// Has the browser keep `language` for a year (in the response of a server function).
