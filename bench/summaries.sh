@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Overview and reports calendar benchmark. Uses the transactions that bench/query.sh
-# seeds (20,000,000 by default, made here if missing) and prints, per page, the p50/p99
-# of its server function through HTTP (RUNS samples, default 2,000) next to the raw
-# aggregate over the transactions giving the same figures (RAW_RUNS, default 200: it
-# is the slow side), and whether both give the same figures. Then the EXPLAIN ANALYZE
+# seeds (20,000,000 by default, made here if missing) and prints, per page (the overview
+# over a year and a day, 30 days and one day by the hour, in the merchant's busiest
+# currency; the calendar by month and by year), the p50/p99 of its server function
+# through HTTP (RUNS samples, default 2,000) next to the raw aggregate over the
+# transactions giving the same figure (RAW_RUNS, default 200: it is the slow side), and
+# whether both give the same figure. Then the EXPLAIN ANALYZE
 # of the year view's read of the daily totals.
 #
 # Uses the server of DATABASE_URL, or without it the private cluster of scripts/lib.sh.

@@ -67,7 +67,7 @@ test('an admin adds a user, changes their role, disables them and finds it in th
   const log = page.getByRole('table', { name: 'Audit log' });
   const change = log.getByRole('row').filter({ hasText: email });
   await expect(change).toHaveCount(1);
-  await expect(change).toContainText('operator → viewer');
+  await expect(change).toContainText('Operator → Viewer');
   await expect(change).toContainText(ADMIN);
   await expect(log.getByRole('row').filter({ hasText: 'User disabled' })).toHaveCount(0);
 
