@@ -88,18 +88,9 @@ pub async fn overview(
             let given = |v: &Option<String>| v.clone().unwrap_or_default();
             return Ok(OverviewView {
                 range_error: Some(message),
-                preset: None,
                 from: given(&params.from),
                 to: given(&params.to),
-                period: String::new(),
-                currencies: Vec::new(),
-                currency: None,
-                balances: Vec::new(),
-                tiles: Vec::new(),
-                over_time: Vec::new(),
-                breakdowns: Vec::new(),
-                refunds: Vec::new(),
-                links_note: None,
+                ..OverviewView::default()
             });
         }
     };

@@ -27,7 +27,7 @@ pub struct OverviewParams {
 }
 
 /// The page as the server wrote it, in the user's language.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct OverviewView {
     /// Why the range was refused; nothing else is shown then.
     pub range_error: Option<String>,
@@ -203,7 +203,7 @@ fn RangeBar(
                 let href = crate::url::with_query("/", &[("range", p), ("currency", &keep)]);
                 view! {
                     <a href=href class="preset" class:current=current aria-current=current.then_some("true")>
-                        {build_label(l, p)}
+                        {preset_label(l, p)}
                     </a>
                 }
             }).collect_view()}
@@ -235,7 +235,7 @@ fn RangeBar(
 }
 
 /// A preset's name in the language of `l`.
-fn build_label(l: crate::i18n::Locale, preset: &str) -> &'static str {
+fn preset_label(l: crate::i18n::Locale, preset: &str) -> &'static str {
     use crate::i18n::td_string;
     match preset {
         "today" => td_string!(l, filters.today),
