@@ -11,10 +11,11 @@ use axum::http::{header, HeaderValue};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sqlx::PgPool;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
+use std::sync::LazyLock;
 use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::{time, SameSite};
@@ -116,7 +117,7 @@ pub fn router(
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
             state.config.session_idle.as_secs() as i64,
         )));
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let package = site_package(&leptos_options);
     let pages = Router::new()
         .leptos_routes_with_context(
@@ -156,6 +157,16 @@ pub fn router(
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(http::request_id::assign))
+}
+
+/// The pages' routes, worked out once per process. Working them out renders the app
+/// with resource loading switched off for the whole process (leptos_server keeps that
+/// switch in a global), and a page whose data starts loading at that moment waits
+/// forever: with several apps in one process, as in the tests, a second app's routes
+/// must never be worked out while the first one serves (docs/ARCHITECTURE.md).
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
 }
 
 /// The site's script, WebAssembly and stylesheet. Sent compressed where the build made

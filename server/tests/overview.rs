@@ -304,3 +304,54 @@ async fn bad_periods_and_currencies_get_a_message_and_no_figures(pool: PgPool) {
         .unwrap()
         .starts_with("/login"));
 }
+
+/// Starting an app works out its page routes by rendering the app with data loading
+/// switched off for the whole process. Tests start many apps in one process: a page
+/// rendering while another app starts must still get its data and finish.
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_finish_while_other_apps_start_in_the_same_process(pool: PgPool) {
+    merchant_with_user(&pool, "Lotus Tea House", "ana@lotus.example", "viewer").await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap();
+    app.sign_in(&browser, "ana@lotus.example", PASSWORD).await;
+
+    let starting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let starter = {
+        let starting = starting.clone();
+        let options = (*pool.connect_options()).clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let pool = PgPool::connect_with(options).await.unwrap();
+                let state = app::state::AppState::new(pool, Default::default());
+                let mut started = 0;
+                while starting.load(std::sync::atomic::Ordering::Relaxed) {
+                    server::serve::local_router(state.clone(), Default::default())
+                        .await
+                        .unwrap();
+                    started += 1;
+                }
+                started
+            })
+        })
+    };
+    for n in 0..30 {
+        let page = browser.get(app.url("/")).send().await;
+        let page = page.and_then(|p| p.error_for_status());
+        let text = match page {
+            Ok(page) => page.text().await.unwrap(),
+            Err(e) => panic!("page {n} did not finish: {e}"),
+        };
+        assert!(text.contains("<h1>Overview</h1>"), "page {n}: {text}");
+    }
+    starting.store(false, std::sync::atomic::Ordering::Relaxed);
+    assert!(starter.join().unwrap() > 1, "other apps started meanwhile");
+}
