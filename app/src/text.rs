@@ -61,9 +61,39 @@ pub fn has_unsafe_char(text: &str) -> bool {
     check_line(text, usize::MAX).is_err()
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula. Exported text
+/// is the merchant's or their customers' (a reason, a reference), and a file opened in
+/// a spreadsheet must show it, never run it (docs/SECURITY.md).
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `text` as a text cell of a CSV file: with a leading `'` when it would otherwise
+/// start a formula, as spreadsheets themselves mark text typed that way.
+pub fn formula_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_would_start_a_formula_is_marked_as_text() {
+        for (given, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+55 11", "'+55 11"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("Devolução = parcial", "Devolução = parcial"),
+            ("退款 🎁", "退款 🎁"),
+            ("", ""),
+        ] {
+            assert_eq!(formula_safe(given), written);
+        }
+    }
 
     #[test]
     fn any_script_and_emoji_are_welcome() {

@@ -317,6 +317,85 @@ async fn xlsx_export_has_numbers_dates_and_the_same_rows(pool: PgPool) {
     }
 }
 
+/// Reasons are the merchant's text. A spreadsheet opening the .csv must show one that
+/// looks like a formula, never run it: such text gets a leading `'`. The .xlsx holds it
+/// as a text cell, exactly as given.
+#[sqlx::test(migrations = "../migrations")]
+async fn text_that_would_start_a_formula_is_exported_as_text(pool: PgPool) {
+    let (lotus, _) = lotus(&pool).await;
+    let at = Utc::now() - Duration::hours(2);
+    let reasons = [
+        "=HYPERLINK(\"http://evil.example\",\"Refund\")",
+        "+55 11 5555-0000",
+        "-10% goodwill",
+        "@SUM(A1:A9)",
+        "Devolução = 退款 🍵",
+    ];
+    for (i, reason) in reasons.iter().enumerate() {
+        let id = format!("F-{i}");
+        txn(
+            &pool,
+            lotus,
+            &id,
+            "REFUND",
+            "SUCCESS",
+            "USD",
+            100,
+            at,
+            Some(reason),
+        )
+        .await;
+    }
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = signed_in(&app, "fin@lotus.example").await;
+    let fields = "fields=transaction_id,reason&id_type=transaction_id";
+
+    let csv = app
+        .get(&client, &format!("/exports/transactions.csv?{fields}"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(&csv[3..]);
+    let written: std::collections::HashMap<String, String> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| (r[0].to_owned(), r[1].to_owned()))
+        .collect();
+    let expected = [
+        "'=HYPERLINK(\"http://evil.example\",\"Refund\")",
+        "'+55 11 5555-0000",
+        "'-10% goodwill",
+        "'@SUM(A1:A9)",
+        "Devolução = 退款 🍵",
+    ];
+    for (i, want) in expected.iter().enumerate() {
+        assert_eq!(written[&format!("F-{i}")], *want);
+    }
+
+    let xlsx = app
+        .get(&client, &format!("/exports/transactions.xlsx?{fields}"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(xlsx.to_vec())).unwrap();
+    let sheet = book.worksheet_range("Transactions").unwrap();
+    let formulas = book.worksheet_formula("Transactions").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formulas"
+    );
+    for row in sheet.rows().skip(1) {
+        if let Data::String(id) = &row[0] {
+            if let Some(i) = id.strip_prefix("F-") {
+                let i: usize = i.parse().unwrap();
+                assert_eq!(row[1], Data::String(reasons[i].to_owned()));
+            }
+        }
+    }
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn files_are_headed_in_english_unless_the_user_asks_for_their_language(pool: PgPool) {
     lotus(&pool).await;

@@ -198,15 +198,11 @@ pub fn csv(id: ChartId, plotted: &Plotted) -> String {
 /// A text field of a CSV row: quoted when it holds a separator, a quote or a line
 /// break, and never read as a formula by a spreadsheet (a reason is the merchant's text).
 fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
+    let text = crate::text::formula_safe(text);
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text
+        text.into_owned()
     }
 }
 

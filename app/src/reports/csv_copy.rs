@@ -96,7 +96,7 @@ fn timestamp(at: DateTime<Utc>) -> String {
 fn expression(o: Out) -> String {
     const LOCAL_TIME: &str = "'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'";
     match o {
-        Out::Text(c) => format!("NULLIF({}, '')", text_column(c)),
+        Out::Text(c) => format!("NULLIF({}, '')", formula_safe(text_column(c))),
         Out::Amount => format!("t.amount_minor * {}", unit("t.currency")),
         Out::AmountMinor => "t.amount_minor".to_owned(),
         Out::Currency => "t.currency".to_owned(),
@@ -112,6 +112,19 @@ fn expression(o: Out) -> String {
         Out::CreatedAt => format!("to_char(t.created_at, {LOCAL_TIME})"),
         Out::FinishedAt => format!("to_char(t.finished_at, {LOCAL_TIME})"),
     }
+}
+
+/// `column` marked as text where it would start a formula, as
+/// [`crate::text::formula_safe`] does: a leading `'`.
+fn formula_safe(column: &str) -> String {
+    let starts: Vec<String> = crate::text::FORMULA_STARTS
+        .iter()
+        .map(|c| format!("chr({})", u32::from(*c)))
+        .collect();
+    format!(
+        "CASE WHEN left({column}, 1) IN ({}) THEN '''' || {column} ELSE {column} END",
+        starts.join(", ")
+    )
 }
 
 /// The column of a plain text field; money and times are not plain.

@@ -285,7 +285,7 @@ impl Write for Shared {
 
 fn csv_value(o: Out, row: &TransactionRow, zone: Tz, out: &mut String) {
     match o {
-        Out::Text(c) => out.push_str(text(&row, c).unwrap_or_default()),
+        Out::Text(c) => out.push_str(&crate::text::formula_safe(text(row, c).unwrap_or_default())),
         Out::Amount => push_major(out, row.amount_minor, &row.currency),
         Out::AmountMinor => push_int(out, row.amount_minor),
         Out::Currency => out.push_str(&row.currency),
