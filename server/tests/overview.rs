@@ -231,6 +231,95 @@ async fn the_overview_shows_what_the_rows_and_the_query_say(pool: PgPool) {
     assert_eq!(yen["tiles"][3]["value"], "0 JPY");
 }
 
+/// The overview and the reports calendar read the same daily totals: for last month,
+/// each day's paid volume on the overview is the calendar's volume of that day, and the
+/// successful transactions of the overview's types add up to the calendar's counts.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_overview_and_the_reports_calendar_agree_day_by_day(pool: PgPool) {
+    use chrono::Datelike;
+    support::antom_and_method(&pool, "GCASH", "GCash", 365, "SYNC").await;
+    let lotus = merchant_with_user(&pool, "Lotus Tea House", "ana@lotus.example", "admin").await;
+    let today = Utc::now().with_timezone(&ZONE).date_naive();
+    let first = (today.with_day(1).unwrap() - Days::new(1))
+        .with_day(1)
+        .unwrap();
+    let at = |day: u64, time: &str| {
+        let time = NaiveTime::parse_from_str(time, "%H:%M").unwrap();
+        let local = (first + Days::new(day)).and_time(time);
+        ZONE.from_local_datetime(&local)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    for (id, kind, status, amount, when, original) in [
+        ("A-1", "PAYMENT", "SUCCESS", 1_999, at(0, "00:00"), None),
+        ("A-2", "PAYMENT", "SUCCESS", 5_001, at(0, "23:59"), None),
+        ("A-3", "PAYMENT", "FAIL", 7_000, at(0, "12:00"), None),
+        ("A-4", "PAYMENT", "SUCCESS", 120_000, at(1, "00:01"), None),
+        ("A-5", "REFUND", "SUCCESS", 999, at(1, "08:00"), Some("A-1")),
+        ("A-6", "PAYMENT", "SUCCESS", 1, at(27, "23:59"), None),
+    ] {
+        transaction(
+            &pool, lotus, id, kind, status, amount, "USD", when, original, None,
+        )
+        .await;
+    }
+    sqlx::query("UPDATE transactions SET settlement_amount_minor = amount_minor, settlement_currency = currency")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = app.browser();
+    app.sign_in(&client, "ana@lotus.example", PASSWORD).await;
+    let view = overview(
+        &app,
+        &client,
+        &[("range", "last_month"), ("currency", "USD")],
+    )
+    .await;
+    assert_eq!(view["from"], first.to_string());
+    let paid = client
+        .get(app.url(chart(&view, "paid-volume")["download"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let calendar: Value = app
+        .call_with(
+            &client,
+            "report_calendar",
+            &[
+                ("year", first.year().to_string().as_str()),
+                ("month", first.month().to_string().as_str()),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cells = calendar["cells"].as_array().unwrap();
+    let mut days = 0;
+    for line in paid.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let minor: i64 = fields[1].parse().unwrap();
+        let cell = cells.iter().find(|c| c["key"] == fields[0]).unwrap();
+        let volume = app::locale::Language::En.money(minor, "USD");
+        assert_eq!(cell["volume"], volume.as_str(), "{}", fields[0]);
+        days += 1;
+    }
+    assert_eq!(days, cells.len(), "one figure for each day of the month");
+    let counted: i64 = cells.iter().map(|c| c["count"].as_i64().unwrap()).sum();
+    let by_type: i64 = chart(&view, "by-type")["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_str().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!((counted, by_type), (5, 5));
+}
+
 /// Every bad period or currency is answered with a message, on the page and for a data
 /// file, and no figure is shown.
 #[sqlx::test(migrations = "../migrations")]
