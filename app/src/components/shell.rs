@@ -37,19 +37,53 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
+/// The frame is built outside any `<Suspense>`. On the server a suspense builds its
+/// children more than once (once to find the data they read, once to render them), and
+/// every build of a page starts its data loading anew: inside one, each page read its
+/// data two or three times. So the frame and the page are built once, with the user
+/// known at once: on the server from the request, in the browser from the data the
+/// server sent with the page. Only a browser arriving from a page outside the frame (the
+/// sign-in page) waits for it.
 #[component]
 pub fn AppShell() -> impl IntoView {
     let language = use_language();
     let user = Resource::new_blocking(|| (), |_| fetch_current_user());
-    view! {
-        <Suspense fallback=move || view! { <div class="app-loading" aria-busy="true">{tr!(language, shell.loading)}</div> }>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(user) => view! { <Frame user /> }.into_any(),
-                    Err(_) => view! { <SessionEnded /> }.into_any(),
-                }
-            })}
-        </Suspense>
+    match known_user(user) {
+        Some(Ok(user)) => view! { <Frame user /> }.into_any(),
+        Some(Err(_)) => view! { <SessionEnded /> }.into_any(),
+        None => view! {
+            <Suspense fallback=move || view! { <div class="app-loading" aria-busy="true">{tr!(language, shell.loading)}</div> }>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(user) => view! { <Frame user /> }.into_any(),
+                        Err(_) => view! { <SessionEnded /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+        .into_any(),
+    }
+}
+
+/// The user, when known without waiting: the request's on the server; in the browser,
+/// what the server sent along with the page it rendered.
+fn known_user(
+    user: Resource<Result<CurrentUser, AppError>>,
+) -> Option<Result<CurrentUser, AppError>> {
+    #[cfg(feature = "ssr")]
+    {
+        let _ = user;
+        let parts = use_context::<http::request::Parts>();
+        let signed_in = parts.and_then(|p| {
+            p.extensions
+                .get::<crate::auth::session::SessionUser>()
+                .map(|u| u.view())
+        });
+        Some(signed_in.ok_or(AppError::SignedOut))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        user.get_untracked()
     }
 }
 
