@@ -182,6 +182,38 @@ async fn column_choices_are_kept_per_user(pool: PgPool) {
     assert_eq!(change("explode:serial_no").await.as_u16(), 500);
 }
 
+/// The balancer may send a user's next page to another instance, which hears of their
+/// change only a moment later. The columns they chose show there at once all the same:
+/// they are read from PostgreSQL each time, not kept in memory.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_column_choice_shows_at_once_on_another_instance(pool: PgPool) {
+    let (a, browser) = seeded_app(pool.clone()).await;
+    let b = TestApp::spawn(pool.clone()).await;
+    let shown = a
+        .call_with(&browser, "change_columns", &[("change", "show:serial_no")])
+        .await;
+    assert!(shown.status().is_success());
+    let columns = search(&b, &browser, json!({})).await["columns"].clone();
+    assert!(columns.to_string().contains("SerialNo"), "{columns}");
+
+    // Hidden again, by a change whose notice has not reached `b` (triggers off for it).
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let hidden = sqlx::query(
+        "UPDATE user_display_settings SET columns = array_remove(columns, 'serial_no')
+          WHERE user_id = (SELECT id FROM users WHERE email = 'admin@lotus.example')",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(hidden.rows_affected(), 1);
+    let columns = search(&b, &browser, json!({})).await["columns"].clone();
+    assert!(!columns.to_string().contains("SerialNo"), "{columns}");
+}
+
 /// The currency column is `char(3)`: compared with a text parameter, PostgreSQL would
 /// cast the column and no index on it (the currency and amount index among them) could
 /// serve the filter. The page statement casts the parameter instead.

@@ -1,5 +1,7 @@
 //! What requests would otherwise read from PostgreSQL every time: a session with its
-//! user, a user's chosen columns and a merchant's filter lists. Each instance keeps
+//! user and a merchant's filter lists. A user's chosen columns are not kept: the user
+//! who changes them must see the change on the very next page, whichever instance
+//! serves it, and a notice reaches the other instances only a moment later. Each instance keeps
 //! them in memory and drops them when PostgreSQL announces that the rows behind them
 //! changed: triggers send a notice on `paydesk_changes` at commit (migration
 //! `change_notices`), so a change made by any instance, or by `server user …`,
@@ -12,7 +14,6 @@ pub mod shelf;
 
 use crate::auth::session_store::UserRow;
 use crate::pages::transactions::FilterOptions;
-use crate::transactions::columns::Column;
 use notice::{Notice, CHANNEL};
 use shelf::{Clock, Shelf};
 use sqlx::postgres::PgListener;
@@ -33,8 +34,6 @@ pub struct Cache {
     clock: Arc<Clock>,
     /// By session id.
     pub sessions: Shelf<String, CachedSession>,
-    /// By user.
-    pub columns: Shelf<Uuid, Vec<Column>>,
     /// By merchant.
     pub filter_options: Shelf<Uuid, FilterOptions>,
 }
@@ -57,9 +56,6 @@ impl Cache {
                 Notice::Merchant(m) => s.user.as_ref().is_some_and(|user| user.merchant_id == *m),
                 Notice::Lists => false,
             }),
-            columns: Shelf::new(clock.clone(), |user, _, notice| {
-                *notice == Notice::User(*user)
-            }),
             filter_options: Shelf::new(clock.clone(), |merchant, _, notice| match notice {
                 Notice::Merchant(m) => m == merchant,
                 Notice::Lists => true,
@@ -76,7 +72,6 @@ impl Cache {
         let mut clock = self.clock.write();
         clock.generation += 1;
         self.sessions.apply(notice);
-        self.columns.apply(notice);
         self.filter_options.apply(notice);
     }
 
@@ -86,7 +81,6 @@ impl Cache {
         clock.live = live;
         clock.generation += 1;
         self.sessions.clear();
-        self.columns.clear();
         self.filter_options.clear();
     }
 

@@ -10,7 +10,7 @@ pub const CHANNEL: &str = "paydesk_changes";
 pub enum Notice {
     /// A session was saved again or deleted (sign-out, expiry).
     Session(String),
-    /// A user's name, e-mail, role, status or chosen columns.
+    /// A user's name, e-mail, role, status or language.
     User(Uuid),
     /// A merchant's name, time zone or status, or its list of currencies.
     Merchant(Uuid),

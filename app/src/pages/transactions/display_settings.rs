@@ -16,11 +16,7 @@ pub async fn change_columns(change: String) -> Result<(), AppError> {
             transactions.unknown_setting
         ))
     })?;
-    let state = crate::state::app_state();
-    display_settings::change(&state.pool, user.id, change).await?;
-    state
-        .cache
-        .changed(&crate::cache::notice::Notice::User(user.id));
+    display_settings::change(&crate::state::app_state().pool, user.id, change).await?;
     Ok(())
 }
 

@@ -87,11 +87,12 @@ pub(crate) async fn cached_options(
 #[server(endpoint = "search_transactions", input = leptos::server_fn::codec::Json)]
 pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, AppError> {
     use crate::transactions::{display_settings, filter, query};
-    let user = crate::auth::session::require_user().await?;
+    // Taken before the first await: the page's context is not read again later.
     let state = crate::state::app_state();
-    let crate::state::AppState { pool, cache, .. } = state.clone();
+    let user = crate::auth::session::require_user().await?;
+    let pool = state.pool.clone();
     // The page and the lists may come from a replica; the user's own columns, which they
-    // may have just changed, come from the primary.
+    // may have just changed through another instance, come from the primary each time.
     let reads = crate::replica::read_pool().await?;
     let merchant: uuid::Uuid = user.merchant_id;
     let zone = user.zone;
@@ -99,8 +100,8 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
     let user_id: uuid::Uuid = user.id;
     let language = user.language;
     let parsed = filter::parse_in(&params, today, language);
-    // The page's own query runs beside the lookups of columns and list options, which
-    // usually come from the cache. All three run to the end even when one fails (`join!`,
+    // The page's own query runs beside the lookups of the columns and of the list options
+    // (those usually from the cache). All three run to the end even when one fails (`join!`,
     // not `try_join!`): dropping a sqlx query in flight is not safe for the pool's
     // connection (docs/ARCHITECTURE.md).
     let page = async {
@@ -112,9 +113,7 @@ pub async fn search_transactions(params: QueryParams) -> Result<SearchResult, Ap
         }
     };
     let (columns, options, page) = tokio::join!(
-        cache
-            .columns
-            .get_or_load(user_id, display_settings::load(&pool, user_id)),
+        display_settings::load(&pool, user_id),
         cached_options(&state, &reads, merchant),
         page
     );
