@@ -278,14 +278,8 @@ async fn the_overview_and_the_reports_calendar_agree_day_by_day(pool: PgPool) {
     )
     .await;
     assert_eq!(view["from"], first.to_string());
-    let paid = client
-        .get(app.url(chart(&view, "paid-volume")["download"].as_str().unwrap()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let download = chart(&view, "paid-volume")["download"].as_str().unwrap();
+    let paid = app.get_text(&client, download).await;
     let calendar: Value = app
         .call_with(
             &client,
