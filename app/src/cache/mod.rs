@@ -1,11 +1,11 @@
 //! What requests would otherwise read from PostgreSQL every time: a session with its
-//! user and a merchant's filter lists. A user's chosen columns are not kept: the user
+//! user and a merchant's filter lists. (A user's chosen columns are not kept: the user
 //! who changes them must see the change on the very next page, whichever instance
-//! serves it, and a notice reaches the other instances only a moment later. Each instance keeps
-//! them in memory and drops them when PostgreSQL announces that the rows behind them
-//! changed: triggers send a notice on `paydesk_changes` at commit (migration
-//! `change_notices`), so a change made by any instance, or by `server user …`,
-//! reaches every instance's listener within milliseconds. An instance also applies
+//! serves it, and a notice reaches the other instances only a moment later.) Each
+//! instance keeps them in memory and drops them when PostgreSQL announces that the
+//! rows behind them changed: triggers send a notice on `paydesk_changes` at commit
+//! (migration `change_notices`), so a change made by any instance, or by `server user
+//! …`, reaches every instance's listener within milliseconds. An instance also applies
 //! its own changes at once ([`Cache::changed`]), so its next request sees them.
 //! See docs/ARCHITECTURE.md, "What is cached".
 
