@@ -219,14 +219,17 @@ pub async fn attach_user(State(state): State<AppState>, mut req: Request, next: 
     next.run(req).await
 }
 
+/// The user [`attach_user`] put into the request Leptos is handling (a page being
+/// rendered or a server function), if signed in.
+pub fn request_user() -> Option<SessionUser> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()?;
+    parts.extensions.get::<SessionUser>().cloned()
+}
+
 /// The signed-in user in a server function, or an error telling them to sign in again.
 pub async fn require_user() -> Result<SessionUser, AppError> {
-    let user = leptos_axum::extract::<Option<axum::Extension<SessionUser>>>()
-        .await
-        .ok()
-        .flatten();
-    match user {
-        Some(axum::Extension(user)) => Ok(user),
+    match request_user() {
+        Some(user) => Ok(user),
         None => {
             if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
                 response.set_status(http::StatusCode::UNAUTHORIZED);

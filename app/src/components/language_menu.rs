@@ -17,11 +17,7 @@ pub async fn change_language(language: String) -> Result<(), AppError> {
     let language =
         Language::parse(&language).ok_or_else(|| AppError::refused("Unknown language."))?;
     crate::locale::request::remember(language);
-    let user = leptos_axum::extract::<Option<axum::Extension<crate::auth::session::SessionUser>>>()
-        .await
-        .ok()
-        .flatten();
-    if let Some(axum::Extension(user)) = user {
+    if let Some(user) = crate::auth::session::request_user() {
         let state = crate::state::app_state();
         crate::users::language::set(&state.pool, user.id, Some(language)).await?;
         // The session keeps its user (and so the language) cached until told.

@@ -18,9 +18,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     use crate::audit::{record, AuditAction, Event};
     let session: tower_sessions::Session = leptos_axum::extract().await?;
     // Signing out of a session that has already ended is not an event.
-    let user = leptos_axum::extract::<Option<axum::Extension<crate::auth::session::SessionUser>>>()
-        .await?;
-    if let Some(axum::Extension(user)) = user {
+    if let Some(user) = crate::auth::session::request_user() {
         let actor =
             crate::audit::Actor::user(&user, &crate::auth::session::client_address().await?);
         record(
@@ -73,12 +71,7 @@ fn known_user(
     #[cfg(feature = "ssr")]
     {
         let _ = user;
-        let parts = use_context::<http::request::Parts>();
-        let signed_in = parts.and_then(|p| {
-            p.extensions
-                .get::<crate::auth::session::SessionUser>()
-                .map(|u| u.view())
-        });
+        let signed_in = crate::auth::session::request_user().map(|u| u.view());
         Some(signed_in.ok_or(AppError::SignedOut))
     }
     #[cfg(not(feature = "ssr"))]
