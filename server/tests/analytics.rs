@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use app::analytics;
 use app::analytics::range::{Range, RangeInput};
-use app::analytics::types::{Balance, Figures, Point, RefundReason, Share, Slot};
+use app::analytics::types::{Balance, Breakdowns, Figures, Point, RefundReason, Share, Slot};
 use app::audit::Actor;
 use app::money::Currency;
 use app::refunds::engine::{self, RefundCommand, RefundSource};
@@ -496,13 +496,14 @@ async fn one_day_is_counted_by_the_merchants_hours(pool: PgPool) {
     assert_eq!(activity.previous[12].figures.paid_minor, 8_000);
 }
 
-/// Successful payments by method and acquirer, successful transactions by type, each
-/// largest amount first, as the transactions say.
-#[sqlx::test(migrations = "../migrations")]
-async fn breakdowns_are_those_of_the_transactions(pool: PgPool) {
-    let s = seed(&pool).await;
-    let range = s.range(-1, 1);
-    let b = analytics::breakdowns(&pool, s.merchant, range, usd())
+/// The USD breakdowns of `range`, checked against the same shares counted from the
+/// transactions.
+async fn breakdowns_as_the_transactions_say(
+    pool: &PgPool,
+    merchant: Uuid,
+    range: Range,
+) -> Breakdowns {
+    let b = analytics::breakdowns(pool, merchant, range, usd())
         .await
         .unwrap();
     let paid = "t.transaction_type = 'PAYMENT' AND t.status = 'SUCCESS'";
@@ -512,15 +513,25 @@ async fn breakdowns_are_those_of_the_transactions(pool: PgPool) {
         (&b.by_type, "t.transaction_type", "t.status = 'SUCCESS'"),
     ] {
         let raw = raw_shares(
-            &pool,
-            s.merchant,
+            pool,
+            merchant,
             range,
             "USD",
             ("transactions", key, filter, BY_AMOUNT),
         )
         .await;
-        assert_eq!(keyed(shares), raw, "{key}");
+        assert_eq!(keyed(shares), raw, "{range:?} {key}");
     }
+    b
+}
+
+/// Successful payments by method and acquirer, successful transactions by type, each
+/// largest amount first, as the transactions say.
+#[sqlx::test(migrations = "../migrations")]
+async fn breakdowns_are_those_of_the_transactions(pool: PgPool) {
+    let s = seed(&pool).await;
+    let range = s.range(-1, 1);
+    let b = breakdowns_as_the_transactions_say(&pool, s.merchant, range).await;
     assert_eq!(
         keyed(&b.by_method),
         [
@@ -674,6 +685,91 @@ async fn balances_change_by_the_merchants_today(pool: PgPool) {
         .await
         .unwrap();
     assert!(yesterday.iter().all(|b| b.change_today_minor == 0));
+}
+
+/// Long periods read their whole months from the monthly totals and the days around
+/// them from the daily tables: payments on the first and last instant of each side of
+/// a month's edge, in Shanghai's time, land in the right part, for a period with days
+/// before and after a whole month, exactly one month, and none whole.
+#[sqlx::test(migrations = "../migrations")]
+async fn whole_months_and_the_days_around_them_add_up_as_the_transactions(pool: PgPool) {
+    api::reference_data(&pool).await;
+    let m = api::merchant(&pool, "Lotus Tea House", "USD").await;
+    sqlx::query("UPDATE merchants SET time_zone = $2 WHERE id = $1")
+        .bind(m)
+        .bind(ZONE.name())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    #[rustfmt::skip]
+    let payments = [
+        ("M-1", "GCASH", "ANTOM", "SUCCESS", "USD", 1_000, "2025-01-30", "23:59:59"),
+        ("M-2", "GCASH", "ANTOM", "SUCCESS", "USD", 100, "2025-01-31", "00:00:00"),
+        ("M-3", "VISA", "2C2P_HK", "SUCCESS", "USD", 200, "2025-01-31", "23:59:59"),
+        ("M-4", "VISA", "ADYEN", "SUCCESS", "USD", 300, "2025-02-01", "00:00:00"),
+        ("M-5", "GCASH", "ANTOM", "SUCCESS", "USD", 400, "2025-02-28", "23:59:59"),
+        ("M-6", "GCASH", "ANTOM", "FAIL", "USD", 500, "2025-02-14", "12:00:00"),
+        ("M-7", "PAYPAY", "ANTOM", "SUCCESS", "JPY", 600, "2025-02-14", "12:00:00"),
+        ("M-8", "PAYPAY", "ANTOM", "SUCCESS", "USD", 700, "2025-03-01", "00:00:00"),
+        ("M-9", "GCASH", "ANTOM", "SUCCESS", "JPY", 800, "2025-03-01", "23:59:59"),
+        ("M-10", "GCASH", "ANTOM", "SUCCESS", "USD", 900, "2025-03-02", "00:00:00"),
+    ];
+    for (id, method, acquirer, status, currency, amount, day, time) in payments {
+        payment(
+            &pool,
+            m,
+            id,
+            method,
+            acquirer,
+            status,
+            currency,
+            amount,
+            at(d(day), time),
+        )
+        .await;
+    }
+    let today = Utc::now().with_timezone(&ZONE).date_naive();
+    for (from, to, whole) in [
+        ("2025-01-31", "2025-03-01", true),
+        ("2025-02-01", "2025-02-28", true),
+        ("2025-01-15", "2025-02-27", false),
+    ] {
+        let range = Range::parse(RangeInput::Custom { from, to }, today).unwrap();
+        let (start, end) = range.whole_months();
+        assert_eq!(start < end, whole, "{from}..{to}");
+        breakdowns_as_the_transactions_say(&pool, m, range).await;
+        let listed = analytics::currencies(&pool, m, range).await.unwrap();
+        let raw: Vec<String> = sqlx::query_scalar(
+            "SELECT currency::text FROM transactions
+              WHERE merchant_id = $1
+                AND (created_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $2 AND $3
+              GROUP BY 1 ORDER BY count(*) DESC, 1",
+        )
+        .bind(m)
+        .bind(d(from))
+        .bind(d(to))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(listed, raw, "{from}..{to}");
+    }
+    // The first period: both edge days and the whole February, nothing of the days
+    // outside it.
+    let range = Range::parse(
+        RangeInput::Custom {
+            from: "2025-01-31",
+            to: "2025-03-01",
+        },
+        today,
+    )
+    .unwrap();
+    let b = analytics::breakdowns(&pool, m, range, usd()).await.unwrap();
+    assert_eq!(keyed(&b.by_type), [(Some("PAYMENT".into()), 5, 1_700)]);
+    assert_eq!(
+        analytics::currencies(&pool, m, range).await.unwrap(),
+        ["USD", "JPY"]
+    );
 }
 
 /// The currencies of a range: the most transactions first; one with only a refused

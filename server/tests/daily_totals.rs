@@ -19,9 +19,9 @@ use support::api::{self, code, REFUND};
 use support::{add_user, TestApp, PASSWORD};
 use uuid::Uuid;
 
-/// Rows of `daily_totals` that differ from a count of `transactions` made here from
-/// scratch (either way), as text for the failure message. Rows that have come down to
-/// zero are the same as no row.
+/// Rows of `daily_totals`, `daily_activity` and `monthly_totals` that differ from a count of
+/// `transactions` made here from scratch (either way), as text for the failure message.
+/// Rows that have come down to zero are the same as no row.
 async fn differences(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar(
         "WITH raw AS (
@@ -37,11 +37,42 @@ async fn differences(pool: &PgPool) -> Vec<String> {
                     acquirer_code, settlement_currency, transactions, amount_minor,
                     settlement_amount_minor
                FROM daily_totals
-              WHERE transactions <> 0 OR amount_minor <> 0 OR settlement_amount_minor <> 0)
+              WHERE transactions <> 0 OR amount_minor <> 0 OR settlement_amount_minor <> 0),
+         raw_activity AS (
+             SELECT merchant_id, currency, day, transaction_type, status,
+                    sum(transactions)::bigint, sum(amount_minor)::bigint
+               FROM raw GROUP BY 1, 2, 3, 4, 5),
+         kept_activity AS (
+             SELECT merchant_id, currency, day, transaction_type, status, transactions,
+                    amount_minor
+               FROM daily_activity
+              WHERE transactions <> 0 OR amount_minor <> 0),
+         raw_monthly AS (
+             SELECT merchant_id, currency, date_trunc('month', day)::date, transaction_type,
+                    status, payment_method_type, acquirer_code,
+                    sum(transactions)::bigint, sum(amount_minor)::bigint
+               FROM raw GROUP BY 1, 2, 3, 4, 5, 6, 7),
+         kept_monthly AS (
+             SELECT merchant_id, currency, month, transaction_type, status,
+                    payment_method_type, acquirer_code, transactions, amount_minor
+               FROM monthly_totals
+              WHERE transactions <> 0 OR amount_minor <> 0)
          SELECT d.side || ' ' || d.row FROM (
              (SELECT 'only counted:' AS side, r::text AS row FROM (TABLE raw EXCEPT TABLE kept) r)
              UNION ALL
-             (SELECT 'only kept:', k::text FROM (TABLE kept EXCEPT TABLE raw) k)) d",
+             (SELECT 'only kept:', k::text FROM (TABLE kept EXCEPT TABLE raw) k)
+             UNION ALL
+             (SELECT 'activity only counted:', r::text
+                FROM (TABLE raw_activity EXCEPT TABLE kept_activity) r)
+             UNION ALL
+             (SELECT 'activity only kept:', k::text
+                FROM (TABLE kept_activity EXCEPT TABLE raw_activity) k)
+             UNION ALL
+             (SELECT 'monthly only counted:', r::text
+                FROM (TABLE raw_monthly EXCEPT TABLE kept_monthly) r)
+             UNION ALL
+             (SELECT 'monthly only kept:', k::text
+                FROM (TABLE kept_monthly EXCEPT TABLE raw_monthly) k)) d",
     )
     .fetch_all(pool)
     .await

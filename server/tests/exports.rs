@@ -528,13 +528,16 @@ async fn progress_is_reported_and_a_closed_download_stops_the_query(pool: PgPool
 /// Sets up the 60,000 rows of [`progress_is_reported_and_a_closed_download_stops_the_query`].
 async fn many_rows(pool: &PgPool) {
     let (lotus, base) = lotus(pool).await;
-    // Enough bytes (60 MB) that the export cannot fit in the channel and the socket
-    // buffers, which Linux lets grow to 32 MB for a reader on loopback.
+    // Enough bytes (210 MB) that the export cannot fit in the buffers between
+    // PostgreSQL and the client: on loopback Linux lets each reader's socket buffer
+    // grow to 32 MB (the server's from PostgreSQL and the client's from the server),
+    // and each writer's to 4 MB, besides the channel; with 60 MB the COPY could finish
+    // before the cancel reached it.
     sqlx::query(
         "INSERT INTO transactions (merchant_id, transaction_id, serial_no, transaction_type, status,
              amount_minor, currency, payment_method_type, acquirer_code, reason, created_at)
          SELECT $1, 'BULK-' || g, '1', 'PAYMENT', 'SUCCESS', g, 'USD', 'GCASH', 'ANTOM',
-                repeat('x', 1000), $2 - g * interval '1 millisecond'
+                repeat('x', 3500), $2 - g * interval '1 millisecond'
            FROM generate_series(1, 60000) g",
     )
     .bind(lotus)

@@ -1,5 +1,6 @@
 //! A range's successful transactions by payment method, acquirer and type, from the
-//! daily totals (docs/RULES.md, "Analytics").
+//! monthly totals for its whole months and the daily totals for the days around them
+//! (docs/RULES.md, "Analytics").
 
 use super::range::Range;
 use super::types::{Breakdowns, Share};
@@ -15,14 +16,23 @@ pub async fn breakdowns(
     range: Range,
     currency: Currency,
 ) -> sqlx::Result<Breakdowns> {
+    let (months_start, months_end) = range.whole_months();
     let rows = sqlx::query!(
         r#"SELECT transaction_type AS "kind!", payment_method_type AS "method?",
                   acquirer_code AS "acquirer?",
                   sum(transactions)::bigint AS "count!",
                   sum(amount_minor)::bigint AS "amount_minor!"
-             FROM daily_totals
-            WHERE merchant_id = $1 AND currency = $2 AND day BETWEEN $3 AND $4
-              AND status = 'SUCCESS'
+             FROM (SELECT transaction_type, payment_method_type, acquirer_code,
+                          transactions, amount_minor
+                     FROM daily_totals
+                    WHERE merchant_id = $1 AND currency = $2 AND status = 'SUCCESS'
+                      AND ((day >= $3 AND day < $5) OR (day >= $6 AND day <= $4))
+                   UNION ALL
+                   SELECT transaction_type, payment_method_type, acquirer_code,
+                          transactions, amount_minor
+                     FROM monthly_totals
+                    WHERE merchant_id = $1 AND currency = $2 AND status = 'SUCCESS'
+                      AND month >= $5 AND month < $6) t
             GROUP BY GROUPING SETS ((transaction_type),
                                     (transaction_type, payment_method_type),
                                     (transaction_type, acquirer_code))
@@ -33,7 +43,9 @@ pub async fn breakdowns(
         merchant,
         currency.code(),
         range.from(),
-        range.to()
+        range.to(),
+        months_start,
+        months_end
     )
     .fetch_all(pool)
     .await?;

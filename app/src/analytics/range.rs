@@ -4,7 +4,7 @@
 
 use super::types::Slot;
 use crate::transactions::filter::{DatePreset, EARLIEST_DATE};
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// The longest custom range, in calendar months.
@@ -94,6 +94,26 @@ impl Range {
         Range {
             from: self.from - Days::new(self.days()),
             to: self.from - Days::new(1),
+        }
+    }
+
+    /// The whole calendar months inside the range, as the first day of the first and the
+    /// first day after the last (`[start, end)`); both are the day after the range when
+    /// it holds no whole month. Long ranges read these months from monthly totals and
+    /// only the days before and after them from daily ones.
+    pub fn whole_months(self) -> (NaiveDate, NaiveDate) {
+        let first_of = |d: NaiveDate| d - Days::new(u64::from(d.day0()));
+        let start = if self.from.day() == 1 {
+            self.from
+        } else {
+            first_of(self.from) + Months::new(1)
+        };
+        let after = self.to + Days::new(1);
+        let end = first_of(after);
+        if start < end {
+            (start, end)
+        } else {
+            (after, after)
         }
     }
 
@@ -320,5 +340,40 @@ mod tests {
         assert!(slots.contains(&Slot::Day(d("2024-02-29"))));
         assert_eq!(slots.last(), Some(&Slot::Day(d("2024-03-01"))));
         assert!(slots.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn whole_months_are_the_calendar_months_inside_the_range() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let months = |from: &str, to: &str| {
+            Range {
+                from: d(from),
+                to: d(to),
+            }
+            .whole_months()
+        };
+        // Days before, two whole months (one of 29 days), days after.
+        assert_eq!(
+            months("2024-01-15", "2024-04-10"),
+            (d("2024-02-01"), d("2024-04-01"))
+        );
+        // Exactly one month, and a year from a first to a last day.
+        assert_eq!(
+            months("2026-02-01", "2026-02-28"),
+            (d("2026-02-01"), d("2026-03-01"))
+        );
+        assert_eq!(
+            months("2025-12-01", "2026-11-30"),
+            (d("2025-12-01"), d("2026-12-01"))
+        );
+        // Across a year's end without a whole month, and within one month: none.
+        assert_eq!(
+            months("2025-12-15", "2026-01-10"),
+            (d("2026-01-11"), d("2026-01-11"))
+        );
+        assert_eq!(
+            months("2026-03-01", "2026-03-30"),
+            (d("2026-03-31"), d("2026-03-31"))
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! Payments and refunds over a range, one point per local day (from the daily totals)
+//! Payments and refunds over a range, one point per local day (from the daily activity)
 //! or, for a one-day range, per local hour (from that day's transactions), and the
 //! same for the previous period (docs/RULES.md, "Analytics").
 
@@ -95,7 +95,8 @@ fn add(figures: &mut Figures, tally: &Tally) {
     }
 }
 
-/// Payments and refunds of `range` per local day, from the daily totals.
+/// Payments and refunds of `range` per local day, from the daily activity (the daily
+/// totals without method, acquirer and settlement currency).
 async fn by_day(
     pool: &PgPool,
     merchant: Uuid,
@@ -108,7 +109,7 @@ async fn by_day(
                   status AS "status!: TransactionStatus",
                   sum(transactions)::bigint AS "transactions!",
                   sum(amount_minor)::bigint AS "amount_minor!"
-             FROM daily_totals
+             FROM daily_activity
             WHERE merchant_id = $1 AND currency = $2 AND day BETWEEN $3 AND $4
               AND transaction_type IN ('PAYMENT', 'REFUND')
             GROUP BY 1, 2, 3"#,

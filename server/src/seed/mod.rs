@@ -254,11 +254,18 @@ mod tests {
             0
         );
 
-        // The bulk load kept the daily totals (docs/RULES.md, "Daily totals").
+        // The bulk load kept the daily totals and their rollups (docs/RULES.md, "Daily totals").
         let uncounted =
             "SELECT count(*) FROM ((TABLE daily_totals_recount EXCEPT TABLE daily_totals)
                          UNION ALL (TABLE daily_totals EXCEPT TABLE daily_totals_recount)) d";
         assert_eq!(count(&pool, uncounted).await, 0);
+        for rollup in ["daily_activity", "monthly_totals"] {
+            let uncounted = format!(
+                "SELECT count(*) FROM ((TABLE {rollup}_recount EXCEPT TABLE {rollup})
+                         UNION ALL (TABLE {rollup} EXCEPT TABLE {rollup}_recount)) d"
+            );
+            assert_eq!(count(&pool, &uncounted).await, 0, "{rollup}");
+        }
 
         // The load put back exactly the indexes and constraints the migrations define,
         // and new rows get fresh ids.

@@ -96,10 +96,19 @@ pub async fn overview(
     };
     let range = selection.range;
     let today = now.with_timezone(&user.zone).date_naive();
+    let charts_of = |currency| chart_data(pool, user.merchant_id, user.zone, range, currency);
+    // A chosen currency's charts are read alongside the currency list and the balances;
+    // without one they wait for the list, whose first entry is then shown.
     // `join!`, not `try_join!`: a sqlx query dropped in flight can spoil its connection.
-    let (codes, balances) = tokio::join!(
+    let (codes, balances, early) = tokio::join!(
         currencies(pool, user.merchant_id, range),
-        balances(pool, user.merchant_id, user.zone, today)
+        balances(pool, user.merchant_id, user.zone, today),
+        async {
+            match selection.currency {
+                Some(currency) => Some(charts_of(currency).await),
+                None => None,
+            }
+        }
     );
     let (codes, balances) = (codes?, balances?);
     // The currency asked for, else the one with the most activity.
@@ -148,7 +157,10 @@ pub async fn overview(
     let Some(currency) = currency else {
         return Ok(view);
     };
-    let data = chart_data(pool, user.merchant_id, user.zone, range, currency).await?;
+    let data = match early {
+        Some(data) => data?,
+        None => charts_of(currency).await?,
+    };
     let names = crate::pages::transactions::cached_options(state, pool, user.merchant_id).await?;
     let page = Page {
         language,
