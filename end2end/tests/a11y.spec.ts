@@ -122,10 +122,14 @@ for (const { name, use } of WIDTHS) {
         ['/settings/users', 'the users'],
         ['/settings/api-keys', 'the API keys'],
         ['/settings/audit', 'the audit log'],
+        ['/settings/approvals', 'the approval limits'],
       ]) {
         await visit(page, path, 'Settings');
         await expectNoViolations(page, what);
       }
+
+      await visit(page, '/approvals', 'Refund approvals');
+      await expectNoViolations(page, 'the approvals');
 
       await visit(page, '/no-such-page', 'Page not found');
       await expectNoViolations(page, 'the not-found page, signed in');

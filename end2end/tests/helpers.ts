@@ -47,6 +47,19 @@ export async function openQuery(page: Page, extra = ''): Promise<void> {
   await waitForHydration(page);
 }
 
+/** A new user of a demo merchant (by name), through `server user create`, with the demo
+ * sign-in password; returns their e-mail address, unique to this call. */
+export function createUser(merchant: string, role: string, prefix: string, name: string): string {
+  const bin = process.env.PAYDESK_SERVER_BIN;
+  if (!bin) throw new Error('PAYDESK_SERVER_BIN is not set: run the browser tests through scripts/test.sh');
+  const domain = merchant.split(' ')[0].toLowerCase();
+  const email = `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@${domain}.example`;
+  const env = { ...process.env, PAYDESK_PASSWORD: DEMO_PASSWORD };
+  if (process.env.PAYDESK_FAKETIME_LIB) env.LD_PRELOAD = process.env.PAYDESK_FAKETIME_LIB;
+  execFileSync(bin, ['user', 'create', '--merchant', merchant, '--role', role, '--email', email, '--name', name], { env });
+  return email;
+}
+
 /** What `server seed payment` made: a new successful payment, and its refund if asked. */
 export interface SeededPayment {
   payment: string;

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import AxeBuilder from '@axe-core/playwright';
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { type Lang, t, untranslated } from './catalogue';
-import { DEMO_PASSWORD, PAYMENT_PASSWORD, seedPayment, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, PAYMENT_PASSWORD, createUser, seedPayment, signIn, waitForHydration } from './helpers';
 
 // Once per language: a new admin of Harbour Foods signs in, chooses the language in the top
 // bar and walks the main flows (overview, query with filters, export, details, payment
@@ -16,15 +15,9 @@ const NAMES: Record<Lang, string> = { en: 'English', 'zh-CN': '简体中文', 'p
 // The new admins' names, as people reading each language are named.
 const PEOPLE: Record<Lang, string> = { en: 'Ada Lovelace', 'zh-CN': '李伟', 'pt-BR': 'Ana Souza' };
 
-/** A new admin of Harbour Foods with no language of their own, through `server user create`. */
+/** A new admin of Harbour Books with no language of their own. */
 function newAdmin(lang: Lang): string {
-  const bin = process.env.PAYDESK_SERVER_BIN;
-  if (!bin) throw new Error('PAYDESK_SERVER_BIN is not set: run the browser tests through scripts/test.sh');
-  const email = `lang-${lang.toLowerCase()}-${Date.now()}@harbour.example`;
-  const env = { ...process.env, PAYDESK_PASSWORD: DEMO_PASSWORD };
-  if (process.env.PAYDESK_FAKETIME_LIB) env.LD_PRELOAD = process.env.PAYDESK_FAKETIME_LIB;
-  execFileSync(bin, ['user', 'create', '--merchant', 'Harbour Books', '--role', 'admin', '--email', email, '--name', PEOPLE[lang]], { env });
-  return email;
+  return createUser('Harbour Books', 'admin', `lang-${lang.toLowerCase()}`, PEOPLE[lang]);
 }
 
 /** The page in `lang` as a reader of it sees it: nothing English, no keys, and nothing
@@ -160,6 +153,15 @@ for (const lang of ['zh-CN', 'pt-BR'] as Lang[]) {
     // The actors are people's addresses, the merchant's data.
     const actors = await log.locator('tbody tr td:nth-child(2)').allInnerTexts();
     await expectTranslated(page, lang, 'the audit log', actors);
+
+    // The refund approval limits, and the approvals (none for this merchant).
+    await page.getByRole('link', { name: t(lang, 'settings.approvals'), exact: true }).click();
+    await waitForHydration(page);
+    await expect(page.getByRole('heading', { level: 2, name: t(lang, 'approvals.limits_title') })).toBeVisible();
+    await expectTranslated(page, lang, 'the approval limits');
+    await navigate(page, lang, 'shell.nav_approvals');
+    await expect(page.getByRole('heading', { level: 1, name: t(lang, 'approvals.title') })).toBeVisible();
+    await expectTranslated(page, lang, 'the approvals');
 
     // The receipt check, as anyone given a receipt opens it.
     await page.goto('/receipts/verify');

@@ -33,6 +33,12 @@ pub enum Detail {
         code: String,
         message: String,
     },
+    /// An approval limit removed (a set one is the event's amount).
+    LimitRemoved,
+    /// How many hours a request for approval now waits.
+    ApprovalHours(i32),
+    /// Why a request for approval was rejected, in the rejecter's words.
+    Rejection(String),
 }
 
 impl Detail {
@@ -57,6 +63,9 @@ impl Detail {
                 format!("Refund of payment {payment} ({state})")
             }
             Detail::Refused { code, message } => format!("{code}: {message}"),
+            Detail::LimitRemoved => "limit removed".to_owned(),
+            Detail::ApprovalHours(h) => format!("requests expire after {h} hours"),
+            Detail::Rejection(reason) => reason.clone(),
         }
     }
 
@@ -103,6 +112,16 @@ impl Detail {
                     message: message.to_owned(),
                 }
             }
+            AuditAction::ApprovalSettingsChanged => match text {
+                "limit removed" => Detail::LimitRemoved,
+                _ => Detail::ApprovalHours(
+                    text.strip_prefix("requests expire after ")?
+                        .strip_suffix(" hours")?
+                        .parse()
+                        .ok()?,
+                ),
+            },
+            AuditAction::RefundRejected => Detail::Rejection(text.to_owned()),
             _ => return None,
         })
     }
@@ -138,6 +157,11 @@ impl Detail {
                     _ => format!("{code}: {message}"),
                 }
             }
+            Detail::LimitRemoved => td_string!(l, audit.details.limit_removed).to_owned(),
+            Detail::ApprovalHours(hours) => {
+                td_display!(l, audit.details.approval_hours, hours = *hours).to_string()
+            }
+            Detail::Rejection(reason) => reason.clone(),
         }
     }
 }
@@ -183,6 +207,11 @@ mod tests {
             ),
             (AuditAction::RefundsLocked, Detail::WrongPaymentPasswords(5)),
             (AuditAction::ApiKeyAdded, Detail::KeyVersion(2)),
+            (AuditAction::ApprovalSettingsChanged, Detail::LimitRemoved),
+            (
+                AuditAction::ApprovalSettingsChanged,
+                Detail::ApprovalHours(48),
+            ),
             (
                 AuditAction::Refund,
                 Detail::Refund {
@@ -220,6 +249,16 @@ mod tests {
             let pt = shown(action, detail.stored(), Language::PtBr);
             assert_ne!(pt, detail.stored(), "{detail:?} in Portuguese");
         }
+        // A rejection's reason is the rejecter's own words, in any language.
+        let reason = "Pedido em duplicidade 🙂 重复";
+        assert_eq!(
+            Detail::read(AuditAction::RefundRejected, reason),
+            Some(Detail::Rejection(reason.into()))
+        );
+        assert_eq!(
+            shown(AuditAction::RefundRejected, reason.into(), Language::ZhCn),
+            reason
+        );
         let change = Detail::RoleChange {
             from: Role::Operator,
             to: Role::Viewer,

@@ -47,10 +47,15 @@ pub enum AuditAction {
     UserEnabled,
     ApiKeyAdded,
     NotificationResent,
+    RefundApprovalRequested,
+    RefundApproved,
+    RefundRejected,
+    RefundApprovalExpired,
+    ApprovalSettingsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -69,6 +74,11 @@ impl AuditAction {
         AuditAction::UserEnabled,
         AuditAction::ApiKeyAdded,
         AuditAction::NotificationResent,
+        AuditAction::RefundApprovalRequested,
+        AuditAction::RefundApproved,
+        AuditAction::RefundRejected,
+        AuditAction::RefundApprovalExpired,
+        AuditAction::ApprovalSettingsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +101,11 @@ impl AuditAction {
             AuditAction::UserEnabled => "USER_ENABLED",
             AuditAction::ApiKeyAdded => "API_KEY_ADDED",
             AuditAction::NotificationResent => "NOTIFICATION_RESENT",
+            AuditAction::RefundApprovalRequested => "REFUND_APPROVAL_REQUESTED",
+            AuditAction::RefundApproved => "REFUND_APPROVED",
+            AuditAction::RefundRejected => "REFUND_REJECTED",
+            AuditAction::RefundApprovalExpired => "REFUND_APPROVAL_EXPIRED",
+            AuditAction::ApprovalSettingsChanged => "APPROVAL_SETTINGS_CHANGED",
         }
     }
 
@@ -125,6 +140,17 @@ impl AuditAction {
             AuditAction::UserEnabled => td_string!(l, audit.actions.user_enabled),
             AuditAction::ApiKeyAdded => td_string!(l, audit.actions.api_key_added),
             AuditAction::NotificationResent => td_string!(l, audit.actions.notification_resent),
+            AuditAction::RefundApprovalRequested => {
+                td_string!(l, audit.actions.refund_approval_requested)
+            }
+            AuditAction::RefundApproved => td_string!(l, audit.actions.refund_approved),
+            AuditAction::RefundRejected => td_string!(l, audit.actions.refund_rejected),
+            AuditAction::RefundApprovalExpired => {
+                td_string!(l, audit.actions.refund_approval_expired)
+            }
+            AuditAction::ApprovalSettingsChanged => {
+                td_string!(l, audit.actions.approval_settings_changed)
+            }
         }
     }
 

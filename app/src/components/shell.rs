@@ -121,6 +121,9 @@ fn Frame(user: CurrentUser) -> impl IntoView {
                     <Show when=move || role.can_download_reports()>
                         <A href="/reports">{tr!(language, shell.nav_reports)}</A>
                     </Show>
+                    <Show when=move || role.can_refund()>
+                        <A href="/approvals">{tr!(language, shell.nav_approvals)}</A>
+                    </Show>
                     <A href="/settings">{tr!(language, shell.nav_settings)}</A>
                 </nav>
             </aside>

@@ -39,4 +39,6 @@ lazy_page! {
     UsersRoute => UsersPage in super::settings::users;
     ApiKeysRoute => ApiKeysPage in super::settings::api_keys;
     AuditLogRoute => AuditLogPage in super::settings::audit;
+    ApprovalLimitsRoute => ApprovalLimitsPage in super::settings::approval_limits;
+    ApprovalsRoute => ApprovalsPage in super::approvals;
 }

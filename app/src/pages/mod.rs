@@ -1,3 +1,4 @@
+pub mod approvals;
 pub mod lazy;
 pub mod login;
 pub mod not_found;

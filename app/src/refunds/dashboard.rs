@@ -2,6 +2,7 @@
 //! submit that checks the payment password and hands the refund to the engine, the
 //! same one the open API uses.
 
+use super::approvals::{needs_approval, store as approvals};
 use super::engine::{self, refund_facts, RefundCommand, RefundError, RefundFacts, RefundSource};
 use super::form::{parse_draft, PreviewProblem, RefundDraft, RefundOutcome, RefundPreview};
 use super::rules::{availability, window_ended, RefundBlocked};
@@ -119,7 +120,11 @@ pub async fn preview(
     ) = draft(pool, actor, zone, language, form, now).await?;
     let password = payment_password::state(pool, actor).await?;
     let code = currency.code();
+    let limit = approvals::limit(pool, actor.merchant_id, &code).await?;
+    let approval_above = needs_approval(limit, draft.amount_minor)
+        .then(|| language.money(limit.unwrap_or_default(), &code));
     Ok(RefundPreview {
+        approval_above,
         payment_id: facts.payment_id,
         payment_method: facts.payment_method,
         amount_minor: draft.amount_minor,
@@ -190,9 +195,11 @@ impl Problem {
 }
 
 /// Decides a submitted refund form: checks the payment password and has the engine
-/// make or refuse the refund. The decision is then read with [`outcome`] under the
-/// form's refundRequestId. A form submitted again after its decision gets that
-/// decision, without a second refund and without asking for the password again.
+/// make or refuse the refund, or, above the merchant's approval limit for the currency,
+/// record a request for approval that reserves the amount. The decision is then read
+/// with [`outcome`] under the form's refundRequestId. A form submitted again after its
+/// decision gets that decision, without a second refund or request and without asking
+/// for the password again.
 pub async fn submit(
     pool: &PgPool,
     actor: &Actor,
@@ -206,6 +213,9 @@ pub async fn submit(
     if engine::answer(pool, actor.merchant_id, &request_id)
         .await?
         .is_some()
+        || approvals::state(pool, actor.merchant_id, request_id.as_str())
+            .await?
+            .is_some()
     {
         return Ok(());
     }
@@ -222,13 +232,26 @@ pub async fn submit(
         notify_url: None,
         source: RefundSource::Dashboard(actor.clone()),
     };
+    let limit = approvals::limit(pool, actor.merchant_id, command.currency.as_str()).await?;
+    if needs_approval(limit, draft.amount_minor) {
+        // Refused now by the rules, a request is never made: the form says why.
+        return match engine::reserve(pool, actor.merchant_id, &command).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(engine_problem(e, language)),
+        };
+    }
     match engine::refund(pool, actor.merchant_id, command).await {
         Ok(_) | Err(RefundError::Refused { .. }) => Ok(()),
-        Err(RefundError::Database(e)) => Err(e.into()),
-        Err(RefundError::NotFound) => Err(Problem::Preview(PreviewProblem::NotFound)),
-        Err(other) => Err(Problem::Preview(PreviewProblem::Blocked(refusal_message(
-            &other, language,
-        )))),
+        Err(e) => Err(engine_problem(e, language)),
+    }
+}
+
+/// What the form says when the engine made no decision it keeps.
+fn engine_problem(e: RefundError, language: Language) -> Problem {
+    match e {
+        RefundError::Database(e) => e.into(),
+        RefundError::NotFound => Problem::Preview(PreviewProblem::NotFound),
+        other => Problem::Preview(PreviewProblem::Blocked(refusal_message(&other, language))),
     }
 }
 
@@ -244,7 +267,13 @@ pub async fn outcome(
         return Ok(None);
     };
     let Some((_, answer)) = engine::answer(pool, actor.merchant_id, &request_id).await? else {
-        return Ok(None);
+        let approval = approvals::state(pool, actor.merchant_id, request_id.as_str()).await?;
+        return Ok(
+            approval.map(|(status, rejection_reason)| RefundOutcome::Approval {
+                status,
+                rejection_reason,
+            }),
+        );
     };
     Ok(Some(match answer {
         Ok(record) => RefundOutcome::Made {

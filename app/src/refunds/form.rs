@@ -178,6 +178,9 @@ pub struct RefundPreview {
     pub password: PasswordState,
     /// When a lock on the user's refunds ends, in the merchant's time zone.
     pub locked_until: Option<String>,
+    /// The merchant's approval limit for the currency, when this refund is above it and
+    /// so waits for a second person (docs/RULES.md, "Refund approvals").
+    pub approval_above: Option<String>,
 }
 
 /// Why the dialog cannot go on to the confirmation step.
@@ -212,6 +215,12 @@ pub enum RefundOutcome {
     },
     /// Refused by the refund rules or the balance: the result code and message.
     Refused { code: String, message: String },
+    /// Above the approval limit: a request for approval, not (yet) a refund. Once
+    /// approved, the outcome is the refund's.
+    Approval {
+        status: super::approvals::ApprovalStatus,
+        rejection_reason: Option<String>,
+    },
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! compiled for the browser) and, on the server, the engine that records each refund in
 //! one database transaction.
 
+pub mod approvals;
 pub mod form;
 pub mod rules;
 pub mod types;

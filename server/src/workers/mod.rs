@@ -1,8 +1,10 @@
 //! Background work of `server serve`: the simulated acquirer that decides asynchronous
-//! refunds, and the notifyRefund outbox. Both take rows with `FOR UPDATE SKIP LOCKED`,
-//! so any number of server instances can run them against one database.
+//! refunds, the notifyRefund outbox, and the expiry of requests for refund approval.
+//! The first two take rows with `FOR UPDATE SKIP LOCKED` and the expiry is one
+//! statement, so any number of server instances can run them against one database.
 
 pub mod acquirer;
+pub mod approvals;
 pub mod notify;
 
 use std::time::Duration;
@@ -99,6 +101,7 @@ pub struct Workers(Vec<JoinHandle<()>>);
 pub fn spawn(pool: PgPool, config: WorkerConfig, stop: Stop) -> Workers {
     Workers(vec![
         tokio::spawn(acquirer::run(pool.clone(), config.clone(), stop.clone())),
+        tokio::spawn(approvals::run(pool.clone(), stop.clone())),
         tokio::spawn(notify::run(pool, config, stop)),
     ])
 }

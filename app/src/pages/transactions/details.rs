@@ -1,6 +1,7 @@
 //! The details page of one transaction: every field in groups, the related
 //! transactions, and the Refund button (greyed out with the reason when refused).
 
+use super::approvals::PaymentApprovals;
 use super::notifications::NotificationLog;
 use super::refund::{dialog_href, RefundDialog, RefundSettled};
 use super::table::StatusPill;
@@ -83,7 +84,10 @@ pub fn TransactionDetailsPage() -> impl IntoView {
         </Transition>
         // Beside the details rather than inside them: a resource inside another
         // resource's view does not hydrate.
-        {move || use_current_user().role.can_refund().then(|| view! { <NotificationLog transaction_id=id() /> })}
+        {move || use_current_user().role.can_refund().then(|| view! {
+            <PaymentApprovals transaction_id=id() />
+            <NotificationLog transaction_id=id() />
+        })}
     }
 }
 

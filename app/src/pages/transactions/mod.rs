@@ -1,5 +1,6 @@
 //! Transactions > Transaction query, and the details page of one transaction.
 
+mod approvals;
 mod chips;
 mod details;
 mod display_settings;

@@ -140,7 +140,7 @@ async fn claim(
                   f.refunded_minor AS "refunded_minor!", f.refund_count AS "refund_count!",
                   f.captured AS "captured!", f.chargeback_pending AS "chargeback_pending!",
                   f.charged_back_minor AS "charged_back_minor!"
-           FROM payment_refund_facts($4) f"#,
+           FROM payment_refund_facts($4, $2) f"#,
         merchant_id,
         cmd.refund_request_id.as_str(),
         cmd.payment_id.as_str(),

@@ -16,6 +16,8 @@
 //! - `inquiry`, `settlement`: inquiryRefund, and a refund's amount in the merchant's
 //!   settlement currency.
 //! - `pending`: asynchronous refunds the acquirer answers later, for the acquirer worker.
+//! - `reserve`: a dashboard refund above the approval limit, recorded as a request for
+//!   approval that reserves its amount under the same lock and rules.
 
 mod balance;
 mod command;
@@ -28,6 +30,7 @@ mod payment;
 mod pending;
 mod record;
 mod replay;
+mod reserve;
 mod settlement;
 mod timing;
 
@@ -38,6 +41,7 @@ pub use inquiry::{inquire, RefundLookup};
 pub use pending::{finish_pending, lock_due_refunds, PendingRefund};
 pub use record::{load_record, RefundRecord};
 pub use replay::{answer, RequestedRefund};
+pub use reserve::reserve;
 pub use settlement::{settlement, Settlement};
 
 use sqlx::PgPool;

@@ -189,6 +189,7 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
         ),
         PasswordState::Ready { .. } => (None, from_query),
     };
+    let needs_approval = preview.approval_above.is_some();
     let speed = if preview.sync {
         td_string!(l, refund.speed_sync)
     } else {
@@ -206,6 +207,9 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
                 <dt>{tr!(language, refund.speed)}</dt><dd>{speed}</dd>
                 <dt>{tr!(language, refund.reason)}</dt><dd>{preview.reason.clone().unwrap_or_else(|| "—".into())}</dd>
             </dl>
+            {preview.approval_above.clone().map(|limit| view! {
+                <p class="notice" role="note">{tr_display!(language, refund.needs_approval, limit = &limit).to_string()}</p>
+            })}
             <ActionForm action=submit>
                 <input type="hidden" name="transaction_id" value=transaction_id.clone() />
                 <input type="hidden" name="refund_request_id" value=query.rid.clone() />
@@ -226,7 +230,13 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
                 <div class="dialog-actions">
                     <A href=back attr:class="btn">{tr!(language, refund.back)}</A>
                     <button type="submit" class="btn primary" disabled=move || locked || submit.pending().get()>
-                        {move || if submit.pending().get() { tr!(language, refund.submitting) } else { tr!(language, refund.submit) }}
+                        {move || if submit.pending().get() {
+                            tr!(language, refund.submitting)
+                        } else if needs_approval {
+                            tr!(language, refund.request_approval)
+                        } else {
+                            tr!(language, refund.submit)
+                        }}
                     </button>
                 </div>
             </ActionForm>

@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::i18n::{td_display, td_string};
 use crate::locale::use_language;
 use crate::pages::transactions::details_href;
+use crate::refunds::approvals::ApprovalStatus;
 use crate::refunds::form::RefundOutcome;
 use crate::refunds::types::RefundStatus;
 use leptos::prelude::*;
@@ -108,6 +109,26 @@ fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoVie
                 <dl class="fields">
                     <dt>{tr!(language, refund.refund_id)}</dt><dd class="mono"><A href=href>{refund_id}</A></dd>
                 </dl>
+                <div class="dialog-actions" node_ref=focus_main_action()><A href=close attr:class="btn primary">{tr!(language, refund.close)}</A></div>
+            }
+            .into_any()
+        }
+        RefundOutcome::Approval {
+            status,
+            rejection_reason,
+        } => {
+            let text = match status {
+                ApprovalStatus::Pending => td_string!(l, refund.approval_pending_text),
+                ApprovalStatus::Approved => td_string!(l, refund.approval_approved_text),
+                ApprovalStatus::Rejected => td_string!(l, refund.approval_rejected_text),
+                ApprovalStatus::Expired => td_string!(l, refund.approval_expired_text),
+            };
+            view! {
+                <h3 class="outcome"><span class=format!("pill status-{}", status.pill())>{status.label(language)}</span></h3>
+                <p>{text}</p>
+                {rejection_reason.map(|why| view! {
+                    <dl class="fields"><dt>{tr!(language, approvals.rejection_reason)}</dt><dd>{why}</dd></dl>
+                })}
                 <div class="dialog-actions" node_ref=focus_main_action()><A href=close attr:class="btn primary">{tr!(language, refund.close)}</A></div>
             }
             .into_any()
