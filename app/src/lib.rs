@@ -125,6 +125,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/audit") view={Lazy::<pages::lazy::AuditLogRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/settings/approvals") view={Lazy::<pages::lazy::ApprovalLimitsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/approvals") view={Lazy::<pages::lazy::ApprovalsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/refunds/batches") view={Lazy::<pages::lazy::BatchesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/refunds/batches/:id") view={Lazy::<pages::lazy::BatchRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

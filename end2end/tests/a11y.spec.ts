@@ -130,6 +130,8 @@ for (const { name, use } of WIDTHS) {
 
       await visit(page, '/approvals', 'Refund approvals');
       await expectNoViolations(page, 'the approvals');
+      await visit(page, '/refunds/batches', 'Batch refunds');
+      await expectNoViolations(page, 'the batch refunds');
 
       await visit(page, '/no-such-page', 'Page not found');
       await expectNoViolations(page, 'the not-found page, signed in');

@@ -162,6 +162,9 @@ for (const lang of ['zh-CN', 'pt-BR'] as Lang[]) {
     await navigate(page, lang, 'shell.nav_approvals');
     await expect(page.getByRole('heading', { level: 1, name: t(lang, 'approvals.title') })).toBeVisible();
     await expectTranslated(page, lang, 'the approvals');
+    await navigate(page, lang, 'shell.nav_batches');
+    await expect(page.getByRole('heading', { level: 1, name: t(lang, 'batches.title') })).toBeVisible();
+    await expectTranslated(page, lang, 'the batch refunds');
 
     // The receipt check, as anyone given a receipt opens it.
     await page.goto('/receipts/verify');

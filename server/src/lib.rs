@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod batches;
 pub mod cli;
 pub mod exports;
 pub mod health;

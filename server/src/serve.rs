@@ -141,6 +141,7 @@ pub fn router(
         // Inside the session and sign-in layers: downloads are the signed-in merchant's.
         .merge(crate::receipts::router(state.pool.clone(), receipts))
         .merge(crate::exports::router(state.clone()))
+        .merge(crate::batches::router(state.clone()))
         .merge(crate::overview::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -10,7 +10,6 @@ mod support;
 use app::audit::Actor;
 use app::locale::Language;
 use app::money::Currency;
-use app::payment_password::{store as payment_password, PaymentPassword};
 use app::refunds::approvals::store::{self as approvals, DecisionProblem};
 use app::refunds::approvals::{ApprovalStatus, DecisionRefused};
 use app::refunds::dashboard::{self, RefundForm, Submission};
@@ -18,10 +17,9 @@ use app::refunds::form::RefundOutcome;
 use chrono::Utc;
 use sqlx::PgPool;
 use support::api::{self, code, Client};
-use support::{add_user, PASSWORD};
+use support::{dashboard_user, PAYMENT_PASSWORD as PAY_PASSWORD};
 use uuid::Uuid;
 
-const PAY_PASSWORD: &str = "pay-2468-ok";
 const ZONE: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
 /// Lotus with an operator (ada), a second operator (bob), an admin (root), a 100.00 USD
@@ -45,23 +43,7 @@ async fn lotus(pool: &PgPool) -> Lotus {
         ("bob@lotus.example", "operator"),
         ("root@lotus.example", "admin"),
     ] {
-        add_user(pool, merchant, email, role).await;
-        let id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        let actor = Actor {
-            merchant_id: merchant,
-            user_id: Some(id),
-            name: email.to_owned(),
-            address: Some("127.0.0.1".to_owned()),
-        };
-        let new = PaymentPassword::parse(PAY_PASSWORD).unwrap();
-        payment_password::set_first(pool, &actor, PASSWORD, &new)
-            .await
-            .unwrap();
-        actors.push(actor);
+        actors.push(dashboard_user(pool, merchant, email, role).await);
     }
     let [ada, bob, root] = actors.try_into().unwrap();
     let usd = Currency::parse("USD").unwrap();

@@ -52,10 +52,15 @@ pub enum AuditAction {
     RefundRejected,
     RefundApprovalExpired,
     ApprovalSettingsChanged,
+    RefundBatchUploaded,
+    RefundBatchConfirmed,
+    RefundBatchPaused,
+    RefundBatchResumed,
+    RefundBatchCancelled,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
@@ -79,6 +84,11 @@ impl AuditAction {
         AuditAction::RefundRejected,
         AuditAction::RefundApprovalExpired,
         AuditAction::ApprovalSettingsChanged,
+        AuditAction::RefundBatchUploaded,
+        AuditAction::RefundBatchConfirmed,
+        AuditAction::RefundBatchPaused,
+        AuditAction::RefundBatchResumed,
+        AuditAction::RefundBatchCancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -106,6 +116,11 @@ impl AuditAction {
             AuditAction::RefundRejected => "REFUND_REJECTED",
             AuditAction::RefundApprovalExpired => "REFUND_APPROVAL_EXPIRED",
             AuditAction::ApprovalSettingsChanged => "APPROVAL_SETTINGS_CHANGED",
+            AuditAction::RefundBatchUploaded => "REFUND_BATCH_UPLOADED",
+            AuditAction::RefundBatchConfirmed => "REFUND_BATCH_CONFIRMED",
+            AuditAction::RefundBatchPaused => "REFUND_BATCH_PAUSED",
+            AuditAction::RefundBatchResumed => "REFUND_BATCH_RESUMED",
+            AuditAction::RefundBatchCancelled => "REFUND_BATCH_CANCELLED",
         }
     }
 
@@ -150,6 +165,15 @@ impl AuditAction {
             }
             AuditAction::ApprovalSettingsChanged => {
                 td_string!(l, audit.actions.approval_settings_changed)
+            }
+            AuditAction::RefundBatchUploaded => td_string!(l, audit.actions.refund_batch_uploaded),
+            AuditAction::RefundBatchConfirmed => {
+                td_string!(l, audit.actions.refund_batch_confirmed)
+            }
+            AuditAction::RefundBatchPaused => td_string!(l, audit.actions.refund_batch_paused),
+            AuditAction::RefundBatchResumed => td_string!(l, audit.actions.refund_batch_resumed),
+            AuditAction::RefundBatchCancelled => {
+                td_string!(l, audit.actions.refund_batch_cancelled)
             }
         }
     }

@@ -122,6 +122,7 @@ fn Frame(user: CurrentUser) -> impl IntoView {
                         <A href="/reports">{tr!(language, shell.nav_reports)}</A>
                     </Show>
                     <Show when=move || role.can_refund()>
+                        <A href="/refunds/batches">{tr!(language, shell.nav_batches)}</A>
                         <A href="/approvals">{tr!(language, shell.nav_approvals)}</A>
                     </Show>
                     <A href="/settings">{tr!(language, shell.nav_settings)}</A>

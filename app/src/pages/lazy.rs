@@ -41,4 +41,6 @@ lazy_page! {
     AuditLogRoute => AuditLogPage in super::settings::audit;
     ApprovalLimitsRoute => ApprovalLimitsPage in super::settings::approval_limits;
     ApprovalsRoute => ApprovalsPage in super::approvals;
+    BatchesRoute => BatchesPage in super::batches;
+    BatchRoute => BatchPage in super::batches;
 }

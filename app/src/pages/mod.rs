@@ -1,4 +1,5 @@
 pub mod approvals;
+pub mod batches;
 pub mod lazy;
 pub mod login;
 pub mod not_found;

@@ -3,6 +3,7 @@
 //! one database transaction.
 
 pub mod approvals;
+pub mod batch;
 pub mod form;
 pub mod rules;
 pub mod types;

@@ -1,10 +1,12 @@
 //! Background work of `server serve`: the simulated acquirer that decides asynchronous
-//! refunds, the notifyRefund outbox, and the expiry of requests for refund approval.
-//! The first two take rows with `FOR UPDATE SKIP LOCKED` and the expiry is one
-//! statement, so any number of server instances can run them against one database.
+//! refunds, the notifyRefund outbox, confirmed refund batches, and the expiry of requests
+//! for refund approval. The first three take rows with `FOR UPDATE SKIP LOCKED` (batches
+//! with a lease) and the expiry is one statement, so any number of server instances can
+//! run them against one database.
 
 pub mod acquirer;
 pub mod approvals;
+pub mod batches;
 pub mod notify;
 
 use std::time::Duration;
@@ -102,6 +104,7 @@ pub fn spawn(pool: PgPool, config: WorkerConfig, stop: Stop) -> Workers {
     Workers(vec![
         tokio::spawn(acquirer::run(pool.clone(), config.clone(), stop.clone())),
         tokio::spawn(approvals::run(pool.clone(), stop.clone())),
+        tokio::spawn(batches::run(pool.clone(), config.clone(), stop.clone())),
         tokio::spawn(notify::run(pool, config, stop)),
     ])
 }

@@ -215,6 +215,37 @@ pub async fn add_user(pool: &PgPool, merchant: Uuid, email: &str, role: &str) {
     .unwrap();
 }
 
+/// The payment password the tests' dashboard users set.
+pub const PAYMENT_PASSWORD: &str = "pay-2468-ok";
+
+/// A new user of `merchant` with `role` and a payment password, as the audit log's
+/// actor (from the loopback address).
+pub async fn dashboard_user(
+    pool: &PgPool,
+    merchant: Uuid,
+    email: &str,
+    role: &str,
+) -> app::audit::Actor {
+    use app::payment_password::{store, PaymentPassword};
+    add_user(pool, merchant, email, role).await;
+    let id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let actor = app::audit::Actor {
+        merchant_id: merchant,
+        user_id: Some(id),
+        name: email.to_owned(),
+        address: Some("127.0.0.1".to_owned()),
+    };
+    let new = PaymentPassword::parse(PAYMENT_PASSWORD).unwrap();
+    store::set_first(pool, &actor, PASSWORD, &new)
+        .await
+        .unwrap();
+    actor
+}
+
 pub mod notify;
 
 /// The open API: a test merchant with a registered key pair, payments to refund, and a
