@@ -123,10 +123,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/users") view={Lazy::<pages::lazy::UsersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/settings/api-keys") view={Lazy::<pages::lazy::ApiKeysRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/settings/audit") view={Lazy::<pages::lazy::AuditLogRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/settings/approvals") view={Lazy::<pages::lazy::ApprovalLimitsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/approvals") view={Lazy::<pages::lazy::ApprovalsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/refunds/batches") view={Lazy::<pages::lazy::BatchesRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/refunds/batches/:id") view={Lazy::<pages::lazy::BatchRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/approvals") view={Lazy::<pages::lazy::RefundOperationsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/refunds/batches") view={Lazy::<pages::lazy::RefundOperationsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/refunds/batches/:id") view={Lazy::<pages::lazy::RefundOperationsRoute>::new()} ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

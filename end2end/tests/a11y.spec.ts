@@ -122,14 +122,14 @@ for (const { name, use } of WIDTHS) {
         ['/settings/users', 'the users'],
         ['/settings/api-keys', 'the API keys'],
         ['/settings/audit', 'the audit log'],
-        ['/settings/approvals', 'the approval limits'],
       ]) {
         await visit(page, path, 'Settings');
         await expectNoViolations(page, what);
       }
 
       await visit(page, '/approvals', 'Refund approvals');
-      await expectNoViolations(page, 'the approvals');
+      await expect(page.getByRole('heading', { level: 2, name: 'Limits by currency' })).toBeVisible();
+      await expectNoViolations(page, 'the approvals with the limits');
       await visit(page, '/refunds/batches', 'Batch refunds');
       await expectNoViolations(page, 'the batch refunds');
 

@@ -5,6 +5,7 @@ import {
   PAYMENT_PASSWORD,
   createUser,
   seedPayment,
+  setPaymentPassword,
   setPaymentPasswordFromDialog,
   signIn,
   waitForHydration,
@@ -41,7 +42,7 @@ test('a refund above the limit waits for a second person, who approves or reject
 
   // The admin sets the limit for JPY; a bad amount is refused next to its field.
   const admin = await signedIn(browser, 'admin@fjord.example');
-  await admin.goto('/settings/approvals');
+  await admin.goto('/approvals');
   await waitForHydration(admin);
   await admin.getByLabel('Currency', { exact: true }).fill('JPY');
   await admin.getByLabel('Limit', { exact: true }).fill('ten');
@@ -89,13 +90,7 @@ test('a refund above the limit waits for a second person, who approves or reject
 
   // Another admin approves the first with their own payment password…
   const check = await signedIn(browser, checker);
-  await check.goto('/settings/payment-password');
-  await waitForHydration(check);
-  await check.getByLabel('Sign-in password', { exact: true }).fill(DEMO_PASSWORD);
-  await check.getByLabel('New payment password', { exact: true }).fill(PAYMENT_PASSWORD);
-  await check.getByLabel('Confirm new payment password', { exact: true }).fill(PAYMENT_PASSWORD);
-  await check.getByRole('button', { name: 'Set payment password' }).click();
-  await expect(check.getByText('Your payment password is set.')).toBeVisible();
+  await setPaymentPassword(check);
   await check.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approvals' }).click();
   await waitForHydration(check);
   const row = (amount: string) => check.getByRole('row').filter({ hasText: payment }).filter({ hasText: amount });

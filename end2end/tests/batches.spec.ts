@@ -1,22 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { DEMO_PASSWORD, PAYMENT_PASSWORD, createUser, seedPayment, signIn, waitForHydration } from './helpers';
+import { DEMO_PASSWORD, PAYMENT_PASSWORD, createUser, seedPayment, setPaymentPassword, signIn, waitForHydration } from './helpers';
 
 // Batch refunds as a new operator of Lotus Tea House does them: the template, a file
 // with a wrong header refused next to the field, then a file of three refunds (one
 // naming no payment) checked, confirmed with the payment password, followed to the
 // end, its results downloaded, and each refund found on its payment.
-
-async function setPaymentPassword(page: Page): Promise<void> {
-  await page.goto('/settings/payment-password');
-  await waitForHydration(page);
-  await page.getByLabel('Sign-in password', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByLabel('New payment password', { exact: true }).fill(PAYMENT_PASSWORD);
-  await page.getByLabel('Confirm new payment password', { exact: true }).fill(PAYMENT_PASSWORD);
-  await page.getByRole('button', { name: 'Set payment password' }).click();
-  await expect(page.getByText('Your payment password is set.')).toBeVisible();
-}
 
 async function uploadFile(page: Page, name: string, text: string): Promise<void> {
   await page.getByLabel('File (CSV or XLSX)', { exact: true }).setInputFiles({

@@ -91,6 +91,17 @@ export function seedPayment(
   return { payment, refund: refundId };
 }
 
+/** Sets the signed-in user's first payment password on the settings page. */
+export async function setPaymentPassword(page: Page): Promise<void> {
+  await page.goto('/settings/payment-password');
+  await waitForHydration(page);
+  await page.getByLabel('Sign-in password', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByLabel('New payment password', { exact: true }).fill(PAYMENT_PASSWORD);
+  await page.getByLabel('Confirm new payment password', { exact: true }).fill(PAYMENT_PASSWORD);
+  await page.getByRole('button', { name: 'Set payment password' }).click();
+  await expect(page.getByText('Your payment password is set.')).toBeVisible();
+}
+
 /** From the refund dialog's confirmation: follows "Change password", sets the user's
  * first payment password and comes back to the confirmation. */
 export async function setPaymentPasswordFromDialog(page: Page): Promise<void> {

@@ -154,13 +154,10 @@ for (const lang of ['zh-CN', 'pt-BR'] as Lang[]) {
     const actors = await log.locator('tbody tr td:nth-child(2)').allInnerTexts();
     await expectTranslated(page, lang, 'the audit log', actors);
 
-    // The refund approval limits, and the approvals (none for this merchant).
-    await page.getByRole('link', { name: t(lang, 'settings.approvals'), exact: true }).click();
-    await waitForHydration(page);
-    await expect(page.getByRole('heading', { level: 2, name: t(lang, 'approvals.limits_title') })).toBeVisible();
-    await expectTranslated(page, lang, 'the approval limits');
+    // The approvals (none for this merchant) with the admin's limits, and batch refunds.
     await navigate(page, lang, 'shell.nav_approvals');
     await expect(page.getByRole('heading', { level: 1, name: t(lang, 'approvals.title') })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 2, name: t(lang, 'approvals.limits_title') })).toBeVisible();
     await expectTranslated(page, lang, 'the approvals');
     await navigate(page, lang, 'shell.nav_batches');
     await expect(page.getByRole('heading', { level: 1, name: t(lang, 'batches.title') })).toBeVisible();

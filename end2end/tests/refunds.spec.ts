@@ -5,6 +5,7 @@ import {
   PAYMENT_PASSWORD,
   openQuery,
   seedPayment,
+  setPaymentPassword,
   setPaymentPasswordFromDialog,
   signIn,
   waitForHydration,
@@ -60,17 +61,6 @@ async function startRefund(page: Page, amount?: string, reason = ''): Promise<vo
 async function submitWith(page: Page, password: string): Promise<void> {
   await dialog(page).getByLabel('Payment password', { exact: true }).fill(password);
   await dialog(page).getByRole('button', { name: 'Submit refund' }).click();
-}
-
-/** Sets the signed-in user's first payment password on the settings page. */
-async function setPaymentPassword(page: Page): Promise<void> {
-  await page.goto('/settings/payment-password');
-  await waitForHydration(page);
-  await page.getByLabel('Sign-in password', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByLabel('New payment password', { exact: true }).fill(PAYMENT_PASSWORD);
-  await page.getByLabel('Confirm new payment password', { exact: true }).fill(PAYMENT_PASSWORD);
-  await page.getByRole('button', { name: 'Set payment password' }).click();
-  await expect(page.getByText('Your payment password is set.')).toBeVisible();
 }
 
 async function signInAs(page: Page, email: string): Promise<void> {

@@ -43,8 +43,12 @@ fn refunder(user: Option<Extension<SessionUser>>) -> Result<SessionUser, Respons
     }
 }
 
-fn back_with(message: &str) -> Response {
-    Redirect::to(&app::url::with_query(PAGE, &[("error", message)])).into_response()
+/// Back to the page with the file's problem; the page says it in the user's language.
+/// The problem travels as its code and values, never as text, so a link cannot put
+/// words on the page.
+fn back_with(problem: &FileProblem) -> Response {
+    let code = serde_json::to_string(problem).unwrap_or_default();
+    Redirect::to(&app::url::with_query(PAGE, &[("problem", &code)])).into_response()
 }
 
 async fn upload(
@@ -70,24 +74,26 @@ async fn upload(
                 let name = field.file_name().unwrap_or("batch.csv").to_owned();
                 match field.bytes().await {
                     Ok(bytes) => file = Some((name, bytes)),
-                    Err(_) => return back_with(&FileProblem::TooLarge.message(language)),
+                    Err(_) => return back_with(&FileProblem::TooLarge),
                 }
             }
             Ok(Some(_)) => {}
             Ok(None) => break,
-            Err(_) => return back_with(&FileProblem::TooLarge.message(language)),
+            Err(_) => return back_with(&FileProblem::TooLarge),
         }
     }
     let Some((name, bytes)) = file else {
-        return back_with(&FileProblem::Empty.message(language));
+        return back_with(&FileProblem::Empty);
     };
     let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
     match store::upload(&state.pool, &actor, &name, &bytes, language).await {
         Ok(batch) => Redirect::to(&format!("{PAGE}/{batch}")).into_response(),
-        Err(UploadProblem::File(problem)) => back_with(&problem.message(language)),
-        Err(UploadProblem::Database(e)) => {
-            back_with(&AppError::internal_for(&id, e).message(language))
-        }
+        Err(UploadProblem::File(problem)) => back_with(&problem),
+        Err(UploadProblem::Database(e)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            AppError::internal_for(&id, e).message(language),
+        )
+            .into_response(),
     }
 }
 

@@ -124,11 +124,20 @@ async fn audited(pool: &PgPool, action: &str) -> i64 {
         .unwrap()
 }
 
-fn pending() -> Option<RefundOutcome> {
-    Some(RefundOutcome::Approval {
-        status: ApprovalStatus::Pending,
-        rejection_reason: None,
-    })
+/// The approval state the requester's refund dialog shows, with the rejection's reason.
+fn approval(outcome: Option<RefundOutcome>) -> Option<(ApprovalStatus, Option<String>)> {
+    match outcome {
+        Some(RefundOutcome::Approval {
+            status,
+            rejection_reason,
+            ..
+        }) => Some((status, rejection_reason)),
+        _ => None,
+    }
+}
+
+fn pending() -> Option<(ApprovalStatus, Option<String>)> {
+    Some((ApprovalStatus::Pending, None))
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -161,7 +170,8 @@ async fn above_the_limit_a_refund_waits_and_reserves_its_amount(pool: PgPool) {
         }
     };
     assert_eq!(preview("20.00").await, None);
-    assert_eq!(preview("20.01").await.as_deref(), Some("20.00 USD"));
+    let notice = preview("20.01").await.unwrap();
+    assert!(notice.contains("approval limit of 20.00 USD"), "{notice}");
 
     // Above it: a request, no refund, the amount reserved.
     submit(&pool, &l.ada, "DASH-BIG", "30.00").await.unwrap();
@@ -170,7 +180,10 @@ async fn above_the_limit_a_refund_waits_and_reserves_its_amount(pool: PgPool) {
         (2, 4_001),
         "nothing went to the acquirer"
     );
-    assert_eq!(outcome(&pool, &l.ada, "DASH-BIG").await, pending());
+    assert_eq!(
+        approval(outcome(&pool, &l.ada, "DASH-BIG").await),
+        pending()
+    );
     assert_eq!(refundable(&pool, &l.ada).await, 10_000 - 4_001 - 3_000);
     assert_eq!(audited(&pool, "REFUND_APPROVAL_REQUESTED").await, 1);
 
@@ -236,7 +249,7 @@ async fn another_person_approves_with_their_own_password_and_the_refund_is_made(
         matches!(wrong, Err(DecisionProblem::Password(_))),
         "{wrong:?}"
     );
-    assert_eq!(outcome(&pool, &l.ada, "DASH-1").await, pending());
+    assert_eq!(approval(outcome(&pool, &l.ada, "DASH-1").await), pending());
     assert_eq!(refunds(&pool).await, (0, 0));
 
     // Two people approving at once: one refund.
@@ -296,11 +309,8 @@ async fn a_rejection_needs_a_reason_and_releases_the_reservation(pool: PgPool) {
     let reason = "Pedido duplicado — 重复订单 🙂";
     approvals::reject(&pool, &l.bob, id, reason).await.unwrap();
     assert_eq!(
-        outcome(&pool, &l.ada, "DASH-1").await,
-        Some(RefundOutcome::Approval {
-            status: ApprovalStatus::Rejected,
-            rejection_reason: Some(reason.to_owned())
-        })
+        approval(outcome(&pool, &l.ada, "DASH-1").await),
+        Some((ApprovalStatus::Rejected, Some(reason.to_owned())))
     );
     assert_eq!(refundable(&pool, &l.ada).await, 10_000);
     assert_eq!(refunds(&pool).await, (0, 0));
@@ -333,11 +343,8 @@ async fn an_expired_request_releases_its_reservation_and_cannot_be_approved(pool
     // Released at once, before the expiry job has run.
     assert_eq!(refundable(&pool, &l.ada).await, 10_000);
     assert_eq!(
-        outcome(&pool, &l.ada, "DASH-1").await,
-        Some(RefundOutcome::Approval {
-            status: ApprovalStatus::Expired,
-            rejection_reason: None
-        })
+        approval(outcome(&pool, &l.ada, "DASH-1").await),
+        Some((ApprovalStatus::Expired, None))
     );
     let late = approvals::approve(&pool, &l.bob, id, PAY_PASSWORD).await;
     assert!(matches!(
@@ -390,5 +397,25 @@ async fn an_approval_interrupted_after_the_refund_refunds_once_when_approved_aga
 impl Lotus {
     fn merchant(&self) -> Uuid {
         self.client.merchant
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_link_cannot_put_words_on_the_approvals_and_batch_pages(pool: PgPool) {
+    use support::{TestApp, PASSWORD};
+    let _l = lotus(&pool).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let browser = app.browser();
+    app.sign_in(&browser, "root@lotus.example", PASSWORD).await;
+    let words = "Call%20%2B1-555-0100%20to%20confirm";
+    for path in [
+        format!("/approvals?refused={words}&done={words}&password={words}&engine=X&problem={words}&currency={words}"),
+        format!("/refunds/batches?problem={words}"),
+    ] {
+        let page = app.get_text(&browser, &path).await;
+        assert!(page.contains("<h1"), "{path}: {page}");
+        if let Some(at) = page.find("+1-555-0100 to confirm") {
+            panic!("{path} shows the link's words: {}", &page[at.saturating_sub(300)..at + 40]);
+        }
     }
 }

@@ -39,8 +39,7 @@ lazy_page! {
     UsersRoute => UsersPage in super::settings::users;
     ApiKeysRoute => ApiKeysPage in super::settings::api_keys;
     AuditLogRoute => AuditLogPage in super::settings::audit;
-    ApprovalLimitsRoute => ApprovalLimitsPage in super::settings::approval_limits;
-    ApprovalsRoute => ApprovalsPage in super::approvals;
-    BatchesRoute => BatchesPage in super::batches;
-    BatchRoute => BatchPage in super::batches;
+    // Approvals and batch refunds: one route for the refund operations pages, so that
+    // they add one split point, not three (docs/PERFORMANCE.md, "Browser download").
+    RefundOperationsRoute => RefundOperationsPage in super::batches;
 }

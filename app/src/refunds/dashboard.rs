@@ -121,8 +121,10 @@ pub async fn preview(
     let password = payment_password::state(pool, actor).await?;
     let code = currency.code();
     let limit = approvals::limit(pool, actor.merchant_id, &code).await?;
-    let approval_above = needs_approval(limit, draft.amount_minor)
-        .then(|| language.money(limit.unwrap_or_default(), &code));
+    let approval_above = needs_approval(limit, draft.amount_minor).then(|| {
+        let limit = language.money(limit.unwrap_or_default(), &code);
+        td_display!(language.locale(), refund.needs_approval, limit).to_string()
+    });
     Ok(RefundPreview {
         approval_above,
         payment_id: facts.payment_id,
@@ -271,6 +273,8 @@ pub async fn outcome(
         return Ok(
             approval.map(|(status, rejection_reason)| RefundOutcome::Approval {
                 status,
+                label: status.label(language).to_owned(),
+                text: status.outcome_text(language).to_owned(),
                 rejection_reason,
             }),
         );

@@ -178,8 +178,10 @@ pub struct RefundPreview {
     pub password: PasswordState,
     /// When a lock on the user's refunds ends, in the merchant's time zone.
     pub locked_until: Option<String>,
-    /// The merchant's approval limit for the currency, when this refund is above it and
-    /// so waits for a second person (docs/RULES.md, "Refund approvals").
+    /// When this refund is above the merchant's approval limit for the currency and so
+    /// waits for a second person (docs/RULES.md, "Refund approvals"): the notice saying
+    /// so, with the limit, in the user's language. Made on the server, as the outcome's
+    /// texts are, so that the dialog's code carries no more text.
     pub approval_above: Option<String>,
 }
 
@@ -219,6 +221,9 @@ pub enum RefundOutcome {
     /// approved, the outcome is the refund's.
     Approval {
         status: super::approvals::ApprovalStatus,
+        /// The status's name and what it means, in the user's language.
+        label: String,
+        text: String,
         rejection_reason: Option<String>,
     },
 }

@@ -12,27 +12,48 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 #[server(endpoint = "refund_batch")]
-pub async fn refund_batch(id: i64) -> Result<Option<BatchView>, AppError> {
-    let user = crate::auth::session::require_role(crate::auth::Role::can_refund).await?;
+pub async fn refund_batch(id: i64, problem: BatchProblem) -> Result<Option<BatchView>, AppError> {
+    use crate::i18n::td_string;
+    use crate::payment_password::{store as payment_password, PaymentPasswordError};
+    let (user, actor) = crate::auth::session::require_actor(crate::auth::Role::can_refund).await?;
     let pool = crate::state::app_state().pool;
-    Ok(
+    let mut view =
         crate::refunds::batch::store::view(&pool, user.merchant_id, id, user.zone, user.language)
-            .await?,
-    )
+            .await?;
+    if let Some(v) = view.as_mut() {
+        if problem.not_now {
+            v.notice = Some(td_string!(user.language.locale(), batches.not_now).to_owned());
+        }
+        if !problem.password.is_empty() {
+            let state = payment_password::state(&pool, &actor).await.ok();
+            v.password_error = state
+                .and_then(|state| PaymentPasswordError::from_key(&problem.password, &state))
+                .map(|e| e.message(user.language));
+        }
+    }
+    Ok(view)
+}
+
+/// What the page's URL says went wrong with the last form (the codes the server
+/// functions redirect with); the page's texts for them are made on the server.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BatchProblem {
+    pub not_now: bool,
+    /// A payment password problem's key (`wrong`, `locked`, …).
+    pub password: String,
 }
 
 #[server(endpoint = "confirm_refund_batch")]
 pub async fn confirm_refund_batch(id: i64, payment_password: String) -> Result<(), AppError> {
     use crate::refunds::batch::store::{confirm, ControlProblem};
-    let (user, actor) = crate::auth::session::require_actor(crate::auth::Role::can_refund).await?;
+    let (_, actor) = crate::auth::session::require_actor(crate::auth::Role::can_refund).await?;
     let pool = crate::state::app_state().pool;
     let url = match confirm(&pool, &actor, id, &payment_password).await {
         Ok(()) => super::batch_href(id),
         Err(ControlProblem::Database(e)) => return Err(e.into()),
-        Err(ControlProblem::Password(e)) => crate::url::with_query(
-            &super::batch_href(id),
-            &[("password_error", &e.message(user.language))],
-        ),
+        Err(ControlProblem::Password(e)) => {
+            crate::url::with_query(&super::batch_href(id), &[("password", e.key())])
+        }
         Err(ControlProblem::NotNow) => {
             crate::url::with_query(&super::batch_href(id), &[("not_now", "1")])
         }
@@ -86,7 +107,13 @@ pub fn BatchPage() -> impl IntoView {
                 tick.get(),
             )
         },
-        |(id, ..)| refund_batch(id),
+        |(id, q, ..)| {
+            let problem = BatchProblem {
+                not_now: q.get("not_now").is_some(),
+                password: q.get("password").unwrap_or_default(),
+            };
+            refund_batch(id, problem)
+        },
     );
     // While the job runs, the page asks again every second.
     Effect::new(move |_| {
@@ -122,9 +149,7 @@ fn Batch(
     control: ServerAction<ControlRefundBatch>,
 ) -> impl IntoView {
     let language = use_language();
-    let q = use_query().get_untracked();
-    let password_error = q.get("password_error");
-    let not_now = q.get("not_now").is_some();
+    let password_error = b.password_error.clone();
     let pill = format!("pill status-{}", b.status.pill());
     let heading = tr_display!(language, batches.heading, file = &b.file_name).to_string();
     let id = b.id.to_string();
@@ -170,7 +195,7 @@ fn Batch(
     let refunded = b.refunded.join(" · ");
     view! {
         <h1>{heading} " " <span class=pill>{b.status.label(language)}</span></h1>
-        {not_now.then(|| view! { <p class="form-error" role="alert">{tr!(language, batches.not_now)}</p> })}
+        {b.notice.clone().map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
         <section class="card" aria-labelledby="batch-summary">
             <h2 id="batch-summary">{tr!(language, batches.summary)}</h2>
             <dl class="fields">
@@ -199,7 +224,7 @@ fn Batch(
             {controls}
         </section>
         {(!b.duplicates.is_empty()).then(|| view! { <Duplicates duplicates=b.duplicates.clone() /> })}
-        <Rows rows=b.rows total=b.total_rows />
+        <Rows rows=b.rows shown_note=b.shown_note />
     }
 }
 
@@ -221,17 +246,9 @@ fn Duplicates(duplicates: Vec<(String, Vec<i32>)>) -> impl IntoView {
 }
 
 #[component]
-fn Rows(rows: Vec<RowView>, total: i32) -> impl IntoView {
+fn Rows(rows: Vec<RowView>, shown_note: Option<String>) -> impl IntoView {
     let language = use_language();
-    let shown = (rows.len() < total as usize).then(|| {
-        tr_display!(
-            language,
-            batches.rows_shown,
-            shown = rows.len(),
-            total = language.integer(total as u64)
-        )
-        .to_string()
-    });
+    let shown = shown_note;
     view! {
         <section class="card" aria-labelledby="batch-rows">
             <h2 id="batch-rows">{tr!(language, batches.rows_title)}</h2>

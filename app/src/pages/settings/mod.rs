@@ -2,7 +2,6 @@
 //! merchant's users, API keys and audit log. Every page here shares [`SettingsNav`].
 
 pub mod api_keys;
-pub mod approval_limits;
 pub mod audit;
 pub mod payment_password;
 pub mod users;
@@ -29,7 +28,6 @@ pub fn SettingsNav() -> impl IntoView {
                 <A href="/settings/users">{tr!(language, settings.users)}</A>
                 <A href="/settings/api-keys">{tr!(language, settings.api_keys)}</A>
                 <A href="/settings/audit">{tr!(language, settings.audit_log)}</A>
-                <A href="/settings/approvals">{tr!(language, settings.approvals)}</A>
             </Show>
         </nav>
     }

@@ -50,6 +50,17 @@ impl ApprovalStatus {
         }
     }
 
+    /// What the status means for the refund, as the refund dialog's result says it.
+    pub fn outcome_text(self, language: Language) -> &'static str {
+        let l = language.locale();
+        match self {
+            ApprovalStatus::Pending => td_string!(l, refund.approval_pending_text),
+            ApprovalStatus::Approved => td_string!(l, refund.approval_approved_text),
+            ApprovalStatus::Rejected => td_string!(l, refund.approval_rejected_text),
+            ApprovalStatus::Expired => td_string!(l, refund.approval_expired_text),
+        }
+    }
+
     /// The status pill's class, shared with transaction statuses.
     pub fn pill(self) -> &'static str {
         match self {

@@ -32,7 +32,6 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileProblem> {
                 .filter(|b| **b == b'\n')
                 .count(),
         ),
-        why: "not UTF-8 text".into(),
     })?;
     // The header line says which separator the file uses.
     let first = text.lines().next().unwrap_or_default();
@@ -50,7 +49,6 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileProblem> {
     for record in reader.records() {
         let record = record.map_err(|e| FileProblem::Malformed {
             line: e.position().map(|p| p.line() as usize),
-            why: e.to_string(),
         })?;
         // The header and one row more than allowed are enough to say "too many".
         if table.len() > MAX_ROWS + 1 {
@@ -63,13 +61,12 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileProblem> {
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileProblem> {
     use calamine::{Data, Reader, Xlsx};
-    let malformed = |why: String| FileProblem::Malformed { line: None, why };
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| malformed(format!("not a readable XLSX workbook ({e})")))?;
+        .map_err(|_| FileProblem::Malformed { line: None })?;
     let Some(sheet) = book.worksheet_range_at(0) else {
         return Err(FileProblem::Empty);
     };
-    let sheet = sheet.map_err(|e| malformed(e.to_string()))?;
+    let sheet = sheet.map_err(|_| FileProblem::Malformed { line: None })?;
     let mut table = Vec::new();
     for row in sheet.rows().take(MAX_ROWS + 2) {
         table.push(

@@ -49,10 +49,10 @@ pub enum FileProblem {
     /// No header, or no rows under it.
     Empty,
     TooManyRows(usize),
-    /// The file cannot be read: where (a line, when known) and what.
+    /// The file cannot be read (not UTF-8 text, broken quoting, not a workbook): where,
+    /// when known.
     Malformed {
         line: Option<usize>,
-        why: String,
     },
     MissingColumn(String),
     UnknownColumn(String),
@@ -76,13 +76,10 @@ impl FileProblem {
                 max = language.integer(MAX_ROWS as u64)
             )
             .to_string(),
-            FileProblem::Malformed {
-                line: Some(line),
-                why,
-            } => td_display!(l, batches.malformed_line, line = *line, why).to_string(),
-            FileProblem::Malformed { line: None, why } => {
-                td_display!(l, batches.malformed, why).to_string()
+            FileProblem::Malformed { line: Some(line) } => {
+                td_display!(l, batches.malformed_line, line = *line).to_string()
             }
+            FileProblem::Malformed { line: None } => td_string!(l, batches.malformed).to_owned(),
             FileProblem::MissingColumn(column) => td_display!(
                 l,
                 batches.missing_column,
@@ -134,7 +131,14 @@ pub fn read_rows(table: Vec<Vec<String>>) -> Result<Vec<FileRow>, FileProblem> {
             continue;
         }
         let Some(c) = COLUMNS.iter().position(|c| *c == key) else {
-            return Err(FileProblem::UnknownColumn(name.trim().to_owned()));
+            // Named back to the user: one line, no longer than a column name needs.
+            let shown: String = name
+                .trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(40)
+                .collect();
+            return Err(FileProblem::UnknownColumn(shown));
         };
         if at[c].replace(i).is_some() {
             return Err(FileProblem::RepeatedColumn(key));
@@ -337,6 +341,12 @@ pub struct BatchView {
     pub rows: Vec<RowView>,
     /// Payments named by more than one row: (payment, lines).
     pub duplicates: Vec<(String, Vec<i32>)>,
+    /// When the page shows only some rows: saying so.
+    pub shown_note: Option<String>,
+    /// A control the batch refused just now.
+    pub notice: Option<String>,
+    /// Why the confirmation's payment password was not taken.
+    pub password_error: Option<String>,
 }
 
 /// One line of the batches page.

@@ -364,6 +364,17 @@ pub async fn view(
             .into_iter()
             .map(|d| (d.payment_id, d.lines))
             .collect(),
+        shown_note: (b.total_rows as i64 > ROWS_SHOWN).then(|| {
+            crate::i18n::td_display!(
+                l,
+                batches.rows_shown,
+                shown = ROWS_SHOWN,
+                total = language.integer(b.total_rows as u64)
+            )
+            .to_string()
+        }),
+        notice: None,
+        password_error: None,
     }))
 }
 

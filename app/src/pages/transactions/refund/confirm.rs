@@ -207,8 +207,8 @@ fn Confirm(transaction_id: String, preview: RefundPreview) -> impl IntoView {
                 <dt>{tr!(language, refund.speed)}</dt><dd>{speed}</dd>
                 <dt>{tr!(language, refund.reason)}</dt><dd>{preview.reason.clone().unwrap_or_else(|| "—".into())}</dd>
             </dl>
-            {preview.approval_above.clone().map(|limit| view! {
-                <p class="notice" role="note">{tr_display!(language, refund.needs_approval, limit = &limit).to_string()}</p>
+            {preview.approval_above.clone().map(|notice| view! {
+                <p class="notice" role="note">{notice}</p>
             })}
             <ActionForm action=submit>
                 <input type="hidden" name="transaction_id" value=transaction_id.clone() />

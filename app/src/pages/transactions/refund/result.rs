@@ -6,7 +6,6 @@ use crate::error::AppError;
 use crate::i18n::{td_display, td_string};
 use crate::locale::use_language;
 use crate::pages::transactions::details_href;
-use crate::refunds::approvals::ApprovalStatus;
 use crate::refunds::form::RefundOutcome;
 use crate::refunds::types::RefundStatus;
 use leptos::prelude::*;
@@ -115,16 +114,12 @@ fn Outcome(outcome: RefundOutcome, close: String, again: String) -> impl IntoVie
         }
         RefundOutcome::Approval {
             status,
+            label,
+            text,
             rejection_reason,
         } => {
-            let text = match status {
-                ApprovalStatus::Pending => td_string!(l, refund.approval_pending_text),
-                ApprovalStatus::Approved => td_string!(l, refund.approval_approved_text),
-                ApprovalStatus::Rejected => td_string!(l, refund.approval_rejected_text),
-                ApprovalStatus::Expired => td_string!(l, refund.approval_expired_text),
-            };
             view! {
-                <h3 class="outcome"><span class=format!("pill status-{}", status.pill())>{status.label(language)}</span></h3>
+                <h3 class="outcome"><span class=format!("pill status-{}", status.pill())>{label}</span></h3>
                 <p>{text}</p>
                 {rejection_reason.map(|why| view! {
                     <dl class="fields"><dt>{tr!(language, approvals.rejection_reason)}</dt><dd>{why}</dd></dl>

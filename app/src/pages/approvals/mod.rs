@@ -3,26 +3,73 @@
 //! (`?review=<id>`) where someone other than its requester approves it with their own
 //! payment password or rejects it with a reason. Both forms post to server functions
 //! that redirect back with the outcome in the URL, so they work before the WASM loads.
+//! Admins set the limits here too (`limits`).
+
+mod limits;
 
 use crate::components::shell::{use_current_user, Forbidden};
 use crate::error::AppError;
 use crate::locale::use_language;
 use crate::pages::transactions::details_href;
-use crate::refunds::approvals::{ApprovalStatus, ApprovalView, DecisionRefused};
+#[cfg(feature = "ssr")]
+use crate::refunds::approvals::DecisionRefused;
+use crate::refunds::approvals::{ApprovalStatus, ApprovalView};
 use crate::url::{use_query, with_query};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use serde::{Deserialize, Serialize};
 
 /// The most requests the page lists: every pending one comes first.
 #[cfg(feature = "ssr")]
 const LISTED: i64 = 200;
 
+/// The page's requests, with its explanation and what the last decision did (`done`
+/// and `refused`, the codes the decisions redirect with) in the user's language. The
+/// texts come with the data, made on the server, so that they are not in the browser
+/// code every page downloads (docs/PERFORMANCE.md, "Browser download").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Requests {
+    pub list: Vec<ApprovalView>,
+    pub intro: String,
+    /// (a success, the text).
+    pub notice: Option<(bool, String)>,
+    pub empty: String,
+    /// The review's problems, said again from the codes the decisions redirect with.
+    pub password_error: Option<String>,
+    pub reason_error: Option<String>,
+    pub engine_error: Option<String>,
+}
+
+/// What the page's URL says of the last decision (the codes it redirects with).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub done: String,
+    pub refused: String,
+    /// A payment password problem's key (`wrong`, `locked`, …).
+    pub password: String,
+    /// The rejection reason as typed, when it was refused.
+    pub bad_reason: Option<String>,
+    /// A result code of the refund engine.
+    pub engine: String,
+}
+
 #[server(endpoint = "refund_approvals")]
-pub async fn refund_approvals() -> Result<Vec<ApprovalView>, AppError> {
-    let user = crate::auth::session::require_role(crate::auth::Role::can_refund).await?;
+pub async fn refund_approvals(outcome: Outcome) -> Result<Requests, AppError> {
+    use crate::i18n::td_string;
+    use crate::payment_password::{store as payment_password, PaymentPasswordError};
+    use crate::refunds::approvals::parse_rejection_reason;
+    use crate::refunds::dashboard::explain_result_code;
+    let (user, actor) = crate::auth::session::require_actor(crate::auth::Role::can_refund).await?;
     let pool = crate::state::app_state().pool;
-    Ok(crate::refunds::approvals::store::list(
+    let Outcome {
+        done,
+        refused,
+        password,
+        bad_reason,
+        engine,
+    } = outcome;
+    let list = crate::refunds::approvals::store::list(
         &pool,
         user.merchant_id,
         user.id,
@@ -31,20 +78,53 @@ pub async fn refund_approvals() -> Result<Vec<ApprovalView>, AppError> {
         user.language,
         LISTED,
     )
-    .await?)
+    .await?;
+    let l = user.language.locale();
+    let notice = match (done.as_str(), DecisionRefused::from_code(&refused)) {
+        (_, Some(refused)) => Some((false, refused.message(user.language).to_owned())),
+        (APPROVED, None) => Some((true, td_string!(l, approvals.done_approved).to_owned())),
+        (REJECTED, None) => Some((true, td_string!(l, approvals.done_rejected).to_owned())),
+        _ => None,
+    };
+    let password_error = match password.as_str() {
+        "" => None,
+        key => {
+            let state = payment_password::state(&pool, &actor).await.ok();
+            state
+                .and_then(|state| PaymentPasswordError::from_key(key, &state))
+                .map(|e| e.message(user.language))
+        }
+    };
+    let reason_error =
+        bad_reason.and_then(|typed| parse_rejection_reason(&typed, user.language).err());
+    let engine_error = (!engine.is_empty()).then(|| {
+        let why = explain_result_code(&engine, user.language).unwrap_or_default();
+        format!("{engine}: {why}")
+    });
+    Ok(Requests {
+        list,
+        intro: td_string!(l, approvals.intro).to_owned(),
+        notice,
+        empty: td_string!(l, approvals.empty).to_owned(),
+        password_error,
+        reason_error,
+        engine_error,
+    })
 }
 
-/// The outcome codes a decision redirects with (`?done=` or `?error=`).
+/// The outcome codes a decision redirects with (`?done=` or `?refused=`).
+#[cfg(feature = "ssr")]
 const APPROVED: &str = "approved";
+#[cfg(feature = "ssr")]
 const REJECTED: &str = "rejected";
 
 #[server(endpoint = "approve_refund")]
 pub async fn approve_refund(id: i64, payment_password: String) -> Result<(), AppError> {
     use crate::refunds::approvals::store;
-    let (user, actor) = crate::auth::session::require_actor(crate::auth::Role::can_refund).await?;
+    let (_, actor) = crate::auth::session::require_actor(crate::auth::Role::can_refund).await?;
     let pool = crate::state::app_state().pool;
     let decided = store::approve(&pool, &actor, id, &payment_password).await;
-    redirect_after(id, decided, APPROVED, user.language)
+    redirect_after(id, decided, APPROVED)
 }
 
 #[server(endpoint = "reject_refund")]
@@ -54,14 +134,15 @@ pub async fn reject_refund(id: i64, reason: String) -> Result<(), AppError> {
     let pool = crate::state::app_state().pool;
     let reason = match parse_rejection_reason(&reason, user.language) {
         Ok(reason) => reason,
-        Err(message) => {
-            let url = review_href(id, &[("reason_error", &message), ("reason", &reason)]);
+        Err(_) => {
+            // Back to the review with what was typed; the page says what is wrong.
+            let url = review_href(id, &[("bad_reason", "1"), ("reason", &reason)]);
             leptos_axum::redirect(&url);
             return Ok(());
         }
     };
     let decided = store::reject(&pool, &actor, id, &reason).await;
-    redirect_after(id, decided, REJECTED, user.language)
+    redirect_after(id, decided, REJECTED)
 }
 
 /// Back to the list with what happened, or to the review with why not. A database
@@ -71,25 +152,16 @@ fn redirect_after(
     id: i64,
     decided: Result<(), crate::refunds::approvals::store::DecisionProblem>,
     done: &str,
-    language: crate::locale::Language,
 ) -> Result<(), AppError> {
     use crate::refunds::approvals::store::DecisionProblem;
-    use crate::refunds::dashboard::explain_result_code;
     let url = match decided {
         Ok(()) => with_query("/approvals", &[("done", done), ("id", &id.to_string())]),
         Err(DecisionProblem::Database(e)) => return Err(e.into()),
         Err(DecisionProblem::Refused(refused)) => {
             with_query("/approvals", &[("refused", refused.code())])
         }
-        Err(DecisionProblem::Password(e)) => {
-            review_href(id, &[("password_error", &e.message(language))])
-        }
-        Err(DecisionProblem::Engine(e)) => {
-            let why = explain_result_code(e.result_code(), language)
-                .map(str::to_owned)
-                .unwrap_or_else(|| e.message());
-            review_href(id, &[("error", &format!("{}: {why}", e.result_code()))])
-        }
+        Err(DecisionProblem::Password(e)) => review_href(id, &[("password", e.key())]),
+        Err(DecisionProblem::Engine(e)) => review_href(id, &[("engine", e.result_code())]),
     };
     leptos_axum::redirect(&url);
     Ok(())
@@ -110,9 +182,11 @@ pub fn ApprovalsPage() -> impl IntoView {
     view! {
         <Title text=title />
         <h1>{title}</h1>
-        <p class="muted">{tr!(language, approvals.intro)}</p>
         {if role.can_refund() {
-            view! { <Requests /> }.into_any()
+            view! {
+                <Requests />
+                {role.can_administer().then(|| view! { <limits::Limits /> })}
+            }.into_any()
         } else {
             view! { <Forbidden role /> }.into_any()
         }}
@@ -127,19 +201,33 @@ fn Requests() -> impl IntoView {
     let reject = ServerAction::<RejectRefund>::new();
     let requests = Resource::new_blocking(
         move || (query.get(), approve.version().get(), reject.version().get()),
-        |_| refund_approvals(),
+        |(q, ..)| {
+            let get = |k: &str| q.get(k).unwrap_or_default();
+            refund_approvals(Outcome {
+                done: get("done"),
+                refused: get("refused"),
+                password: get("password"),
+                bad_reason: q.get("bad_reason").map(|_| get("reason")),
+                engine: get("engine"),
+            })
+        },
     );
     view! {
-        <Notice />
         <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, approvals.loading)}</p> }>
             {move || Suspend::new(async move {
                 match requests.await {
-                    Ok(list) => {
+                    Ok(Requests { list, intro, notice, empty, password_error, reason_error, engine_error }) => {
                         let review = query.read().get("review").and_then(|id| id.parse::<i64>().ok());
                         let reviewed = review.and_then(|id| list.iter().find(|r| r.id == id).cloned());
                         view! {
-                            {reviewed.map(|r| view! { <Review request=r approve reject /> })}
-                            <RequestTable list />
+                            <p class="muted">{intro}</p>
+                            {notice.map(|(ok, text)| if ok {
+                                view! { <p class="notice ok" role="status">{text}</p> }.into_any()
+                            } else {
+                                view! { <p class="form-error" role="alert">{text}</p> }.into_any()
+                            })}
+                            {reviewed.map(|r| view! { <Review request=r approve reject password_error reason_error engine_error /> })}
+                            <RequestTable list empty />
                         }.into_any()
                     }
                     Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
@@ -149,35 +237,11 @@ fn Requests() -> impl IntoView {
     }
 }
 
-/// What the last decision did, from the URL.
 #[component]
-fn Notice() -> impl IntoView {
-    let language = use_language();
-    let query = use_query();
-    move || {
-        let q = query.read();
-        let l = language.locale();
-        if let Some(code) = q.get("refused") {
-            let refused = DecisionRefused::from_code(&code)?;
-            return Some(
-                view! { <p class="form-error" role="alert">{refused.message(language)}</p> }
-                    .into_any(),
-            );
-        }
-        let text = match q.get("done")?.as_str() {
-            APPROVED => crate::i18n::td_string!(l, approvals.done_approved),
-            REJECTED => crate::i18n::td_string!(l, approvals.done_rejected),
-            _ => return None,
-        };
-        Some(view! { <p class="notice ok" role="status">{text}</p> }.into_any())
-    }
-}
-
-#[component]
-fn RequestTable(list: Vec<ApprovalView>) -> impl IntoView {
+fn RequestTable(list: Vec<ApprovalView>, empty: String) -> impl IntoView {
     let language = use_language();
     if list.is_empty() {
-        return view! { <p class="empty-state">{tr!(language, approvals.empty)}</p> }.into_any();
+        return view! { <p class="empty-state">{empty}</p> }.into_any();
     }
     view! {
         <div class="table-wrap" role="region" aria-labelledby="approvals-caption" tabindex="0">
@@ -258,14 +322,15 @@ fn Review(
     request: ApprovalView,
     approve: ServerAction<ApproveRefund>,
     reject: ServerAction<RejectRefund>,
+    password_error: Option<String>,
+    reason_error: Option<String>,
+    engine_error: Option<String>,
 ) -> impl IntoView {
     let language = use_language();
-    let query = use_query();
-    let q = query.get_untracked();
-    let password_error = q.get("password_error");
-    let reason_error = q.get("reason_error");
-    let error = q.get("error");
-    let typed_reason = q.get("reason").unwrap_or_default();
+    let typed_reason = use_query()
+        .get_untracked()
+        .get("reason")
+        .unwrap_or_default();
     let id = request.id.to_string();
     let reject_id = id.clone();
     let heading = tr_display!(
@@ -284,7 +349,7 @@ fn Review(
                 <dt>{tr!(language, approvals.expires_at)}</dt><dd class="num-inline">{request.expires_at.clone()}</dd>
                 <dt>{tr!(language, approvals.reason)}</dt><dd>{request.reason.clone().unwrap_or_else(|| "—".into())}</dd>
             </dl>
-            {error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {engine_error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <div class="review-forms">
                 <ActionForm action=approve>
                     <input type="hidden" name="id" value=id.clone() />

@@ -1,9 +1,9 @@
-//! Settings > Refund approvals (admins only): per currency, the amount above which a
-//! dashboard refund waits for a second person, and how long a request waits before it
-//! expires (docs/RULES.md, "Refund approvals"). The forms post to server functions that
-//! redirect back with the outcome or the field's problem in the URL.
+//! The approval limits on the approvals page (admins only): per currency, the amount
+//! above which a dashboard refund waits for a second person, and how long a request
+//! waits before it expires (docs/RULES.md, "Refund approvals"). The forms post to
+//! server functions that redirect back with the outcome or the field's problem in the
+//! URL.
 
-use super::AdminPage;
 use crate::error::AppError;
 use crate::locale::use_language;
 use crate::refunds::approvals::LimitView;
@@ -12,21 +12,74 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-const PAGE: &str = "/settings/approvals";
+const PAGE: &str = "/approvals";
 
+/// The settings with the section's texts and what the last form did, in the user's
+/// language. The texts come with the data, made on the server, so that they are not in
+/// the browser code every page downloads (docs/PERFORMANCE.md, "Browser download"); the
+/// forms redirect with codes, never with text, so a link cannot put words on the page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ApprovalSettingsView {
     pub limits: Vec<LimitView>,
     pub hours: i32,
+    pub intro: String,
+    pub help: String,
+    pub no_limits: String,
+    pub limit_notice: Option<String>,
+    pub hours_notice: Option<String>,
+    pub currency_error: Option<String>,
+    pub limit_error: Option<String>,
+    pub hours_error: Option<String>,
 }
 
+/// `saved`: a currency code or "hours"; `problem`: "currency", "limit" or "hours";
+/// `currency`: the code typed with it.
 #[server(endpoint = "approval_settings")]
-pub async fn approval_settings() -> Result<ApprovalSettingsView, AppError> {
+pub async fn approval_settings(
+    saved: String,
+    problem: String,
+    currency: String,
+) -> Result<ApprovalSettingsView, AppError> {
+    use crate::i18n::{td_display, td_string};
+    use crate::money::Currency;
+    use crate::refunds::approvals::{parse_hours, parse_limit};
     let user = crate::auth::session::require_role(crate::auth::Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
+    let language = user.language;
     let (limits, hours) =
-        crate::refunds::approvals::store::settings(&pool, user.merchant_id, user.language).await?;
-    Ok(ApprovalSettingsView { limits, hours })
+        crate::refunds::approvals::store::settings(&pool, user.merchant_id, language).await?;
+    let l = language.locale();
+    let code = currency.trim().to_ascii_uppercase();
+    // The problems are those the forms found; said again from their codes.
+    let currency_error = (problem == "currency").then(|| {
+        let code: String = code
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(3)
+            .collect();
+        td_display!(l, approvals.unknown_currency, code).to_string()
+    });
+    let limit_error = (problem == "limit").then(|| {
+        let currency =
+            Currency::parse(&code).unwrap_or_else(|_| Currency::parse("USD").expect("USD"));
+        parse_limit("?", currency, language).unwrap_err()
+    });
+    let hours_error = (problem == "hours").then(|| parse_hours("", language).unwrap_err());
+    let limit_notice = (saved.len() == 3 && Currency::parse(&saved).is_ok())
+        .then(|| td_display!(l, approvals.limit_saved, currency = &saved).to_string());
+    let hours_notice = (saved == "hours").then(|| td_string!(l, approvals.hours_saved).to_owned());
+    Ok(ApprovalSettingsView {
+        limits,
+        hours,
+        intro: td_string!(l, approvals.limits_intro).to_owned(),
+        help: td_string!(l, approvals.limit_help).to_owned(),
+        no_limits: td_string!(l, approvals.no_limits).to_owned(),
+        limit_notice,
+        hours_notice,
+        currency_error,
+        limit_error,
+        hours_error,
+    })
 }
 
 /// Sets the limit for `currency`; a blank `limit` removes it.
@@ -38,30 +91,27 @@ pub async fn set_approval_limit(currency: String, limit: String) -> Result<(), A
     let (user, actor) =
         crate::auth::session::require_actor(crate::auth::Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
-    let l = user.language.locale();
     let code = currency.trim().to_ascii_uppercase();
-    let back = |field: &str, message: String| {
+    // Back to the form with what was typed and which field is wrong.
+    let back = |problem: &str| {
         with_query(
             PAGE,
             &[
-                (field, &message),
+                ("problem", problem),
                 ("currency", &currency),
                 ("limit", &limit),
             ],
         )
     };
-    let Ok(parsed) = Currency::parse(&code) else {
-        let message =
-            crate::i18n::td_display!(l, approvals.unknown_currency, code = &code).to_string();
-        leptos_axum::redirect(&back("currency_error", message));
-        return Ok(());
-    };
-    let url = match parse_limit(&limit, parsed, user.language) {
-        Ok(minor) => {
-            store::set_limit(&pool, &actor, parsed, minor).await?;
-            with_query(PAGE, &[("saved", &code)])
-        }
-        Err(message) => back("limit_error", message),
+    let url = match Currency::parse(&code) {
+        Err(_) => back("currency"),
+        Ok(parsed) => match parse_limit(&limit, parsed, user.language) {
+            Ok(minor) => {
+                store::set_limit(&pool, &actor, parsed, minor).await?;
+                with_query(PAGE, &[("saved", &code)])
+            }
+            Err(_) => back("limit"),
+        },
     };
     leptos_axum::redirect(&url);
     Ok(())
@@ -79,20 +129,15 @@ pub async fn set_approval_hours(hours: String) -> Result<(), AppError> {
             store::set_hours(&pool, &actor, h).await?;
             with_query(PAGE, &[("saved", "hours")])
         }
-        Err(message) => with_query(PAGE, &[("hours_error", &message), ("hours", &hours)]),
+        Err(_) => with_query(PAGE, &[("problem", "hours"), ("hours", &hours)]),
     };
     leptos_axum::redirect(&url);
     Ok(())
 }
 
+/// The limits and the time to decide, for admins.
 #[component]
-pub fn ApprovalLimitsPage() -> impl IntoView {
-    let title = tr!(use_language(), settings.approvals);
-    view! { <AdminPage title><Limits /></AdminPage> }
-}
-
-#[component]
-fn Limits() -> impl IntoView {
+pub fn Limits() -> impl IntoView {
     let language = use_language();
     let set_limit = ServerAction::<SetApprovalLimit>::new();
     let set_hours = ServerAction::<SetApprovalHours>::new();
@@ -105,15 +150,18 @@ fn Limits() -> impl IntoView {
                 set_hours.version().get(),
             )
         },
-        |_| approval_settings(),
+        |(q, ..)| {
+            let get = |k: &str| q.get(k).unwrap_or_default();
+            approval_settings(get("saved"), get("problem"), get("currency"))
+        },
     );
     view! {
         <Suspense fallback=move || view! { <p class="loading" aria-busy="true">{tr!(language, approvals.loading)}</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
                     Ok(s) => view! {
-                        <LimitsCard limits=s.limits set_limit />
-                        <HoursCard hours=s.hours set_hours />
+                        <LimitsCard s=s.clone() set_limit />
+                        <HoursCard s set_hours />
                     }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.message(language)}</p> }.into_any(),
                 }
@@ -123,24 +171,32 @@ fn Limits() -> impl IntoView {
 }
 
 #[component]
-fn LimitsCard(limits: Vec<LimitView>, set_limit: ServerAction<SetApprovalLimit>) -> impl IntoView {
+fn LimitsCard(s: ApprovalSettingsView, set_limit: ServerAction<SetApprovalLimit>) -> impl IntoView {
     let language = use_language();
     let query = use_query();
     let q = query.get_untracked();
-    let currency_error = q.get("currency_error");
-    let limit_error = q.get("limit_error");
-    let saved = q.get("saved").filter(|s| s != "hours");
+    let ApprovalSettingsView {
+        limits,
+        currency_error,
+        limit_error,
+        limit_notice,
+        ..
+    } = s.clone();
     let (typed_currency, typed_limit) = (
-        q.get("currency").unwrap_or_default(),
+        q.get("currency")
+            .unwrap_or_default()
+            .chars()
+            .take(3)
+            .collect::<String>(),
         q.get("limit").unwrap_or_default(),
     );
     view! {
         <section class="card" aria-labelledby="limits-title">
             <h2 id="limits-title">{tr!(language, approvals.limits_title)}</h2>
-            <p class="muted">{tr!(language, approvals.limits_intro)}</p>
-            {saved.map(|code| view! { <p class="notice ok" role="status">{tr_display!(language, approvals.limit_saved, currency = &code).to_string()}</p> })}
+            <p class="muted">{s.intro}</p>
+            {limit_notice.map(|text| view! { <p class="notice ok" role="status">{text}</p> })}
             {if limits.is_empty() {
-                view! { <p class="empty-state">{tr!(language, approvals.no_limits)}</p> }.into_any()
+                view! { <p class="empty-state">{s.no_limits}</p> }.into_any()
             } else {
                 view! {
                     <div class="table-wrap" role="region" aria-labelledby="limits-title" tabindex="0">
@@ -173,7 +229,7 @@ fn LimitsCard(limits: Vec<LimitView>, set_limit: ServerAction<SetApprovalLimit>)
                         value=typed_limit
                         aria-invalid=limit_error.is_some().then_some("true")
                         aria-describedby=if limit_error.is_some() { "limit-amount-error" } else { "limit-amount-help" } />
-                    <p id="limit-amount-help" class="field-help">{tr!(language, approvals.limit_help)}</p>
+                    <p id="limit-amount-help" class="field-help">{s.help}</p>
                     {limit_error.clone().map(|e| view! { <p id="limit-amount-error" class="field-error" role="alert">{e}</p> })}
                 </div>
                 <button type="submit" class="btn primary" disabled=move || set_limit.pending().get()>{tr!(language, approvals.save_limit)}</button>
@@ -183,17 +239,18 @@ fn LimitsCard(limits: Vec<LimitView>, set_limit: ServerAction<SetApprovalLimit>)
 }
 
 #[component]
-fn HoursCard(hours: i32, set_hours: ServerAction<SetApprovalHours>) -> impl IntoView {
+fn HoursCard(s: ApprovalSettingsView, set_hours: ServerAction<SetApprovalHours>) -> impl IntoView {
     let language = use_language();
     let query = use_query();
-    let q = query.get_untracked();
-    let error = q.get("hours_error");
-    let saved = q.get("saved").is_some_and(|s| s == "hours");
-    let typed = q.get("hours").unwrap_or_else(|| hours.to_string());
+    let error = s.hours_error;
+    let typed = query
+        .get_untracked()
+        .get("hours")
+        .unwrap_or_else(|| s.hours.to_string());
     view! {
         <section class="card" aria-labelledby="hours-title">
             <h2 id="hours-title">{tr!(language, approvals.hours_title)}</h2>
-            {saved.then(|| view! { <p class="notice ok" role="status">{tr!(language, approvals.hours_saved)}</p> })}
+            {s.hours_notice.map(|text| view! { <p class="notice ok" role="status">{text}</p> })}
             <ActionForm action=set_hours attr:class="inline-form">
                 <div class="field" class:invalid=error.is_some()>
                     <label for="approval-hours">{tr!(language, approvals.hours_label)}</label>
