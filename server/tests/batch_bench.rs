@@ -70,7 +70,12 @@ async fn a_batch_beside_single_api_refunds(pool: PgPool) {
     assert_eq!(done.0 as usize, n);
 
     // The API: N signed refund requests, `concurrency` at a time.
-    let app = TestApp::spawn_api(pool.clone(), api::unlimited()).await;
+    // No limit per client or per address: the benchmark is one client on one address.
+    let config = server::api::ApiConfig {
+        address_rate_per_second: 0.0,
+        ..api::unlimited()
+    };
+    let app = TestApp::spawn_api(pool.clone(), config).await;
     let client = Client::new(app, lotus, "SANDBOX_LOTUS").await;
     let time = signature::format_time(Utc::now());
     let signed: Vec<(String, String)> = (n..2 * n)
