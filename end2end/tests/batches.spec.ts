@@ -19,7 +19,7 @@ async function uploadFile(page: Page, name: string, text: string): Promise<void>
 
 test('a file of refunds is checked, confirmed, run to the end and its results downloaded', async ({ page }) => {
   test.setTimeout(180_000);
-  const operator = createUser('Lotus Tea House', 'operator', 'batch', 'Bruno Batch');
+  const operator = createUser('Lotus Tea House', 'operator', 'b', 'Bruno Batch');
   const first = seedPayment('lotus', 'GCASH', { amount: '100.00' }).payment;
   const second = seedPayment('lotus', 'GCASH', { amount: '80.00' }).payment;
   await signIn(page, operator, DEMO_PASSWORD);

@@ -53,7 +53,9 @@ export function createUser(merchant: string, role: string, prefix: string, name:
   const bin = process.env.PAYDESK_SERVER_BIN;
   if (!bin) throw new Error('PAYDESK_SERVER_BIN is not set: run the browser tests through scripts/test.sh');
   const domain = merchant.split(' ')[0].toLowerCase();
-  const email = `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@${domain}.example`;
+  // Unique, and short: the users page lists it beside the demo users.
+  const tag = (Date.now() % 36 ** 3).toString(36) + Math.floor(Math.random() * 36 ** 2).toString(36);
+  const email = `${prefix}${tag}@${domain}.example`;
   const env = { ...process.env, PAYDESK_PASSWORD: DEMO_PASSWORD };
   if (process.env.PAYDESK_FAKETIME_LIB) env.LD_PRELOAD = process.env.PAYDESK_FAKETIME_LIB;
   execFileSync(bin, ['user', 'create', '--merchant', merchant, '--role', role, '--email', email, '--name', name], { env });
