@@ -42,7 +42,7 @@ pub async fn approval_settings(
 ) -> Result<ApprovalSettingsView, AppError> {
     use crate::i18n::{td_display, td_string};
     use crate::money::Currency;
-    use crate::refunds::approvals::{parse_hours, parse_limit};
+    use crate::refunds::approvals::{hours_problem, limit_problem};
     let user = crate::auth::session::require_role(crate::auth::Role::can_administer).await?;
     let pool = crate::state::app_state().pool;
     let language = user.language;
@@ -62,9 +62,9 @@ pub async fn approval_settings(
     let limit_error = (problem == "limit").then(|| {
         let currency =
             Currency::parse(&code).unwrap_or_else(|_| Currency::parse("USD").expect("USD"));
-        parse_limit("?", currency, language).unwrap_err()
+        limit_problem(currency, language)
     });
-    let hours_error = (problem == "hours").then(|| parse_hours("", language).unwrap_err());
+    let hours_error = (problem == "hours").then(|| hours_problem(language));
     let limit_notice = (saved.len() == 3 && Currency::parse(&saved).is_ok())
         .then(|| td_display!(l, approvals.limit_saved, currency = &saved).to_string());
     let hours_notice = (saved == "hours").then(|| td_string!(l, approvals.hours_saved).to_owned());

@@ -7,6 +7,7 @@
 
 mod limits;
 
+use crate::components::password_field::PaymentPasswordField;
 use crate::components::shell::{use_current_user, Forbidden};
 use crate::error::AppError;
 use crate::locale::use_language;
@@ -353,13 +354,7 @@ fn Review(
             <div class="review-forms">
                 <ActionForm action=approve>
                     <input type="hidden" name="id" value=id.clone() />
-                    <div class="field" class:invalid=password_error.is_some()>
-                        <label for="approve-password">{tr!(language, approvals.your_payment_password)}</label>
-                        <input id="approve-password" name="payment_password" type="password" autocomplete="off" required
-                            aria-invalid=password_error.is_some().then_some("true")
-                            aria-describedby=password_error.is_some().then_some("approve-password-error") />
-                        {password_error.clone().map(|e| view! { <p id="approve-password-error" class="field-error" role="alert">{e}</p> })}
-                    </div>
+                    <PaymentPasswordField id="approve-password" label=tr!(language, approvals.your_payment_password) error=password_error />
                     <button type="submit" class="btn primary" disabled=move || approve.pending().get()>{tr!(language, approvals.approve)}</button>
                 </ActionForm>
                 <ActionForm action=reject>

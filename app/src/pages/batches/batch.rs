@@ -2,6 +2,7 @@
 //! file, then the confirmation with the payment password; once running, its progress
 //! (asked again every second), pause, resume and cancel; and the results file.
 
+use crate::components::password_field::PaymentPasswordField;
 use crate::error::AppError;
 use crate::locale::use_language;
 use crate::refunds::batch::{BatchStatus, BatchView, RowView};
@@ -211,13 +212,7 @@ fn Batch(
             {(b.status == BatchStatus::Checked && b.good_rows > 0).then(|| view! {
                 <ActionForm action=confirm attr:class="inline-form">
                     <input type="hidden" name="id" value=id.clone() />
-                    <div class="field" class:invalid=password_error.is_some()>
-                        <label for="batch-password">{tr!(language, batches.payment_password)}</label>
-                        <input id="batch-password" name="payment_password" type="password" autocomplete="off" required
-                            aria-invalid=password_error.is_some().then_some("true")
-                            aria-describedby=password_error.is_some().then_some("batch-password-error") />
-                        {password_error.clone().map(|e| view! { <p id="batch-password-error" class="field-error" role="alert">{e}</p> })}
-                    </div>
+                    <PaymentPasswordField id="batch-password" label=tr!(language, batches.payment_password) error=password_error.clone() />
                     <button type="submit" class="btn primary" disabled=move || confirm.pending().get()>{tr!(language, batches.confirm)}</button>
                 </ActionForm>
             })}

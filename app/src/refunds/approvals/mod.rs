@@ -146,19 +146,27 @@ pub fn parse_limit(
     }
     Money::parse_major(&typed, currency)
         .map(|m| Some(m.minor()))
-        .map_err(|_| {
-            let example = Money::new(12_345 * 10_i64.pow(currency.minor_units()), currency);
-            let example = language.decimal(&example.plain());
-            td_display!(language.locale(), approvals.limit_invalid, example).to_string()
-        })
+        .map_err(|_| limit_problem(currency, language))
+}
+
+/// What is wrong with a limit that does not parse, with an example in `currency`.
+pub fn limit_problem(currency: Currency, language: Language) -> String {
+    let example = Money::new(12_345 * 10_i64.pow(currency.minor_units()), currency);
+    let example = language.decimal(&example.plain());
+    td_display!(language.locale(), approvals.limit_invalid, example).to_string()
 }
 
 /// How long a request may wait, in hours, as an admin types it: 1 to 720 (30 days).
 pub fn parse_hours(typed: &str, language: Language) -> Result<i32, String> {
     match typed.trim().parse::<i32>() {
         Ok(h) if (1..=720).contains(&h) => Ok(h),
-        _ => Err(td_string!(language.locale(), approvals.hours_invalid).to_owned()),
+        _ => Err(hours_problem(language)),
     }
+}
+
+/// What is wrong with hours that do not parse.
+pub fn hours_problem(language: Language) -> String {
+    td_string!(language.locale(), approvals.hours_invalid).to_owned()
 }
 
 /// One request for approval, as the approvals page and the details page show it: amounts

@@ -313,8 +313,7 @@ impl BatchStatus {
 
     pub fn pill(self) -> &'static str {
         match self {
-            BatchStatus::Checked | BatchStatus::Paused => "processing",
-            BatchStatus::Running => "processing",
+            BatchStatus::Checked | BatchStatus::Paused | BatchStatus::Running => "processing",
             BatchStatus::Done => "success",
             BatchStatus::Cancelled => "fail",
         }
